@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian package shapesim needs to build, test, fuzz and benchmark.
+# Non-interactive and idempotent: packages already present are skipped, and
+# `apt-get update` runs at most once per invocation (only if something is missing).
+set -euo pipefail
+
+packages=(
+  build-essential g++ cmake ninja-build pkg-config git ca-certificates
+  clang-14 libclang-rt-14-dev           # fuzzers (libFuzzer) and sanitizers
+  libgtest-dev libgmock-dev             # unit tests
+  librapidcheck-dev                     # property tests
+  libbenchmark-dev                      # benchmarks
+  nlohmann-json3-dev                    # JSON
+  libsqlite3-dev                        # embedded source of truth
+  libboost-dev                          # Asio/Beast (real network driver only)
+  libpq-dev libpqxx-dev                 # PostgreSQL source (real driver only)
+  libssl-dev                            # HMAC-SHA256 for tokens
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

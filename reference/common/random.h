@@ -1,0 +1,42 @@
+// Random: the one seeded generator (xoshiro256**), with our own distributions so a seed
+// gives the same draws with every standard library. Never use <random>'s distributions,
+// std::random_device or rand() in the cores or the simulator.
+//
+//   Random rng(42);
+//   Random net = rng.stream(7);          // an independent per-node stream
+//   uint64_t die = rng.uniform(1, 6);    // inclusive bounds
+//   bool lost = rng.bernoulli(0.01);
+#pragma once
+
+#include <cstdint>
+
+namespace shapesim {
+
+class Random {
+ public:
+  explicit Random(uint64_t seed);
+
+  uint64_t next_u64();
+  // Uniform in [lo, hi] (inclusive), unbiased (Lemire's multiply-and-reject).
+  uint64_t uniform(uint64_t lo, uint64_t hi);
+  // Uniform in [0, 1) with 53 random bits.
+  double uniform_unit();
+  bool bernoulli(double p);
+  // Exponential with the given mean (inverse transform). Uses std::log: deterministic on one
+  // platform and libm; documented as such.
+  double exponential(double mean);
+
+  // An independent generator derived from this generator's seed and `stream_id`; does not
+  // consume draws from this generator, so adding a stream never perturbs the others.
+  Random stream(uint64_t stream_id) const;
+  uint64_t seed() const { return seed_; }
+
+ private:
+  uint64_t seed_;
+  uint64_t s_[4];
+};
+
+// SplitMix64 step: used to expand seeds.
+uint64_t splitmix64(uint64_t& state);
+
+}  // namespace shapesim

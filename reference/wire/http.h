@@ -1,0 +1,51 @@
+// HTTP request and response as plain structs, shared by the real driver (Beast) and the
+// simulator (which carries them as values). Header names are stored lower-case.
+//
+//   auto req = HttpRequest::get("/v1/shape?table=tasks&offset=-1");
+//   req->path == "/v1/shape"; req->query.at("table") == "tasks";
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "reference/common/status.h"
+
+namespace shapesim {
+
+using QueryParams = std::map<std::string, std::string>;
+using Headers = std::map<std::string, std::string>;  // lower-case names
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string path;    // decoded path without the query
+  QueryParams query;   // decoded; on a repeated key the last one wins
+  Headers headers;
+  std::string body;
+
+  // Splits and decodes a request target "path?query".
+  static Result<HttpRequest> from_target(std::string method, std::string_view target);
+  // Re-encodes path and query ("/v1/shape?offset=-1&table=tasks"), keys in sorted order.
+  std::string target() const;
+  std::optional<std::string> header(const std::string& lower_name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  Headers headers;
+  std::string body;
+
+  std::optional<std::string> header(const std::string& lower_name) const;
+  bool has_header(const std::string& lower_name) const { return headers.count(lower_name) > 0; }
+};
+
+// Percent-decoding ('+' is a space in queries). Fails on a truncated or non-hex escape.
+Result<std::string> url_decode(std::string_view s, bool plus_is_space);
+// Percent-encodes everything but unreserved characters (RFC 3986).
+std::string url_encode(std::string_view s);
+Result<QueryParams> parse_query(std::string_view query);
+std::string format_query(const QueryParams& query);
+const char* http_reason(int status);
+
+}  // namespace shapesim

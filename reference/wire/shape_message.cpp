@@ -1,0 +1,246 @@
+#include "reference/wire/shape_message.h"
+
+#include <nlohmann/json.hpp>
+
+#include "reference/common/json_text.h"
+
+namespace shapesim {
+
+namespace {
+
+void append_row(std::string& out, const WireRow& row) {
+  out.push_back('{');
+  bool first = true;
+  for (const auto& [col, v] : row) {
+    if (!first) out.push_back(',');
+    first = false;
+    append_json_quoted(out, col);
+    out.push_back(':');
+    if (v) {
+      append_json_quoted(out, *v);
+    } else {
+      out += "null";
+    }
+  }
+  out.push_back('}');
+}
+
+std::string quote_sql_identifier(const std::string& id) {
+  std::string out = "\"";
+  for (char c : id) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+Result<uint64_t> decimal_field(const nlohmann::json& j, const char* name) {
+  if (!j.is_string()) return invalid_argument(std::string(name) + " must be a decimal string");
+  const auto& s = j.get_ref<const std::string&>();
+  uint64_t v = 0;
+  if (s.empty() || s.size() > 20) return invalid_argument(std::string(name) + " must be a decimal string");
+  for (char c : s) {
+    if (c < '0' || c > '9') return invalid_argument(std::string(name) + " must be a decimal string");
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
+
+Result<WireRow> decode_row(const nlohmann::json& j) {
+  if (!j.is_object()) return invalid_argument("value must be an object");
+  WireRow row;
+  for (const auto& [k, v] : j.items()) {
+    if (v.is_null()) {
+      row[k] = std::nullopt;
+    } else if (v.is_string()) {
+      row[k] = v.get<std::string>();
+    } else {
+      return invalid_argument("column values must be strings or null");
+    }
+  }
+  return row;
+}
+
+Result<ShapeMessage> decode_one(const nlohmann::json& j) {
+  if (!j.is_object() || !j.contains("headers") || !j["headers"].is_object()) {
+    return invalid_argument("message must be an object with headers");
+  }
+  const auto& h = j["headers"];
+  if (h.contains("control")) {
+    ControlMessage c;
+    const auto& kind = h["control"];
+    if (kind == "up-to-date") {
+      c.kind = ControlKind::kUpToDate;
+      if (h.contains("global_last_seen_lsn")) {
+        SHAPESIM_ASSIGN_OR_RETURN(uint64_t lsn, decimal_field(h["global_last_seen_lsn"], "global_last_seen_lsn"));
+        c.global_last_seen_lsn = lsn;
+      }
+    } else if (kind == "snapshot-end") {
+      c.kind = ControlKind::kSnapshotEnd;
+      if (h.contains("xmin")) {
+        SHAPESIM_ASSIGN_OR_RETURN(c.xmin, decimal_field(h["xmin"], "xmin"));
+      }
+      if (h.contains("xmax")) {
+        SHAPESIM_ASSIGN_OR_RETURN(c.xmax, decimal_field(h["xmax"], "xmax"));
+      }
+      if (h.contains("xip_list")) {
+        if (!h["xip_list"].is_array()) return invalid_argument("xip_list must be an array");
+        for (const auto& x : h["xip_list"]) {
+          SHAPESIM_ASSIGN_OR_RETURN(uint64_t xid, decimal_field(x, "xip_list"));
+          c.xip_list.push_back(xid);
+        }
+      }
+    } else if (kind == "must-refetch") {
+      c.kind = ControlKind::kMustRefetch;
+    } else {
+      return invalid_argument("unknown control message");
+    }
+    return ShapeMessage(c);
+  }
+  ChangeMessage m;
+  if (!h.contains("operation") || !h["operation"].is_string()) return invalid_argument("operation missing");
+  const auto& op = h["operation"].get_ref<const std::string&>();
+  if (op == "insert") {
+    m.op = Operation::kInsert;
+  } else if (op == "update") {
+    m.op = Operation::kUpdate;
+  } else if (op == "delete") {
+    m.op = Operation::kDelete;
+  } else {
+    return invalid_argument("unknown operation \"" + op + "\"");
+  }
+  if (!j.contains("key") || !j["key"].is_string()) return invalid_argument("key missing");
+  m.key = j["key"].get<std::string>();
+  if (j.contains("value")) {
+    SHAPESIM_ASSIGN_OR_RETURN(m.value, decode_row(j["value"]));
+  }
+  if (j.contains("old_value")) {
+    SHAPESIM_ASSIGN_OR_RETURN(WireRow old, decode_row(j["old_value"]));
+    m.old_value = std::move(old);
+  }
+  if (h.contains("relation")) {
+    if (!h["relation"].is_array()) return invalid_argument("relation must be an array");
+    for (const auto& r : h["relation"]) {
+      if (!r.is_string()) return invalid_argument("relation must hold strings");
+      m.relation.push_back(r.get<std::string>());
+    }
+  }
+  if (h.contains("txids")) {
+    if (!h["txids"].is_array()) return invalid_argument("txids must be an array");
+    for (const auto& t : h["txids"]) {
+      if (!t.is_number_unsigned()) return invalid_argument("txids must hold unsigned integers");
+      m.txids.push_back(t.get<uint64_t>());
+    }
+  }
+  if (h.contains("lsn")) {
+    SHAPESIM_ASSIGN_OR_RETURN(uint64_t lsn, decimal_field(h["lsn"], "lsn"));
+    m.lsn = lsn;
+  }
+  if (h.contains("op_position")) {
+    if (!h["op_position"].is_number_unsigned()) return invalid_argument("op_position must be an unsigned integer");
+    m.op_position = h["op_position"].get<uint64_t>();
+  }
+  if (h.contains("last")) m.last = h["last"] == true;
+  return ShapeMessage(std::move(m));
+}
+
+}  // namespace
+
+const char* operation_name(Operation op) {
+  switch (op) {
+    case Operation::kInsert: return "insert";
+    case Operation::kUpdate: return "update";
+    case Operation::kDelete: return "delete";
+  }
+  return "?";
+}
+
+std::string encode_message(const ShapeMessage& message) {
+  std::string out;
+  if (const auto* c = std::get_if<ChangeMessage>(&message)) {
+    out.reserve(128);
+    out += "{\"key\":";
+    append_json_quoted(out, c->key);
+    out += ",\"value\":";
+    append_row(out, c->value);
+    if (c->old_value) {
+      out += ",\"old_value\":";
+      append_row(out, *c->old_value);
+    }
+    out += ",\"headers\":{\"operation\":\"";
+    out += operation_name(c->op);
+    out += "\",\"relation\":[";
+    for (size_t i = 0; i < c->relation.size(); ++i) {
+      if (i) out.push_back(',');
+      append_json_quoted(out, c->relation[i]);
+    }
+    out.push_back(']');
+    if (!c->txids.empty()) {
+      out += ",\"txids\":[";
+      for (size_t i = 0; i < c->txids.size(); ++i) {
+        if (i) out.push_back(',');
+        out += std::to_string(c->txids[i]);
+      }
+      out.push_back(']');
+    }
+    if (c->lsn) out += ",\"lsn\":\"" + std::to_string(*c->lsn) + "\"";
+    if (c->op_position) out += ",\"op_position\":" + std::to_string(*c->op_position);
+    if (c->last) out += ",\"last\":true";
+    out += "}}";
+    return out;
+  }
+  const auto& c = std::get<ControlMessage>(message);
+  switch (c.kind) {
+    case ControlKind::kUpToDate:
+      out = "{\"headers\":{\"control\":\"up-to-date\"";
+      if (c.global_last_seen_lsn) out += ",\"global_last_seen_lsn\":\"" + std::to_string(*c.global_last_seen_lsn) + "\"";
+      return out + "}}";
+    case ControlKind::kSnapshotEnd: {
+      out = "{\"headers\":{\"control\":\"snapshot-end\",\"xmin\":\"" + std::to_string(c.xmin) + "\",\"xmax\":\"" +
+            std::to_string(c.xmax) + "\",\"xip_list\":[";
+      for (size_t i = 0; i < c.xip_list.size(); ++i) {
+        if (i) out.push_back(',');
+        out.push_back('"');
+        out += std::to_string(c.xip_list[i]);
+        out.push_back('"');
+      }
+      return out + "]}}";
+    }
+    case ControlKind::kMustRefetch: return "{\"headers\":{\"control\":\"must-refetch\"}}";
+  }
+  return out;
+}
+
+Result<std::vector<ShapeMessage>> decode_messages(std::string_view body) {
+  auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return invalid_argument("response body is not valid JSON");
+  if (!j.is_array()) return invalid_argument("response body must be a JSON array");
+  std::vector<ShapeMessage> out;
+  out.reserve(j.size());
+  for (const auto& m : j) {
+    SHAPESIM_ASSIGN_OR_RETURN(ShapeMessage decoded, decode_one(m));
+    out.push_back(std::move(decoded));
+  }
+  return out;
+}
+
+std::string format_row_key(const std::string& schema, const std::string& table,
+                           const std::vector<std::optional<std::string>>& pk_values) {
+  std::string key = quote_sql_identifier(schema) + "." + quote_sql_identifier(table);
+  for (const auto& v : pk_values) {
+    key.push_back('/');
+    if (!v) {
+      key.push_back('_');
+      continue;
+    }
+    key.push_back('"');
+    for (char c : *v) {
+      if (c == '/') key.push_back('/');
+      key.push_back(c);
+    }
+    key.push_back('"');
+  }
+  return key;
+}
+
+}  // namespace shapesim

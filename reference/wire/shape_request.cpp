@@ -1,0 +1,260 @@
+#include "reference/wire/shape_request.h"
+
+#include <set>
+
+#include "reference/common/json_text.h"
+
+namespace shapesim {
+
+namespace {
+
+// Parses one identifier at `pos`: "quoted ""name""" or unquoted [A-Za-z_][A-Za-z0-9_$]*.
+Result<std::string> parse_identifier(std::string_view text, size_t& pos) {
+  if (pos >= text.size()) return invalid_argument("identifier expected");
+  std::string out;
+  if (text[pos] == '"') {
+    ++pos;
+    while (true) {
+      if (pos >= text.size()) return invalid_argument("unterminated quoted identifier");
+      char c = text[pos++];
+      if (c == '"') {
+        if (pos < text.size() && text[pos] == '"') {
+          out.push_back('"');
+          ++pos;
+        } else {
+          break;
+        }
+      } else {
+        out.push_back(c);
+      }
+    }
+    if (out.empty()) return invalid_argument("zero-length delimited identifier");
+    return out;
+  }
+  char first = text[pos];
+  bool ok_first = (first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z') || first == '_';
+  if (!ok_first) return invalid_argument("invalid identifier");
+  while (pos < text.size()) {
+    char c = text[pos];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$';
+    if (!ok) break;
+    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    ++pos;
+  }
+  return out;
+}
+
+void skip_spaces(std::string_view text, size_t& pos) {
+  while (pos < text.size() && text[pos] == ' ') ++pos;
+}
+
+std::string quote_identifier(const std::string& id) {
+  std::string out = "\"";
+  for (char c : id) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+// Quotes an identifier only when PostgreSQL would need it (not a plain lower-case name).
+std::string format_identifier(const std::string& id) {
+  bool plain = !id.empty() && ((id[0] >= 'a' && id[0] <= 'z') || id[0] == '_');
+  for (char c : id) {
+    plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '$');
+  }
+  return plain ? id : quote_identifier(id);
+}
+
+}  // namespace
+
+Result<std::pair<std::string, std::string>> parse_table_name(std::string_view text) {
+  size_t pos = 0;
+  auto first = parse_identifier(text, pos);
+  if (!first.ok()) return first.status();
+  if (pos == text.size()) return std::make_pair(std::string("public"), std::move(*first));
+  if (text[pos] != '.') return invalid_argument("invalid table name");
+  ++pos;
+  auto second = parse_identifier(text, pos);
+  if (!second.ok()) return second.status();
+  if (pos != text.size()) return invalid_argument("invalid table name");
+  return std::make_pair(std::move(*first), std::move(*second));
+}
+
+Result<std::vector<std::string>> parse_column_list(std::string_view text) {
+  std::vector<std::string> columns;
+  std::set<std::string> seen;
+  size_t pos = 0;
+  while (true) {
+    skip_spaces(text, pos);
+    auto id = parse_identifier(text, pos);
+    if (!id.ok()) return invalid_argument("Invalid column list: " + id.status().message());
+    if (!seen.insert(*id).second) return invalid_argument("Invalid column list: duplicate column \"" + *id + "\"");
+    columns.push_back(std::move(*id));
+    skip_spaces(text, pos);
+    if (pos == text.size()) break;
+    if (text[pos] != ',') return invalid_argument("Invalid column list: expected a comma");
+    ++pos;
+  }
+  return columns;
+}
+
+std::string ShapeDefinition::canonical() const {
+  std::string out = quote_identifier(schema) + "." + quote_identifier(table) + "|where=" + where + "|params=";
+  for (const auto& p : params) out += json_quote(p) + ",";
+  out += "|columns=";
+  for (const auto& c : columns) out += quote_identifier(c) + ",";
+  out += replica == Replica::kFull ? "|replica=full" : "|replica=default";
+  return out;
+}
+
+void ShapeDefinition::to_query(QueryParams& query) const {
+  query["table"] = schema == "public" ? format_identifier(table) : format_identifier(schema) + "." + format_identifier(table);
+  if (!where.empty()) query["where"] = where;
+  for (size_t i = 0; i < params.size(); ++i) query["params[" + std::to_string(i + 1) + "]"] = params[i];
+  if (!columns.empty()) {
+    std::string list;
+    for (const auto& c : columns) {
+      if (!list.empty()) list.push_back(',');
+      list += format_identifier(c);
+    }
+    query["columns"] = list;
+  }
+  if (replica == Replica::kFull) query["replica"] = "full";
+}
+
+QueryParams ShapeRequest::to_query() const {
+  QueryParams q;
+  shape.to_query(q);
+  switch (offset_kind) {
+    case OffsetKind::kBeforeAll: q["offset"] = "-1"; break;
+    case OffsetKind::kNow: q["offset"] = "now"; break;
+    case OffsetKind::kAt: q["offset"] = offset.to_string(); break;
+  }
+  if (handle) q["handle"] = *handle;
+  if (live) q["live"] = "true";
+  if (cursor) q["cursor"] = *cursor;
+  return q;
+}
+
+std::string ValidationErrors::to_json() const {
+  std::string out = "{\"message\":\"Invalid request\",\"errors\":{";
+  bool first = true;
+  for (const auto& [param, reasons] : errors) {
+    if (!first) out.push_back(',');
+    first = false;
+    out += json_quote(param) + ":[";
+    for (size_t i = 0; i < reasons.size(); ++i) {
+      if (i) out.push_back(',');
+      out += json_quote(reasons[i]);
+    }
+    out += "]";
+  }
+  return out + "}}";
+}
+
+ParsedShapeRequest parse_shape_request(const QueryParams& query) {
+  ParsedShapeRequest result;
+  ValidationErrors& errors = result.errors;
+  ShapeRequest r;
+
+  auto table = query.find("table");
+  if (table == query.end() || table->second.empty()) {
+    errors.add("table", "can't be blank");
+  } else {
+    auto name = parse_table_name(table->second);
+    if (!name.ok()) {
+      errors.add("table", name.status().message());
+    } else {
+      r.shape.schema = name->first;
+      r.shape.table = name->second;
+    }
+  }
+
+  auto offset = query.find("offset");
+  if (offset == query.end() || offset->second.empty()) {
+    errors.add("offset", "can't be blank");
+  } else if (offset->second == "-1") {
+    r.offset_kind = OffsetKind::kBeforeAll;
+  } else if (offset->second == "now") {
+    r.offset_kind = OffsetKind::kNow;
+  } else {
+    auto parsed = LogOffset::parse(offset->second);
+    if (!parsed.ok()) {
+      errors.add("offset", "has invalid format");
+    } else {
+      r.offset_kind = OffsetKind::kAt;
+      r.offset = *parsed;
+    }
+  }
+
+  auto handle = query.find("handle");
+  if (handle != query.end() && !handle->second.empty()) r.handle = handle->second;
+  if (r.offset_kind == OffsetKind::kAt && !r.handle && offset != query.end()) {
+    errors.add("handle", "can't be blank when offset != -1");
+  }
+  if (r.offset_kind != OffsetKind::kAt) r.handle.reset();  // ignored with -1 / now
+
+  auto live = query.find("live");
+  if (live != query.end()) {
+    if (live->second == "true") {
+      r.live = true;
+    } else if (live->second != "false") {
+      errors.add("live", "must be true or false");
+    }
+  }
+  if (r.live && r.offset_kind == OffsetKind::kBeforeAll && offset != query.end()) {
+    errors.add("live", "can't be true when offset is -1");
+  }
+
+  auto cursor = query.find("cursor");
+  if (cursor != query.end()) r.cursor = cursor->second;
+
+  auto where = query.find("where");
+  if (where != query.end()) r.shape.where = where->second;
+
+  // params[1]..params[n], numbered from 1 without gaps.
+  std::map<uint64_t, std::string> numbered;
+  for (const auto& [key, value] : query) {
+    if (key.rfind("params[", 0) != 0) continue;
+    uint64_t n = 0;
+    if (key.back() != ']' || !parse_uint64(std::string_view(key).substr(7, key.size() - 8), n) || n == 0) {
+      errors.add("params", "parameter keys must be positive integers: " + key);
+      continue;
+    }
+    numbered[n] = value;
+  }
+  uint64_t expected = 1;
+  for (auto& [n, value] : numbered) {
+    if (n != expected) {
+      errors.add("params", "parameters must be numbered sequentially, starting from 1");
+      break;
+    }
+    r.shape.params.push_back(value);
+    ++expected;
+  }
+
+  auto columns = query.find("columns");
+  if (columns != query.end()) {
+    auto list = parse_column_list(columns->second);
+    if (!list.ok()) {
+      errors.add("columns", list.status().message());
+    } else {
+      r.shape.columns = std::move(*list);
+    }
+  }
+
+  auto replica = query.find("replica");
+  if (replica != query.end()) {
+    if (replica->second == "full") {
+      r.shape.replica = Replica::kFull;
+    } else if (replica->second != "default") {
+      errors.add("replica", "is invalid");
+    }
+  }
+
+  if (errors.empty()) result.request = std::move(r);
+  return result;
+}
+
+}  // namespace shapesim
