@@ -1,0 +1,310 @@
+#include "reference/server/embedded_store.h"
+
+#include <sqlite3.h>
+
+#include <nlohmann/json.hpp>
+
+#include "reference/common/table_schema_json.h"
+#include "reference/server/sqlite_statement.h"
+
+namespace shapesim {
+
+namespace {
+
+std::string quote_id(const std::string& id) {
+  std::string out = "\"";
+  for (char c : id) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+std::string sqlite_table(const TableSchema& t) { return quote_id(t.schema + "." + t.name); }
+
+const char* affinity(ColumnType type) {
+  switch (type) {
+    case ColumnType::kBool:
+    case ColumnType::kInt2:
+    case ColumnType::kInt4:
+    case ColumnType::kInt8: return "INTEGER";
+    case ColumnType::kFloat4:
+    case ColumnType::kFloat8: return "REAL";
+    default: return "TEXT";
+  }
+}
+
+std::string pk_predicate(const TableSchema& t) {
+  std::string out;
+  for (size_t i = 0; i < t.primary_key.size(); ++i) {
+    if (i) out += " AND ";
+    out += quote_id(t.primary_key[i]) + " = ?";
+  }
+  return out;
+}
+
+// The value must carry every primary-key column, non-null.
+Status check_key(const TableSchema& t, const Row& key) {
+  for (const auto& k : t.primary_key) {
+    auto it = key.find(k);
+    if (it == key.end() || it->second.is_null()) {
+      return invalid_argument("key of relation \"" + t.name + "\" is missing primary-key column \"" + k + "\"");
+    }
+  }
+  for (const auto& [col, _] : key) {
+    if (!t.pk_index(col)) return invalid_argument("key column \"" + col + "\" is not part of the primary key of \"" + t.name + "\"");
+  }
+  return Status::Ok();
+}
+
+Status check_not_null(const TableSchema& t, const Row& row) {
+  for (const auto& c : t.columns) {
+    auto it = row.find(c.name);
+    if (c.not_null && (it == row.end() || it->second.is_null())) {
+      return failed_precondition("null value in column \"" + c.name + "\" of relation \"" + t.name +
+                                 "\" violates not-null constraint");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return unavailable("cannot open store " + path + ": " + msg);
+  }
+  std::unique_ptr<EmbeddedStore> store(new EmbeddedStore(db));
+  SHAPESIM_RETURN_IF_ERROR(store->exec(
+      "CREATE TABLE IF NOT EXISTS _shapesim_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS _shapesim_tables (qualified TEXT PRIMARY KEY, definition TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS _shapesim_batches (id TEXT PRIMARY KEY, txid INTEGER NOT NULL);"));
+  SHAPESIM_RETURN_IF_ERROR(store->load_state());
+  return store;
+}
+
+EmbeddedStore::~EmbeddedStore() { sqlite3_close(db_); }
+
+Status EmbeddedStore::exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown";
+    sqlite3_free(err);
+    return internal_error("sqlite: " + msg);
+  }
+  return Status::Ok();
+}
+
+Status EmbeddedStore::load_state() {
+  SqliteStatement meta(db_, "SELECT key, value FROM _shapesim_meta");
+  while (meta.step_row()) {
+    std::string key = meta.column_text(0);
+    if (key == "next_xid") next_xid_ = Xid{static_cast<uint64_t>(meta.column_int(1))};
+    if (key == "last_lsn") last_lsn_ = Lsn{static_cast<uint64_t>(meta.column_int(1))};
+  }
+  SHAPESIM_RETURN_IF_ERROR(meta.status());
+  SqliteStatement tables(db_, "SELECT definition FROM _shapesim_tables ORDER BY qualified");
+  while (tables.step_row()) {
+    auto j = nlohmann::json::parse(tables.column_text(0), nullptr, false);
+    SHAPESIM_ASSIGN_OR_RETURN(TableSchema t, table_schema_from_json(j));
+    tables_.push_back(std::move(t));
+  }
+  return tables.status();
+}
+
+Status EmbeddedStore::set_meta(const char* key, uint64_t value) {
+  SqliteStatement st(db_, "INSERT INTO _shapesim_meta (key, value) VALUES (?, ?) "
+                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  st.bind(1, Value(key));
+  st.bind(2, Value(static_cast<int64_t>(value)));
+  return st.run();
+}
+
+Status EmbeddedStore::create_table(const TableSchema& schema) {
+  SHAPESIM_RETURN_IF_ERROR(schema.validate());
+  TableSchema t = schema;
+  for (auto& c : t.columns) {
+    if (t.pk_index(c.name)) c.not_null = true;
+  }
+  if (const TableSchema* existing = find_table(t.schema, t.name)) {
+    if (table_schema_to_json(*existing) == table_schema_to_json(t)) return Status::Ok();
+    return already_exists("relation \"" + t.qualified_name() + "\" already exists with another definition");
+  }
+  std::string ddl = "CREATE TABLE " + sqlite_table(t) + " (";
+  for (const auto& c : t.columns) ddl += quote_id(c.name) + " " + affinity(c.type) + ", ";
+  ddl += "PRIMARY KEY (";
+  for (size_t i = 0; i < t.primary_key.size(); ++i) ddl += (i ? ", " : "") + quote_id(t.primary_key[i]);
+  ddl += "))";
+  SHAPESIM_RETURN_IF_ERROR(exec("BEGIN"));
+  Status st = exec(ddl);
+  if (st.ok()) {
+    SqliteStatement ins(db_, "INSERT INTO _shapesim_tables (qualified, definition) VALUES (?, ?)");
+    ins.bind(1, Value(t.qualified_name()));
+    ins.bind(2, Value(table_schema_to_json(t).dump()));
+    st = ins.run();
+  }
+  if (!st.ok()) {
+    (void)exec("ROLLBACK");
+    return st;
+  }
+  SHAPESIM_RETURN_IF_ERROR(exec("COMMIT"));
+  tables_.push_back(std::move(t));
+  return Status::Ok();
+}
+
+const TableSchema* EmbeddedStore::find_table(const std::string& schema, const std::string& name) const {
+  for (const auto& t : tables_) {
+    if (t.schema == schema && t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+Result<std::optional<Row>> EmbeddedStore::read_row(const TableSchema& t, const Row& key) {
+  std::string sql = "SELECT ";
+  for (size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + quote_id(t.columns[i].name);
+  sql += " FROM " + sqlite_table(t) + " WHERE " + pk_predicate(t);
+  SqliteStatement st(db_, sql);
+  SHAPESIM_RETURN_IF_ERROR(st.prepare_status());
+  for (size_t i = 0; i < t.primary_key.size(); ++i) st.bind(static_cast<int>(i + 1), key.at(t.primary_key[i]));
+  if (!st.step_row()) {
+    SHAPESIM_RETURN_IF_ERROR(st.status());
+    return std::optional<Row>();
+  }
+  Row row;
+  for (size_t i = 0; i < t.columns.size(); ++i) row[t.columns[i].name] = st.column(static_cast<int>(i), t.columns[i].type);
+  return std::optional<Row>(std::move(row));
+}
+
+Status EmbeddedStore::apply_mutation(const Mutation& m, std::vector<ChangeRecord>& changes) {
+  const TableSchema* tp = find_table(m.schema, m.table);
+  if (!tp) return invalid_argument("relation \"" + m.schema + "." + m.table + "\" does not exist");
+  const TableSchema& t = *tp;
+  for (const auto* row : {&m.key, &m.value}) {
+    for (const auto& [col, _] : *row) {
+      if (!t.find_column(col)) return invalid_argument("column \"" + col + "\" of relation \"" + t.name + "\" does not exist");
+    }
+  }
+  ChangeRecord change{t.schema, t.name, m.kind, std::nullopt, std::nullopt};
+  if (m.kind == ChangeKind::kInsert) {
+    Row row;
+    for (const auto& c : t.columns) {
+      auto it = m.value.find(c.name);
+      row[c.name] = it == m.value.end() ? Value() : it->second;
+    }
+    SHAPESIM_RETURN_IF_ERROR(check_not_null(t, row));
+    std::string sql = "INSERT INTO " + sqlite_table(t) + " VALUES (";
+    for (size_t i = 0; i < t.columns.size(); ++i) sql += i ? ", ?" : "?";
+    sql += ")";
+    SqliteStatement st(db_, sql);
+    for (size_t i = 0; i < t.columns.size(); ++i) st.bind(static_cast<int>(i + 1), row[t.columns[i].name]);
+    Status s = st.run();
+    if (s.code() == ErrorCode::kFailedPrecondition) {
+      return failed_precondition("duplicate key value violates unique constraint \"" + t.name + "_pkey\"");
+    }
+    SHAPESIM_RETURN_IF_ERROR(s);
+    change.new_row = std::move(row);
+  } else {
+    SHAPESIM_RETURN_IF_ERROR(check_key(t, m.key));
+    SHAPESIM_ASSIGN_OR_RETURN(std::optional<Row> old, read_row(t, m.key));
+    if (!old) {
+      return failed_precondition(std::string(m.kind == ChangeKind::kUpdate ? "update" : "delete") +
+                                 " of a missing row in relation \"" + t.name + "\"");
+    }
+    if (m.kind == ChangeKind::kDelete) {
+      SqliteStatement st(db_, "DELETE FROM " + sqlite_table(t) + " WHERE " + pk_predicate(t));
+      for (size_t i = 0; i < t.primary_key.size(); ++i) st.bind(static_cast<int>(i + 1), m.key.at(t.primary_key[i]));
+      SHAPESIM_RETURN_IF_ERROR(st.run());
+      change.old_row = std::move(*old);
+    } else {
+      Row row = *old;
+      for (const auto& [col, v] : m.value) row[col] = v;
+      SHAPESIM_RETURN_IF_ERROR(check_not_null(t, row));
+      std::string sql = "UPDATE " + sqlite_table(t) + " SET ";
+      for (size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + quote_id(t.columns[i].name) + " = ?";
+      sql += " WHERE " + pk_predicate(t);
+      SqliteStatement st(db_, sql);
+      int n = 1;
+      for (const auto& c : t.columns) st.bind(n++, row[c.name]);
+      for (const auto& k : t.primary_key) st.bind(n++, m.key.at(k));
+      Status s = st.run();
+      if (s.code() == ErrorCode::kFailedPrecondition) {
+        return failed_precondition("duplicate key value violates unique constraint \"" + t.name + "_pkey\"");
+      }
+      SHAPESIM_RETURN_IF_ERROR(s);
+      change.old_row = std::move(*old);
+      change.new_row = std::move(row);
+    }
+  }
+  changes.push_back(std::move(change));
+  return Status::Ok();
+}
+
+Result<WriteOutcome> EmbeddedStore::apply(const WriteBatch& batch) {
+  if (batch.id.empty()) return invalid_argument("a write batch needs a non-empty id");
+  {
+    SqliteStatement seen(db_, "SELECT txid FROM _shapesim_batches WHERE id = ?");
+    seen.bind(1, Value(batch.id));
+    if (seen.step_row()) return WriteOutcome{Xid{static_cast<uint64_t>(seen.column_int(0))}, std::nullopt};
+    SHAPESIM_RETURN_IF_ERROR(seen.status());
+  }
+  SHAPESIM_RETURN_IF_ERROR(exec("BEGIN"));
+  CommittedTransaction tx{next_xid_, Lsn{}, {}};
+  Status st;
+  for (const auto& m : batch.mutations) {
+    st = apply_mutation(m, tx.changes);
+    if (!st.ok()) break;
+  }
+  // LSNs advance like a WAL position: a header plus a slot per change.
+  tx.commit_lsn = Lsn{last_lsn_.value + 64 * (1 + tx.changes.size())};
+  if (st.ok()) {
+    SqliteStatement rec(db_, "INSERT INTO _shapesim_batches (id, txid) VALUES (?, ?)");
+    rec.bind(1, Value(batch.id));
+    rec.bind(2, Value(static_cast<int64_t>(tx.xid.value)));
+    st = rec.run();
+  }
+  if (st.ok()) st = set_meta("next_xid", next_xid_.value + 1);
+  if (st.ok()) st = set_meta("last_lsn", tx.commit_lsn.value);
+  if (!st.ok()) {
+    (void)exec("ROLLBACK");
+    return st;
+  }
+  SHAPESIM_RETURN_IF_ERROR(exec("COMMIT"));
+  next_xid_ = Xid{next_xid_.value + 1};
+  last_lsn_ = tx.commit_lsn;
+  return WriteOutcome{tx.xid, std::move(tx)};
+}
+
+Result<Snapshot> EmbeddedStore::snapshot(const TableSchema& t) {
+  Snapshot snap;
+  snap.xmin = snap.xmax = next_xid_.value;
+  snap.lsn = last_lsn_;
+  std::string sql = "SELECT ";
+  for (size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + quote_id(t.columns[i].name);
+  sql += " FROM " + sqlite_table(t) + " ORDER BY ";
+  for (size_t i = 0; i < t.primary_key.size(); ++i) sql += (i ? ", " : "") + quote_id(t.primary_key[i]);
+  SqliteStatement st(db_, sql);
+  SHAPESIM_RETURN_IF_ERROR(st.prepare_status());
+  while (st.step_row()) {
+    Row row;
+    for (size_t i = 0; i < t.columns.size(); ++i) row[t.columns[i].name] = st.column(static_cast<int>(i), t.columns[i].type);
+    snap.rows.push_back(std::move(row));
+  }
+  SHAPESIM_RETURN_IF_ERROR(st.status());
+  return snap;
+}
+
+Result<uint64_t> EmbeddedStore::next_sequence() {
+  uint64_t current = 0;
+  {
+    SqliteStatement st(db_, "SELECT value FROM _shapesim_meta WHERE key = 'handle_sequence'");
+    if (st.step_row()) current = static_cast<uint64_t>(st.column_int(0));
+    SHAPESIM_RETURN_IF_ERROR(st.status());
+  }
+  SHAPESIM_RETURN_IF_ERROR(set_meta("handle_sequence", current + 1));
+  return current + 1;
+}
+
+}  // namespace shapesim

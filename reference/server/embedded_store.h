@@ -1,0 +1,59 @@
+// EmbeddedStore: the default source of truth, a SQLite database with its own xid and LSN
+// counters. apply() runs a write batch in one SQLite transaction (all or nothing) and
+// yields the committed transaction; snapshot() reads a table consistently.
+//
+//   auto store = EmbeddedStore::open(":memory:");
+//   store->create_table(tasks_schema);
+//   auto out = store->apply({.id = "b1", .mutations = {...}});   // out->txid
+//
+// Contract: single-threaded; commits are serial, so a snapshot has xmin = xmax = next xid
+// and an empty xip_list. Everything (schemas, rows, counters, batch ids) lives in the
+// database, so reopening a file restores it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "reference/common/status.h"
+#include "reference/server/source_of_truth.h"
+
+struct sqlite3;
+
+namespace shapesim {
+
+class EmbeddedStore {
+ public:
+  static Result<std::unique_ptr<EmbeddedStore>> open(const std::string& path);
+  ~EmbeddedStore();
+  EmbeddedStore(const EmbeddedStore&) = delete;
+  EmbeddedStore& operator=(const EmbeddedStore&) = delete;
+
+  // Creates a table; creating an identical table again is a no-op, a different one an error.
+  Status create_table(const TableSchema& schema);
+  const TableSchema* find_table(const std::string& schema, const std::string& name) const;
+  const std::vector<TableSchema>& tables() const { return tables_; }
+
+  Result<WriteOutcome> apply(const WriteBatch& batch);
+  Result<Snapshot> snapshot(const TableSchema& table);
+
+  Lsn last_lsn() const { return last_lsn_; }
+  Xid next_xid() const { return next_xid_; }
+  // A persistent counter for shape handles, so a handle is never reused.
+  Result<uint64_t> next_sequence();
+
+ private:
+  explicit EmbeddedStore(sqlite3* db) : db_(db) {}
+  Status exec(const std::string& sql);
+  Status load_state();
+  Result<std::optional<Row>> read_row(const TableSchema& t, const Row& key);
+  Status apply_mutation(const Mutation& m, std::vector<ChangeRecord>& changes);
+  Status set_meta(const char* key, uint64_t value);
+
+  sqlite3* db_;
+  std::vector<TableSchema> tables_;
+  Xid next_xid_{1000};
+  Lsn last_lsn_{0};
+};
+
+}  // namespace shapesim

@@ -1,0 +1,101 @@
+#include "reference/server/embedded_store.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "reference/server/test_tables.h"
+
+namespace shapesim {
+namespace {
+using namespace shapesim::testing;
+
+std::unique_ptr<EmbeddedStore> open_store() {
+  auto s = EmbeddedStore::open(":memory:");
+  EXPECT_TRUE(s.ok());
+  EXPECT_TRUE((*s)->create_table(tasks_table()).ok());
+  return std::move(*s);
+}
+
+TEST(EmbeddedStore, AppliesBatchAsOneTransactionWithXidAndLsn) {
+  auto store = open_store();
+  auto out = store->apply({"b1", {insert_task(task(1, "a")), insert_task(task(2, "b"))}});
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  ASSERT_TRUE(out->committed);
+  EXPECT_EQ(out->txid, Xid{1000});
+  EXPECT_EQ(out->committed->changes.size(), 2u);
+  EXPECT_GT(out->committed->commit_lsn, Lsn{0});
+  auto second = store->apply({"b2", {update_task(1, {{"title", Value("a2")}}), delete_task(2)}});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->txid, Xid{1001});
+  EXPECT_GT(second->committed->commit_lsn, out->committed->commit_lsn);
+  const auto& upd = second->committed->changes[0];
+  EXPECT_EQ(upd.kind, ChangeKind::kUpdate);
+  EXPECT_EQ(upd.old_row->at("title"), Value("a"));
+  EXPECT_EQ(upd.new_row->at("title"), Value("a2"));
+  EXPECT_EQ(upd.new_row->at("done"), Value(false));  // untouched columns kept
+  EXPECT_EQ(second->committed->changes[1].old_row->at("id"), Value(int64_t{2}));
+  auto snap = store->snapshot(tasks_table());
+  ASSERT_TRUE(snap.ok());
+  ASSERT_EQ(snap->rows.size(), 1u);
+  EXPECT_EQ(snap->rows[0].at("title"), Value("a2"));
+  EXPECT_EQ(snap->xmin, 1002u);
+}
+
+TEST(EmbeddedStore, FailedBatchChangesNothing) {
+  auto store = open_store();
+  ASSERT_TRUE(store->apply({"b1", {insert_task(task(1, "a"))}}).ok());
+  Lsn before = store->last_lsn();
+  auto dup = store->apply({"b2", {insert_task(task(2, "b")), insert_task(task(1, "again"))}});
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.status().message(), "duplicate key value violates unique constraint \"tasks_pkey\"");
+  EXPECT_EQ(store->last_lsn(), before);
+  EXPECT_EQ(store->next_xid(), Xid{1001});
+  EXPECT_EQ(store->snapshot(tasks_table())->rows.size(), 1u);
+  EXPECT_FALSE(store->apply({"b3", {update_task(9, {{"title", Value("x")}})}}).ok());
+  EXPECT_FALSE(store->apply({"b4", {delete_task(9)}}).ok());
+  Row no_pk{{"title", Value("x")}};
+  EXPECT_FALSE(store->apply({"b5", {insert_task(no_pk)}}).ok());  // id is NOT NULL
+  EXPECT_FALSE(store->apply({"", {insert_task(task(5, "x"))}}).ok());
+  Mutation unknown{ChangeKind::kInsert, "public", "nope", {}, task(1, "x")};
+  EXPECT_FALSE(store->apply({"b6", {unknown}}).ok());
+  // b2 failed, so its id is free for a real retry.
+  EXPECT_TRUE(store->apply({"b2", {insert_task(task(2, "b"))}}).ok());
+}
+
+TEST(EmbeddedStore, ReplayedBatchIdReturnsFirstTxidAndChangesNothing) {
+  auto store = open_store();
+  auto first = store->apply({"same", {insert_task(task(1, "a"))}});
+  ASSERT_TRUE(first.ok());
+  auto replay = store->apply({"same", {insert_task(task(1, "a"))}});
+  ASSERT_TRUE(replay.ok());
+  EXPECT_EQ(replay->txid, first->txid);
+  EXPECT_FALSE(replay->committed.has_value());
+}
+
+TEST(EmbeddedStore, ReopenedFileKeepsTablesRowsAndCounters) {
+  auto path = std::filesystem::temp_directory_path() / ("shapesim_store_test_" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    auto s = EmbeddedStore::open(path.string());
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->create_table(tasks_table()).ok());
+    ASSERT_TRUE((*s)->apply({"b1", {insert_task(task(1, "a"))}}).ok());
+    ASSERT_EQ(*(*s)->next_sequence(), 1u);
+  }
+  auto s = EmbeddedStore::open(path.string());
+  ASSERT_TRUE(s.ok());
+  ASSERT_NE((*s)->find_table("public", "tasks"), nullptr);
+  EXPECT_EQ((*s)->next_xid(), Xid{1001});
+  EXPECT_EQ(*(*s)->next_sequence(), 2u);
+  EXPECT_EQ((*s)->snapshot(tasks_table())->rows.size(), 1u);
+  EXPECT_TRUE((*s)->create_table(tasks_table()).ok());  // identical: no-op
+  TableSchema other = tasks_table();
+  other.columns.pop_back();
+  EXPECT_EQ((*s)->create_table(other).code(), ErrorCode::kAlreadyExists);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace shapesim

@@ -1,0 +1,133 @@
+#include "reference/server/shape.h"
+
+#include <algorithm>
+
+namespace shapesim {
+
+namespace {
+std::optional<std::string> text_of(const Row& row, const std::string& col) {
+  auto it = row.find(col);
+  return it == row.end() ? std::nullopt : it->second.to_pg_text();
+}
+}  // namespace
+
+Result<std::unique_ptr<Shape>> Shape::create(ShapeHandle handle, ShapeDefinition definition, const TableSchema& table,
+                                             size_t chunk_bytes, std::string& error_param) {
+  auto filter = EqualityFilter::compile(definition.where, table, definition.params);
+  if (!filter.ok()) {
+    error_param = "where";
+    return filter.status();
+  }
+  for (const auto& c : definition.columns) {
+    if (!table.find_column(c)) {
+      error_param = "columns";
+      return invalid_argument("The following columns could not be found: " + c);
+    }
+  }
+  if (!definition.columns.empty()) {
+    for (const auto& pk : table.primary_key) {
+      if (std::find(definition.columns.begin(), definition.columns.end(), pk) == definition.columns.end()) {
+        error_param = "columns";
+        return invalid_argument("The list of columns must include all primary key columns, missing: " + pk);
+      }
+    }
+  }
+  return std::unique_ptr<Shape>(
+      new Shape(std::move(handle), std::move(definition), table, std::move(*filter), chunk_bytes));
+}
+
+bool Shape::included(const std::string& column) const {
+  const auto& cols = definition_.columns;
+  return cols.empty() || std::find(cols.begin(), cols.end(), column) != cols.end();
+}
+
+WireRow Shape::project(const Row& row) const {
+  WireRow out;
+  for (const auto& c : table_.columns) {
+    if (included(c.name)) out[c.name] = text_of(row, c.name);
+  }
+  return out;
+}
+
+std::string Shape::row_key(const Row& row) const {
+  std::vector<std::optional<std::string>> pk;
+  for (const auto& k : table_.primary_key) pk.push_back(text_of(row, k));
+  return format_row_key(table_.schema, table_.name, pk);
+}
+
+void Shape::load_snapshot(const Snapshot& snapshot) {
+  std::vector<std::string> rows;
+  for (const auto& row : snapshot.rows) {
+    if (!filter_.matches(row)) continue;
+    ChangeMessage m{.key = row_key(row), .value = project(row), .op = Operation::kInsert,
+                    .relation = {table_.schema, table_.name}};
+    rows.push_back(encode_message(m));
+  }
+  ControlMessage end{.kind = ControlKind::kSnapshotEnd, .xmin = snapshot.xmin, .xmax = snapshot.xmax,
+                     .xip_list = snapshot.xip_list};
+  log_.set_snapshot(rows, encode_message(end));
+}
+
+bool Shape::append(const CommittedTransaction& tx) {
+  std::vector<ChangeMessage> out;
+  std::vector<uint64_t> ops;
+  auto emit = [&](Operation op, const Row& row, WireRow value, std::optional<WireRow> old_value, uint64_t op_pos) {
+    ChangeMessage m{.key = row_key(row), .value = std::move(value), .old_value = std::move(old_value), .op = op,
+                    .relation = {table_.schema, table_.name}, .txids = {tx.xid.value}, .lsn = tx.commit_lsn.value,
+                    .op_position = op_pos};
+    out.push_back(std::move(m));
+    ops.push_back(op_pos);
+  };
+  auto key_only = [&](const Row& row) {
+    if (definition_.replica == Replica::kFull) return project(row);
+    WireRow v;
+    for (const auto& k : table_.primary_key) v[k] = text_of(row, k);
+    return v;
+  };
+  for (size_t i = 0; i < tx.changes.size(); ++i) {
+    const ChangeRecord& c = tx.changes[i];
+    if (c.schema != table_.schema || c.table != table_.name) continue;
+    uint64_t op = 2 * i;
+    bool old_in = c.old_row && filter_.matches(*c.old_row);
+    bool new_in = c.new_row && filter_.matches(*c.new_row);
+    if (old_in && new_in) {
+      const Row& o = *c.old_row;
+      const Row& n = *c.new_row;
+      if (row_key(o) != row_key(n)) {
+        emit(Operation::kDelete, o, key_only(o), std::nullopt, op);
+        emit(Operation::kInsert, n, project(n), std::nullopt, op + 1);
+        continue;
+      }
+      WireRow changed, old_changed;
+      for (const auto& col : table_.columns) {
+        if (!included(col.name)) continue;
+        auto ov = text_of(o, col.name), nv = text_of(n, col.name);
+        if (ov != nv) {
+          changed[col.name] = nv;
+          old_changed[col.name] = ov;
+        }
+      }
+      if (definition_.replica == Replica::kFull) {
+        emit(Operation::kUpdate, n, project(n), std::move(old_changed), op);
+      } else {
+        for (const auto& k : table_.primary_key) changed[k] = text_of(n, k);
+        emit(Operation::kUpdate, n, std::move(changed), std::nullopt, op);
+      }
+    } else if (new_in) {
+      emit(Operation::kInsert, *c.new_row, project(*c.new_row), std::nullopt, op);
+    } else if (old_in) {
+      emit(Operation::kDelete, *c.old_row, key_only(*c.old_row), std::nullopt, op);
+    }
+  }
+  if (out.empty()) return false;
+  out.back().last = true;
+  std::vector<ShapeLog::Entry> entries;
+  entries.reserve(out.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    entries.push_back({LogOffset{tx.commit_lsn.value, ops[i]}, encode_message(out[i])});
+  }
+  log_.append_transaction(std::move(entries));
+  return true;
+}
+
+}  // namespace shapesim

@@ -1,0 +1,59 @@
+// Shape: one registered shape (definition, table schema, compiled filter, log) and the
+// routing of committed changes into its log (protocol.md "From the source of truth to a
+// shape log").
+//
+// Routing rules: an update that moves a row into the shape becomes an insert, out of it a
+// delete; a primary-key change inside the shape becomes a delete (op) + insert (op + 1);
+// replica=default updates carry the primary key + changed columns, replica=full the whole
+// new row plus old_value of the changed columns. `columns` projects every message.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "reference/server/shape_log.h"
+#include "reference/server/source_of_truth.h"
+#include "reference/sql/equality_filter.h"
+#include "reference/wire/shape_message.h"
+#include "reference/wire/shape_request.h"
+
+namespace shapesim {
+
+class Shape {
+ public:
+  // Validates the definition against the table (where, columns incl. primary key).
+  // Errors are keyed by the offending parameter name.
+  static Result<std::unique_ptr<Shape>> create(ShapeHandle handle, ShapeDefinition definition,
+                                               const TableSchema& table, size_t chunk_bytes,
+                                               std::string& error_param);
+
+  const ShapeHandle& handle() const { return handle_; }
+  const ShapeDefinition& definition() const { return definition_; }
+  const TableSchema& table() const { return table_; }
+  const ShapeLog& log() const { return log_; }
+  bool matches(const Row& row) const { return filter_.matches(row); }
+
+  // Writes the snapshot rows that match the filter, then snapshot-end.
+  void load_snapshot(const Snapshot& snapshot);
+  // Appends the transaction's changes that concern this shape. Returns true if any did.
+  bool append(const CommittedTransaction& tx);
+
+  // The row as a shape message value (projected to `columns`).
+  WireRow project(const Row& row) const;
+  std::string row_key(const Row& row) const;
+
+ private:
+  Shape(ShapeHandle h, ShapeDefinition d, TableSchema t, EqualityFilter f, size_t chunk_bytes)
+      : handle_(std::move(h)), definition_(std::move(d)), table_(std::move(t)), filter_(std::move(f)),
+        log_(chunk_bytes) {}
+  bool included(const std::string& column) const;
+
+  ShapeHandle handle_;
+  ShapeDefinition definition_;
+  TableSchema table_;
+  EqualityFilter filter_;
+  ShapeLog log_;
+};
+
+}  // namespace shapesim

@@ -1,0 +1,72 @@
+#include "reference/server/shape_log.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace shapesim {
+
+void ShapeLog::set_snapshot(const std::vector<std::string>& rows, std::string snapshot_end) {
+  snapshot_chunks_.clear();
+  snapshot_chunks_.emplace_back();
+  size_t bytes = 0;
+  for (const auto& row : rows) {
+    if (bytes >= chunk_bytes_) {
+      snapshot_chunks_.emplace_back();
+      bytes = 0;
+    }
+    snapshot_chunks_.back().push_back(row);
+    bytes += row.size();
+  }
+  snapshot_chunks_.back().push_back(std::move(snapshot_end));
+}
+
+void ShapeLog::append_transaction(std::vector<Entry> entries) {
+  for (auto& e : entries) {
+    assert(e.offset > head());
+    open_chunk_bytes_ += e.json.size();
+    log_.push_back(std::move(e));
+  }
+  if (open_chunk_bytes_ >= chunk_bytes_) {
+    closed_chunk_ends_.push_back(log_.size());
+    open_chunk_bytes_ = 0;
+  }
+}
+
+ShapeLog::ReadResult ShapeLog::read_snapshot_chunk(size_t index) const {
+  ReadResult r;
+  r.snapshot = true;
+  for (const auto& m : snapshot_chunks_[index]) r.messages.push_back(&m);
+  bool last = index + 1 == snapshot_chunks_.size();
+  r.next = last ? LogOffset::snapshot_end() : LogOffset::snapshot_chunk(index);
+  return r;
+}
+
+ShapeLog::ReadResult ShapeLog::read_initial() const { return read_snapshot_chunk(0); }
+
+Result<ShapeLog::ReadResult> ShapeLog::read_after(LogOffset offset) const {
+  if (offset.is_snapshot() && offset != LogOffset::snapshot_end()) {
+    size_t next_chunk = static_cast<size_t>(offset.op) + 1;
+    if (offset.op >= snapshot_chunks_.size() || next_chunk >= snapshot_chunks_.size()) {
+      return invalid_argument("out of bounds for this shape");
+    }
+    return read_snapshot_chunk(next_chunk);
+  }
+  if (offset > head()) return invalid_argument("out of bounds for this shape");
+  ReadResult r;
+  auto first = std::upper_bound(log_.begin(), log_.end(), offset,
+                                [](const LogOffset& o, const Entry& e) { return o < e.offset; });
+  size_t pos = static_cast<size_t>(first - log_.begin());
+  if (pos == log_.size()) {
+    r.next = offset;
+    r.reached_end = true;
+    return r;
+  }
+  auto chunk_end = std::upper_bound(closed_chunk_ends_.begin(), closed_chunk_ends_.end(), pos);
+  size_t end = chunk_end == closed_chunk_ends_.end() ? log_.size() : *chunk_end;
+  for (size_t i = pos; i < end; ++i) r.messages.push_back(&log_[i].json);
+  r.next = log_[end - 1].offset;
+  r.reached_end = end == log_.size();
+  return r;
+}
+
+}  // namespace shapesim

@@ -1,0 +1,62 @@
+// ShapeLog: one shape's messages, already encoded as JSON, cut into chunks.
+//
+// Layout: snapshot chunks (offsets 0_0, 0_1, ..., the last one 0_inf, ending with the
+// snapshot-end message), then the transaction log (entries at <commit lsn>_<op>), cut into
+// chunks of at least `chunk_bytes` at transaction boundaries. A read returns everything
+// after an offset up to the end of the chunk holding it, so a closed chunk always reads the
+// same bytes.
+//
+//   ShapeLog log(10000);
+//   log.set_snapshot({row_json...}, snapshot_end_json);
+//   log.append_transaction({{LogOffset{lsn, 0}, change_json}});
+//   auto r = log.read(LogOffset::snapshot_end());   // r->messages, r->next, r->reached_end
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "reference/common/log_offset.h"
+#include "reference/common/status.h"
+
+namespace shapesim {
+
+class ShapeLog {
+ public:
+  struct Entry {
+    LogOffset offset;
+    std::string json;
+  };
+  struct ReadResult {
+    std::vector<const std::string*> messages;  // valid until the log is next modified
+    LogOffset next;                            // the offset to ask for next
+    bool reached_end = false;                  // true when nothing more is in the log now
+    bool snapshot = false;                     // a snapshot chunk (never ends with up-to-date)
+  };
+
+  explicit ShapeLog(size_t chunk_bytes) : chunk_bytes_(chunk_bytes == 0 ? 1 : chunk_bytes) {}
+
+  void set_snapshot(const std::vector<std::string>& rows, std::string snapshot_end);
+  // Entries of one transaction, offsets strictly increasing and beyond head().
+  void append_transaction(std::vector<Entry> entries);
+
+  // The first snapshot chunk (offset = -1).
+  ReadResult read_initial() const;
+  // Everything after `offset`. Fails for an offset beyond the head or a missing chunk.
+  Result<ReadResult> read_after(LogOffset offset) const;
+  // The last offset in the log: 0_inf before any transaction.
+  LogOffset head() const { return log_.empty() ? LogOffset::snapshot_end() : log_.back().offset; }
+  size_t snapshot_chunk_count() const { return snapshot_chunks_.size(); }
+  size_t entry_count() const { return log_.size(); }
+
+ private:
+  ReadResult read_snapshot_chunk(size_t index) const;
+
+  size_t chunk_bytes_;
+  std::vector<std::vector<std::string>> snapshot_chunks_;
+  std::vector<Entry> log_;
+  std::vector<size_t> closed_chunk_ends_;  // exclusive indices into log_, increasing
+  size_t open_chunk_bytes_ = 0;
+};
+
+}  // namespace shapesim

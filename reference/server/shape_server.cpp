@@ -1,0 +1,392 @@
+#include "reference/server/shape_server.h"
+
+#include <algorithm>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "reference/common/json_text.h"
+#include "reference/common/table_schema_json.h"
+#include "reference/wire/shape_request.h"
+
+namespace shapesim {
+
+namespace {
+
+constexpr const char* kExposedHeaders =
+    "electric-cursor,electric-handle,electric-offset,electric-schema,electric-up-to-date,retry-after";
+constexpr int64_t kCursorBucketSeconds = 20;
+
+HttpResponse bad_request(const ValidationErrors& errors) {
+  HttpResponse r;
+  r.status = 400;
+  r.headers["content-type"] = "application/json";
+  r.headers["cache-control"] = "no-store";
+  r.body = errors.to_json();
+  return r;
+}
+
+HttpResponse bad_request(const std::string& param, const std::string& reason) {
+  ValidationErrors e;
+  e.add(param, reason);
+  return bad_request(e);
+}
+
+std::string schema_header(const Shape& shape) {
+  std::string out = "{";
+  bool first = true;
+  for (const auto& c : shape.table().columns) {
+    const auto& cols = shape.definition().columns;
+    if (!cols.empty() && std::find(cols.begin(), cols.end(), c.name) == cols.end()) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    append_json_quoted(out, c.name);
+    out += ":{\"type\":\"";
+    out += column_type_name(c.type);
+    out.push_back('"');
+    if (auto pk = shape.table().pk_index(c.name)) out += ",\"pk_index\":" + std::to_string(*pk);
+    if (c.not_null) out += ",\"not_null\":true";
+    out.push_back('}');
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+void add_cors_headers(HttpResponse& response, const std::optional<std::string>& origin) {
+  response.headers["access-control-allow-origin"] = origin.value_or("*");
+  response.headers["access-control-expose-headers"] = kExposedHeaders;
+}
+
+HttpResponse json_error(int status, const std::string& message) {
+  HttpResponse r;
+  r.status = status;
+  r.headers["content-type"] = "application/json";
+  r.headers["cache-control"] = "no-store";
+  r.body = "{\"message\":" + json_quote(message) + "}";
+  return r;
+}
+
+ShapeServer::ShapeServer(ServerConfig config, std::unique_ptr<EmbeddedStore> store)
+    : config_(config), store_(std::move(store)) {}
+
+ServerOutput ShapeServer::handle(RequestId id, const HttpRequest& req, Timestamp now) {
+  ServerOutput out;
+  HttpResponse response;
+  bool parked = false;
+  if (req.method == "OPTIONS") {
+    response.status = 204;
+    response.headers["access-control-allow-methods"] = "GET, POST, DELETE, OPTIONS";
+    response.headers["access-control-allow-headers"] = req.header("access-control-request-headers").value_or("*");
+    response.headers["access-control-max-age"] = "86400";
+  } else if (req.path == "/v1/health") {
+    response.status = req.method == "GET" ? 200 : 405;
+    response.headers["content-type"] = "application/json";
+    response.body = response.status == 200 ? "{\"status\":\"active\"}" : "";
+  } else if (req.path == "/v1/shape") {
+    if (req.method == "GET") {
+      response = handle_get_shape(id, req, now, parked);
+    } else if (req.method == "DELETE") {
+      response = handle_delete_shape(req);
+    } else {
+      response = json_error(405, "method not allowed");
+    }
+  } else if (req.path == "/api/mutations") {
+    response = req.method == "POST" ? handle_mutations(req, now, out) : json_error(405, "method not allowed");
+  } else {
+    response = json_error(404, "not found: " + req.path);
+  }
+  if (!parked) {
+    add_cors_headers(response, req.header("origin"));
+    out.responses.emplace_back(id, std::move(response));
+  }
+  return out;
+}
+
+Result<Shape*> ShapeServer::get_or_create(const ShapeDefinition& d, std::string& error_param) {
+  if (Shape* s = registry_.find_by_definition(d)) return s;
+  const TableSchema* table = store_->find_table(d.schema, d.table);
+  if (!table) {
+    error_param = "table";
+    return invalid_argument("Table \"" + d.schema + "." + d.table + "\" does not exist");
+  }
+  SHAPESIM_ASSIGN_OR_RETURN(uint64_t seq, store_->next_sequence());
+  ShapeHandle handle{ShapeRegistry::make_handle(d, seq)};
+  SHAPESIM_ASSIGN_OR_RETURN(std::unique_ptr<Shape> shape,
+                            Shape::create(handle, d, *table, config_.chunk_bytes, error_param));
+  SHAPESIM_ASSIGN_OR_RETURN(Snapshot snap, store_->snapshot(*table));
+  shape->load_snapshot(snap);
+  return registry_.add(std::move(shape));
+}
+
+std::string ShapeServer::live_cursor(const std::optional<std::string>& client_cursor, Timestamp now) const {
+  uint64_t bucket = static_cast<uint64_t>(now.micros / 1000000 / kCursorBucketSeconds) + 1;
+  uint64_t client = 0;
+  if (client_cursor && parse_uint64(*client_cursor, client) && client >= bucket) bucket = client + 1;
+  return std::to_string(bucket);
+}
+
+HttpResponse ShapeServer::shape_response(const Shape& shape, const ShapeLog::ReadResult& read, bool live,
+                                         const std::string& request_offset,
+                                         const std::optional<std::string>& cursor, Timestamp now) const {
+  HttpResponse r;
+  r.headers["content-type"] = "application/json";
+  r.headers["electric-handle"] = shape.handle().value;
+  r.headers["electric-offset"] = read.next.to_string();
+  bool up_to_date = read.reached_end && !read.snapshot;
+  std::string body = "[";
+  for (size_t i = 0; i < read.messages.size(); ++i) {
+    if (i) body.push_back(',');
+    body += *read.messages[i];
+  }
+  if (up_to_date) {
+    if (!read.messages.empty()) body.push_back(',');
+    body += encode_message(ControlMessage{.kind = ControlKind::kUpToDate,
+                                          .global_last_seen_lsn = store_->last_lsn().value});
+    r.headers["electric-up-to-date"] = "";
+  }
+  body.push_back(']');
+  r.body = std::move(body);
+  if (live) {
+    r.headers["electric-cursor"] = live_cursor(cursor, now);
+    r.headers["cache-control"] = "public, max-age=5, stale-while-revalidate=5";
+  } else {
+    r.headers["electric-schema"] = schema_header(shape);
+    r.headers["cache-control"] = request_offset == "-1"
+                                     ? "public, max-age=604800, s-maxage=3600, stale-while-revalidate=2629746"
+                                     : "public, max-age=" + std::to_string(config_.max_age_seconds) +
+                                           ", stale-while-revalidate=" + std::to_string(config_.stale_age_seconds);
+  }
+  r.headers["etag"] = "\"" + shape.handle().value + ":" + request_offset + ":" + read.next.to_string() + "\"";
+  return r;
+}
+
+HttpResponse ShapeServer::handle_get_shape(RequestId id, const HttpRequest& req, Timestamp now, bool& parked) {
+  auto parsed = parse_shape_request(req.query);
+  if (!parsed.ok()) return bad_request(parsed.errors);
+  const ShapeRequest& r = *parsed.request;
+  std::string error_param;
+  Shape* current = registry_.find_by_definition(r.shape);
+
+  if (r.offset_kind == OffsetKind::kAt && (!current || current->handle().value != *r.handle)) {
+    // Unknown, rotated or deleted handle: send the client to the definition's active handle.
+    auto created = get_or_create(r.shape, error_param);
+    if (!created.ok()) return bad_request(error_param.empty() ? "shape" : error_param, created.status().message());
+    HttpResponse conflict;
+    conflict.status = 409;
+    conflict.headers["content-type"] = "application/json";
+    conflict.headers["electric-handle"] = (*created)->handle().value;
+    conflict.headers["cache-control"] = "public, max-age=60, must-revalidate";
+    conflict.body = "[" + encode_message(ControlMessage{.kind = ControlKind::kMustRefetch}) + "]";
+    return conflict;
+  }
+
+  auto shape = get_or_create(r.shape, error_param);
+  if (!shape.ok()) return bad_request(error_param.empty() ? "shape" : error_param, shape.status().message());
+  Shape& s = **shape;
+  const std::string request_offset = req.query.at("offset");
+
+  ShapeLog::ReadResult read;
+  if (r.offset_kind == OffsetKind::kBeforeAll) {
+    read = s.log().read_initial();
+  } else if (r.offset_kind == OffsetKind::kNow) {
+    read.next = s.log().head();
+    read.reached_end = true;
+  } else {
+    auto after = s.log().read_after(r.offset);
+    if (!after.ok()) return bad_request("offset", after.status().message());
+    read = std::move(*after);
+  }
+
+  if (r.live && read.messages.empty() && read.reached_end) {
+    parked = true;
+    parked_[id] = Parked{s.handle().value, r.offset, now + config_.long_poll_timeout, r.cursor, req.header("origin"),
+                         request_offset};
+    return {};
+  }
+  HttpResponse response = shape_response(s, read, r.live, request_offset, r.cursor, now);
+  auto if_none_match = req.header("if-none-match");
+  if (if_none_match && *if_none_match == response.headers["etag"]) {
+    HttpResponse not_modified;
+    not_modified.status = 304;
+    for (const char* h : {"etag", "electric-handle", "electric-offset", "electric-schema", "electric-cursor",
+                          "cache-control", "electric-up-to-date"}) {
+      if (response.has_header(h)) not_modified.headers[h] = response.headers[h];
+    }
+    return not_modified;
+  }
+  return response;
+}
+
+HttpResponse ShapeServer::handle_delete_shape(const HttpRequest& req) {
+  if (!config_.allow_delete) return json_error(405, "shape deletion is disabled");
+  Shape* target = nullptr;
+  auto handle = req.query.find("handle");
+  if (handle != req.query.end()) {
+    target = registry_.find_by_handle(handle->second);
+  } else {
+    QueryParams q = req.query;
+    q.try_emplace("offset", "-1");
+    auto parsed = parse_shape_request(q);
+    if (!parsed.ok()) return bad_request(parsed.errors);
+    target = registry_.find_by_definition(parsed.request->shape);
+  }
+  if (!target) return json_error(404, "shape not found");
+  registry_.remove(target->handle().value);  // parked polls on it get a 409 at their next check
+  HttpResponse r;
+  r.status = 202;
+  return r;
+}
+
+HttpResponse ShapeServer::handle_mutations(const HttpRequest& req, Timestamp now, ServerOutput& out) {
+  auto body = nlohmann::json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return json_error(400, "body must be a JSON object");
+  if (!body.contains("id") || !body["id"].is_string() || body["id"].get_ref<const std::string&>().empty()) {
+    return json_error(400, "\"id\" must be a non-empty string");
+  }
+  if (!body.contains("mutations") || !body["mutations"].is_array()) {
+    return json_error(400, "\"mutations\" must be an array");
+  }
+  WriteBatch batch;
+  batch.id = body["id"].get<std::string>();
+  for (const auto& m : body["mutations"]) {
+    if (!m.is_object() || !m.contains("op") || !m["op"].is_string() || !m.contains("table") || !m["table"].is_string()) {
+      return json_error(400, "each mutation needs \"op\" and \"table\" strings");
+    }
+    auto name = parse_table_name(m["table"].get<std::string>());
+    if (!name.ok()) return json_error(400, "table: " + name.status().message());
+    const TableSchema* table = store_->find_table(name->first, name->second);
+    if (!table) return json_error(400, "relation \"" + name->first + "." + name->second + "\" does not exist");
+    Mutation mutation;
+    mutation.schema = table->schema;
+    mutation.table = table->name;
+    const std::string& op = m["op"].get_ref<const std::string&>();
+    if (op == "insert") {
+      mutation.kind = ChangeKind::kInsert;
+    } else if (op == "update") {
+      mutation.kind = ChangeKind::kUpdate;
+    } else if (op == "delete") {
+      mutation.kind = ChangeKind::kDelete;
+    } else {
+      return json_error(400, "unknown op \"" + op + "\" (insert, update or delete)");
+    }
+    if (m.contains("value")) {
+      auto value = row_from_json(*table, m["value"]);
+      if (!value.ok()) return json_error(400, value.status().message());
+      mutation.value = std::move(*value);
+    }
+    if (m.contains("key")) {
+      auto key = row_from_json(*table, m["key"]);
+      if (!key.ok()) return json_error(400, key.status().message());
+      mutation.key = std::move(*key);
+    } else if (mutation.kind != ChangeKind::kInsert) {
+      for (const auto& k : table->primary_key) {
+        auto it = mutation.value.find(k);
+        if (it != mutation.value.end()) mutation.key[k] = it->second;
+      }
+    }
+    batch.mutations.push_back(std::move(mutation));
+  }
+  auto outcome = store_->apply(batch);
+  if (!outcome.ok()) {
+    int status = outcome.status().code() == ErrorCode::kInternal ? 500 : 400;
+    return json_error(status, outcome.status().message());
+  }
+  if (outcome->committed) {
+    ServerOutput released = on_transaction(*outcome->committed, now);
+    for (auto& r : released.responses) out.responses.push_back(std::move(r));
+  }
+  HttpResponse r;
+  r.headers["content-type"] = "application/json";
+  r.headers["cache-control"] = "no-store";
+  r.body = "{\"txid\":" + std::to_string(outcome->txid.value) + "}";
+  return r;
+}
+
+ServerOutput ShapeServer::on_transaction(const CommittedTransaction& tx, Timestamp now) {
+  ServerOutput out;
+  std::set<std::pair<std::string, std::string>> tables;
+  for (const auto& c : tx.changes) tables.insert({c.schema, c.table});
+  for (const auto& [schema, table] : tables) {
+    for (Shape* s : registry_.shapes_on(schema, table)) {
+      if (s->append(tx)) release_parked(s->handle().value, now, out);
+    }
+  }
+  return out;
+}
+
+void ShapeServer::release_parked(const std::string& handle, Timestamp now, ServerOutput& out) {
+  for (auto it = parked_.begin(); it != parked_.end();) {
+    if (it->second.handle != handle) {
+      ++it;
+      continue;
+    }
+    Shape* s = registry_.find_by_handle(handle);
+    auto read = s->log().read_after(it->second.offset);
+    if (!read.ok() || read->messages.empty()) {
+      ++it;
+      continue;
+    }
+    HttpResponse r = shape_response(*s, *read, true, it->second.request_offset, it->second.cursor, now);
+    add_cors_headers(r, it->second.origin);
+    out.responses.emplace_back(it->first, std::move(r));
+    it = parked_.erase(it);
+  }
+}
+
+ServerOutput ShapeServer::tick(Timestamp now) {
+  ServerOutput out;
+  for (auto it = parked_.begin(); it != parked_.end();) {
+    Shape* s = registry_.find_by_handle(it->second.handle);
+    if (!s) {
+      // Deleted while parked: the client must refetch.
+      HttpResponse r;
+      r.status = 409;
+      r.headers["content-type"] = "application/json";
+      r.headers["cache-control"] = "public, max-age=60, must-revalidate";
+      r.body = "[" + encode_message(ControlMessage{.kind = ControlKind::kMustRefetch}) + "]";
+      add_cors_headers(r, it->second.origin);
+      out.responses.emplace_back(it->first, std::move(r));
+      it = parked_.erase(it);
+      continue;
+    }
+    if (it->second.deadline > now) {
+      ++it;
+      continue;
+    }
+    ShapeLog::ReadResult read;
+    read.next = it->second.offset;
+    read.reached_end = true;
+    HttpResponse r = shape_response(*s, read, true, it->second.request_offset, it->second.cursor, now);
+    add_cors_headers(r, it->second.origin);
+    out.responses.emplace_back(it->first, std::move(r));
+    it = parked_.erase(it);
+  }
+  return out;
+}
+
+void ShapeServer::cancel(RequestId id) { parked_.erase(id); }
+
+std::optional<Timestamp> ShapeServer::next_deadline() const {
+  std::optional<Timestamp> next;
+  for (const auto& [_, p] : parked_) {
+    if (!next || p.deadline < *next) next = p.deadline;
+  }
+  return next;
+}
+
+Result<std::map<std::string, WireRow>> ShapeServer::evaluate_from_scratch(const ShapeDefinition& d) {
+  const TableSchema* table = store_->find_table(d.schema, d.table);
+  if (!table) return not_found("table " + d.schema + "." + d.table);
+  std::string error_param;
+  SHAPESIM_ASSIGN_OR_RETURN(std::unique_ptr<Shape> shape,
+                            Shape::create(ShapeHandle{"scratch"}, d, *table, config_.chunk_bytes, error_param));
+  SHAPESIM_ASSIGN_OR_RETURN(Snapshot snap, store_->snapshot(*table));
+  std::map<std::string, WireRow> rows;
+  for (const auto& row : snap.rows) {
+    if (shape->matches(row)) rows[shape->row_key(row)] = shape->project(row);
+  }
+  return rows;
+}
+
+}  // namespace shapesim

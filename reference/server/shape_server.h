@@ -1,0 +1,92 @@
+// ShapeServer: the sans-I/O shape server. Requests and `now` in, responses out.
+//
+//   ShapeServer server(config, std::move(store));
+//   auto out = server.handle(RequestId{1}, request, now);   // out.responses: answered now
+//   ...a live request at the head is parked: answered by a later handle()/tick() call
+//   auto later = server.tick(now);                          // releases timed-out long-polls
+//   server.next_deadline();                                  // when tick() next has work
+//
+// Routes: GET/DELETE/OPTIONS /v1/shape, GET /v1/health, POST /api/mutations.
+// Contract: every request gets exactly one response, unless cancel() is called for it first.
+// Writes are routed into shape logs before handle() returns, and parked long-polls on
+// shapes that received data are answered in the same output.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "reference/common/ids.h"
+#include "reference/common/time.h"
+#include "reference/server/embedded_store.h"
+#include "reference/server/shape_registry.h"
+#include "reference/wire/http.h"
+
+namespace shapesim {
+
+struct ServerConfig {
+  size_t chunk_bytes = 10000;                      // Electric's test configuration
+  Duration long_poll_timeout = Duration::seconds(20);
+  bool allow_delete = false;
+  int max_age_seconds = 5;                         // catch-up cache-control
+  int stale_age_seconds = 300;
+};
+
+struct ServerOutput {
+  std::vector<std::pair<RequestId, HttpResponse>> responses;
+};
+
+class ShapeServer {
+ public:
+  ShapeServer(ServerConfig config, std::unique_ptr<EmbeddedStore> store);
+
+  ServerOutput handle(RequestId id, const HttpRequest& request, Timestamp now);
+  ServerOutput tick(Timestamp now);
+  void cancel(RequestId id);
+  std::optional<Timestamp> next_deadline() const;
+
+  // Applies a committed transaction to every shape on its tables (used by the write API;
+  // a replication source would call it too) and answers parked polls that got data.
+  ServerOutput on_transaction(const CommittedTransaction& tx, Timestamp now);
+
+  EmbeddedStore& store() { return *store_; }
+  const ShapeRegistry& registry() const { return registry_; }
+  size_t parked_count() const { return parked_.size(); }
+
+  // The rows a shape should hold now, computed from scratch from the store: key -> value.
+  Result<std::map<std::string, WireRow>> evaluate_from_scratch(const ShapeDefinition& d);
+
+ private:
+  struct Parked {
+    std::string handle;
+    LogOffset offset;
+    Timestamp deadline;
+    std::optional<std::string> cursor;
+    std::optional<std::string> origin;
+    std::string request_offset;  // as the client wrote it, for the etag
+  };
+
+  HttpResponse handle_get_shape(RequestId id, const HttpRequest& req, Timestamp now, bool& parked);
+  HttpResponse handle_delete_shape(const HttpRequest& req);
+  HttpResponse handle_mutations(const HttpRequest& req, Timestamp now, ServerOutput& out);
+  Result<Shape*> get_or_create(const ShapeDefinition& d, std::string& error_param);
+  HttpResponse shape_response(const Shape& shape, const ShapeLog::ReadResult& read, bool live,
+                              const std::string& request_offset, const std::optional<std::string>& cursor,
+                              Timestamp now) const;
+  std::string live_cursor(const std::optional<std::string>& client_cursor, Timestamp now) const;
+  void release_parked(const std::string& handle, Timestamp now, ServerOutput& out);
+
+  ServerConfig config_;
+  std::unique_ptr<EmbeddedStore> store_;
+  ShapeRegistry registry_;
+  std::map<RequestId, Parked> parked_;  // ordered: released in request order
+};
+
+// Adds the CORS headers every response carries.
+void add_cors_headers(HttpResponse& response, const std::optional<std::string>& origin);
+HttpResponse json_error(int status, const std::string& message);
+
+}  // namespace shapesim

@@ -1,0 +1,234 @@
+#include "reference/server/shape_server.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "reference/server/test_tables.h"
+
+namespace shapesim {
+namespace {
+using namespace shapesim::testing;
+using nlohmann::json;
+
+class ShapeServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { reset({}); }
+
+  void reset(ServerConfig config) {
+    auto store = EmbeddedStore::open(":memory:");
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->create_table(tasks_table()).ok());
+    server_ = std::make_unique<ShapeServer>(config, std::move(*store));
+  }
+
+  HttpResponse get(const std::string& target, Headers headers = {}) {
+    auto out = send("GET", target, "", headers);
+    EXPECT_EQ(out.responses.size(), 1u) << target;
+    return out.responses.empty() ? HttpResponse{} : out.responses[0].second;
+  }
+
+  ServerOutput send(const std::string& method, const std::string& target, std::string body = "", Headers headers = {}) {
+    auto req = HttpRequest::from_target(method, target);
+    EXPECT_TRUE(req.ok());
+    req->body = std::move(body);
+    req->headers = std::move(headers);
+    return server_->handle(RequestId{next_id_++}, *req, now_);
+  }
+
+  uint64_t write(const std::string& id, const json& mutations) {
+    auto out = send("POST", "/api/mutations", json({{"id", id}, {"mutations", mutations}}).dump());
+    EXPECT_GE(out.responses.size(), 1u);
+    auto& r = out.responses.back().second;
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body)["txid"].get<uint64_t>();
+  }
+
+  std::unique_ptr<ShapeServer> server_;
+  Timestamp now_{Duration::seconds(1000)};
+  uint64_t next_id_ = 1;
+};
+
+TEST_F(ShapeServerTest, InitialSyncCatchUpAndUpToDate) {
+  write("b1", json::array({{{"op", "insert"}, {"table", "tasks"}, {"value", {{"id", 1}, {"title", "a"}}}}}));
+  auto first = get("/v1/shape?table=tasks&offset=-1");
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto body = json::parse(first.body);
+  ASSERT_EQ(body.size(), 2u);
+  EXPECT_EQ(body[0]["value"]["title"], "a");
+  EXPECT_EQ(body[1]["headers"]["control"], "snapshot-end");
+  EXPECT_FALSE(first.has_header("electric-up-to-date"));  // never on the first answer
+  EXPECT_EQ(first.header("electric-offset"), "0_inf");
+  EXPECT_EQ(first.header("cache-control"), "public, max-age=604800, s-maxage=3600, stale-while-revalidate=2629746");
+  auto schema = json::parse(*first.header("electric-schema"));
+  EXPECT_EQ(schema["id"], json({{"type", "int8"}, {"pk_index", 0}, {"not_null", true}}));
+  EXPECT_EQ(schema["title"], json({{"type", "text"}}));
+  EXPECT_EQ(first.header("access-control-allow-origin"), "*");
+  std::string handle = *first.header("electric-handle");
+
+  auto caught_up = get("/v1/shape?table=tasks&offset=0_inf&handle=" + handle);
+  ASSERT_EQ(caught_up.status, 200);
+  EXPECT_TRUE(caught_up.has_header("electric-up-to-date"));
+  auto up = json::parse(caught_up.body);
+  ASSERT_EQ(up.size(), 1u);
+  EXPECT_EQ(up[0]["headers"]["control"], "up-to-date");
+  EXPECT_EQ(caught_up.header("etag"), "\"" + handle + ":0_inf:0_inf\"");
+
+  // Same definition, same handle.
+  EXPECT_EQ(get("/v1/shape?table=tasks&offset=-1").header("electric-handle"), handle);
+}
+
+TEST_F(ShapeServerTest, LiveLongPollIsAnsweredByANewWrite) {
+  auto first = get("/v1/shape?table=tasks&offset=-1&where=done%20%3D%20false");
+  std::string handle = *first.header("electric-handle");
+  auto parked = send("GET", "/v1/shape?table=tasks&where=done%20%3D%20false&offset=0_inf&live=true&handle=" + handle);
+  EXPECT_TRUE(parked.responses.empty());
+  EXPECT_EQ(server_->parked_count(), 1u);
+  auto out = send("POST", "/api/mutations",
+                  json({{"id", "w1"},
+                        {"mutations", {{{"op", "insert"}, {"table", "tasks"}, {"value", {{"id", 7}, {"done", false}}}}}}})
+                      .dump());
+  ASSERT_EQ(out.responses.size(), 2u);  // the released poll, then the write's own answer
+  EXPECT_EQ(out.responses[0].first, RequestId{2});
+  const auto& live = out.responses[0].second;
+  EXPECT_EQ(live.status, 200);
+  EXPECT_TRUE(live.has_header("electric-cursor"));
+  EXPECT_FALSE(live.has_header("electric-schema"));
+  auto msgs = json::parse(live.body);
+  ASSERT_EQ(msgs.size(), 2u);
+  EXPECT_EQ(msgs[0]["headers"]["operation"], "insert");
+  uint64_t txid = json::parse(out.responses[1].second.body)["txid"];
+  EXPECT_EQ(msgs[0]["headers"]["txids"][0], txid);
+  EXPECT_EQ(msgs[1]["headers"]["control"], "up-to-date");
+  EXPECT_EQ(server_->parked_count(), 0u);
+}
+
+TEST_F(ShapeServerTest, LongPollTimesOutWithUpToDateAndAChangedCursor) {
+  std::string handle = *get("/v1/shape?table=tasks&offset=-1").header("electric-handle");
+  send("GET", "/v1/shape?table=tasks&offset=0_inf&live=true&handle=" + handle);
+  ASSERT_EQ(server_->next_deadline(), now_ + Duration::seconds(20));
+  EXPECT_TRUE(server_->tick(now_ + Duration::seconds(19)).responses.empty());
+  auto out = server_->tick(now_ + Duration::seconds(20));
+  ASSERT_EQ(out.responses.size(), 1u);
+  const auto& r = out.responses[0].second;
+  EXPECT_EQ(r.header("electric-offset"), "0_inf");
+  EXPECT_TRUE(r.has_header("electric-up-to-date"));
+  std::string cursor = *r.header("electric-cursor");
+  // A client echoing the cursor within the same time bucket gets a different one.
+  send("GET", "/v1/shape?table=tasks&offset=0_inf&live=true&handle=" + handle + "&cursor=" + cursor);
+  auto again = server_->tick(now_ + Duration::seconds(40));
+  ASSERT_EQ(again.responses.size(), 1u);
+  EXPECT_NE(again.responses[0].second.header("electric-cursor"), cursor);
+  EXPECT_FALSE(server_->next_deadline().has_value());
+}
+
+TEST_F(ShapeServerTest, UnknownHandleGets409WithTheActiveHandle) {
+  std::string handle = *get("/v1/shape?table=tasks&offset=-1").header("electric-handle");
+  auto r = get("/v1/shape?table=tasks&offset=0_inf&handle=stale-handle");
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(r.header("electric-handle"), handle);
+  EXPECT_EQ(json::parse(r.body), json::parse(R"([{"headers":{"control":"must-refetch"}}])"));
+  EXPECT_EQ(r.header("cache-control"), "public, max-age=60, must-revalidate");
+}
+
+TEST_F(ShapeServerTest, ValidationErrorsAre400InElectricFormat) {
+  auto missing = get("/v1/shape?offset=-1");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(json::parse(missing.body)["errors"]["table"][0], "can't be blank");
+  auto no_table = get("/v1/shape?table=nope&offset=-1");
+  EXPECT_EQ(no_table.status, 400);
+  EXPECT_EQ(json::parse(no_table.body)["errors"]["table"][0], "Table \"public.nope\" does not exist");
+  auto bad_where = get("/v1/shape?table=tasks&offset=-1&where=nope%3D1");
+  EXPECT_EQ(bad_where.status, 400);
+  EXPECT_TRUE(json::parse(bad_where.body)["errors"].contains("where"));
+  std::string handle = *get("/v1/shape?table=tasks&offset=-1").header("electric-handle");
+  auto beyond = get("/v1/shape?table=tasks&offset=999_0&handle=" + handle);
+  EXPECT_EQ(beyond.status, 400);
+  EXPECT_EQ(json::parse(beyond.body)["errors"]["offset"][0], "out of bounds for this shape");
+  EXPECT_EQ(beyond.header("cache-control"), "no-store");
+}
+
+TEST_F(ShapeServerTest, IfNoneMatchGives304) {
+  auto first = get("/v1/shape?table=tasks&offset=-1");
+  auto again = get("/v1/shape?table=tasks&offset=-1", {{"if-none-match", *first.header("etag")}});
+  EXPECT_EQ(again.status, 304);
+  EXPECT_TRUE(again.body.empty());
+  EXPECT_EQ(again.header("etag"), first.header("etag"));
+}
+
+TEST_F(ShapeServerTest, MutationsAreIdempotentAndValidated) {
+  json m = json::array({{{"op", "insert"}, {"table", "tasks"}, {"value", {{"id", 1}}}}});
+  uint64_t first = write("same", m);
+  EXPECT_EQ(write("same", m), first);
+  EXPECT_EQ(server_->store().snapshot(tasks_table())->rows.size(), 1u);
+  for (const char* bad : {"not json", "{}", R"({"id":"x"})", R"({"id":"","mutations":[]})",
+                          R"({"id":"x","mutations":[{"op":"upsert","table":"tasks"}]})",
+                          R"({"id":"x","mutations":[{"op":"insert","table":"nope","value":{}}]})",
+                          R"({"id":"x","mutations":[{"op":"insert","table":"tasks","value":{"id":"abc"}}]})",
+                          R"({"id":"x","mutations":[{"op":"insert","table":"tasks","value":{"id":1}}]})",
+                          R"({"id":"x","mutations":[{"op":"update","table":"tasks","key":{"id":5},"value":{}}]})"}) {
+    auto out = send("POST", "/api/mutations", bad);
+    ASSERT_EQ(out.responses.size(), 1u);
+    EXPECT_EQ(out.responses[0].second.status, 400) << bad;
+    EXPECT_TRUE(json::parse(out.responses[0].second.body).contains("message")) << bad;
+  }
+  EXPECT_EQ(server_->store().snapshot(tasks_table())->rows.size(), 1u);
+}
+
+TEST_F(ShapeServerTest, RoutesHealthOptionsAndUnknownPaths) {
+  auto health = get("/v1/health");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.body, "{\"status\":\"active\"}");
+  auto pre = send("OPTIONS", "/v1/shape", "", {{"origin", "http://app"}});
+  EXPECT_EQ(pre.responses[0].second.status, 204);
+  EXPECT_EQ(pre.responses[0].second.header("access-control-allow-origin"), "http://app");
+  EXPECT_EQ(get("/nope").status, 404);
+  EXPECT_EQ(send("PUT", "/v1/shape").responses[0].second.status, 405);
+}
+
+TEST_F(ShapeServerTest, DeleteIs405UnlessEnabledThenTheHandleRotates) {
+  std::string handle = *get("/v1/shape?table=tasks&offset=-1").header("electric-handle");
+  EXPECT_EQ(send("DELETE", "/v1/shape?table=tasks&handle=" + handle).responses[0].second.status, 405);
+  reset({.allow_delete = true});
+  handle = *get("/v1/shape?table=tasks&offset=-1").header("electric-handle");
+  send("GET", "/v1/shape?table=tasks&offset=0_inf&live=true&handle=" + handle);  // parked
+  EXPECT_EQ(send("DELETE", "/v1/shape?table=tasks&handle=" + handle).responses[0].second.status, 202);
+  auto released = server_->tick(now_);
+  ASSERT_EQ(released.responses.size(), 1u);
+  EXPECT_EQ(released.responses[0].second.status, 409);
+  auto r = get("/v1/shape?table=tasks&offset=0_inf&handle=" + handle);
+  EXPECT_EQ(r.status, 409);
+  EXPECT_NE(r.header("electric-handle"), handle);  // handles are never reused
+}
+
+TEST_F(ShapeServerTest, LogChunksAtTheByteThreshold) {
+  reset({.chunk_bytes = 200});
+  std::string handle = *get("/v1/shape?table=tasks&offset=-1").header("electric-handle");
+  for (int i = 0; i < 10; ++i) {
+    write("b" + std::to_string(i),
+          json::array({{{"op", "insert"}, {"table", "tasks"}, {"value", {{"id", i}, {"title", std::string(50, 'x')}}}}}));
+  }
+  std::string offset = "0_inf";
+  int responses = 0, rows = 0;
+  while (true) {
+    auto r = get("/v1/shape?table=tasks&offset=" + offset + "&handle=" + handle);
+    ASSERT_EQ(r.status, 200);
+    ++responses;
+    for (auto& m : json::parse(r.body)) rows += m["headers"].contains("operation");
+    offset = *r.header("electric-offset");
+    if (r.has_header("electric-up-to-date")) break;
+  }
+  EXPECT_EQ(rows, 10);
+  EXPECT_GT(responses, 2);
+}
+
+TEST_F(ShapeServerTest, EvaluateFromScratchMatchesTheFilter) {
+  write("b1", json::array({{{"op", "insert"}, {"table", "tasks"}, {"value", {{"id", 1}, {"owner", 2}}}},
+                           {{"op", "insert"}, {"table", "tasks"}, {"value", {{"id", 2}, {"owner", 3}}}}}));
+  auto rows = server_->evaluate_from_scratch({.table = "tasks", .where = "owner = 2"});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->begin()->first, "\"public\".\"tasks\"/\"1\"");
+}
+
+}  // namespace
+}  // namespace shapesim

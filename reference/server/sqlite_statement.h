@@ -1,0 +1,42 @@
+// SqliteStatement: RAII around sqlite3_stmt with typed binding and reading of Values.
+//
+//   SqliteStatement st(db, "SELECT v FROM t WHERE k = ?");
+//   st.bind(1, Value(int64_t{7}));
+//   while (st.step_row()) st.column(0, ColumnType::kText);
+#pragma once
+
+#include <string>
+
+#include "reference/common/status.h"
+#include "reference/common/value.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace shapesim {
+
+class SqliteStatement {
+ public:
+  SqliteStatement(sqlite3* db, const std::string& sql);
+  ~SqliteStatement();
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+
+  const Status& prepare_status() const { return status_; }
+  void bind(int index, const Value& v);  // 1-based
+  // Steps once: true if a row is available; false when done. Errors land in status().
+  bool step_row();
+  // Runs to completion; returns the error if any.
+  Status run();
+  const Status& status() const { return status_; }
+  Value column(int index, ColumnType type) const;  // 0-based
+  int64_t column_int(int index) const;
+  std::string column_text(int index) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  Status status_;
+};
+
+}  // namespace shapesim
