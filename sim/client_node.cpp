@@ -90,27 +90,35 @@ void ClientNode::on_response(RequestId id, const HttpResponse& response) {
                         ? body["txid"].get<uint64_t>()
                         : 0;
     acked_[batch_id] = txid;
-    pending_.erase(p);
+    finish_write(batch_id);
     world_.trace().record(world_.now(), name_, "write-ack",
                           "{\"batch\":" + json_quote(batch_id) + ",\"txid\":" + std::to_string(txid) + "}");
   } else if (response.status >= 500) {
     retry_write_later(batch_id);
   } else {
     rejected_[batch_id] = response.body;
-    pending_.erase(p);
+    finish_write(batch_id);
     world_.trace().record(world_.now(), name_, "write-rejected",
                           "{\"batch\":" + json_quote(batch_id) + ",\"status\":" + std::to_string(response.status) + "}");
   }
 }
 
 void ClientNode::write(std::string batch_id, std::string body) {
+  if (pending_.count(batch_id)) return;  // already queued
   pending_[batch_id] = PendingWrite{std::move(body), 0, std::nullopt};
-  send_write(batch_id);
+  outbox_.push_back(batch_id);
+  send_write(outbox_.front());
+}
+
+void ClientNode::finish_write(const std::string& batch_id) {
+  pending_.erase(batch_id);
+  if (!outbox_.empty() && outbox_.front() == batch_id) outbox_.pop_front();
+  if (!outbox_.empty()) send_write(outbox_.front());
 }
 
 void ClientNode::send_write(const std::string& batch_id) {
   auto p = pending_.find(batch_id);
-  if (p == pending_.end() || p->second.in_flight) return;
+  if (p == pending_.end() || p->second.in_flight || outbox_.empty() || outbox_.front() != batch_id) return;
   HttpRequest req;
   req.method = "POST";
   req.path = "/api/mutations";

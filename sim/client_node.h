@@ -1,6 +1,6 @@
 // ClientNode: a simulated application: an optional shape stream + collection, and a write
-// queue that posts batches to /api/mutations and retries them (same batch id) until the
-// server answers. Every request has a timeout; a late response to a timed-out request is
+// outbox that posts batches to /api/mutations in order, one at a time, retrying each (same
+// batch id, so the server applies it once) until the server answers. Every request has a timeout; a late response to a timed-out request is
 // ignored, as a real client ignores a response on a connection it abandoned.
 //
 // It also checks, as responses arrive, that the offsets it receives never go backwards and
@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -51,6 +52,7 @@ class ClientNode {
   void pump();
   void send_write(const std::string& batch_id);
   void retry_write_later(const std::string& batch_id);
+  void finish_write(const std::string& batch_id);
   void on_stream_timeout(RequestId id);
   void on_write_timeout(RequestId id);
   void check_offsets(const StreamUpdate& update);
@@ -64,6 +66,7 @@ class ClientNode {
   std::optional<RequestId> stream_request_;
   std::optional<Timestamp> wake_scheduled_;
   std::map<std::string, PendingWrite> pending_;
+  std::deque<std::string> outbox_;  // batch ids in write order; only the front is sent
   std::map<RequestId, std::string> write_requests_;
   std::map<std::string, uint64_t> acked_;
   std::map<std::string, std::string> rejected_;

@@ -1,0 +1,258 @@
+#include "scenarios/scenario.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "reference/common/table_schema_json.h"
+
+namespace shapesim {
+
+namespace {
+
+const std::set<std::string> kStepKeys[] = {
+    /* write */ {"step", "client", "id", "mutations"},
+    /* wait */ {"step", "ms"},
+    /* settle */ {"step", "max_ms"},
+    /* partition */ {"step", "isolate"},
+    /* heal */ {"step"},
+    /* expect */ {"step", "client", "rows", "has", "values", "lacks", "refetches", "converged", "writes_acked"},
+};
+
+Result<StepKind> parse_step_kind(const std::string& s) {
+  static const std::pair<const char*, StepKind> kinds[] = {
+      {"write", StepKind::kWrite}, {"wait", StepKind::kWait}, {"settle", StepKind::kSettle},
+      {"partition", StepKind::kPartition}, {"heal", StepKind::kHeal}, {"expect", StepKind::kExpect}};
+  for (const auto& [name, kind] : kinds) {
+    if (s == name) return kind;
+  }
+  return invalid_argument("unknown step \"" + s + "\" (write, wait, settle, partition, heal, expect)");
+}
+
+bool is_non_negative_int(const nlohmann::json& j) { return j.is_number_integer() && j.get<int64_t>() >= 0; }
+
+Result<ShapeDefinition> parse_shape(const nlohmann::json& j) {
+  if (!j.is_object()) return invalid_argument("\"shape\" must be an object");
+  QueryParams q;
+  q["offset"] = "-1";
+  for (const char* key : {"table", "where", "columns", "replica"}) {
+    if (!j.contains(key)) continue;
+    if (!j[key].is_string()) return invalid_argument(std::string("shape \"") + key + "\" must be a string");
+    q[key] = j[key].get<std::string>();
+  }
+  if (j.contains("params")) {
+    if (!j["params"].is_array()) return invalid_argument("shape \"params\" must be an array of strings");
+    for (size_t i = 0; i < j["params"].size(); ++i) {
+      if (!j["params"][i].is_string()) return invalid_argument("shape \"params\" must be an array of strings");
+      q["params[" + std::to_string(i + 1) + "]"] = j["params"][i].get<std::string>();
+    }
+  }
+  auto parsed = parse_shape_request(q);
+  if (!parsed.ok()) return invalid_argument("invalid shape: " + parsed.errors.to_json());
+  return parsed.request->shape;
+}
+
+Status parse_step(const Scenario& s, const nlohmann::json& j, ScenarioStep& step) {
+  if (!j.is_object() || !j.contains("step") || !j["step"].is_string()) {
+    return invalid_argument("a step must be an object with a \"step\" name");
+  }
+  SHAPESIM_ASSIGN_OR_RETURN(step.kind, parse_step_kind(j["step"].get<std::string>()));
+  step.args = j;
+  for (const auto& [key, _] : j.items()) {
+    if (!kStepKeys[static_cast<int>(step.kind)].count(key)) return invalid_argument("unknown field \"" + key + "\"");
+  }
+  auto need_client = [&]() -> Status {
+    if (!j.contains("client") || !j["client"].is_string()) return invalid_argument("\"client\" is required");
+    if (!s.find_client(j["client"].get<std::string>())) {
+      return invalid_argument("unknown client \"" + j["client"].get<std::string>() + "\"");
+    }
+    return Status::Ok();
+  };
+  switch (step.kind) {
+    case StepKind::kWrite:
+      SHAPESIM_RETURN_IF_ERROR(need_client());
+      if (!j.contains("mutations") || !j["mutations"].is_array() || j["mutations"].empty()) {
+        return invalid_argument("\"mutations\" must be a non-empty array");
+      }
+      if (j.contains("id") && !j["id"].is_string()) return invalid_argument("\"id\" must be a string");
+      break;
+    case StepKind::kWait:
+      if (!j.contains("ms") || !is_non_negative_int(j["ms"])) return invalid_argument("\"ms\" must be an integer >= 0");
+      break;
+    case StepKind::kSettle:
+      if (j.contains("max_ms") && !is_non_negative_int(j["max_ms"])) {
+        return invalid_argument("\"max_ms\" must be an integer >= 0");
+      }
+      break;
+    case StepKind::kPartition:
+      if (!j.contains("isolate") || !j["isolate"].is_array() || j["isolate"].empty()) {
+        return invalid_argument("\"isolate\" must be a non-empty array of client names");
+      }
+      for (const auto& c : j["isolate"]) {
+        if (!c.is_string() || !s.find_client(c.get<std::string>())) {
+          return invalid_argument("\"isolate\" names an unknown client: " + c.dump());
+        }
+      }
+      break;
+    case StepKind::kHeal:
+      break;
+    case StepKind::kExpect: {
+      SHAPESIM_RETURN_IF_ERROR(need_client());
+      const ScenarioClient* c = s.find_client(j["client"].get<std::string>());
+      bool needs_shape = j.contains("rows") || j.contains("has") || j.contains("lacks") || j.contains("refetches") ||
+                         j.contains("converged");
+      if (needs_shape && !c->shape) return invalid_argument("client \"" + c->name + "\" has no shape to check");
+      for (const char* key : {"rows", "refetches", "writes_acked"}) {
+        if (j.contains(key) && !is_non_negative_int(j[key])) {
+          return invalid_argument(std::string("\"") + key + "\" must be an integer >= 0");
+        }
+      }
+      for (const char* key : {"has", "lacks", "values"}) {
+        if (j.contains(key) && !j[key].is_object()) return invalid_argument(std::string("\"") + key + "\" must be an object");
+      }
+      if (j.contains("values") && !j.contains("has")) return invalid_argument("\"values\" needs \"has\"");
+      if (j.contains("converged") && !j["converged"].is_boolean()) return invalid_argument("\"converged\" must be a boolean");
+      if (j.size() == 2) return invalid_argument("an expect step needs at least one check");
+      break;
+    }
+  }
+  return Status::Ok();
+}
+
+Status parse_body(const nlohmann::json& j, Scenario& s) {
+  if (!j.is_object()) return invalid_argument("a scenario must be a JSON object");
+  if (!j.contains("name") || !j["name"].is_string()) return invalid_argument("\"name\" (a string) is required");
+  s.name = j["name"].get<std::string>();
+  if (j.contains("description") && j["description"].is_string()) s.description = j["description"].get<std::string>();
+  if (!j.contains("tables") || !j["tables"].is_array() || j["tables"].empty()) {
+    return invalid_argument("\"tables\" must be a non-empty array");
+  }
+  for (const auto& t : j["tables"]) {
+    SHAPESIM_ASSIGN_OR_RETURN(TableSchema table, table_schema_from_json(t));
+    s.tables.push_back(std::move(table));
+  }
+  if (j.contains("seed_rows")) {
+    if (!j["seed_rows"].is_object()) return invalid_argument("\"seed_rows\" must map table names to arrays of rows");
+    for (const auto& [table, rows] : j["seed_rows"].items()) {
+      if (!s.find_table("public", table) || !rows.is_array()) {
+        return invalid_argument("\"seed_rows\": \"" + table + "\" must be a declared table with an array of rows");
+      }
+    }
+    s.seed_rows = j["seed_rows"];
+  }
+  if (j.contains("server")) {
+    const auto& srv = j["server"];
+    if (!srv.is_object()) return invalid_argument("\"server\" must be an object");
+    if (srv.contains("chunk_bytes")) {
+      if (!is_non_negative_int(srv["chunk_bytes"])) return invalid_argument("server.chunk_bytes must be an integer >= 0");
+      s.server.chunk_bytes = srv["chunk_bytes"].get<size_t>();
+    }
+    if (srv.contains("long_poll_ms")) {
+      if (!is_non_negative_int(srv["long_poll_ms"])) return invalid_argument("server.long_poll_ms must be an integer >= 0");
+      s.server.long_poll_timeout = Duration::millis(srv["long_poll_ms"].get<int64_t>());
+    }
+  }
+  if (j.contains("network")) {
+    const auto& net = j["network"];
+    if (!net.is_object()) return invalid_argument("\"network\" must be an object");
+    if (net.contains("latency_ms")) {
+      if (!net["latency_ms"].is_number() || net["latency_ms"].get<double>() < 0) return invalid_argument("network.latency_ms must be >= 0");
+      s.network.base_latency = Duration{static_cast<int64_t>(net["latency_ms"].get<double>() * 1000)};
+    }
+    if (net.contains("jitter_ms")) {
+      if (!net["jitter_ms"].is_number() || net["jitter_ms"].get<double>() < 0) return invalid_argument("network.jitter_ms must be >= 0");
+      s.network.jitter_mean = Duration{static_cast<int64_t>(net["jitter_ms"].get<double>() * 1000)};
+    }
+    if (net.contains("loss")) {
+      if (!net["loss"].is_number() || net["loss"].get<double>() < 0 || net["loss"].get<double>() >= 1) {
+        return invalid_argument("network.loss must be in [0, 1)");
+      }
+      s.network.loss = net["loss"].get<double>();
+    }
+  }
+  if (j.contains("settle_ms")) {
+    if (!is_non_negative_int(j["settle_ms"])) return invalid_argument("\"settle_ms\" must be an integer >= 0");
+    s.settle_limit = Duration::millis(j["settle_ms"].get<int64_t>());
+  }
+  if (!j.contains("clients") || !j["clients"].is_array() || j["clients"].empty()) {
+    return invalid_argument("\"clients\" must be a non-empty array");
+  }
+  for (const auto& c : j["clients"]) {
+    if (!c.is_object() || !c.contains("name") || !c["name"].is_string()) {
+      return invalid_argument("each client needs a \"name\"");
+    }
+    ScenarioClient client{c["name"].get<std::string>(), std::nullopt};
+    if (client.name == "server" || client.name == "world" || client.name == "scenario" || s.find_client(client.name)) {
+      return invalid_argument("client name \"" + client.name + "\" is reserved or used twice");
+    }
+    if (c.contains("shape") && !c["shape"].is_null()) {
+      auto shape = parse_shape(c["shape"]);
+      if (!shape.ok()) return invalid_argument("client \"" + client.name + "\": " + shape.status().message());
+      if (!s.find_table(shape->schema, shape->table)) {
+        return invalid_argument("client \"" + client.name + "\": shape table \"" + shape->table + "\" is not declared");
+      }
+      client.shape = std::move(*shape);
+    }
+    s.clients.push_back(std::move(client));
+  }
+  if (!j.contains("steps") || !j["steps"].is_array()) return invalid_argument("\"steps\" must be an array");
+  for (size_t i = 0; i < j["steps"].size(); ++i) {
+    ScenarioStep step;
+    Status st = parse_step(s, j["steps"][i], step);
+    if (!st.ok()) return invalid_argument("step " + std::to_string(i + 1) + ": " + st.message());
+    s.steps.push_back(std::move(step));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const char* step_kind_name(StepKind k) {
+  switch (k) {
+    case StepKind::kWrite: return "write";
+    case StepKind::kWait: return "wait";
+    case StepKind::kSettle: return "settle";
+    case StepKind::kPartition: return "partition";
+    case StepKind::kHeal: return "heal";
+    case StepKind::kExpect: return "expect";
+  }
+  return "?";
+}
+
+const ScenarioClient* Scenario::find_client(const std::string& n) const {
+  for (const auto& c : clients) {
+    if (c.name == n) return &c;
+  }
+  return nullptr;
+}
+
+const TableSchema* Scenario::find_table(const std::string& schema, const std::string& n) const {
+  for (const auto& t : tables) {
+    if (t.schema == schema && t.name == n) return &t;
+  }
+  return nullptr;
+}
+
+Result<Scenario> parse_scenario(const nlohmann::json& j, const std::string& source) {
+  Scenario s;
+  s.path = source;
+  Status st = parse_body(j, s);
+  if (!st.ok()) return invalid_argument(source + ": " + st.message());
+  return s;
+}
+
+Result<Scenario> load_scenario_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return not_found(path + ": cannot open file");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(buf.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    return invalid_argument(path + ": not valid JSON: " + e.what());
+  }
+  return parse_scenario(j, path);
+}
+
+}  // namespace shapesim

@@ -1,0 +1,54 @@
+// Scenario: a simulated run described as data (docs/scenarios.md): tables and seed rows,
+// server and network knobs, clients with their shapes, then a list of steps
+// (write, wait, settle, partition, heal, expect).
+//
+//   auto s = load_scenario_file("scenarios/suite/two_clients.json");   // Result<Scenario>
+//   if (!s.ok()) print s.status().message();   // names the file, the step and the problem
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "reference/common/table_schema.h"
+#include "reference/server/shape_server.h"
+#include "reference/wire/shape_request.h"
+#include "sim/network.h"
+
+namespace shapesim {
+
+struct ScenarioClient {
+  std::string name;
+  std::optional<ShapeDefinition> shape;  // none: a writer without a shape
+};
+
+enum class StepKind { kWrite, kWait, kSettle, kPartition, kHeal, kExpect };
+const char* step_kind_name(StepKind k);
+
+struct ScenarioStep {
+  StepKind kind = StepKind::kWait;
+  nlohmann::json args;  // the step object, validated by the parser
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string path;  // where it was loaded from ("" if parsed from memory)
+  std::vector<TableSchema> tables;
+  nlohmann::json seed_rows = nlohmann::json::object();  // table -> [row objects]
+  ServerConfig server;
+  sim::NetworkConfig network;
+  Duration settle_limit = Duration::seconds(120);  // for settle steps and the final settle
+  std::vector<ScenarioClient> clients;
+  std::vector<ScenarioStep> steps;
+
+  const ScenarioClient* find_client(const std::string& name) const;
+  const TableSchema* find_table(const std::string& schema, const std::string& name) const;
+};
+
+Result<Scenario> parse_scenario(const nlohmann::json& j, const std::string& source);
+Result<Scenario> load_scenario_file(const std::string& path);
+
+}  // namespace shapesim

@@ -1,0 +1,111 @@
+#include "scenarios/scenario.h"
+
+#include <gtest/gtest.h>
+
+#include "scenarios/scenario_runner.h"
+
+namespace shapesim {
+namespace {
+using nlohmann::json;
+
+json minimal() {
+  return json::parse(R"({
+    "name": "m",
+    "tables": [{"name": "t", "columns": [{"name": "id", "type": "int8"}, {"name": "v", "type": "text"}], "primary_key": ["id"]}],
+    "clients": [{"name": "a", "shape": {"table": "t"}}, {"name": "w"}],
+    "steps": []
+  })");
+}
+
+std::string error_of(json j) {
+  auto s = parse_scenario(j, "x.json");
+  return s.ok() ? "" : s.status().message();
+}
+
+TEST(Scenario, ParsesTheMinimalForm) {
+  auto s = parse_scenario(minimal(), "x.json");
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  EXPECT_EQ(s->clients.size(), 2u);
+  EXPECT_TRUE(s->clients[0].shape.has_value());
+  EXPECT_FALSE(s->clients[1].shape.has_value());
+  EXPECT_EQ(s->server.chunk_bytes, 10000u);
+}
+
+TEST(Scenario, ErrorsNameTheFileTheStepAndTheProblem) {
+  json j = minimal();
+  j["steps"] = json::array({{{"step", "wait"}, {"ms", 5}}, {{"step", "write"}, {"client", "carol"}, {"mutations", json::array({1})}}});
+  EXPECT_EQ(error_of(j), "x.json: step 2: unknown client \"carol\"");
+  j["steps"] = json::array({{{"step", "jump"}}});
+  EXPECT_EQ(error_of(j), "x.json: step 1: unknown step \"jump\" (write, wait, settle, partition, heal, expect)");
+  j["steps"] = json::array({{{"step", "wait"}, {"ms", -1}}});
+  EXPECT_EQ(error_of(j), "x.json: step 1: \"ms\" must be an integer >= 0");
+  j["steps"] = json::array({{{"step", "wait"}, {"ms", 1}, {"typo", 1}}});
+  EXPECT_EQ(error_of(j), "x.json: step 1: unknown field \"typo\"");
+  j["steps"] = json::array({{{"step", "expect"}, {"client", "w"}, {"rows", 1}}});
+  EXPECT_EQ(error_of(j), "x.json: step 1: client \"w\" has no shape to check");
+  j["steps"] = json::array({{{"step", "expect"}, {"client", "a"}}});
+  EXPECT_EQ(error_of(j), "x.json: step 1: an expect step needs at least one check");
+}
+
+TEST(Scenario, RejectsBadTopLevelFields) {
+  json j = minimal();
+  j.erase("name");
+  EXPECT_NE(error_of(j).find("\"name\""), std::string::npos);
+  j = minimal();
+  j["clients"][0]["shape"]["table"] = "nope";
+  EXPECT_NE(error_of(j).find("is not declared"), std::string::npos);
+  j = minimal();
+  j["network"] = {{"loss", 1.5}};
+  EXPECT_NE(error_of(j).find("network.loss"), std::string::npos);
+  j = minimal();
+  j["clients"][1]["name"] = "a";
+  EXPECT_NE(error_of(j).find("used twice"), std::string::npos);
+  j = minimal();
+  j["tables"][0]["primary_key"] = json::array({"missing"});
+  EXPECT_NE(error_of(j).find("primary key column \"missing\" does not exist"), std::string::npos);
+  EXPECT_FALSE(load_scenario_file("/nonexistent/file.json").ok());
+}
+
+TEST(ScenarioRunner, AFailedExpectationFailsTheRunAndSaysWhy) {
+  json j = minimal();
+  j["steps"] = json::array({
+      {{"step", "write"}, {"client", "w"}, {"mutations", {{{"op", "insert"}, {"table", "t"}, {"value", {{"id", 1}, {"v", "x"}}}}}}},
+      {{"step", "settle"}},
+      {{"step", "expect"}, {"client", "a"}, {"rows", 2}},
+      {{"step", "expect"}, {"client", "a"}, {"has", {{"id", 1}}}, {"values", {{"v", "y"}}}},
+  });
+  auto s = parse_scenario(j, "x.json");
+  ASSERT_TRUE(s.ok());
+  auto r = run_scenario(*s, {.seed = 1});
+  EXPECT_FALSE(r.passed);
+  ASSERT_EQ(r.failures.size(), 2u);
+  EXPECT_EQ(r.failures[0], "step 3 (expect) [a]: expected 2 rows, has 1");
+  EXPECT_EQ(r.failures[1], "step 4 (expect) [a]: row \"public\".\"t\"/\"1\" column \"v\" is x, expected y");
+}
+
+TEST(ScenarioRunner, ARejectedWriteFailsTheRun) {
+  json j = minimal();
+  j["steps"] = json::array({
+      {{"step", "write"}, {"client", "w"}, {"mutations", {{{"op", "delete"}, {"table", "t"}, {"key", {{"id", 9}}}}}}},
+  });
+  auto r = run_scenario(*parse_scenario(j, "x.json"), {.seed = 1});
+  EXPECT_FALSE(r.passed);
+  ASSERT_EQ(r.failures.size(), 1u);
+  EXPECT_NE(r.failures[0].find("was rejected"), std::string::npos);
+}
+
+TEST(ScenarioRunner, AClientThatCannotSettleIsALivenessFailure) {
+  json j = minimal();
+  j["settle_ms"] = 5000;
+  j["steps"] = json::array({{{"step", "partition"}, {"isolate", {"a"}}},
+                            {{"step", "write"}, {"client", "w"}, {"mutations", {{{"op", "insert"}, {"table", "t"}, {"value", {{"id", 1}}}}}}},
+                            {{"step", "heal"}},
+                            {{"step", "settle"}, {"max_ms", 1}}});
+  auto r = run_scenario(*parse_scenario(j, "x.json"), {.seed = 1});
+  EXPECT_FALSE(r.passed);
+  ASSERT_FALSE(r.failures.empty());
+  EXPECT_EQ(r.failures[0], "step 4 (settle): not quiescent within 1 ms");
+}
+
+}  // namespace
+}  // namespace shapesim
