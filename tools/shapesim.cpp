@@ -1,0 +1,39 @@
+// The `shapesim` command line: dispatches to subcommands.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "tools/run_command.h"
+
+namespace {
+
+void print_help(std::ostream& out) {
+  out << "shapesim - a deterministic simulator and reference implementation for Postgres shape sync\n"
+         "\n"
+         "usage: shapesim <command> [options]\n"
+         "\n"
+         "commands:\n"
+         "  run      replay scenario files in simulation and check invariants (shapesim run --help)\n"
+         "  version  print the version\n"
+         "  help     print this help\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    print_help(args.empty() ? std::cerr : std::cout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "run") return shapesim::tools::run_command(rest, std::cout, std::cerr);
+  if (command == "version" || command == "--version") {
+    std::cout << "shapesim " << SHAPESIM_VERSION << "\n";
+    return 0;
+  }
+  std::cerr << "shapesim: unknown command \"" << command << "\"\n\n";
+  print_help(std::cerr);
+  return 2;
+}
