@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reference/common/sql_identifier.h"
 #include "reference/common/table_schema_json.h"
 #include "reference/server/sqlite_statement.h"
 
@@ -11,16 +12,7 @@ namespace shapesim {
 
 namespace {
 
-std::string quote_id(const std::string& id) {
-  std::string out = "\"";
-  for (char c : id) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
-
-std::string sqlite_table(const TableSchema& t) { return quote_id(t.schema + "." + t.name); }
+std::string sqlite_table(const TableSchema& t) { return quote_identifier(t.schema + "." + t.name); }
 
 const char* affinity(ColumnType type) {
   switch (type) {
@@ -38,7 +30,7 @@ std::string pk_predicate(const TableSchema& t) {
   std::string out;
   for (size_t i = 0; i < t.primary_key.size(); ++i) {
     if (i) out += " AND ";
-    out += quote_id(t.primary_key[i]) + " = ?";
+    out += quote_identifier(t.primary_key[i]) + " = ?";
   }
   return out;
 }
@@ -134,9 +126,9 @@ Status EmbeddedStore::create_table(const TableSchema& schema) {
     return already_exists("relation \"" + t.qualified_name() + "\" already exists with another definition");
   }
   std::string ddl = "CREATE TABLE " + sqlite_table(t) + " (";
-  for (const auto& c : t.columns) ddl += quote_id(c.name) + " " + affinity(c.type) + ", ";
+  for (const auto& c : t.columns) ddl += quote_identifier(c.name) + " " + affinity(c.type) + ", ";
   ddl += "PRIMARY KEY (";
-  for (size_t i = 0; i < t.primary_key.size(); ++i) ddl += (i ? ", " : "") + quote_id(t.primary_key[i]);
+  for (size_t i = 0; i < t.primary_key.size(); ++i) ddl += (i ? ", " : "") + quote_identifier(t.primary_key[i]);
   ddl += "))";
   SHAPESIM_RETURN_IF_ERROR(exec("BEGIN"));
   Status st = exec(ddl);
@@ -164,7 +156,7 @@ const TableSchema* EmbeddedStore::find_table(const std::string& schema, const st
 
 Result<std::optional<Row>> EmbeddedStore::read_row(const TableSchema& t, const Row& key) {
   std::string sql = "SELECT ";
-  for (size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + quote_id(t.columns[i].name);
+  for (size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + quote_identifier(t.columns[i].name);
   sql += " FROM " + sqlite_table(t) + " WHERE " + pk_predicate(t);
   SqliteStatement st(db_, sql);
   SHAPESIM_RETURN_IF_ERROR(st.prepare_status());
@@ -223,7 +215,7 @@ Status EmbeddedStore::apply_mutation(const Mutation& m, std::vector<ChangeRecord
       for (const auto& [col, v] : m.value) row[col] = v;
       SHAPESIM_RETURN_IF_ERROR(check_not_null(t, row));
       std::string sql = "UPDATE " + sqlite_table(t) + " SET ";
-      for (size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + quote_id(t.columns[i].name) + " = ?";
+      for (size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + quote_identifier(t.columns[i].name) + " = ?";
       sql += " WHERE " + pk_predicate(t);
       SqliteStatement st(db_, sql);
       int n = 1;
@@ -282,9 +274,9 @@ Result<Snapshot> EmbeddedStore::snapshot(const TableSchema& t) {
   snap.xmin = snap.xmax = next_xid_.value;
   snap.lsn = last_lsn_;
   std::string sql = "SELECT ";
-  for (size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + quote_id(t.columns[i].name);
+  for (size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + quote_identifier(t.columns[i].name);
   sql += " FROM " + sqlite_table(t) + " ORDER BY ";
-  for (size_t i = 0; i < t.primary_key.size(); ++i) sql += (i ? ", " : "") + quote_id(t.primary_key[i]);
+  for (size_t i = 0; i < t.primary_key.size(); ++i) sql += (i ? ", " : "") + quote_identifier(t.primary_key[i]);
   SqliteStatement st(db_, sql);
   SHAPESIM_RETURN_IF_ERROR(st.prepare_status());
   while (st.step_row()) {

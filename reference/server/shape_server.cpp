@@ -51,6 +51,17 @@ std::string schema_header(const Shape& shape) {
   return out + "}";
 }
 
+// 409 with the body [must-refetch]; `new_handle` (if any) is where the client should go.
+HttpResponse must_refetch_response(const std::optional<std::string>& new_handle) {
+  HttpResponse r;
+  r.status = 409;
+  r.headers["content-type"] = "application/json";
+  if (new_handle) r.headers["electric-handle"] = *new_handle;
+  r.headers["cache-control"] = "public, max-age=60, must-revalidate";
+  r.body = "[" + encode_message(ControlMessage{.kind = ControlKind::kMustRefetch}) + "]";
+  return r;
+}
+
 }  // namespace
 
 void add_cors_headers(HttpResponse& response, const std::optional<std::string>& origin) {
@@ -172,13 +183,7 @@ HttpResponse ShapeServer::handle_get_shape(RequestId id, const HttpRequest& req,
     // Unknown, rotated or deleted handle: send the client to the definition's active handle.
     auto created = get_or_create(r.shape, error_param);
     if (!created.ok()) return bad_request(error_param.empty() ? "shape" : error_param, created.status().message());
-    HttpResponse conflict;
-    conflict.status = 409;
-    conflict.headers["content-type"] = "application/json";
-    conflict.headers["electric-handle"] = (*created)->handle().value;
-    conflict.headers["cache-control"] = "public, max-age=60, must-revalidate";
-    conflict.body = "[" + encode_message(ControlMessage{.kind = ControlKind::kMustRefetch}) + "]";
-    return conflict;
+    return must_refetch_response((*created)->handle().value);
   }
 
   auto shape = get_or_create(r.shape, error_param);
@@ -339,12 +344,8 @@ ServerOutput ShapeServer::tick(Timestamp now) {
   for (auto it = parked_.begin(); it != parked_.end();) {
     Shape* s = registry_.find_by_handle(it->second.handle);
     if (!s) {
-      // Deleted while parked: the client must refetch.
-      HttpResponse r;
-      r.status = 409;
-      r.headers["content-type"] = "application/json";
-      r.headers["cache-control"] = "public, max-age=60, must-revalidate";
-      r.body = "[" + encode_message(ControlMessage{.kind = ControlKind::kMustRefetch}) + "]";
+      // Deleted while parked: the client must refetch (its next request learns the new handle).
+      HttpResponse r = must_refetch_response(std::nullopt);
       add_cors_headers(r, it->second.origin);
       out.responses.emplace_back(it->first, std::move(r));
       it = parked_.erase(it);

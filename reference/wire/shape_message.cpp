@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reference/common/json_text.h"
+#include "reference/common/sql_identifier.h"
 
 namespace shapesim {
 
@@ -23,15 +24,6 @@ void append_row(std::string& out, const WireRow& row) {
     }
   }
   out.push_back('}');
-}
-
-std::string quote_sql_identifier(const std::string& id) {
-  std::string out = "\"";
-  for (char c : id) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
 }
 
 Result<uint64_t> decimal_field(const nlohmann::json& j, const char* name) {
@@ -226,7 +218,7 @@ Result<std::vector<ShapeMessage>> decode_messages(std::string_view body) {
 
 std::string format_row_key(const std::string& schema, const std::string& table,
                            const std::vector<std::optional<std::string>>& pk_values) {
-  std::string key = quote_sql_identifier(schema) + "." + quote_sql_identifier(table);
+  std::string key = quote_identifier(schema) + "." + quote_identifier(table);
   for (const auto& v : pk_values) {
     key.push_back('/');
     if (!v) {

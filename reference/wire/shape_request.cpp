@@ -3,6 +3,7 @@
 #include <set>
 
 #include "reference/common/json_text.h"
+#include "reference/common/sql_identifier.h"
 
 namespace shapesim {
 
@@ -46,24 +47,6 @@ Result<std::string> parse_identifier(std::string_view text, size_t& pos) {
 
 void skip_spaces(std::string_view text, size_t& pos) {
   while (pos < text.size() && text[pos] == ' ') ++pos;
-}
-
-std::string quote_identifier(const std::string& id) {
-  std::string out = "\"";
-  for (char c : id) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
-
-// Quotes an identifier only when PostgreSQL would need it (not a plain lower-case name).
-std::string format_identifier(const std::string& id) {
-  bool plain = !id.empty() && ((id[0] >= 'a' && id[0] <= 'z') || id[0] == '_');
-  for (char c : id) {
-    plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '$');
-  }
-  return plain ? id : quote_identifier(id);
 }
 
 }  // namespace
