@@ -18,6 +18,7 @@ struct ColumnSchema {
   std::string name;
   ColumnType type = ColumnType::kText;
   bool not_null = false;
+  int dims = 0;  // 1 for an array column ("int4[]"); values are PostgreSQL array literals
 };
 
 struct TableSchema {

@@ -5,7 +5,9 @@ namespace shapesim {
 nlohmann::json table_schema_to_json(const TableSchema& t) {
   nlohmann::json cols = nlohmann::json::array();
   for (const auto& c : t.columns) {
-    cols.push_back({{"name", c.name}, {"type", column_type_name(c.type)}, {"not_null", c.not_null}});
+    cols.push_back({{"name", c.name},
+                    {"type", std::string(column_type_name(c.type)) + (c.dims > 0 ? "[]" : "")},
+                    {"not_null", c.not_null}});
   }
   return {{"schema", t.schema}, {"name", t.name}, {"columns", cols}, {"primary_key", t.primary_key}};
 }
@@ -27,9 +29,15 @@ Result<TableSchema> table_schema_from_json(const nlohmann::json& j) {
         !c["type"].is_string()) {
       return invalid_argument("table " + t.name + ": each column needs \"name\" and \"type\" strings");
     }
-    SHAPESIM_ASSIGN_OR_RETURN(ColumnType type, parse_column_type(c["type"].get<std::string>()));
+    std::string type_name = c["type"].get<std::string>();
+    int dims = 0;
+    if (type_name.size() > 2 && type_name.compare(type_name.size() - 2, 2, "[]") == 0) {
+      type_name.resize(type_name.size() - 2);
+      dims = 1;
+    }
+    SHAPESIM_ASSIGN_OR_RETURN(ColumnType type, parse_column_type(type_name));
     bool not_null = c.contains("not_null") && c["not_null"].is_boolean() && c["not_null"].get<bool>();
-    t.columns.push_back({c["name"].get<std::string>(), type, not_null});
+    t.columns.push_back({c["name"].get<std::string>(), type, not_null, dims});
   }
   if (!j.contains("primary_key") || !j["primary_key"].is_array()) {
     return invalid_argument("table " + t.name + " needs a \"primary_key\" array");
@@ -51,6 +59,34 @@ Result<Row> row_from_json(const TableSchema& t, const nlohmann::json& j) {
   for (const auto& [name, v] : j.items()) {
     const ColumnSchema* c = t.find_column(name);
     if (!c) return invalid_argument("column \"" + name + "\" of relation \"" + t.name + "\" does not exist");
+    if (c->dims > 0 && !v.is_null()) {
+      // Array columns hold PostgreSQL array literals: a JSON string is taken as one, a JSON
+      // array is written as one.
+      if (v.is_string()) {
+        row[name] = Value(v.get<std::string>());
+        continue;
+      }
+      if (!v.is_array()) return invalid_argument("column \"" + name + "\": an array column needs a JSON array or an array literal");
+      std::string literal = "{";
+      for (size_t i = 0; i < v.size(); ++i) {
+        if (i) literal.push_back(',');
+        if (v[i].is_null()) {
+          literal += "NULL";
+          continue;
+        }
+        auto item = Value::from_json(c->type, v[i]);
+        if (!item.ok()) return invalid_argument("column \"" + name + "\": " + item.status().message());
+        std::string text = *item->to_pg_text();
+        literal.push_back('"');
+        for (char ch : text) {
+          if (ch == '"' || ch == '\\') literal.push_back('\\');
+          literal.push_back(ch);
+        }
+        literal.push_back('"');
+      }
+      row[name] = Value(literal + "}");
+      continue;
+    }
     auto value = Value::from_json(c->type, v);
     if (!value.ok()) return invalid_argument("column \"" + name + "\": " + value.status().message());
     row[name] = std::move(*value);

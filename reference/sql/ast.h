@@ -1,0 +1,54 @@
+// The WHERE language's syntax tree, as the parser builds it (untyped). Every node keeps the
+// 0-based byte position of its first token for error messages.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "reference/sql/sql_type.h"
+
+namespace shapesim::sql {
+
+enum class NodeKind {
+  kInteger,    // text: digits
+  kNumber,     // text: digits with '.' or exponent
+  kString,     // text: the string's value
+  kBool,       // flag: true/false
+  kNull,
+  kColumn,     // text: the column name (already case-folded unless quoted)
+  kParam,      // index: $n
+  kTypedLiteral,  // DATE '...': type + text
+  kUnary,      // text: "-" or "+"; args[0]
+  kBinary,     // text: operator; args[0], args[1]
+  kAnd, kOr,   // args (2)
+  kNot,        // args[0]
+  kIsNull,     // args[0]; negated = IS NOT NULL
+  kIsBool,     // args[0]; text: "true" / "false" / "unknown"; negated
+  kDistinct,   // args[0], args[1]; negated = IS NOT DISTINCT FROM
+  kLike,       // args[0] value, args[1] pattern, args[2] escape (optional); flag = ILIKE; negated
+  kIn,         // args[0] value, args[1..] list; negated
+  kBetween,    // args[0], args[1], args[2]; flag = SYMMETRIC; negated
+  kAnyAll,     // text: operator (or "~~" / "~~*" for LIKE/ILIKE); args[0], args[1] array; flag = ALL; negated (NOT LIKE ANY)
+  kCast,       // args[0]; type; typmod
+  kFunc,       // text: lower-case name; args
+  kArray,      // ARRAY[args]
+  kSubscript,  // args[0][args[1]]
+};
+
+struct Node {
+  NodeKind kind = NodeKind::kNull;
+  size_t pos = 0;
+  std::string text;
+  std::vector<std::unique_ptr<Node>> args;
+  bool negated = false;
+  bool flag = false;
+  int index = 0;       // kParam
+  SqlType type;        // kCast, kTypedLiteral
+  int typmod = -1;     // kCast: numeric scale or varchar length; -1 none
+};
+
+using NodePtr = std::unique_ptr<Node>;
+
+}  // namespace shapesim::sql

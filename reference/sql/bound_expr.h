@@ -1,0 +1,51 @@
+// BoundExpr: a type-checked expression, ready to evaluate. The checker inserts implicit
+// casts as explicit kCast nodes and folds constant subtrees (as PostgreSQL's planner does,
+// so `1/0` in a clause is an error even on an empty table).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "reference/sql/like_pattern.h"
+#include "reference/sql/sql_value.h"
+
+namespace shapesim::sql {
+
+enum class BoundKind {
+  kConst, kColumn, kCast, kNot, kAnd, kOr, kIsNull, kIsBool, kCompare, kDistinct, kArith, kNegate,
+  kConcat, kLike, kIn, kAnyAll, kArrayOp, kFunc, kArray, kSubscript,
+};
+
+enum class CompareOp { kEq, kNe, kLt, kLe, kGt, kGe };
+enum class ArithOp { kAdd, kSub, kMul, kDiv, kMod, kPow, kDateAddDays, kDateSubDays, kDateDiff };
+enum class ArrayOp { kContains, kContainedBy, kOverlaps, kConcat };
+enum class IsBoolKind { kTrue, kFalse, kUnknown };
+
+enum class FuncId {
+  kLower, kUpper, kLength, kCoalesce, kNullif, kGreatest, kLeast, kConcat, kConcatWs, kAbs, kTrim, kLtrim,
+  kRtrim, kStartsWith, kStrpos, kReplace, kLeft, kRight, kSubstr, kReverse, kRound, kFloor, kCeil, kMod,
+  kCardinality, kArrayLength,
+};
+
+struct BoundExpr {
+  BoundKind kind = BoundKind::kConst;
+  SqlType type;                  // the result type
+  std::vector<BoundExpr> args;
+  SqlValue value;                // kConst
+  int column = -1;               // kColumn: index in the table's columns
+  int op = 0;                    // CompareOp / ArithOp / ArrayOp / FuncId / IsBoolKind
+  bool negated = false;          // NOT LIKE, NOT IN, IS NOT ..., NOT ILIKE ANY
+  bool flag = false;             // kAnyAll: ALL; kLike: ILIKE; kCast: numeric precision given
+  SqlType operand_type;          // kCompare/kDistinct/kIn/kAnyAll/kArith: the type both sides share
+  int typmod = -1;               // kCast: numeric scale or varchar length
+  int precision = 0;             // kCast: numeric precision (when flag is set)
+  std::shared_ptr<const LikePattern> like;  // kLike with a constant pattern: compiled once
+  bool is_const() const { return kind == BoundKind::kConst; }
+};
+
+// Evaluates `e` over one row (values in the table's column order). Errors are PostgreSQL's
+// runtime errors ("division by zero", "integer out of range", ...).
+Result<SqlValue> evaluate(const BoundExpr& e, const std::vector<SqlValue>& row);
+
+}  // namespace shapesim::sql

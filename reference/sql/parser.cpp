@@ -1,0 +1,713 @@
+#include "reference/sql/parser.h"
+
+#include <cctype>
+#include <set>
+
+namespace shapesim::sql {
+
+namespace {
+
+enum class Tok { kIdent, kQuotedIdent, kInteger, kNumber, kString, kParam, kOp, kLParen, kRParen, kLBracket, kRBracket,
+                 kComma, kDot, kCast, kEnd };
+
+struct Token {
+  Tok kind;
+  std::string text;  // identifiers lower-cased; strings unescaped
+  size_t pos;
+};
+
+const std::set<std::string> kReserved = {"and", "or", "not", "null", "true", "false", "is", "in", "like", "ilike",
+                                          "between", "case", "cast", "array", "any", "all", "some", "distinct", "from",
+                                          "as", "escape", "when", "then", "else", "end", "select", "where", "similar",
+                                          "isnull", "notnull", "symmetric", "asymmetric", "unknown"};
+
+bool op_char(char c) {
+  return c == '+' || c == '-' || c == '*' || c == '/' || c == '<' || c == '>' || c == '=' || c == '~' || c == '!' ||
+         c == '@' || c == '#' || c == '%' || c == '^' || c == '&' || c == '|' || c == '`' || c == '?';
+}
+
+Status error_at(const std::string& near, size_t pos) {
+  return invalid_argument("syntax error at or near \"" + near + "\" (position " + std::to_string(pos) + ")");
+}
+
+Result<std::vector<Token>> lex(std::string_view s) {
+  std::vector<Token> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    char c = s[i];
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      ++i;
+      continue;
+    }
+    if (c == '-' && i + 1 < s.size() && s[i + 1] == '-') {  // comment to end of line
+      while (i < s.size() && s[i] != '\n') ++i;
+      continue;
+    }
+    if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
+      size_t end = s.find("*/", i + 2);
+      if (end == std::string_view::npos) return invalid_argument("unterminated /* comment (position " + std::to_string(i) + ")");
+      i = end + 2;
+      continue;
+    }
+    size_t start = i;
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_' || static_cast<unsigned char>(c) >= 0x80) {
+      // E'...' escape strings.
+      if ((c == 'e' || c == 'E') && i + 1 < s.size() && s[i + 1] == '\'') {
+        i += 2;
+        std::string text;
+        while (true) {
+          if (i >= s.size()) return invalid_argument("unterminated quoted string at or near \"" + std::string(s.substr(start)) + "\" (position " + std::to_string(start) + ")");
+          char ch = s[i++];
+          if (ch == '\'') {
+            if (i < s.size() && s[i] == '\'') {
+              text.push_back('\'');
+              ++i;
+              continue;
+            }
+            break;
+          }
+          if (ch == '\\' && i < s.size()) {
+            char e = s[i++];
+            switch (e) {
+              case 'n': text.push_back('\n'); break;
+              case 't': text.push_back('\t'); break;
+              case 'r': text.push_back('\r'); break;
+              case 'b': text.push_back('\b'); break;
+              case 'f': text.push_back('\f'); break;
+              default: text.push_back(e);
+            }
+            continue;
+          }
+          text.push_back(ch);
+        }
+        out.push_back({Tok::kString, text, start});
+        continue;
+      }
+      while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_' || s[i] == '$' ||
+                              static_cast<unsigned char>(s[i]) >= 0x80)) {
+        ++i;
+      }
+      std::string word(s.substr(start, i - start));
+      for (auto& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      out.push_back({Tok::kIdent, word, start});
+      continue;
+    }
+    if (c == '"') {
+      ++i;
+      std::string text;
+      while (true) {
+        if (i >= s.size()) return invalid_argument("unterminated quoted identifier at or near \"" + std::string(s.substr(start)) + "\" (position " + std::to_string(start) + ")");
+        if (s[i] == '"') {
+          if (i + 1 < s.size() && s[i + 1] == '"') {
+            text.push_back('"');
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        text.push_back(s[i++]);
+      }
+      if (text.empty()) return invalid_argument("zero-length delimited identifier at or near \"\"\"\" (position " + std::to_string(start) + ")");
+      out.push_back({Tok::kQuotedIdent, text, start});
+      continue;
+    }
+    if (c == '\'') {
+      ++i;
+      std::string text;
+      while (true) {
+        if (i >= s.size()) return invalid_argument("unterminated quoted string at or near \"" + std::string(s.substr(start)) + "\" (position " + std::to_string(start) + ")");
+        if (s[i] == '\'') {
+          if (i + 1 < s.size() && s[i + 1] == '\'') {
+            text.push_back('\'');
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        text.push_back(s[i++]);
+      }
+      out.push_back({Tok::kString, text, start});
+      continue;
+    }
+    if (std::isdigit(static_cast<unsigned char>(c)) || (c == '.' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
+      bool number = false;
+      while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+      if (i < s.size() && s[i] == '.' && !(i + 1 < s.size() && s[i + 1] == '.')) {
+        number = true;
+        ++i;
+        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+      }
+      if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        size_t j = i + 1;
+        if (j < s.size() && (s[j] == '+' || s[j] == '-')) ++j;
+        if (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) {
+          number = true;
+          i = j;
+          while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+        }
+      }
+      if (i < s.size() && (std::isalpha(static_cast<unsigned char>(s[i])) || s[i] == '_')) {
+        return invalid_argument("trailing junk after numeric literal at or near \"" + std::string(s.substr(start, i - start + 1)) +
+                                "\" (position " + std::to_string(start) + ")");
+      }
+      out.push_back({number ? Tok::kNumber : Tok::kInteger, std::string(s.substr(start, i - start)), start});
+      continue;
+    }
+    if (c == '$' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
+      ++i;
+      while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+      out.push_back({Tok::kParam, std::string(s.substr(start + 1, i - start - 1)), start});
+      continue;
+    }
+    if (c == ':' && i + 1 < s.size() && s[i + 1] == ':') {
+      out.push_back({Tok::kCast, "::", start});
+      i += 2;
+      continue;
+    }
+    if (op_char(c)) {
+      size_t j = i;
+      while (j < s.size() && op_char(s[j])) {
+        if (j + 1 < s.size() && ((s[j] == '-' && s[j + 1] == '-') || (s[j] == '/' && s[j + 1] == '*'))) break;
+        ++j;
+      }
+      std::string op(s.substr(i, j - i));
+      // PostgreSQL: a multi-character operator cannot end in + or - unless it contains one of ~ ! @ # % ^ & | ` ?
+      if (op.size() > 1 && op.find_first_of("~!@#%^&|`?") == std::string::npos) {
+        while (op.size() > 1 && (op.back() == '+' || op.back() == '-')) op.pop_back();
+      }
+      out.push_back({Tok::kOp, op, start});
+      i += op.size();
+      continue;
+    }
+    switch (c) {
+      case '(': out.push_back({Tok::kLParen, "(", start}); break;
+      case ')': out.push_back({Tok::kRParen, ")", start}); break;
+      case '[': out.push_back({Tok::kLBracket, "[", start}); break;
+      case ']': out.push_back({Tok::kRBracket, "]", start}); break;
+      case ',': out.push_back({Tok::kComma, ",", start}); break;
+      case '.': out.push_back({Tok::kDot, ".", start}); break;
+      default: return error_at(std::string(1, c), start);
+    }
+    ++i;
+  }
+  out.push_back({Tok::kEnd, "", s.size()});
+  return out;
+}
+
+class Parser {
+ public:
+  explicit Parser(std::vector<Token> tokens) : t_(std::move(tokens)) {}
+
+  Result<NodePtr> parse() {
+    auto e = parse_or();
+    if (!e.ok()) return e;
+    if (peek().kind != Tok::kEnd) return unexpected();
+    return e;
+  }
+
+ private:
+  const Token& peek(size_t ahead = 0) const { return t_[std::min(i_ + ahead, t_.size() - 1)]; }
+  const Token& next() { return t_[std::min(i_++, t_.size() - 1)]; }
+  bool is_word(const char* w, size_t ahead = 0) const { return peek(ahead).kind == Tok::kIdent && peek(ahead).text == w; }
+  bool is_op(const char* op) const { return peek().kind == Tok::kOp && peek().text == op; }
+  bool accept_word(const char* w) {
+    if (!is_word(w)) return false;
+    ++i_;
+    return true;
+  }
+  Status unexpected() const {
+    const Token& tok = peek();
+    if (tok.kind == Tok::kEnd) {
+      return invalid_argument("syntax error at end of input (position " + std::to_string(tok.pos) + ")");
+    }
+    std::string text = tok.kind == Tok::kString ? "'" + tok.text + "'" : tok.kind == Tok::kParam ? "$" + tok.text : tok.text;
+    return error_at(text, tok.pos);
+  }
+  Status expect(Tok kind) {
+    if (peek().kind != kind) return unexpected();
+    ++i_;
+    return Status::Ok();
+  }
+  Status expect_word(const char* w) {
+    if (!accept_word(w)) return unexpected();
+    return Status::Ok();
+  }
+  static NodePtr make(NodeKind k, size_t pos, std::string text = {}) {
+    auto n = std::make_unique<Node>();
+    n->kind = k;
+    n->pos = pos;
+    n->text = std::move(text);
+    return n;
+  }
+  static NodePtr binary(NodeKind k, size_t pos, std::string text, NodePtr l, NodePtr r) {
+    auto n = make(k, pos, std::move(text));
+    n->args.push_back(std::move(l));
+    n->args.push_back(std::move(r));
+    return n;
+  }
+
+  // Guards against stack exhaustion on hostile nesting.
+  struct Depth {
+    Parser& p;
+    explicit Depth(Parser& parser) : p(parser) { ++p.depth_; }
+    ~Depth() { --p.depth_; }
+  };
+  Status check_depth() const {
+    if (depth_ > 200) return invalid_argument("expression is nested too deeply (position " + std::to_string(peek().pos) + ")");
+    return Status::Ok();
+  }
+
+  Result<NodePtr> parse_or() {
+    Depth d(*this);
+    SHAPESIM_RETURN_IF_ERROR(check_depth());
+    SHAPESIM_ASSIGN_OR_RETURN(NodePtr left, parse_and());
+    while (is_word("or")) {
+      size_t pos = next().pos;
+      SHAPESIM_ASSIGN_OR_RETURN(NodePtr right, parse_and());
+      left = binary(NodeKind::kOr, pos, "or", std::move(left), std::move(right));
+    }
+    return left;
+  }
+
+  Result<NodePtr> parse_and() {
+    SHAPESIM_ASSIGN_OR_RETURN(NodePtr left, parse_not());
+    while (is_word("and")) {
+      size_t pos = next().pos;
+      SHAPESIM_ASSIGN_OR_RETURN(NodePtr right, parse_not());
+      left = binary(NodeKind::kAnd, pos, "and", std::move(left), std::move(right));
+    }
+    return left;
+  }
+
+  Result<NodePtr> parse_not() {
+    if (is_word("not")) {
+      Depth d(*this);
+      SHAPESIM_RETURN_IF_ERROR(check_depth());
+      size_t pos = next().pos;
+      SHAPESIM_ASSIGN_OR_RETURN(NodePtr arg, parse_not());
+      auto n = make(NodeKind::kNot, pos);
+      n->args.push_back(std::move(arg));
+      return n;
+    }
+    return parse_is();
+  }
+
+  Result<NodePtr> parse_is() {
+    SHAPESIM_ASSIGN_OR_RETURN(NodePtr left, parse_comparison());
+    while (true) {
+      if (is_word("isnull") || is_word("notnull")) {
+        bool negated = peek().text == "notnull";
+        size_t pos = next().pos;
+        auto n = make(NodeKind::kIsNull, pos);
+        n->negated = negated;
+        n->args.push_back(std::move(left));
+        left = std::move(n);
+        continue;
+      }
+      if (!is_word("is")) break;
+      size_t pos = next().pos;
+      bool negated = accept_word("not");
+      if (accept_word("null")) {
+        auto n = make(NodeKind::kIsNull, pos);
+        n->negated = negated;
+        n->args.push_back(std::move(left));
+        left = std::move(n);
+      } else if (is_word("true") || is_word("false") || is_word("unknown")) {
+        auto n = make(NodeKind::kIsBool, pos, next().text);
+        n->negated = negated;
+        n->args.push_back(std::move(left));
+        left = std::move(n);
+      } else if (accept_word("distinct")) {
+        SHAPESIM_RETURN_IF_ERROR(expect_word("from"));
+        SHAPESIM_ASSIGN_OR_RETURN(NodePtr right, parse_comparison());
+        auto n = binary(NodeKind::kDistinct, pos, "distinct", std::move(left), std::move(right));
+        n->negated = negated;
+        left = std::move(n);
+      } else {
+        return unexpected();
+      }
+    }
+    return left;
+  }
+
+  static bool comparison_op(const std::string& op) {
+    return op == "=" || op == "<>" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=";
+  }
+
+  Result<NodePtr> parse_comparison() {
+    SHAPESIM_ASSIGN_OR_RETURN(NodePtr left, parse_like());
+    if (peek().kind == Tok::kOp && comparison_op(peek().text)) {
+      const Token& op_tok = next();
+      std::string op = op_tok.text == "!=" ? "<>" : op_tok.text;
+      if (is_word("any") || is_word("some") || is_word("all")) {
+        SHAPESIM_ASSIGN_OR_RETURN(left, parse_any_all(std::move(left), op, op_tok.pos));
+      } else {
+        SHAPESIM_ASSIGN_OR_RETURN(NodePtr right, parse_like());
+        left = binary(NodeKind::kBinary, op_tok.pos, op, std::move(left), std::move(right));
+      }
+      if (peek().kind == Tok::kOp && comparison_op(peek().text)) return unexpected();  // non-associative
+    }
+    return left;
+  }
+
+  Result<NodePtr> parse_any_all(NodePtr left, const std::string& op, size_t pos) {
+    bool all = next().text == "all";
+    SHAPESIM_RETURN_IF_ERROR(expect(Tok::kLParen));
+    if (is_word("select")) return unexpected();
+    SHAPESIM_ASSIGN_OR_RETURN(NodePtr arr, parse_or());
+    SHAPESIM_RETURN_IF_ERROR(expect(Tok::kRParen));
+    auto n = binary(NodeKind::kAnyAll, pos, op, std::move(left), std::move(arr));
+    n->flag = all;
+    return n;
+  }
+
+  Result<NodePtr> parse_like() {
+    SHAPESIM_ASSIGN_OR_RETURN(NodePtr left, parse_other());
+    size_t pos = peek().pos;
+    bool negated = false;
+    if (is_word("not") && (is_word("like", 1) || is_word("ilike", 1) || is_word("in", 1) || is_word("between", 1))) {
+      negated = true;
+      ++i_;
+    }
+    if (is_word("like") || is_word("ilike")) {
+      bool ilike = next().text == "ilike";
+      if (is_word("any") || is_word("some") || is_word("all")) {
+        auto n = parse_any_all(std::move(left), ilike ? "~~*" : "~~", pos);
+        if (!n.ok()) return n;
+        (*n)->negated = negated;
+        return n;
+      }
+      SHAPESIM_ASSIGN_OR_RETURN(NodePtr pattern, parse_other());
+      auto n = binary(NodeKind::kLike, pos, ilike ? "ilike" : "like", std::move(left), std::move(pattern));
+      n->flag = ilike;
+      n->negated = negated;
+      if (accept_word("escape")) {
+        SHAPESIM_ASSIGN_OR_RETURN(NodePtr esc, parse_other());
+        n->args.push_back(std::move(esc));
+      }
+      return n;
+    }
+    if (accept_word("in")) {
+      SHAPESIM_RETURN_IF_ERROR(expect(Tok::kLParen));
+      if (is_word("select")) return unexpected();
+      auto n = make(NodeKind::kIn, pos);
+      n->negated = negated;
+      n->args.push_back(std::move(left));
+      while (true) {
+        SHAPESIM_ASSIGN_OR_RETURN(NodePtr item, parse_or());
+        n->args.push_back(std::move(item));
+        if (peek().kind == Tok::kComma) {
+          ++i_;
+          continue;
+        }
+        SHAPESIM_RETURN_IF_ERROR(expect(Tok::kRParen));
+        break;
+      }
+      return n;
+    }
+    if (accept_word("between")) {
+      bool symmetric = accept_word("symmetric");
+      if (!symmetric) accept_word("asymmetric");
+      SHAPESIM_ASSIGN_OR_RETURN(NodePtr low, parse_other());
+      SHAPESIM_RETURN_IF_ERROR(expect_word("and"));
+      SHAPESIM_ASSIGN_OR_RETURN(NodePtr high, parse_other());
+      auto n = make(NodeKind::kBetween, pos);
+      n->flag = symmetric;
+      n->negated = negated;
+      n->args.push_back(std::move(left));
+      n->args.push_back(std::move(low));
+      n->args.push_back(std::move(high));
+      return n;
+    }
+    return left;
+  }
+
+  static bool additive_or_tighter(const std::string& op) {
+    return op == "+" || op == "-" || op == "*" || op == "/" || op == "%" || op == "^";
+  }
+
+  Result<NodePtr> parse_other() {
+    SHAPESIM_ASSIGN_OR_RETURN(NodePtr left, parse_additive());
+    while (peek().kind == Tok::kOp && !comparison_op(peek().text) && !additive_or_tighter(peek().text)) {
+      const Token& op = next();
+      SHAPESIM_ASSIGN_OR_RETURN(NodePtr right, parse_additive());
+      left = binary(NodeKind::kBinary, op.pos, op.text, std::move(left), std::move(right));
+    }
+    return left;
+  }
+
+  Result<NodePtr> parse_additive() {
+    SHAPESIM_ASSIGN_OR_RETURN(NodePtr left, parse_multiplicative());
+    while (is_op("+") || is_op("-")) {
+      const Token& op = next();
+      SHAPESIM_ASSIGN_OR_RETURN(NodePtr right, parse_multiplicative());
+      left = binary(NodeKind::kBinary, op.pos, op.text, std::move(left), std::move(right));
+    }
+    return left;
+  }
+
+  Result<NodePtr> parse_multiplicative() {
+    SHAPESIM_ASSIGN_OR_RETURN(NodePtr left, parse_power());
+    while (is_op("*") || is_op("/") || is_op("%")) {
+      const Token& op = next();
+      SHAPESIM_ASSIGN_OR_RETURN(NodePtr right, parse_power());
+      left = binary(NodeKind::kBinary, op.pos, op.text, std::move(left), std::move(right));
+    }
+    return left;
+  }
+
+  Result<NodePtr> parse_power() {
+    SHAPESIM_ASSIGN_OR_RETURN(NodePtr left, parse_unary());
+    while (is_op("^")) {
+      const Token& op = next();
+      SHAPESIM_ASSIGN_OR_RETURN(NodePtr right, parse_unary());
+      left = binary(NodeKind::kBinary, op.pos, op.text, std::move(left), std::move(right));
+    }
+    return left;
+  }
+
+  Result<NodePtr> parse_unary() {
+    if (is_op("-") || is_op("+")) {
+      Depth d(*this);
+      SHAPESIM_RETURN_IF_ERROR(check_depth());
+      const Token& op = next();
+      SHAPESIM_ASSIGN_OR_RETURN(NodePtr arg, parse_unary());
+      // Fold "-<number literal>" into the literal, as PostgreSQL does (so -2147483648 is an int4).
+      if (op.text == "-" && (arg->kind == NodeKind::kInteger || arg->kind == NodeKind::kNumber) && arg->text[0] != '-') {
+        arg->text = "-" + arg->text;
+        arg->pos = op.pos;
+        return arg;
+      }
+      auto n = make(NodeKind::kUnary, op.pos, op.text);
+      n->args.push_back(std::move(arg));
+      return n;
+    }
+    return parse_postfix();
+  }
+
+  Result<NodePtr> parse_postfix() {
+    SHAPESIM_ASSIGN_OR_RETURN(NodePtr e, parse_primary());
+    while (true) {
+      if (peek().kind == Tok::kCast) {
+        size_t pos = next().pos;
+        auto n = make(NodeKind::kCast, pos);
+        SHAPESIM_RETURN_IF_ERROR(parse_type(*n));
+        n->args.push_back(std::move(e));
+        e = std::move(n);
+      } else if (peek().kind == Tok::kLBracket) {
+        size_t pos = next().pos;
+        SHAPESIM_ASSIGN_OR_RETURN(NodePtr index, parse_or());
+        if (peek().kind == Tok::kOp && peek().text == ":") return unexpected();
+        SHAPESIM_RETURN_IF_ERROR(expect(Tok::kRBracket));
+        e = binary(NodeKind::kSubscript, pos, "[]", std::move(e), std::move(index));
+      } else {
+        return e;
+      }
+    }
+  }
+
+  // Type names: one or more words ("double precision", "timestamp with time zone"), an
+  // optional modifier list "(p[, s])", and any number of "[]".
+  Status parse_type(Node& n) {
+    if (peek().kind != Tok::kIdent && peek().kind != Tok::kQuotedIdent) return unexpected();
+    size_t pos = peek().pos;
+    std::string name = next().text;
+    if (name == "double" && accept_word("precision")) name = "double precision";
+    if (name == "character" && accept_word("varying")) name = "character varying";
+    if ((name == "timestamp" || name == "time") && (is_word("with") || is_word("without"))) {
+      bool with = next().text == "with";
+      SHAPESIM_RETURN_IF_ERROR(expect_word("time"));
+      SHAPESIM_RETURN_IF_ERROR(expect_word("zone"));
+      name += with ? " with time zone" : " without time zone";
+      if (name == "time with time zone") {
+        return invalid_argument("type \"time with time zone\" is not supported (position " + std::to_string(pos) + ")");
+      }
+    }
+    auto id = parse_type_name(name);
+    if (!id) return invalid_argument("type \"" + name + "\" does not exist (position " + std::to_string(pos) + ")");
+    n.type = SqlType{*id, false};
+    if (peek().kind == Tok::kLParen) {
+      ++i_;
+      std::vector<int> mods;
+      while (true) {
+        if (peek().kind != Tok::kInteger) return unexpected();
+        mods.push_back(std::stoi(next().text.substr(0, 9)));
+        if (peek().kind == Tok::kComma) {
+          ++i_;
+          continue;
+        }
+        SHAPESIM_RETURN_IF_ERROR(expect(Tok::kRParen));
+        break;
+      }
+      if (*id == TypeId::kNumeric) {
+        if (mods.size() > 2 || mods[0] < 1 || mods[0] > 1000 || (mods.size() == 2 && (mods[1] < 0 || mods[1] > mods[0]))) {
+          return invalid_argument("invalid NUMERIC type modifier (position " + std::to_string(pos) + ")");
+        }
+        n.typmod = mods.size() == 2 ? mods[1] : 0;
+        n.flag = true;  // precision given
+        n.index = mods[0];
+      } else if (*id == TypeId::kVarchar) {
+        if (mods.size() != 1 || mods[0] < 1) return invalid_argument("length for type varchar must be at least 1 (position " + std::to_string(pos) + ")");
+        n.typmod = mods[0];
+      } else {
+        return invalid_argument("type modifier is not allowed for type \"" + name + "\" (position " + std::to_string(pos) + ")");
+      }
+    }
+    while (peek().kind == Tok::kLBracket) {
+      ++i_;
+      if (peek().kind == Tok::kInteger) ++i_;
+      SHAPESIM_RETURN_IF_ERROR(expect(Tok::kRBracket));
+      n.type.array = true;
+    }
+    return Status::Ok();
+  }
+
+  Result<NodePtr> parse_primary() {
+    const Token& tok = peek();
+    switch (tok.kind) {
+      case Tok::kInteger: {
+        ++i_;
+        return make(NodeKind::kInteger, tok.pos, tok.text);
+      }
+      case Tok::kNumber: {
+        ++i_;
+        return make(NodeKind::kNumber, tok.pos, tok.text);
+      }
+      case Tok::kString: {
+        ++i_;
+        return make(NodeKind::kString, tok.pos, tok.text);
+      }
+      case Tok::kParam: {
+        ++i_;
+        auto n = make(NodeKind::kParam, tok.pos, tok.text);
+        n->index = tok.text.size() > 6 ? 1000000 : std::stoi(tok.text);
+        return n;
+      }
+      case Tok::kQuotedIdent: {
+        ++i_;
+        if (peek().kind == Tok::kDot) return unexpected();
+        return make(NodeKind::kColumn, tok.pos, tok.text);
+      }
+      case Tok::kLParen: {
+        Depth d(*this);
+        SHAPESIM_RETURN_IF_ERROR(check_depth());
+        ++i_;
+        if (is_word("select")) return unexpected();
+        SHAPESIM_ASSIGN_OR_RETURN(NodePtr inner, parse_or());
+        SHAPESIM_RETURN_IF_ERROR(expect(Tok::kRParen));
+        return inner;
+      }
+      case Tok::kIdent:
+        return parse_word();
+      default:
+        return unexpected();
+    }
+  }
+
+  Result<NodePtr> parse_word() {
+    const Token tok = peek();
+    const std::string& w = tok.text;
+    if (w == "true" || w == "false") {
+      ++i_;
+      auto n = make(NodeKind::kBool, tok.pos, w);
+      n->flag = w == "true";
+      return n;
+    }
+    if (w == "null") {
+      ++i_;
+      return make(NodeKind::kNull, tok.pos);
+    }
+    if (w == "cast") {
+      ++i_;
+      SHAPESIM_RETURN_IF_ERROR(expect(Tok::kLParen));
+      SHAPESIM_ASSIGN_OR_RETURN(NodePtr arg, parse_or());
+      SHAPESIM_RETURN_IF_ERROR(expect_word("as"));
+      auto n = make(NodeKind::kCast, tok.pos);
+      SHAPESIM_RETURN_IF_ERROR(parse_type(*n));
+      SHAPESIM_RETURN_IF_ERROR(expect(Tok::kRParen));
+      n->args.push_back(std::move(arg));
+      return n;
+    }
+    if (w == "array") {
+      ++i_;
+      if (peek().kind == Tok::kLParen) return unexpected();  // ARRAY(subquery)
+      SHAPESIM_RETURN_IF_ERROR(expect(Tok::kLBracket));
+      auto n = make(NodeKind::kArray, tok.pos);
+      if (peek().kind != Tok::kRBracket) {
+        while (true) {
+          if (peek().kind == Tok::kLBracket) return invalid_argument("multidimensional arrays are not supported (position " + std::to_string(peek().pos) + ")");
+          SHAPESIM_ASSIGN_OR_RETURN(NodePtr item, parse_or());
+          n->args.push_back(std::move(item));
+          if (peek().kind == Tok::kComma) {
+            ++i_;
+            continue;
+          }
+          break;
+        }
+      }
+      SHAPESIM_RETURN_IF_ERROR(expect(Tok::kRBracket));
+      return n;
+    }
+    // Typed literals: DATE '...', TIMESTAMP '...', INT '...', DOUBLE PRECISION '...'
+    if (peek(1).kind == Tok::kString || (w == "double" && is_word("precision", 1) && peek(2).kind == Tok::kString) ||
+        ((w == "timestamp" || w == "time") && (is_word("with", 1) || is_word("without", 1)))) {
+      size_t save = i_;
+      auto n = make(NodeKind::kTypedLiteral, tok.pos);
+      Status st = parse_type(*n);
+      if (st.ok() && peek().kind == Tok::kString) {
+        n->text = next().text;
+        n->kind = NodeKind::kCast;
+        n->args.push_back(make(NodeKind::kString, tok.pos, n->text));
+        return n;
+      }
+      if (!st.ok() && parse_type_name(w)) return st;
+      i_ = save;
+    }
+    if (kReserved.count(w)) return unexpected();
+    ++i_;
+    if (peek().kind == Tok::kLParen) {
+      ++i_;
+      auto n = make(NodeKind::kFunc, tok.pos, w);
+      if (is_word("distinct") || is_op("*")) return unexpected();
+      if (peek().kind != Tok::kRParen) {
+        while (true) {
+          SHAPESIM_ASSIGN_OR_RETURN(NodePtr arg, parse_or());
+          n->args.push_back(std::move(arg));
+          if (peek().kind == Tok::kComma) {
+            ++i_;
+            continue;
+          }
+          break;
+        }
+      }
+      SHAPESIM_RETURN_IF_ERROR(expect(Tok::kRParen));
+      return n;
+    }
+    if (peek().kind == Tok::kDot) {
+      return invalid_argument("qualified column names are not supported: write the column name alone (position " +
+                              std::to_string(tok.pos) + ")");
+    }
+    // Keyword-like niladic functions PostgreSQL accepts without parentheses.
+    if (w == "current_timestamp" || w == "current_date" || w == "current_time" || w == "localtime" ||
+        w == "localtimestamp" || w == "current_user" || w == "session_user") {
+      return make(NodeKind::kFunc, tok.pos, w);
+    }
+    return make(NodeKind::kColumn, tok.pos, w);
+  }
+
+  std::vector<Token> t_;
+  size_t i_ = 0;
+  int depth_ = 0;
+};
+
+}  // namespace
+
+Result<NodePtr> parse_where(std::string_view text) {
+  SHAPESIM_ASSIGN_OR_RETURN(std::vector<Token> tokens, lex(text));
+  Parser p(std::move(tokens));
+  return p.parse();
+}
+
+}  // namespace shapesim::sql

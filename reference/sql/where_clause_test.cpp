@@ -1,0 +1,179 @@
+#include "reference/sql/where_clause.h"
+
+#include <gtest/gtest.h>
+
+#include "reference/sql/routing_index.h"
+
+namespace shapesim::sql {
+namespace {
+
+TableSchema items() {
+  return TableSchema{"public", "items",
+                     {{"id", ColumnType::kInt8, true}, {"title", ColumnType::kText}, {"n", ColumnType::kInt4},
+                      {"price", ColumnType::kNumeric}, {"score", ColumnType::kFloat8}, {"done", ColumnType::kBool},
+                      {"day", ColumnType::kDate}, {"at", ColumnType::kTimestamptz}, {"uid", ColumnType::kUuid},
+                      {"tags", ColumnType::kText, false, 1}, {"small", ColumnType::kInt2}, {"Mixed", ColumnType::kText}},
+                     {"id"}};
+}
+
+Row row() {
+  return Row{{"id", Value(int64_t{1})},       {"title", Value("Fix the Bug")},  {"n", Value(int64_t{5})},
+             {"price", Value("10.50")},       {"score", Value(2.5)},            {"done", Value(false)},
+             {"day", Value("2024-02-29")},    {"at", Value("2024-02-29 12:00:00+00")},
+             {"uid", Value("A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11")}, {"tags", Value("{red,\"big one\",NULL}")},
+             {"small", Value(int64_t{32767})}, {"Mixed", Value("x")}};
+}
+
+// "t", "f", "null" or "error: <message>" (compile or evaluation).
+std::string eval(const std::string& where, std::vector<std::string> params = {}) {
+  auto w = WhereClause::compile(where, items(), params);
+  if (!w.ok()) return "error: " + w.status().message();
+  auto r = to_sql_row(row(), items());
+  if (!r.ok()) return "row error: " + r.status().message();
+  auto v = evaluate(w->expression(), *r);
+  if (!v.ok()) return "error: " + v.status().message();
+  if (v->is_null()) return "null";
+  return std::get<bool>(v->v) ? "t" : "f";
+}
+
+TEST(WhereParse, SyntaxErrorsNamePositionLikePostgres) {
+  EXPECT_EQ(eval("id = = 1"), "error: syntax error at or near \"=\" (position 5)");
+  EXPECT_EQ(eval("id ="), "error: syntax error at end of input (position 4)");
+  EXPECT_EQ(eval("id = 1 1"), "error: syntax error at or near \"1\" (position 7)");
+  EXPECT_EQ(eval("1 < 2 < 3"), "error: syntax error at or near \"<\" (position 6)");
+  EXPECT_EQ(eval("title = 'open"), "error: unterminated quoted string at or near \"'open\" (position 8)");
+  EXPECT_EQ(eval("(id = 1"), "error: syntax error at end of input (position 7)");
+  EXPECT_EQ(eval("id IN (SELECT 1)"), "error: syntax error at or near \"select\" (position 7)");
+  EXPECT_EQ(eval("123abc = 1"), "error: trailing junk after numeric literal at or near \"123a\" (position 0)");
+  std::string deep(500, '(');
+  EXPECT_NE(eval(deep + "true" + std::string(500, ')')).find("nested too deeply"), std::string::npos);
+}
+
+TEST(WhereCheck, RejectsWhatPostgresRejects) {
+  EXPECT_EQ(eval("nope = 1"), "error: column \"nope\" does not exist (position 0)");
+  EXPECT_EQ(eval("mixed = 'x'"), "error: column \"mixed\" does not exist (position 0)");
+  EXPECT_EQ(eval("\"Mixed\" = 'x'"), "t");
+  EXPECT_EQ(eval("title = 1"), "error: operator does not exist: text = integer (position 6)");
+  EXPECT_EQ(eval("n"), "error: argument of WHERE must be type boolean, not type integer (position 0)");
+  EXPECT_EQ(eval("n AND done"), "error: argument of AND must be type boolean, not type integer (position 0)");
+  EXPECT_EQ(eval("lower(n) = 'a'"), "error: function lower(integer) does not exist (position 0)");
+  EXPECT_EQ(eval("count(id) > 1"), "error: aggregate functions are not allowed in WHERE (position 0)");
+  EXPECT_EQ(eval("at < now()"), "error: function now() is not allowed in a shape's where clause: it is not deterministic (position 5)");
+  EXPECT_EQ(eval("n = 'abc'"), "error: invalid input syntax for type integer: \"abc\" (position 2)");
+  EXPECT_EQ(eval("'1' + '2' = 3"), "error: operator is not unique: unknown + unknown (position 4)");
+  EXPECT_EQ(eval("n LIKE 'x'"), "error: operator does not exist: integer ~~ unknown (position 2)");
+  EXPECT_EQ(eval("1/0 = 1"), "error: division by zero (position 1)");  // folded at compile time
+  EXPECT_EQ(eval("n = $2", {"1"}), "error: there is no parameter $2 (position 4)");
+  EXPECT_EQ(eval("n = 1", {"1"}), "error: params[1] is given but $1 does not appear in the where clause");
+  EXPECT_EQ(eval("n IN (1, 'a')"), "error: invalid input syntax for type integer: \"a\" (position 9)");
+  EXPECT_EQ(eval("n IN (1, title)"), "error: IN types integer and text cannot be matched (position 2)");
+}
+
+TEST(WhereEval, ThreeValuedLogic) {
+  EXPECT_EQ(eval("NULL::bool AND false"), "f");
+  EXPECT_EQ(eval("NULL::bool AND true"), "null");
+  EXPECT_EQ(eval("NULL::bool OR true"), "t");
+  EXPECT_EQ(eval("NOT (NULL::bool)"), "null");
+  EXPECT_EQ(eval("n = NULL"), "null");
+  EXPECT_EQ(eval("n IS NULL"), "f");
+  EXPECT_EQ(eval("NULL IS NOT DISTINCT FROM NULL"), "t");
+  EXPECT_EQ(eval("n IS DISTINCT FROM NULL"), "t");
+  EXPECT_EQ(eval("(n = NULL) IS UNKNOWN"), "t");
+  EXPECT_EQ(eval("done IS FALSE"), "t");
+  EXPECT_EQ(eval("done IS NOT TRUE"), "t");
+  EXPECT_EQ(eval("n IN (1, NULL)"), "null");
+  EXPECT_EQ(eval("n IN (5, NULL)"), "t");
+  EXPECT_EQ(eval("n NOT IN (1, NULL)"), "null");
+  EXPECT_EQ(eval("n NOT IN (1, 2)"), "t");
+}
+
+TEST(WhereEval, ComparisonsCastsAndArithmetic) {
+  EXPECT_EQ(eval("n + 1 = 6 AND n * 2 = 10 AND n / 2 = 2 AND n % 3 = 2 AND -n = -5"), "t");
+  EXPECT_EQ(eval("n ^ 2 = 25"), "t");
+  EXPECT_EQ(eval("-2 ^ 2 = 4"), "t");
+  EXPECT_EQ(eval("2147483647 + n > 0"), "error: integer out of range");
+  EXPECT_EQ(eval("small + 1::int2 > 0"), "error: smallint out of range");
+  EXPECT_EQ(eval("n / (n - 5) = 1"), "error: division by zero");
+  EXPECT_EQ(eval("price = 10.5 AND price > 10 AND price / 3 = 3.5000000000000000"), "t");
+  EXPECT_EQ(eval("1 / 3::numeric = 0.33333333333333333333"), "t");
+  EXPECT_EQ(eval("score = 2.5 AND score > n / 2"), "t");
+  EXPECT_EQ(eval("n::text = '5' AND '5'::int = n AND CAST(n AS numeric) = 5.0"), "t");
+  EXPECT_EQ(eval("2.5::int = 3 AND 2.5::float8::int = 2 AND (-2.5)::int = -3"), "t");
+  EXPECT_EQ(eval("12.345::numeric(5,2) = 12.35"), "t");
+  EXPECT_EQ(eval("1234.5::numeric(5,2) = 0"), "error: numeric field overflow (position 6)");
+  EXPECT_EQ(eval("'abcdef'::varchar(3) = 'abc'"), "t");
+  EXPECT_EQ(eval("true::text = 'true' AND 1::bool"), "t");
+  EXPECT_EQ(eval("n BETWEEN 1 AND 10 AND n NOT BETWEEN 6 AND 10 AND n BETWEEN SYMMETRIC 10 AND 1"), "t");
+  EXPECT_EQ(eval("n BETWEEN 10 AND 1"), "f");
+}
+
+TEST(WhereEval, TextLikeAndFunctions) {
+  EXPECT_EQ(eval("title LIKE 'Fix%' AND title LIKE '%Bug' AND title LIKE '%the%' AND title LIKE 'F_x the B_g'"), "t");
+  EXPECT_EQ(eval("title LIKE 'fix%'"), "f");
+  EXPECT_EQ(eval("title ILIKE 'fix%' AND title NOT ILIKE '%zzz%'"), "t");
+  EXPECT_EQ(eval("'50%' LIKE '50\\%' AND '50x' NOT LIKE '50\\%'"), "t");
+  EXPECT_EQ(eval("'a_b' LIKE 'a#_b' ESCAPE '#'"), "t");
+  EXPECT_EQ(eval("title LIKE 'x\\'"), "error: LIKE pattern must not end with escape character (position 11)");
+  EXPECT_EQ(eval("'héllo' LIKE 'h_llo' AND length('héllo') = 5"), "t");
+  EXPECT_EQ(eval("lower(title) = 'fix the bug' AND upper(title) = 'FIX THE BUG'"), "t");
+  EXPECT_EQ(eval("title || '!' = 'Fix the Bug!' AND n || 'x' = '5x'"), "t");
+  EXPECT_EQ(eval("n || n = '55'"), "error: operator does not exist: integer || integer (position 2)");
+  EXPECT_EQ(eval("concat(n, NULL, done, 'z') = '5fz' AND concat_ws('-', 'a', NULL, 'b') = 'a-b'"), "t");
+  EXPECT_EQ(eval("coalesce(NULL, n, 7) = 5 AND nullif(n, 5) IS NULL AND greatest(1, n, 3) = 5 AND least(n, NULL, 2) = 2"), "t");
+  EXPECT_EQ(eval("trim('  a  ') = 'a' AND ltrim('xxa', 'x') = 'a' AND substr(title, 5, 3) = 'the'"), "t");
+  EXPECT_EQ(eval("left(title, 3) = 'Fix' AND right(title, -8) = 'Bug' AND strpos(title, 'the') = 5"), "t");
+  EXPECT_EQ(eval("replace(title, 'Bug', 'Cat') = 'Fix the Cat' AND reverse('abc') = 'cba' AND starts_with(title, 'Fix')"), "t");
+  EXPECT_EQ(eval("abs(-n) = 5 AND round(2.5) = 3 AND round(2.5::float8) = 2 AND floor(-1.5) = -2 AND ceil(1.2) = 2"), "t");
+  EXPECT_EQ(eval("round(1234.5678, 2) = 1234.57 AND round(1234.5678, -2) = 1200 AND mod(7, 3) = 1"), "t");
+  EXPECT_EQ(eval("'b' > 'B' AND 'a' < 'b' AND 'Z' < 'a'"), "t");  // C collation: bytes
+}
+
+TEST(WhereEval, DatesUuidsAndArrays) {
+  EXPECT_EQ(eval("day = '2024-02-29' AND day + 1 = '2024-03-01' AND day - '2024-01-01'::date = 59"), "t");
+  EXPECT_EQ(eval("day < at AND at = '2024-02-29T14:00:00+02:00' AND at > day"), "t");
+  EXPECT_EQ(eval("day = '2023-02-29'"), "error: invalid input syntax for type date: \"2023-02-29\" (position 4)");
+  EXPECT_EQ(eval("uid = 'a0eebc999c0b4ef8bb6d6bb9bd380a11' AND uid::text = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'"), "t");
+  EXPECT_EQ(eval("'red' = ANY(tags) AND 'big one' = ANY(tags) AND NOT ('blue' = ANY(tags))"), "null");  // NULL element
+  EXPECT_EQ(eval("'red' = ANY(tags)"), "t");
+  EXPECT_EQ(eval("n = ANY('{1,5}') AND n <> ALL(ARRAY[1,2]) AND n > ALL('{}')"), "t");
+  EXPECT_EQ(eval("tags @> ARRAY['red'] AND ARRAY['red'] <@ tags AND tags && '{x,big one}' AND NOT tags @> '{x}'"), "t");
+  EXPECT_EQ(eval("cardinality(tags) = 3 AND tags[1] = 'red' AND tags[9] IS NULL AND array_length(tags, 1) = 3"), "t");
+  EXPECT_EQ(eval("ARRAY[1,2] || 3 = '{1,2,3}' AND 0 || ARRAY[1] = '{0,1}' AND ARRAY[1] || ARRAY[2] = '{1,2}'"), "t");
+  EXPECT_EQ(eval("title LIKE ANY(ARRAY['%Bug', 'zz%'])"), "t");
+}
+
+TEST(WhereClause, IndexTermsAndParameters) {
+  auto w = WhereClause::compile("n = $1 AND title ILIKE '%x%' AND id IN (1, 2, NULL) AND 'red' = ANY(tags)", items(), {"7"});
+  ASSERT_TRUE(w.ok()) << w.status().to_string();
+  const auto& t = w->index_terms();
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].column, 2);
+  EXPECT_EQ(t[0].keys, std::vector<std::string>{"7"});
+  EXPECT_EQ(t[1].keys, (std::vector<std::string>{"1", "2"}));
+  EXPECT_TRUE(t[2].array_membership);
+  auto none = WhereClause::compile("n > 1 OR n = 2", items(), {});
+  EXPECT_TRUE(none->index_terms().empty());
+  EXPECT_TRUE(WhereClause::compile("", items(), {})->matches_everything());
+  EXPECT_TRUE(WhereClause::compile("true OR n = 1", items(), {})->matches_everything());
+}
+
+TEST(RoutingIndex, FindsIndexedAndUnindexedShapes) {
+  RoutingIndex index(items());
+  index.add(1, *WhereClause::compile("n = 5", items(), {}));
+  index.add(2, *WhereClause::compile("n = 6", items(), {}));
+  index.add(3, *WhereClause::compile("title ILIKE '%bug%'", items(), {}));
+  index.add(4, *WhereClause::compile("id IN (1, 9)", items(), {}));
+  index.add(5, *WhereClause::compile("'red' = ANY(tags)", items(), {}));
+  index.add(6, *WhereClause::compile("'blue' = ANY(tags)", items(), {}));
+  EXPECT_EQ(index.unindexed_count(), 1u);
+  std::vector<RoutingIndex::ShapeId> c;
+  index.candidates(*to_sql_row(row(), items()), c);
+  EXPECT_EQ(c, (std::vector<RoutingIndex::ShapeId>{1, 3, 4, 5}));
+  index.remove(1);
+  c.clear();
+  index.candidates(*to_sql_row(row(), items()), c);
+  EXPECT_EQ(c, (std::vector<RoutingIndex::ShapeId>{3, 4, 5}));
+}
+
+}  // namespace
+}  // namespace shapesim::sql
