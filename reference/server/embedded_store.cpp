@@ -14,6 +14,9 @@ namespace {
 
 std::string sqlite_table(const TableSchema& t) { return quote_identifier(t.schema + "." + t.name); }
 
+// Array columns hold PostgreSQL array literals as text.
+ColumnType storage_type(const ColumnSchema& c) { return c.dims > 0 ? ColumnType::kText : c.type; }
+
 const char* affinity(ColumnType type) {
   switch (type) {
     case ColumnType::kBool:
@@ -126,7 +129,7 @@ Status EmbeddedStore::create_table(const TableSchema& schema) {
     return already_exists("relation \"" + t.qualified_name() + "\" already exists with another definition");
   }
   std::string ddl = "CREATE TABLE " + sqlite_table(t) + " (";
-  for (const auto& c : t.columns) ddl += quote_identifier(c.name) + " " + affinity(c.type) + ", ";
+  for (const auto& c : t.columns) ddl += quote_identifier(c.name) + " " + affinity(storage_type(c)) + ", ";
   ddl += "PRIMARY KEY (";
   for (size_t i = 0; i < t.primary_key.size(); ++i) ddl += (i ? ", " : "") + quote_identifier(t.primary_key[i]);
   ddl += "))";
@@ -166,7 +169,7 @@ Result<std::optional<Row>> EmbeddedStore::read_row(const TableSchema& t, const R
     return std::optional<Row>();
   }
   Row row;
-  for (size_t i = 0; i < t.columns.size(); ++i) row[t.columns[i].name] = st.column(static_cast<int>(i), t.columns[i].type);
+  for (size_t i = 0; i < t.columns.size(); ++i) row[t.columns[i].name] = st.column(static_cast<int>(i), storage_type(t.columns[i]));
   return std::optional<Row>(std::move(row));
 }
 
@@ -281,7 +284,7 @@ Result<Snapshot> EmbeddedStore::snapshot(const TableSchema& t) {
   SHAPESIM_RETURN_IF_ERROR(st.prepare_status());
   while (st.step_row()) {
     Row row;
-    for (size_t i = 0; i < t.columns.size(); ++i) row[t.columns[i].name] = st.column(static_cast<int>(i), t.columns[i].type);
+    for (size_t i = 0; i < t.columns.size(); ++i) row[t.columns[i].name] = st.column(static_cast<int>(i), storage_type(t.columns[i]));
     snap.rows.push_back(std::move(row));
   }
   SHAPESIM_RETURN_IF_ERROR(st.status());

@@ -13,10 +13,10 @@ std::optional<std::string> text_of(const Row& row, const std::string& col) {
 
 Result<std::unique_ptr<Shape>> Shape::create(ShapeHandle handle, ShapeDefinition definition, const TableSchema& table,
                                              size_t chunk_bytes, std::string& error_param) {
-  auto filter = EqualityFilter::compile(definition.where, table, definition.params);
-  if (!filter.ok()) {
+  auto where = sql::WhereClause::compile(definition.where, table, definition.params);
+  if (!where.ok()) {
     error_param = "where";
-    return filter.status();
+    return where.status();
   }
   for (const auto& c : definition.columns) {
     if (!table.find_column(c)) {
@@ -33,7 +33,18 @@ Result<std::unique_ptr<Shape>> Shape::create(ShapeHandle handle, ShapeDefinition
     }
   }
   return std::unique_ptr<Shape>(
-      new Shape(std::move(handle), std::move(definition), table, std::move(*filter), chunk_bytes));
+      new Shape(std::move(handle), std::move(definition), table, std::move(*where), chunk_bytes));
+}
+
+bool Shape::matches(const std::vector<sql::SqlValue>& row) const {
+  auto r = where_.matches(row);
+  return r.ok() && *r;
+}
+
+bool Shape::matches(const Row& row) const {
+  if (where_.matches_everything()) return true;
+  auto sql_row = sql::to_sql_row(row, table_);
+  return sql_row.ok() && matches(*sql_row);
 }
 
 bool Shape::included(const std::string& column) const {
@@ -58,7 +69,7 @@ std::string Shape::row_key(const Row& row) const {
 void Shape::load_snapshot(const Snapshot& snapshot) {
   std::vector<std::string> rows;
   for (const auto& row : snapshot.rows) {
-    if (!filter_.matches(row)) continue;
+    if (!matches(row)) continue;
     ChangeMessage m{.key = row_key(row), .value = project(row), .op = Operation::kInsert,
                     .relation = {table_.schema, table_.name}};
     rows.push_back(encode_message(m));
@@ -69,6 +80,25 @@ void Shape::load_snapshot(const Snapshot& snapshot) {
 }
 
 bool Shape::append(const CommittedTransaction& tx) {
+  std::vector<std::vector<sql::SqlValue>> converted;
+  converted.reserve(2 * tx.changes.size());
+  std::vector<RoutedChange> routed;
+  for (size_t i = 0; i < tx.changes.size(); ++i) {
+    const ChangeRecord& c = tx.changes[i];
+    if (c.schema != table_.schema || c.table != table_.name) continue;
+    RoutedChange r{i, &c, nullptr, nullptr};
+    for (auto [src, dst] : {std::pair{&c.old_row, &r.old_row}, std::pair{&c.new_row, &r.new_row}}) {
+      if (!*src) continue;
+      auto row = sql::to_sql_row(**src, table_);
+      converted.push_back(row.ok() ? std::move(*row) : std::vector<sql::SqlValue>{});
+      *dst = &converted.back();
+    }
+    routed.push_back(r);
+  }
+  return append(tx, routed);
+}
+
+bool Shape::append(const CommittedTransaction& tx, const std::vector<RoutedChange>& changes) {
   std::vector<ChangeMessage> out;
   std::vector<uint64_t> ops;
   auto emit = [&](Operation op, const Row& row, WireRow value, std::optional<WireRow> old_value, uint64_t op_pos) {
@@ -84,12 +114,14 @@ bool Shape::append(const CommittedTransaction& tx) {
     for (const auto& k : table_.primary_key) v[k] = text_of(row, k);
     return v;
   };
-  for (size_t i = 0; i < tx.changes.size(); ++i) {
-    const ChangeRecord& c = tx.changes[i];
-    if (c.schema != table_.schema || c.table != table_.name) continue;
-    uint64_t op = 2 * i;
-    bool old_in = c.old_row && filter_.matches(*c.old_row);
-    bool new_in = c.new_row && filter_.matches(*c.new_row);
+  auto in_shape = [&](const std::vector<sql::SqlValue>* row) {
+    return row && row->size() == table_.columns.size() && matches(*row);
+  };
+  for (const RoutedChange& routed : changes) {
+    const ChangeRecord& c = *routed.change;
+    uint64_t op = 2 * routed.index;
+    bool old_in = c.old_row && in_shape(routed.old_row);
+    bool new_in = c.new_row && in_shape(routed.new_row);
     if (old_in && new_in) {
       const Row& o = *c.old_row;
       const Row& n = *c.new_row;

@@ -6,6 +6,8 @@
 // delete; a primary-key change inside the shape becomes a delete (op) + insert (op + 1);
 // replica=default updates carry the primary key + changed columns, replica=full the whole
 // new row plus old_value of the changed columns. `columns` projects every message.
+// A row whose WHERE evaluation fails (e.g. division by zero for that row) is treated as not
+// in the shape: one bad row must not stop the shape for everyone.
 #pragma once
 
 #include <memory>
@@ -14,7 +16,7 @@
 
 #include "reference/server/shape_log.h"
 #include "reference/server/source_of_truth.h"
-#include "reference/sql/equality_filter.h"
+#include "reference/sql/where_clause.h"
 #include "reference/wire/shape_message.h"
 #include "reference/wire/shape_request.h"
 
@@ -32,11 +34,23 @@ class Shape {
   const ShapeDefinition& definition() const { return definition_; }
   const TableSchema& table() const { return table_; }
   const ShapeLog& log() const { return log_; }
-  bool matches(const Row& row) const { return filter_.matches(row); }
+  const sql::WhereClause& where() const { return where_; }
+  // Whether a row (in SQL form, see sql::to_sql_row) is in the shape.
+  bool matches(const std::vector<sql::SqlValue>& row) const;
+  bool matches(const Row& row) const;
 
   // Writes the snapshot rows that match the filter, then snapshot-end.
   void load_snapshot(const Snapshot& snapshot);
-  // Appends the transaction's changes that concern this shape. Returns true if any did.
+  // One change of a transaction, with its rows converted once for every shape.
+  struct RoutedChange {
+    size_t index;  // position in the transaction (op_position = 2 * index)
+    const ChangeRecord* change;
+    const std::vector<sql::SqlValue>* old_row;  // null when absent
+    const std::vector<sql::SqlValue>* new_row;
+  };
+  // Appends the changes (in transaction order) that concern this shape. Returns true if any did.
+  bool append(const CommittedTransaction& tx, const std::vector<RoutedChange>& changes);
+  // Convenience for tests: routes every change of the transaction.
   bool append(const CommittedTransaction& tx);
 
   // The row as a shape message value (projected to `columns`).
@@ -44,15 +58,15 @@ class Shape {
   std::string row_key(const Row& row) const;
 
  private:
-  Shape(ShapeHandle h, ShapeDefinition d, TableSchema t, EqualityFilter f, size_t chunk_bytes)
-      : handle_(std::move(h)), definition_(std::move(d)), table_(std::move(t)), filter_(std::move(f)),
+  Shape(ShapeHandle h, ShapeDefinition d, TableSchema t, sql::WhereClause w, size_t chunk_bytes)
+      : handle_(std::move(h)), definition_(std::move(d)), table_(std::move(t)), where_(std::move(w)),
         log_(chunk_bytes) {}
   bool included(const std::string& column) const;
 
   ShapeHandle handle_;
   ShapeDefinition definition_;
   TableSchema table_;
-  EqualityFilter filter_;
+  sql::WhereClause where_;
   ShapeLog log_;
 };
 

@@ -1,6 +1,7 @@
 #include "reference/server/shape_server.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -44,6 +45,7 @@ std::string schema_header(const Shape& shape) {
     out += ":{\"type\":\"";
     out += column_type_name(c.type);
     out.push_back('"');
+    if (c.dims > 0) out += ",\"dims\":" + std::to_string(c.dims);
     if (auto pk = shape.table().pk_index(c.name)) out += ",\"pk_index\":" + std::to_string(*pk);
     if (c.not_null) out += ",\"not_null\":true";
     out.push_back('}');
@@ -310,12 +312,33 @@ HttpResponse ShapeServer::handle_mutations(const HttpRequest& req, Timestamp now
 
 ServerOutput ShapeServer::on_transaction(const CommittedTransaction& tx, Timestamp now) {
   ServerOutput out;
-  std::set<std::pair<std::string, std::string>> tables;
-  for (const auto& c : tx.changes) tables.insert({c.schema, c.table});
-  for (const auto& [schema, table] : tables) {
-    for (Shape* s : registry_.shapes_on(schema, table)) {
-      if (s->append(tx)) release_parked(s->handle().value, now, out);
+  // Convert each changed row once; ask the table's routing index which shapes may care
+  // about the old or the new row; hand each shape its changes in transaction order.
+  std::vector<std::vector<sql::SqlValue>> converted;
+  converted.reserve(2 * tx.changes.size());
+  std::map<Shape*, std::vector<Shape::RoutedChange>, std::function<bool(Shape*, Shape*)>> per_shape(
+      [](Shape* a, Shape* b) { return a->handle().value < b->handle().value; });
+  std::vector<Shape*> candidates;
+  for (size_t i = 0; i < tx.changes.size(); ++i) {
+    const ChangeRecord& c = tx.changes[i];
+    if (!registry_.has_shapes_on(c.schema, c.table)) continue;
+    const TableSchema* table = store_->find_table(c.schema, c.table);
+    if (!table) continue;
+    Shape::RoutedChange routed{i, &c, nullptr, nullptr};
+    candidates.clear();
+    for (auto [src, dst] : {std::pair{&c.old_row, &routed.old_row}, std::pair{&c.new_row, &routed.new_row}}) {
+      if (!*src) continue;
+      auto row = sql::to_sql_row(**src, *table);
+      converted.push_back(row.ok() ? std::move(*row) : std::vector<sql::SqlValue>{});
+      *dst = &converted.back();
+      if (row.ok()) registry_.candidates(c.schema, c.table, converted.back(), candidates);
     }
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    for (Shape* s : candidates) per_shape[s].push_back(routed);
+  }
+  for (auto& [shape, changes] : per_shape) {
+    if (shape->append(tx, changes)) release_parked(shape->handle().value, now, out);
   }
   return out;
 }
@@ -385,7 +408,7 @@ Result<std::map<std::string, WireRow>> ShapeServer::evaluate_from_scratch(const 
   SHAPESIM_ASSIGN_OR_RETURN(Snapshot snap, store_->snapshot(*table));
   std::map<std::string, WireRow> rows;
   for (const auto& row : snap.rows) {
-    if (shape->matches(row)) rows[shape->row_key(row)] = shape->project(row);
+    if (shape->matches(row)) rows[shape->row_key(row)] = shape->project(row);  // errors: not in shape
   }
   return rows;
 }
