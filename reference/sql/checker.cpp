@@ -83,8 +83,35 @@ class Checker {
   std::vector<bool> used_;
 };
 
+// Whether PostgreSQL treats the node as strict (NULL in, NULL out), so that the planner folds
+// it to NULL as soon as one argument is a NULL constant, without evaluating the others.
+bool strict(const BoundExpr& e) {
+  switch (e.kind) {
+    case BoundKind::kCompare:
+    case BoundKind::kArith:
+    case BoundKind::kNegate:
+    case BoundKind::kConcat:
+    case BoundKind::kLike:
+    case BoundKind::kCast:
+    case BoundKind::kNot:
+    case BoundKind::kSubscript: return true;
+    case BoundKind::kArrayOp: return static_cast<ArrayOp>(e.op) != ArrayOp::kConcat;
+    case BoundKind::kFunc: {
+      auto id = static_cast<FuncId>(e.op);
+      return id != FuncId::kCoalesce && id != FuncId::kNullif && id != FuncId::kGreatest && id != FuncId::kLeast &&
+             id != FuncId::kConcat && id != FuncId::kConcatWs;
+    }
+    default: return false;
+  }
+}
+
 Result<BoundExpr> Checker::fold(BoundExpr e, size_t pos) {
   if (e.is_const()) return e;
+  if (strict(e)) {
+    for (const auto& a : e.args) {
+      if (a.is_const() && a.value.is_null()) return make_const(SqlValue::null(), e.type);
+    }
+  }
   if (e.kind == BoundKind::kAnd || e.kind == BoundKind::kOr) {
     // x AND false -> false, x OR true -> true; x AND true -> x, x OR false -> x.
     bool is_and = e.kind == BoundKind::kAnd;
@@ -192,6 +219,8 @@ Result<BoundExpr> Checker::bind_bool_arg(const Node& n, const char* construct) {
 Result<BoundExpr> Checker::bind(const Node& n) {
   switch (n.kind) {
     case NodeKind::kInteger: {
+      // The parser folded any minus signs into the literal; like PostgreSQL, the signed value
+      // decides the type: integer if it fits, else bigint, else numeric.
       auto i = parse_input(SqlType{TypeId::kInt8}, n.text);
       if (i.ok()) {
         int64_t v = std::get<int64_t>(i->v);
@@ -347,6 +376,7 @@ Result<SqlType> Checker::compare_type(const std::string& op, SqlType lt, SqlType
     target = lt;
   } else {
     if (lt.array != rt.array) return no_operator();
+    if (lt.array && lt != rt) return no_operator();  // no implicit casts between array types
     if (category(lt.id) != category(rt.id)) return no_operator();
     std::vector<BoundExpr> both;
     both.push_back(make_const(SqlValue::null(), lt));
@@ -384,21 +414,27 @@ Result<BoundExpr> Checker::bind_arith(const std::string& op, BoundExpr l, BoundE
   SqlType lt = l.type, rt = r.type;
   auto no_operator = [&] { return err("operator does not exist: " + lt.name() + " " + op + " " + rt.name(), pos); };
   if (lt.is_unknown() && rt.is_unknown()) return err("operator is not unique: unknown " + op + " unknown", pos);
-  // date +/- integer, date - date
+  // date +/- integer, integer + date, date - date (an unknown literal next to a date is a
+  // date for "-", ambiguous for "+", as in PostgreSQL).
   if (!lt.array && !rt.array && (lt.id == TypeId::kDate || rt.id == TypeId::kDate)) {
     BoundExpr e;
     e.kind = BoundKind::kArith;
-    if (lt.id == TypeId::kDate && (rt.id == TypeId::kDate || (rt.is_unknown() && op == "-" && false))) {
+    bool l_date = lt.id == TypeId::kDate, r_date = rt.id == TypeId::kDate;
+    if ((l_date && rt.is_unknown()) || (r_date && lt.is_unknown())) {
+      if (op != "-") return err("operator is not unique: " + lt.name() + " " + op + " " + rt.name(), pos);
+      SHAPESIM_ASSIGN_OR_RETURN(l, coerce(std::move(l), SqlType{TypeId::kDate}, pos));
+      SHAPESIM_ASSIGN_OR_RETURN(r, coerce(std::move(r), SqlType{TypeId::kDate}, pos));
+      e.op = static_cast<int>(ArithOp::kDateDiff);
+      e.type = SqlType{TypeId::kInt4};
+    } else if (l_date && r_date) {
       if (op != "-") return no_operator();
       e.op = static_cast<int>(ArithOp::kDateDiff);
       e.type = SqlType{TypeId::kInt4};
-    } else if (lt.id == TypeId::kDate && (is_integer(rt.id) || rt.is_unknown()) && (op == "+" || op == "-")) {
-      if (rt.id == TypeId::kInt8) return no_operator();
+    } else if (l_date && is_integer(rt.id) && rt.id != TypeId::kInt8 && (op == "+" || op == "-")) {
       SHAPESIM_ASSIGN_OR_RETURN(r, coerce(std::move(r), SqlType{TypeId::kInt4}, pos));
       e.op = static_cast<int>(op == "+" ? ArithOp::kDateAddDays : ArithOp::kDateSubDays);
       e.type = SqlType{TypeId::kDate};
-    } else if (rt.id == TypeId::kDate && (is_integer(lt.id) || lt.is_unknown()) && op == "+") {
-      if (lt.id == TypeId::kInt8) return no_operator();
+    } else if (r_date && is_integer(lt.id) && lt.id != TypeId::kInt8 && op == "+") {
       SHAPESIM_ASSIGN_OR_RETURN(l, coerce(std::move(l), SqlType{TypeId::kInt4}, pos));
       std::swap(l, r);
       e.op = static_cast<int>(ArithOp::kDateAddDays);
@@ -473,14 +509,24 @@ Result<BoundExpr> Checker::bind_array_op(const std::string& op, BoundExpr l, Bou
   BoundExpr e;
   e.kind = BoundKind::kArrayOp;
   if (op == "||" && lt.array != rt.array && !lt.is_unknown() && !rt.is_unknown()) {
-    // array || element, element || array
+    // anycompatiblearray || anycompatible: both sides move to the common element type.
     SqlType arr = lt.array ? lt : rt;
-    BoundExpr& elem = lt.array ? r : l;
-    SHAPESIM_ASSIGN_OR_RETURN(elem, coerce(std::move(elem), arr.element(), pos));
+    SqlType item = lt.array ? rt : lt;
+    std::vector<BoundExpr> both;
+    both.push_back(make_const(SqlValue::null(), arr.element()));
+    both.push_back(make_const(SqlValue::null(), item));
+    auto common = common_type(both, "operator", pos);
+    if (!common.ok()) return no_operator();
+    SqlType elem = *common;
+    if (is_text(elem.id)) elem.id = TypeId::kText;
+    BoundExpr& array_side = lt.array ? l : r;
+    BoundExpr& elem_side = lt.array ? r : l;
+    SHAPESIM_ASSIGN_OR_RETURN(array_side, coerce(std::move(array_side), elem.as_array(), pos));
+    SHAPESIM_ASSIGN_OR_RETURN(elem_side, coerce(std::move(elem_side), elem, pos));
     e.op = static_cast<int>(ArrayOp::kConcat);
-    e.type = arr;
-    e.operand_type = arr;
-    e.flag = true;  // one side is an element
+    e.type = elem.as_array();
+    e.operand_type = elem.as_array();
+    e.flag = true;          // one side is an element
     e.negated = !lt.array;  // element on the left
     e.args.push_back(std::move(l));
     e.args.push_back(std::move(r));
@@ -493,6 +539,7 @@ Result<BoundExpr> Checker::bind_array_op(const std::string& op, BoundExpr l, Bou
     array_type = lt;
   } else {
     if (!lt.array || !rt.array) return no_operator();
+    if (op != "||" && lt != rt) return no_operator();  // anyarray operators need identical types
     std::vector<BoundExpr> both;
     both.push_back(make_const(SqlValue::null(), lt));
     both.push_back(make_const(SqlValue::null(), rt));
@@ -786,11 +833,15 @@ Result<BoundExpr> Checker::bind_func(const Node& n) {
       break;
     }
     case FuncId::kNullif: {
+      // NULLIF(a, b): compares with the resolved `=` (common type) but returns a in its own type.
       if (args.size() != 2) return err(signature(), n.pos);
       SHAPESIM_ASSIGN_OR_RETURN(SqlType t, compare_type("=", args[0].type, args[1].type, n.pos, BoundKind::kCompare));
-      SHAPESIM_RETURN_IF_ERROR(coerce_all(t));
+      SqlType result = args[0].type.is_unknown() ? t : args[0].type;
+      SHAPESIM_ASSIGN_OR_RETURN(args[0], coerce(std::move(args[0]), result, n.args[0]->pos));
+      SHAPESIM_ASSIGN_OR_RETURN(args[1], coerce(std::move(args[1]), t, n.args[1]->pos));
+      if (args[0].is_const() && args[0].value.is_null()) return make_const(SqlValue::null(), result);
       e.operand_type = t;
-      e.type = t;
+      e.type = result;
       break;
     }
     case FuncId::kAbs: {

@@ -22,17 +22,13 @@ R int_result(int64_t v, bool overflowed, TypeId t) {
   return SqlValue{v};
 }
 
-R float_result(double r, double a, double b, bool underflow_check, TypeId t) {
-  if (t == TypeId::kFloat4) {
-    float f = static_cast<float>(r);
-    if (std::isinf(f) && !std::isinf(a) && !std::isinf(b)) return invalid_argument("value out of range: overflow");
-    if (underflow_check && f == 0 && r != 0) return invalid_argument("value out of range: underflow");
-    return SqlValue{static_cast<double>(f)};
-  }
-  if (std::isinf(r) && !std::isinf(a) && !std::isinf(b)) return invalid_argument("value out of range: overflow");
-  if (underflow_check && r == 0 && a != 0 && b != 0 && !std::isinf(a) && !std::isinf(b)) {
-    return invalid_argument("value out of range: underflow");
-  }
+// PostgreSQL's float8_pl/mi/mul/div overflow and underflow rules; `kind`: 0 add/sub, 1 mul, 2 div.
+R float_result(double r, double a, double b, int kind, TypeId t) {
+  if (t == TypeId::kFloat4) r = static_cast<double>(static_cast<float>(r));
+  bool overflow = std::isinf(r) && !std::isinf(a) && (kind == 2 || !std::isinf(b));
+  if (overflow) return invalid_argument("value out of range: overflow");
+  bool underflow = (kind == 1 && r == 0 && a != 0 && b != 0) || (kind == 2 && r == 0 && a != 0 && !std::isinf(b));
+  if (underflow) return invalid_argument("value out of range: underflow");
   return SqlValue{r};
 }
 
@@ -77,12 +73,12 @@ R arith(ArithOp op, const SqlValue& x, const SqlValue& y, SqlType t) {
   if (t.id == TypeId::kFloat4 || t.id == TypeId::kFloat8) {
     double a = std::get<double>(x.v), b = std::get<double>(y.v);
     switch (op) {
-      case ArithOp::kAdd: return float_result(a + b, a, b, false, t.id);
-      case ArithOp::kSub: return float_result(a - b, a, b, false, t.id);
-      case ArithOp::kMul: return float_result(a * b, a, b, true, t.id);
+      case ArithOp::kAdd: return float_result(a + b, a, b, 0, t.id);
+      case ArithOp::kSub: return float_result(a - b, a, b, 0, t.id);
+      case ArithOp::kMul: return float_result(a * b, a, b, 1, t.id);
       case ArithOp::kDiv:
-        if (b == 0) return invalid_argument("division by zero");
-        return float_result(a / b, a, b, true, t.id);
+        if (b == 0 && !std::isnan(a)) return invalid_argument("division by zero");
+        return float_result(a / b, a, b, 2, t.id);
       case ArithOp::kPow: return pow_double(a, b);
       default: break;
     }
@@ -448,7 +444,9 @@ R eval_func(const BoundExpr& e, const std::vector<SqlValue>& row) {
     }
     case FuncId::kNullif: {
       if (v[0].is_null()) return kNull;
-      if (!v[1].is_null() && compare_values(v[0], v[1], e.operand_type) == 0) return kNull;
+      if (v[1].is_null()) return v[0];
+      SHAPESIM_ASSIGN_OR_RETURN(SqlValue a, cast_value(v[0], e.args[0].type, e.operand_type));
+      if (compare_values(a, v[1], e.operand_type) == 0) return kNull;
       return v[0];
     }
     default: break;

@@ -474,9 +474,10 @@ class Parser {
       SHAPESIM_RETURN_IF_ERROR(check_depth());
       const Token& op = next();
       SHAPESIM_ASSIGN_OR_RETURN(NodePtr arg, parse_unary());
-      // Fold "-<number literal>" into the literal, as PostgreSQL does (so -2147483648 is an int4).
-      if (op.text == "-" && (arg->kind == NodeKind::kInteger || arg->kind == NodeKind::kNumber) && arg->text[0] != '-') {
-        arg->text = "-" + arg->text;
+      // Fold "-<number literal>" into the literal (through parentheses, and twice for
+      // "-(-1)"), as PostgreSQL does: so -2147483648 is an integer and -(-2147483648) a bigint.
+      if (op.text == "-" && (arg->kind == NodeKind::kInteger || arg->kind == NodeKind::kNumber)) {
+        arg->text = arg->text[0] == '-' ? arg->text.substr(1) : "-" + arg->text;
         arg->pos = op.pos;
         return arg;
       }

@@ -98,6 +98,19 @@ Result<WhereClause> WhereClause::compile(std::string_view where, const TableSche
     }
   }
   w.expr_ = std::move(checked.expr);
+  // A WHERE keeps a row only if it is true, so a top-level conjunct that is a constant NULL
+  // rejects every row without evaluating anything (PostgreSQL's one-time filter).
+  if (w.expr_.kind == BoundKind::kAnd) {
+    for (const auto& a : w.expr_.args) {
+      if (a.is_const() && a.value.is_null()) {
+        w.expr_ = BoundExpr{};
+        w.expr_.kind = BoundKind::kConst;
+        w.expr_.type = SqlType{TypeId::kBool};
+        w.expr_.value = SqlValue{false};
+        break;
+      }
+    }
+  }
   w.everything_ = w.expr_.is_const() && !w.expr_.value.is_null() && std::get<bool>(w.expr_.value.v);
   collect_terms(w.expr_, w.terms_);
   return w;
