@@ -176,6 +176,33 @@ bool array_has(const std::vector<SqlValue>& arr, const SqlValue& x, SqlType elem
 
 R eval_func(const BoundExpr& e, const std::vector<SqlValue>& row);
 
+// The value of an argument without copying it when it is a column or a constant (the common
+// case in WHERE clauses); other expressions are evaluated into `owned`.
+class Arg {
+ public:
+  Status load(const BoundExpr& a, const std::vector<SqlValue>& row) {
+    if (a.kind == BoundKind::kColumn) {
+      ptr_ = &row[static_cast<size_t>(a.column)];
+      return Status::Ok();
+    }
+    if (a.kind == BoundKind::kConst) {
+      ptr_ = &a.value;
+      return Status::Ok();
+    }
+    auto v = evaluate(a, row);
+    if (!v.ok()) return v.status();
+    owned_ = std::move(*v);
+    ptr_ = &owned_;
+    return Status::Ok();
+  }
+  const SqlValue& operator*() const { return *ptr_; }
+  const SqlValue* operator->() const { return ptr_; }
+
+ private:
+  const SqlValue* ptr_ = nullptr;
+  SqlValue owned_;
+};
+
 }  // namespace
 
 R evaluate(const BoundExpr& e, const std::vector<SqlValue>& row) {
@@ -207,8 +234,9 @@ R evaluate(const BoundExpr& e, const std::vector<SqlValue>& row) {
       return saw_null ? kNull : boolean(is_and);
     }
     case BoundKind::kIsNull: {
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue v, evaluate(e.args[0], row));
-      return boolean(v.is_null() != e.negated);
+      Arg v;
+      SHAPESIM_RETURN_IF_ERROR(v.load(e.args[0], row));
+      return boolean(v->is_null() != e.negated);
     }
     case BoundKind::kIsBool: {
       SHAPESIM_ASSIGN_OR_RETURN(SqlValue v, evaluate(e.args[0], row));
@@ -221,10 +249,11 @@ R evaluate(const BoundExpr& e, const std::vector<SqlValue>& row) {
       return boolean(r != e.negated);
     }
     case BoundKind::kCompare: {
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue a, evaluate(e.args[0], row));
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue b, evaluate(e.args[1], row));
-      if (a.is_null() || b.is_null()) return kNull;
-      int c = compare_values(a, b, e.operand_type);
+      Arg a, b;
+      SHAPESIM_RETURN_IF_ERROR(a.load(e.args[0], row));
+      SHAPESIM_RETURN_IF_ERROR(b.load(e.args[1], row));
+      if (a->is_null() || b->is_null()) return kNull;
+      int c = compare_values(*a, *b, e.operand_type);
       switch (static_cast<CompareOp>(e.op)) {
         case CompareOp::kEq: return boolean(c == 0);
         case CompareOp::kNe: return boolean(c != 0);
@@ -264,8 +293,11 @@ R evaluate(const BoundExpr& e, const std::vector<SqlValue>& row) {
       return SqlValue{str(a) + str(b)};
     }
     case BoundKind::kLike: {
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue v, evaluate(e.args[0], row));
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue p, evaluate(e.args[1], row));
+      Arg va, pa;
+      SHAPESIM_RETURN_IF_ERROR(va.load(e.args[0], row));
+      SHAPESIM_RETURN_IF_ERROR(pa.load(e.args[1], row));
+      const SqlValue& v = *va;
+      const SqlValue& p = *pa;
       if (v.is_null() || p.is_null() || e.op == 2) return kNull;
       bool m;
       if (e.like) {
@@ -280,11 +312,15 @@ R evaluate(const BoundExpr& e, const std::vector<SqlValue>& row) {
       return boolean(m != e.negated);
     }
     case BoundKind::kIn: {
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue v, evaluate(e.args[0], row));
+      Arg va;
+      SHAPESIM_RETURN_IF_ERROR(va.load(e.args[0], row));
+      const SqlValue& v = *va;
       if (v.is_null()) return kNull;
       bool saw_null = false;
       for (size_t i = 1; i < e.args.size(); ++i) {
-        SHAPESIM_ASSIGN_OR_RETURN(SqlValue item, evaluate(e.args[i], row));
+        Arg ia;
+        SHAPESIM_RETURN_IF_ERROR(ia.load(e.args[i], row));
+        const SqlValue& item = *ia;
         if (item.is_null()) {
           saw_null = true;
         } else if (compare_values(v, item, e.operand_type) == 0) {

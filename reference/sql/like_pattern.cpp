@@ -83,6 +83,20 @@ Result<LikePattern> LikePattern::compile(std::string_view pattern, std::optional
 }
 
 bool LikePattern::matches(std::string_view text) const {
+  if (fold_ && shape_ != Shape::kGeneral) {
+    // Fold the text once, then match case-sensitively against the folded literal.
+    thread_local std::string folded;
+    folded.assign(text);
+    for (auto& c : folded) c = fold(c);
+    text = folded;
+    switch (shape_) {
+      case Shape::kExact: return text == literal_;
+      case Shape::kPrefix: return text.substr(0, literal_.size()) == literal_;
+      case Shape::kSuffix: return text.size() >= literal_.size() && text.substr(text.size() - literal_.size()) == literal_;
+      case Shape::kContains: return text.find(literal_) != std::string_view::npos;
+      case Shape::kGeneral: break;
+    }
+  }
   switch (shape_) {
     case Shape::kExact: return text.size() == literal_.size() && literal_at(text, 0, literal_, fold_);
     case Shape::kPrefix: return literal_at(text, 0, literal_, fold_);
