@@ -494,7 +494,7 @@ Result<BoundExpr> Checker::bind_concat(BoundExpr l, BoundExpr r, size_t pos) {
       c.kind = BoundKind::kCast;
       c.type = SqlType{TypeId::kText};
       c.args.push_back(std::move(*side));
-      *side = std::move(c);
+      SHAPESIM_ASSIGN_OR_RETURN(*side, fold(std::move(c), pos));
     }
   }
   e.args.push_back(std::move(l));
@@ -604,25 +604,70 @@ Result<BoundExpr> Checker::bind_like(const Node& n) {
   return fold(std::move(e), n.pos);
 }
 
+bool has_column(const BoundExpr& e) {
+  if (e.kind == BoundKind::kColumn) return true;
+  for (const auto& a : e.args) {
+    if (has_column(a)) return true;
+  }
+  return false;
+}
+
+// x [NOT] IN (items), as PostgreSQL's transformAExprIn: items without column references go
+// into one `x = ANY(array)` when there are at least two and they share a type with x; every
+// other item becomes its own comparison; the parts are OR-ed (AND-ed for NOT IN).
 Result<BoundExpr> Checker::bind_in(const Node& n) {
   std::vector<BoundExpr> items;
-  for (const auto& a : n.args) {
-    SHAPESIM_ASSIGN_OR_RETURN(BoundExpr b, bind(*a));
+  std::vector<size_t> item_nodes;
+  for (size_t i = 1; i < n.args.size(); ++i) {
+    SHAPESIM_ASSIGN_OR_RETURN(BoundExpr b, bind(*n.args[i]));
     items.push_back(std::move(b));
+    item_nodes.push_back(i);
   }
-  SHAPESIM_ASSIGN_OR_RETURN(SqlType target, common_type(items, "IN", n.pos));
-  if (target.id == TypeId::kJson && !target.array) return err("operator does not exist: json = json", n.pos);
-  if (is_text(target.id)) target.id = TypeId::kText;
-  BoundExpr e;
-  e.kind = BoundKind::kIn;
-  e.type = SqlType{TypeId::kBool};
-  e.negated = n.negated;
-  e.operand_type = target;
-  for (size_t i = 0; i < items.size(); ++i) {
-    SHAPESIM_ASSIGN_OR_RETURN(BoundExpr c, coerce(std::move(items[i]), target, n.args[i]->pos));
-    e.args.push_back(std::move(c));
+  std::vector<size_t> constant_items, other_items;
+  for (size_t i = 0; i < items.size(); ++i) (has_column(items[i]) ? other_items : constant_items).push_back(i);
+  std::vector<BoundExpr> parts;
+  if (constant_items.size() > 1) {
+    SHAPESIM_ASSIGN_OR_RETURN(BoundExpr x, bind(*n.args[0]));
+    std::vector<BoundExpr> all;
+    all.push_back(make_const(SqlValue::null(), x.type));
+    for (size_t i : constant_items) all.push_back(make_const(SqlValue::null(), items[i].type));
+    auto common = common_type(all, "IN", n.pos);
+    if (common.ok() && !(common->id == TypeId::kJson && !common->array)) {
+      SqlType target = *common;
+      if (is_text(target.id)) target.id = TypeId::kText;
+      BoundExpr in;
+      in.kind = BoundKind::kIn;
+      in.type = SqlType{TypeId::kBool};
+      in.negated = n.negated;
+      in.operand_type = target;
+      SHAPESIM_ASSIGN_OR_RETURN(BoundExpr cx, coerce(std::move(x), target, n.pos));
+      in.args.push_back(std::move(cx));
+      for (size_t i : constant_items) {
+        SHAPESIM_ASSIGN_OR_RETURN(BoundExpr c, coerce(std::move(items[i]), target, n.args[item_nodes[i]]->pos));
+        in.args.push_back(std::move(c));
+      }
+      SHAPESIM_ASSIGN_OR_RETURN(BoundExpr folded, fold(std::move(in), n.pos));
+      parts.push_back(std::move(folded));
+    } else {
+      other_items.insert(other_items.end(), constant_items.begin(), constant_items.end());
+      std::sort(other_items.begin(), other_items.end());
+    }
+  } else {
+    other_items.insert(other_items.end(), constant_items.begin(), constant_items.end());
+    std::sort(other_items.begin(), other_items.end());
   }
-  return fold(std::move(e), n.pos);
+  for (size_t i : other_items) {
+    SHAPESIM_ASSIGN_OR_RETURN(BoundExpr x, bind(*n.args[0]));
+    SHAPESIM_ASSIGN_OR_RETURN(BoundExpr cmp, bind_compare(n.negated ? "<>" : "=", std::move(x), std::move(items[i]),
+                                                          n.args[item_nodes[i]]->pos, BoundKind::kCompare));
+    parts.push_back(std::move(cmp));
+  }
+  if (parts.size() == 1) return std::move(parts[0]);
+  BoundExpr combined;
+  combined.kind = n.negated ? BoundKind::kAnd : BoundKind::kOr;
+  combined.type = SqlType{TypeId::kBool};
+  combined.args = std::move(parts);
+  return fold(std::move(combined), n.pos);
 }
 
 Result<BoundExpr> Checker::bind_between(const Node& n) {
