@@ -81,6 +81,9 @@ class Checker {
   const TableSchema& table_;
   const std::vector<std::string>& params_;
   std::vector<bool> used_;
+  // > 0 while binding arguments PostgreSQL's planner would not simplify (after a deciding
+  // constant in AND/OR/COALESCE): type errors still count, constant-folding errors do not.
+  int lenient_ = 0;
 };
 
 // Whether PostgreSQL treats the node as strict (NULL in, NULL out), so that the planner folds
@@ -132,7 +135,10 @@ Result<BoundExpr> Checker::fold(BoundExpr e, size_t pos) {
     if (!a.is_const()) return e;
   }
   auto v = evaluate(e, {});
-  if (!v.ok()) return err(v.status().message(), pos);
+  if (!v.ok()) {
+    if (lenient_ > 0) return e;  // never evaluated: PostgreSQL skips it too
+    return err(v.status().message(), pos);
+  }
   BoundExpr c = make_const(std::move(*v), e.type);
   return c;
 }
@@ -279,7 +285,14 @@ Result<BoundExpr> Checker::bind(const Node& n) {
     case NodeKind::kOr: {
       const char* name = n.kind == NodeKind::kAnd ? "AND" : "OR";
       SHAPESIM_ASSIGN_OR_RETURN(BoundExpr l, bind_bool_arg(*n.args[0], name));
-      SHAPESIM_ASSIGN_OR_RETURN(BoundExpr r, bind_bool_arg(*n.args[1], name));
+      // A deciding constant on the left (false for AND, true for OR) ends simplification.
+      bool decided = l.is_const() && !l.value.is_null() && std::get<bool>(l.value.v) == (n.kind == NodeKind::kOr);
+      if (decided) ++lenient_;
+      auto right = bind_bool_arg(*n.args[1], name);
+      if (decided) --lenient_;
+      if (!right.ok()) return right.status();
+      if (decided) return l;
+      BoundExpr r = std::move(*right);
       BoundExpr e;
       e.kind = n.kind == NodeKind::kAnd ? BoundKind::kAnd : BoundKind::kOr;
       e.type = SqlType{TypeId::kBool};
@@ -781,9 +794,14 @@ Result<BoundExpr> Checker::bind_func(const Node& n) {
     return err("function " + name + "() is not allowed in a shape's where clause: it is not deterministic", n.pos);
   }
   std::vector<BoundExpr> args;
+  bool coalesce_decided = false;  // COALESCE stops simplifying after a non-null constant
   for (const auto& a : n.args) {
-    SHAPESIM_ASSIGN_OR_RETURN(BoundExpr b, bind(*a));
-    args.push_back(std::move(b));
+    if (coalesce_decided) ++lenient_;
+    auto b = bind(*a);
+    if (coalesce_decided) --lenient_;
+    if (!b.ok()) return b.status();
+    if (name == "coalesce" && b->is_const() && !b->value.is_null()) coalesce_decided = true;
+    args.push_back(std::move(*b));
   }
   auto signature = [&] {
     std::string s = "function " + name + "(";
