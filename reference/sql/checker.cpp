@@ -77,6 +77,8 @@ class Checker {
   Result<SqlType> common_type(const std::vector<BoundExpr>& items, const char* context, size_t pos);
   // Evaluates a node whose arguments are all constants, so errors surface at compile time.
   Result<BoundExpr> fold(BoundExpr e, size_t pos);
+  // NOT e, pushed inward like PostgreSQL's planner (De Morgan, NOT NOT x = x), then folded.
+  Result<BoundExpr> negate(BoundExpr e, size_t pos);
 
   const TableSchema& table_;
   const std::vector<std::string>& params_;
@@ -118,6 +120,16 @@ Result<BoundExpr> Checker::fold(BoundExpr e, size_t pos) {
   if (e.kind == BoundKind::kAnd || e.kind == BoundKind::kOr) {
     // x AND false -> false, x OR true -> true; x AND true -> x, x OR false -> x.
     bool is_and = e.kind == BoundKind::kAnd;
+    // Flatten AND(AND(a, b), c) into AND(a, b, c), as PostgreSQL does.
+    std::vector<BoundExpr> flat;
+    for (auto& a : e.args) {
+      if (a.kind == e.kind) {
+        for (auto& inner : a.args) flat.push_back(std::move(inner));
+      } else {
+        flat.push_back(std::move(a));
+      }
+    }
+    e.args = std::move(flat);
     std::vector<BoundExpr> kept;
     for (auto& a : e.args) {
       if (a.is_const() && !a.value.is_null()) {
@@ -141,6 +153,25 @@ Result<BoundExpr> Checker::fold(BoundExpr e, size_t pos) {
   }
   BoundExpr c = make_const(std::move(*v), e.type);
   return c;
+}
+
+Result<BoundExpr> Checker::negate(BoundExpr e, size_t pos) {
+  if (e.kind == BoundKind::kNot) return std::move(e.args[0]);
+  if (e.kind == BoundKind::kAnd || e.kind == BoundKind::kOr) {
+    BoundExpr flipped;
+    flipped.kind = e.kind == BoundKind::kAnd ? BoundKind::kOr : BoundKind::kAnd;
+    flipped.type = SqlType{TypeId::kBool};
+    for (auto& a : e.args) {
+      SHAPESIM_ASSIGN_OR_RETURN(BoundExpr na, negate(std::move(a), pos));
+      flipped.args.push_back(std::move(na));
+    }
+    return fold(std::move(flipped), pos);
+  }
+  BoundExpr n;
+  n.kind = BoundKind::kNot;
+  n.type = SqlType{TypeId::kBool};
+  n.args.push_back(std::move(e));
+  return fold(std::move(n), pos);
 }
 
 Result<BoundExpr> Checker::coerce(BoundExpr e, SqlType to, size_t pos) {
@@ -302,11 +333,7 @@ Result<BoundExpr> Checker::bind(const Node& n) {
     }
     case NodeKind::kNot: {
       SHAPESIM_ASSIGN_OR_RETURN(BoundExpr a, bind_bool_arg(*n.args[0], "NOT"));
-      BoundExpr e;
-      e.kind = BoundKind::kNot;
-      e.type = SqlType{TypeId::kBool};
-      e.args.push_back(std::move(a));
-      return fold(std::move(e), n.pos);
+      return negate(std::move(a), n.pos);
     }
     case NodeKind::kIsNull: {
       SHAPESIM_ASSIGN_OR_RETURN(BoundExpr a, bind(*n.args[0]));
