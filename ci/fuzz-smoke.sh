@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-20}"
-bash ci/build.sh fuzz
+cmake --preset fuzz >/dev/null
+cmake --build build/fuzz --target fuzzers -j "$(nproc)"
 for target in build/fuzz/fuzz/fuzz_*; do
   [[ -x "$target" ]] || continue
   name="$(basename "$target")"
