@@ -18,6 +18,12 @@ packages=(
   postgresql                            # the oracle for WHERE differential tests (and issue #5)
 )
 
+# Node.js and npm run the conformance suite (the official Electric clients come from npm).
+# The machines ship Node 20; install Debian's only where it is missing.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "tools/run_command.h"
+#include "tools/serve_command.h"
 
 namespace {
 
@@ -14,6 +15,7 @@ void print_help(std::ostream& out) {
          "\n"
          "commands:\n"
          "  run      replay scenario files in simulation and check invariants (shapesim run --help)\n"
+         "  serve    serve the shape API and write endpoint over HTTP (shapesim serve --help)\n"
          "  version  print the version\n"
          "  help     print this help\n";
 }
@@ -29,6 +31,7 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "run") return shapesim::tools::run_command(rest, std::cout, std::cerr);
+  if (command == "serve") return shapesim::tools::serve_command(rest, std::cout, std::cerr);
   if (command == "version" || command == "--version") {
     std::cout << "shapesim " << SHAPESIM_VERSION << "\n";
     return 0;

@@ -1,0 +1,51 @@
+// Starts `shapesim serve` on a free port with a throwaway store and returns helpers.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export async function startServer(extraArgs = []) {
+  const binary = process.env.SHAPESIM_BIN;
+  if (!binary) throw new Error('SHAPESIM_BIN must point at the shapesim executable');
+  const child = spawn(binary, ['serve', '--store', ':memory:', '--schema', path.join(here, 'schema.json'),
+                               '--port', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`shapesim serve exited with ${code}: ${out}`)));
+  });
+  const base = `http://127.0.0.1:${port}`;
+  let batch = 0;
+  return {
+    base,
+    shapeUrl: `${base}/v1/shape`,
+    async write(mutations) {
+      const res = await fetch(`${base}/api/mutations`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: `batch-${++batch}-${Date.now()}`, mutations }),
+      });
+      const body = await res.json();
+      if (res.status !== 200) throw new Error(`write failed: ${res.status} ${JSON.stringify(body)}`);
+      return body.txid;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+// Resolves once `predicate(rows)` holds for a Shape, or rejects after `ms`.
+export function waitForRows(shape, predicate, ms = 10000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { unsubscribe(); reject(new Error('timed out waiting for rows')); }, ms);
+    const check = (rows) => { if (predicate(rows)) { clearTimeout(timer); unsubscribe(); resolve(rows); } };
+    const unsubscribe = shape.subscribe(({ rows }) => check(rows));
+    check(shape.currentRows);
+  });
+}

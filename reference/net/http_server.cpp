@@ -1,0 +1,259 @@
+// The only translation unit that includes Boost.Beast/Asio (it costs ~20 s to compile).
+#include "reference/net/http_server.h"
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace shapesim::net {
+
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+std::atomic<asio::io_context*> g_running{nullptr};
+
+Timestamp wall_now() {
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch());
+  return Timestamp{us.count()};
+}
+
+class Driver;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Driver& driver, size_t max_bytes)
+      : socket_(std::move(socket)), driver_(driver), max_bytes_(max_bytes) {}
+  void start() { read(); }
+  void deliver(HttpResponse response);
+
+ private:
+  void read();
+  void on_read(beast::error_code ec);
+  void watch_disconnect();
+  void write(http::response<http::string_body> res);
+  void reply_directly(int status, const std::string& message);
+  void close();
+
+  tcp::socket socket_;
+  Driver& driver_;
+  size_t max_bytes_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<RequestId> pending_;
+  bool keep_alive_ = true;
+  bool watching_ = false;
+  std::shared_ptr<http::response<http::string_body>> res_;
+};
+
+class Driver {
+ public:
+  Driver(ShapeServer& server, const ServeOptions& options)
+      : server_(server), options_(options), acceptor_(ioc_), timer_(ioc_), signals_(ioc_, SIGINT, SIGTERM) {}
+
+  Status run() {
+    beast::error_code ec;
+    auto address = asio::ip::make_address(options_.host, ec);
+    if (ec) return invalid_argument("bad listen address " + options_.host + ": " + ec.message());
+    tcp::endpoint endpoint{address, options_.port};
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + ec.message());
+    if (options_.on_listening) options_.on_listening(acceptor_.local_endpoint().port());
+    signals_.async_wait([this](beast::error_code, int) { stop(); });
+    accept();
+    g_running = &ioc_;
+    ioc_.run();
+    g_running = nullptr;
+    return Status::Ok();
+  }
+
+  void stop() {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    timer_.cancel();
+    signals_.cancel();
+    ioc_.stop();
+  }
+
+  RequestId next_id() { return RequestId{++last_id_}; }
+
+  void handle(RequestId id, const std::shared_ptr<Session>& session, const HttpRequest& request) {
+    waiting_[id] = session;
+    dispatch(server_.handle(id, request, wall_now()));
+  }
+
+  void cancel(RequestId id) {
+    waiting_.erase(id);
+    server_.cancel(id);
+    arm_timer();
+  }
+
+ private:
+  void accept() {
+    acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec) return;  // acceptor closed
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<Session>(std::move(socket), *this, options_.max_request_bytes)->start();
+      accept();
+    });
+  }
+
+  void dispatch(ServerOutput out) {
+    for (auto& [id, response] : out.responses) {
+      auto it = waiting_.find(id);
+      if (it == waiting_.end()) continue;
+      auto session = it->second.lock();
+      waiting_.erase(it);
+      if (session) session->deliver(std::move(response));
+    }
+    arm_timer();
+  }
+
+  // One timer for the core's next deadline (parked long-polls timing out).
+  void arm_timer() {
+    auto deadline = server_.next_deadline();
+    if (!deadline) {
+      timer_.cancel();
+      armed_.reset();
+      return;
+    }
+    if (armed_ && *armed_ == *deadline) return;
+    armed_ = *deadline;
+    Duration wait = *deadline - wall_now();
+    timer_.expires_after(std::chrono::microseconds(std::max<int64_t>(wait.micros, 0)));
+    timer_.async_wait([this](beast::error_code ec) {
+      if (ec) return;
+      armed_.reset();
+      dispatch(server_.tick(wall_now()));
+    });
+  }
+
+  ShapeServer& server_;
+  const ServeOptions& options_;
+  asio::io_context ioc_{1};
+  tcp::acceptor acceptor_;
+  asio::steady_timer timer_;
+  asio::signal_set signals_;
+  std::map<RequestId, std::weak_ptr<Session>> waiting_;
+  std::optional<Timestamp> armed_;
+  uint64_t last_id_ = 0;
+};
+
+void Session::read() {
+  parser_.emplace();
+  parser_->body_limit(max_bytes_);
+  parser_->header_limit(static_cast<uint32_t>(std::min<size_t>(max_bytes_, 64 * 1024)));
+  http::async_read(socket_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+}
+
+void Session::on_read(beast::error_code ec) {
+  if (ec == http::error::body_limit || ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+    keep_alive_ = false;
+    return reply_directly(413, "request too large");
+  }
+  if (ec == http::error::end_of_stream || ec) {
+    if (ec && ec != http::error::end_of_stream && ec != asio::error::connection_reset && ec != asio::error::eof &&
+        ec != asio::error::operation_aborted) {
+      keep_alive_ = false;
+      return reply_directly(400, "malformed HTTP request: " + ec.message());
+    }
+    return close();
+  }
+  auto& req = parser_->get();
+  keep_alive_ = req.keep_alive();
+  std::string method(req.method_string());
+  auto parsed = HttpRequest::from_target(method, std::string_view(req.target().data(), req.target().size()));
+  if (!parsed.ok()) return reply_directly(400, "malformed request target: " + parsed.status().message());
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    parsed->headers[name] = std::string(field.value());
+  }
+  parsed->body = std::move(req.body());
+  RequestId id = driver_.next_id();
+  pending_ = id;
+  driver_.handle(id, shared_from_this(), *parsed);
+  if (pending_) watch_disconnect();  // parked: notice if the client goes away
+}
+
+void Session::watch_disconnect() {
+  watching_ = true;
+  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+    self->watching_ = false;
+    if (!self->pending_ || ec == asio::error::operation_aborted) return;
+    char probe;
+    beast::error_code peek_ec;
+    size_t n = self->socket_.receive(asio::buffer(&probe, 1), tcp::socket::message_peek, peek_ec);
+    if (ec || peek_ec || n == 0) {  // closed or reset: release the parked request
+      RequestId id = *self->pending_;
+      self->pending_.reset();
+      self->driver_.cancel(id);
+      self->close();
+    }
+    // Otherwise the client pipelined another request: it is read after this response.
+  });
+}
+
+void Session::deliver(HttpResponse response) {
+  pending_.reset();
+  if (watching_) {
+    beast::error_code ignored;
+    socket_.cancel(ignored);
+  }
+  http::response<http::string_body> res{static_cast<http::status>(response.status), 11};
+  for (const auto& [name, value] : response.headers) res.set(name, value);
+  res.set(http::field::server, "shapesim");
+  res.keep_alive(keep_alive_);
+  if (response.status != 204 && response.status != 304) {
+    res.body() = std::move(response.body);
+    res.prepare_payload();
+  }
+  write(std::move(res));
+}
+
+void Session::write(http::response<http::string_body> res) {
+  res_ = std::make_shared<http::response<http::string_body>>(std::move(res));
+  http::async_write(socket_, *res_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    self->res_.reset();
+    if (ec || !self->keep_alive_) return self->close();
+    self->read();
+  });
+}
+
+void Session::reply_directly(int status, const std::string& message) {
+  HttpResponse r = json_error(status, message);
+  add_cors_headers(r, std::nullopt);
+  deliver(std::move(r));
+}
+
+void Session::close() {
+  beast::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  socket_.close(ignored);
+}
+
+}  // namespace
+
+Status serve_http(ShapeServer& server, const ServeOptions& options) {
+  Driver driver(server, options);
+  return driver.run();
+}
+
+void request_stop() {
+  if (auto* ioc = g_running.load()) ioc->stop();
+}
+
+}  // namespace shapesim::net

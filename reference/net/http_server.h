@@ -1,0 +1,38 @@
+// The real-network driver for the shape server: HTTP/1.1 on TCP with Boost.Beast, the
+// system clock, one thread. Beast and Asio stay inside http_server.cpp; this header is
+// Asio-free so cores and tools never compile them.
+//
+//   ShapeServer core(config, std::move(store));
+//   ServeOptions opts{.port = 3000, .on_listening = [](uint16_t p) { print p; }};
+//   Status st = serve_http(core, opts);   // returns after SIGTERM/SIGINT or request_stop()
+//
+// Contract: every request is handed to ShapeServer::handle with the current time; a parked
+// long-poll is answered when the core releases it (data, timeout via next_deadline()) or
+// cancelled when its client disconnects. Keep-alive connections are served in order.
+// Requests larger than max_request_bytes get 413; malformed requests get 400; neither
+// reaches the core.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "reference/common/status.h"
+#include "reference/server/shape_server.h"
+
+namespace shapesim::net {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 3000;  // 0: an ephemeral port, reported through on_listening
+  size_t max_request_bytes = 1 << 20;
+  std::function<void(uint16_t port)> on_listening;
+};
+
+Status serve_http(ShapeServer& server, const ServeOptions& options);
+
+// Asks a running serve_http to shut down gracefully (safe from a signal-free context).
+void request_stop();
+
+}  // namespace shapesim::net

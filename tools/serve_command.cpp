@@ -1,0 +1,142 @@
+#include "tools/serve_command.h"
+
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "reference/common/log_offset.h"
+#include "reference/common/table_schema_json.h"
+#include "reference/net/http_server.h"
+
+namespace shapesim::tools {
+
+namespace {
+
+struct ServeArgs {
+  std::string store;
+  uint64_t port = 3000;
+  uint64_t chunk_bytes = 10000;
+  uint64_t long_poll_ms = 20000;
+  bool allow_delete = false;
+  std::optional<std::string> schema;
+  bool help = false;
+};
+
+std::optional<std::string> parse(const std::vector<std::string>& args, ServeArgs& a) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& f = args[i];
+    auto number = [&](uint64_t& out) -> std::optional<std::string> {
+      if (i + 1 >= args.size() || !parse_uint64(args[i + 1], out)) return f + " needs a non-negative integer";
+      ++i;
+      return std::nullopt;
+    };
+    if (f == "--help" || f == "-h") {
+      a.help = true;
+    } else if (f == "--store") {
+      if (i + 1 >= args.size()) return "--store needs a path (or :memory:)";
+      a.store = args[++i];
+    } else if (f == "--schema") {
+      if (i + 1 >= args.size()) return "--schema needs a file";
+      a.schema = args[++i];
+    } else if (f == "--port") {
+      if (auto e = number(a.port)) return e;
+      if (a.port > 65535) return "--port must be at most 65535";
+    } else if (f == "--chunk-bytes") {
+      if (auto e = number(a.chunk_bytes)) return e;
+    } else if (f == "--long-poll-ms") {
+      if (auto e = number(a.long_poll_ms)) return e;
+    } else if (f == "--allow-delete") {
+      a.allow_delete = true;
+    } else {
+      return "unknown option " + f;
+    }
+  }
+  if (!a.help && a.store.empty()) return "--store is required";
+  return std::nullopt;
+}
+
+// Tables from a JSON file: an array of tables, or an object with "tables" (a scenario file works).
+Status load_schema(const std::string& path, EmbeddedStore& store, size_t& count) {
+  std::ifstream in(path);
+  if (!in) return not_found(path + ": cannot open file");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto j = nlohmann::json::parse(buf.str(), nullptr, false);
+  if (j.is_discarded()) return invalid_argument(path + ": not valid JSON");
+  const nlohmann::json& tables = j.is_object() && j.contains("tables") ? j["tables"] : j;
+  if (!tables.is_array()) return invalid_argument(path + ": expected an array of tables or an object with \"tables\"");
+  for (const auto& t : tables) {
+    auto schema = table_schema_from_json(t);
+    if (!schema.ok()) return invalid_argument(path + ": " + schema.status().message());
+    Status st = store.create_table(*schema);
+    if (!st.ok()) return invalid_argument(path + ": " + st.message());
+    ++count;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void print_serve_help(std::ostream& out) {
+  out << "usage: shapesim serve --store PATH [--schema FILE] [--port N] [--chunk-bytes B] [--long-poll-ms MS] [--allow-delete]\n"
+         "\n"
+         "Serves the Electric-compatible shape API (GET/DELETE/OPTIONS /v1/shape, GET /v1/health) and\n"
+         "the write endpoint (POST /api/mutations) over HTTP on 127.0.0.1, from the embedded store.\n"
+         "\n"
+         "  --store PATH        SQLite file holding tables, rows and counters (':memory:' for a throwaway)\n"
+         "  --schema FILE       create these tables if missing: a JSON array of tables, or a scenario file\n"
+         "  --port N            TCP port (default 3000; 0 picks a free one and prints it)\n"
+         "  --chunk-bytes B     shape log chunk size in bytes (default 10000)\n"
+         "  --long-poll-ms MS   how long a live request waits for data (default 20000)\n"
+         "  --allow-delete      enable DELETE /v1/shape (405 otherwise)\n"
+         "\n"
+         "Prints 'shapesim serve: listening on http://127.0.0.1:PORT' when ready; SIGTERM or SIGINT stops it.\n";
+}
+
+int serve_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  ServeArgs a;
+  if (auto e = parse(args, a)) {
+    err << "shapesim serve: " << *e << "\n\n";
+    print_serve_help(err);
+    return 2;
+  }
+  if (a.help) {
+    print_serve_help(out);
+    return 0;
+  }
+  auto store = EmbeddedStore::open(a.store);
+  if (!store.ok()) {
+    err << "shapesim serve: " << store.status().message() << "\n";
+    return 1;
+  }
+  size_t created = 0;
+  if (a.schema) {
+    Status st = load_schema(*a.schema, **store, created);
+    if (!st.ok()) {
+      err << "shapesim serve: " << st.message() << "\n";
+      return 2;
+    }
+  }
+  size_t tables = (*store)->tables().size();
+  ServerConfig config{.chunk_bytes = static_cast<size_t>(a.chunk_bytes),
+                      .long_poll_timeout = Duration::millis(static_cast<int64_t>(a.long_poll_ms)),
+                      .allow_delete = a.allow_delete};
+  ShapeServer server(config, std::move(*store));
+  net::ServeOptions options;
+  options.port = static_cast<uint16_t>(a.port);
+  options.on_listening = [&](uint16_t port) {
+    out << "shapesim serve: listening on http://127.0.0.1:" << port << " (store " << a.store << ", " << tables
+        << " tables)" << std::endl;
+  };
+  Status st = net::serve_http(server, options);
+  if (!st.ok()) {
+    err << "shapesim serve: " << st.message() << "\n";
+    return 1;
+  }
+  out << "shapesim serve: stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace shapesim::tools
