@@ -27,6 +27,20 @@ Timestamp wall_now() {
   return Timestamp{us.count()};
 }
 
+// Converts a parsed Beast request into the core's struct (lower-case header names).
+Result<HttpRequest> to_core_request(http::request<http::string_body>& req) {
+  std::string method(req.method_string());
+  auto parsed = HttpRequest::from_target(method, std::string_view(req.target().data(), req.target().size()));
+  if (!parsed.ok()) return invalid_argument("malformed request target: " + parsed.status().message());
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    parsed->headers[name] = std::string(field.value());
+  }
+  parsed->body = std::move(req.body());
+  return parsed;
+}
+
 class Driver;
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -174,15 +188,8 @@ void Session::on_read(beast::error_code ec) {
   }
   auto& req = parser_->get();
   keep_alive_ = req.keep_alive();
-  std::string method(req.method_string());
-  auto parsed = HttpRequest::from_target(method, std::string_view(req.target().data(), req.target().size()));
-  if (!parsed.ok()) return reply_directly(400, "malformed request target: " + parsed.status().message());
-  for (const auto& field : req) {
-    std::string name(field.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    parsed->headers[name] = std::string(field.value());
-  }
-  parsed->body = std::move(req.body());
+  auto parsed = to_core_request(req);
+  if (!parsed.ok()) return reply_directly(400, parsed.status().message());
   RequestId id = driver_.next_id();
   pending_ = id;
   driver_.handle(id, shared_from_this(), *parsed);
@@ -250,6 +257,20 @@ void Session::close() {
 Status serve_http(ShapeServer& server, const ServeOptions& options) {
   Driver driver(server, options);
   return driver.run();
+}
+
+Result<HttpRequest> parse_http_request(std::string_view bytes, size_t max_request_bytes) {
+  http::request_parser<http::string_body> parser;
+  parser.body_limit(max_request_bytes);
+  parser.header_limit(static_cast<uint32_t>(std::min<size_t>(max_request_bytes, 64 * 1024)));
+  parser.eager(true);
+  beast::error_code ec;
+  size_t used = parser.put(asio::buffer(bytes.data(), bytes.size()), ec);
+  if (!ec && !parser.is_done()) parser.put_eof(ec);
+  if (ec) return invalid_argument("malformed HTTP request: " + ec.message());
+  if (!parser.is_done()) return invalid_argument("incomplete HTTP request");
+  (void)used;
+  return to_core_request(parser.get());
 }
 
 void request_stop() {

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "reference/common/status.h"
 #include "reference/server/shape_server.h"
@@ -34,5 +35,9 @@ Status serve_http(ShapeServer& server, const ServeOptions& options);
 
 // Asks a running serve_http to shut down gracefully (safe from a signal-free context).
 void request_stop();
+
+// Parses one complete HTTP/1.1 request from raw bytes with the same parser and conversion the
+// server uses (Beast, limits, lower-cased header names). For fuzzing and tests.
+Result<HttpRequest> parse_http_request(std::string_view bytes, size_t max_request_bytes);
 
 }  // namespace shapesim::net
