@@ -1,0 +1,93 @@
+// bench_shape_server: the shape server core (no sockets), Google Benchmark, JSON with
+// --benchmark_format=json.
+//   cached_chunk_responses - GET of an already-written log chunk (what a CDN miss costs)
+//   changes_appended       - write batches of one insert routed into a matching shape's log
+//   snapshot_rows/1000000  - an initial snapshot of a 1,000,000-row table: shape creation
+//                            (read, filter, encode, chunk) and the -1 response
+// Goals (issue #4): >= 1,000,000 snapshot rows/s, >= 100,000 changes/s appended.
+#include <benchmark/benchmark.h>
+
+#include <nlohmann/json.hpp>
+
+#include "reference/server/shape_server.h"
+
+namespace {
+
+using namespace shapesim;
+
+TableSchema items() {
+  return TableSchema{"public", "items",
+                     {{"id", ColumnType::kInt8, true}, {"title", ColumnType::kText}, {"owner", ColumnType::kInt4},
+                      {"done", ColumnType::kBool}},
+                     {"id"}};
+}
+
+std::unique_ptr<ShapeServer> make_server(size_t rows, size_t chunk_bytes = 10000) {
+  auto store = EmbeddedStore::open(":memory:");
+  (void)(*store)->create_table(items());
+  const size_t per_batch = 10000;
+  for (size_t start = 0; start < rows; start += per_batch) {
+    WriteBatch b{"seed-" + std::to_string(start), {}};
+    for (size_t i = start; i < std::min(rows, start + per_batch); ++i) {
+      b.mutations.push_back({ChangeKind::kInsert, "public", "items", {},
+                             Row{{"id", Value(static_cast<int64_t>(i))}, {"title", Value("item title " + std::to_string(i))},
+                                 {"owner", Value(static_cast<int64_t>(i % 100))}, {"done", Value(i % 2 == 0)}}});
+    }
+    (void)(*store)->apply(b);
+  }
+  return std::make_unique<ShapeServer>(ServerConfig{.chunk_bytes = chunk_bytes}, std::move(*store));
+}
+
+HttpRequest get(const std::string& target) { return *HttpRequest::from_target("GET", target); }
+
+void BM_SnapshotRows(benchmark::State& state) {
+  const size_t rows = static_cast<size_t>(state.range(0));
+  auto server = make_server(rows);
+  uint64_t n = 0, served = 0;
+  for (auto _ : state) {
+    // A new definition each iteration, so every iteration builds a fresh snapshot.
+    std::string target = "/v1/shape?table=items&offset=-1&where=owner%20%3C%20" + std::to_string(1000 + n);
+    auto out = server->handle(RequestId{++n}, get(target), Timestamp{0});
+    served += out.responses[0].second.body.size();
+  }
+  state.counters["rows/s"] = benchmark::Counter(static_cast<double>(rows * n), benchmark::Counter::kIsRate);
+  state.counters["response_bytes"] = static_cast<double>(served) / static_cast<double>(std::max<uint64_t>(n, 1));
+}
+
+void BM_CachedChunkResponses(benchmark::State& state) {
+  auto server = make_server(1000, 10000);
+  auto first = server->handle(RequestId{1}, get("/v1/shape?table=items&offset=-1"), Timestamp{0});
+  std::string handle = *first.responses[0].second.header("electric-handle");
+  std::string offset = *first.responses[0].second.header("electric-offset");
+  uint64_t n = 1;
+  for (auto _ : state) {
+    auto out = server->handle(RequestId{++n}, get("/v1/shape?table=items&offset=" + offset + "&handle=" + handle), Timestamp{0});
+    benchmark::DoNotOptimize(out);
+  }
+  state.counters["responses/s"] = benchmark::Counter(static_cast<double>(n - 1), benchmark::Counter::kIsRate);
+}
+
+void BM_ChangesAppended(benchmark::State& state) {
+  auto server = make_server(0);
+  (void)server->handle(RequestId{1}, get("/v1/shape?table=items&offset=-1&where=owner%20%3D%207"), Timestamp{0});
+  (void)server->handle(RequestId{2}, get("/v1/shape?table=items&offset=-1"), Timestamp{0});
+  uint64_t n = 2, i = 0;
+  for (auto _ : state) {
+    HttpRequest w;
+    w.method = "POST";
+    w.path = "/api/mutations";
+    w.body = "{\"id\":\"w" + std::to_string(i) + "\",\"mutations\":[{\"op\":\"insert\",\"table\":\"items\",\"value\":{\"id\":" +
+             std::to_string(i) + ",\"title\":\"t\",\"owner\":" + std::to_string(i % 10) + ",\"done\":false}}]}";
+    auto out = server->handle(RequestId{++n}, w, Timestamp{0});
+    benchmark::DoNotOptimize(out);
+    ++i;
+  }
+  state.counters["changes/s"] = benchmark::Counter(static_cast<double>(i), benchmark::Counter::kIsRate);
+}
+
+}  // namespace
+
+BENCHMARK(BM_CachedChunkResponses);
+BENCHMARK(BM_ChangesAppended);
+BENCHMARK(BM_SnapshotRows)->Arg(1000000)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK_MAIN();
