@@ -81,7 +81,10 @@ Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::open(const std::string& pa
   return store;
 }
 
-EmbeddedStore::~EmbeddedStore() { sqlite3_close(db_); }
+EmbeddedStore::~EmbeddedStore() {
+  cache_.clear();
+  sqlite3_close(db_);
+}
 
 Status EmbeddedStore::exec(const std::string& sql) {
   char* err = nullptr;
@@ -111,7 +114,7 @@ Status EmbeddedStore::load_state() {
 }
 
 Status EmbeddedStore::set_meta(const char* key, uint64_t value) {
-  SqliteStatement st(db_, "INSERT INTO _shapesim_meta (key, value) VALUES (?, ?) "
+  SqliteStatement st(db_, cache_, "INSERT INTO _shapesim_meta (key, value) VALUES (?, ?) "
                           "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   st.bind(1, Value(key));
   st.bind(2, Value(static_cast<int64_t>(value)));
@@ -161,7 +164,7 @@ Result<std::optional<Row>> EmbeddedStore::read_row(const TableSchema& t, const R
   std::string sql = "SELECT ";
   for (size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + quote_identifier(t.columns[i].name);
   sql += " FROM " + sqlite_table(t) + " WHERE " + pk_predicate(t);
-  SqliteStatement st(db_, sql);
+  SqliteStatement st(db_, cache_, sql);
   SHAPESIM_RETURN_IF_ERROR(st.prepare_status());
   for (size_t i = 0; i < t.primary_key.size(); ++i) st.bind(static_cast<int>(i + 1), key.at(t.primary_key[i]));
   if (!st.step_row()) {
@@ -193,7 +196,7 @@ Status EmbeddedStore::apply_mutation(const Mutation& m, std::vector<ChangeRecord
     std::string sql = "INSERT INTO " + sqlite_table(t) + " VALUES (";
     for (size_t i = 0; i < t.columns.size(); ++i) sql += i ? ", ?" : "?";
     sql += ")";
-    SqliteStatement st(db_, sql);
+    SqliteStatement st(db_, cache_, sql);
     for (size_t i = 0; i < t.columns.size(); ++i) st.bind(static_cast<int>(i + 1), row[t.columns[i].name]);
     Status s = st.run();
     if (s.code() == ErrorCode::kFailedPrecondition) {
@@ -209,7 +212,7 @@ Status EmbeddedStore::apply_mutation(const Mutation& m, std::vector<ChangeRecord
                                  " of a missing row in relation \"" + t.name + "\"");
     }
     if (m.kind == ChangeKind::kDelete) {
-      SqliteStatement st(db_, "DELETE FROM " + sqlite_table(t) + " WHERE " + pk_predicate(t));
+      SqliteStatement st(db_, cache_, "DELETE FROM " + sqlite_table(t) + " WHERE " + pk_predicate(t));
       for (size_t i = 0; i < t.primary_key.size(); ++i) st.bind(static_cast<int>(i + 1), m.key.at(t.primary_key[i]));
       SHAPESIM_RETURN_IF_ERROR(st.run());
       change.old_row = std::move(*old);
@@ -220,7 +223,7 @@ Status EmbeddedStore::apply_mutation(const Mutation& m, std::vector<ChangeRecord
       std::string sql = "UPDATE " + sqlite_table(t) + " SET ";
       for (size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + quote_identifier(t.columns[i].name) + " = ?";
       sql += " WHERE " + pk_predicate(t);
-      SqliteStatement st(db_, sql);
+      SqliteStatement st(db_, cache_, sql);
       int n = 1;
       for (const auto& c : t.columns) st.bind(n++, row[c.name]);
       for (const auto& k : t.primary_key) st.bind(n++, m.key.at(k));
@@ -240,7 +243,7 @@ Status EmbeddedStore::apply_mutation(const Mutation& m, std::vector<ChangeRecord
 Result<WriteOutcome> EmbeddedStore::apply(const WriteBatch& batch) {
   if (batch.id.empty()) return invalid_argument("a write batch needs a non-empty id");
   {
-    SqliteStatement seen(db_, "SELECT txid FROM _shapesim_batches WHERE id = ?");
+    SqliteStatement seen(db_, cache_, "SELECT txid FROM _shapesim_batches WHERE id = ?");
     seen.bind(1, Value(batch.id));
     if (seen.step_row()) return WriteOutcome{Xid{static_cast<uint64_t>(seen.column_int(0))}, std::nullopt};
     SHAPESIM_RETURN_IF_ERROR(seen.status());
@@ -255,7 +258,7 @@ Result<WriteOutcome> EmbeddedStore::apply(const WriteBatch& batch) {
   // LSNs advance like a WAL position: a header plus a slot per change.
   tx.commit_lsn = Lsn{last_lsn_.value + 64 * (1 + tx.changes.size())};
   if (st.ok()) {
-    SqliteStatement rec(db_, "INSERT INTO _shapesim_batches (id, txid) VALUES (?, ?)");
+    SqliteStatement rec(db_, cache_, "INSERT INTO _shapesim_batches (id, txid) VALUES (?, ?)");
     rec.bind(1, Value(batch.id));
     rec.bind(2, Value(static_cast<int64_t>(tx.xid.value)));
     st = rec.run();
@@ -280,7 +283,7 @@ Result<Snapshot> EmbeddedStore::snapshot(const TableSchema& t) {
   for (size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + quote_identifier(t.columns[i].name);
   sql += " FROM " + sqlite_table(t) + " ORDER BY ";
   for (size_t i = 0; i < t.primary_key.size(); ++i) sql += (i ? ", " : "") + quote_identifier(t.primary_key[i]);
-  SqliteStatement st(db_, sql);
+  SqliteStatement st(db_, cache_, sql);
   SHAPESIM_RETURN_IF_ERROR(st.prepare_status());
   while (st.step_row()) {
     Row row;
@@ -294,7 +297,7 @@ Result<Snapshot> EmbeddedStore::snapshot(const TableSchema& t) {
 Result<uint64_t> EmbeddedStore::next_sequence() {
   uint64_t current = 0;
   {
-    SqliteStatement st(db_, "SELECT value FROM _shapesim_meta WHERE key = 'handle_sequence'");
+    SqliteStatement st(db_, cache_, "SELECT value FROM _shapesim_meta WHERE key = 'handle_sequence'");
     if (st.step_row()) current = static_cast<uint64_t>(st.column_int(0));
     SHAPESIM_RETURN_IF_ERROR(st.status());
   }

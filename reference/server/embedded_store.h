@@ -17,6 +17,7 @@
 
 #include "reference/common/status.h"
 #include "reference/server/source_of_truth.h"
+#include "reference/server/sqlite_statement.h"
 
 struct sqlite3;
 
@@ -51,6 +52,7 @@ class EmbeddedStore {
   Status set_meta(const char* key, uint64_t value);
 
   sqlite3* db_;
+  StatementCache cache_;  // cleared before db_ closes
   std::vector<TableSchema> tables_;
   Xid next_xid_{1000};
   Lsn last_lsn_{0};

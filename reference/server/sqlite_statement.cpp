@@ -10,7 +10,36 @@ SqliteStatement::SqliteStatement(sqlite3* db, const std::string& sql) : db_(db) 
   }
 }
 
-SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
+sqlite3_stmt* StatementCache::get(sqlite3* db, const std::string& sql, Status& status) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) return it->second;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) !=
+      SQLITE_OK) {
+    status = internal_error(std::string("sqlite prepare: ") + sqlite3_errmsg(db));
+    return nullptr;
+  }
+  statements_[sql] = stmt;
+  return stmt;
+}
+
+void StatementCache::clear() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  statements_.clear();
+}
+
+SqliteStatement::SqliteStatement(sqlite3* db, StatementCache& cache, const std::string& sql) : db_(db), owned_(false) {
+  stmt_ = cache.get(db, sql, status_);
+}
+
+SqliteStatement::~SqliteStatement() {
+  if (owned_) {
+    sqlite3_finalize(stmt_);
+  } else if (stmt_) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
 
 void SqliteStatement::bind(int index, const Value& v) {
   if (!stmt_) return;

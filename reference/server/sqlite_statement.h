@@ -5,6 +5,7 @@
 //   while (st.step_row()) st.column(0, ColumnType::kText);
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "reference/common/status.h"
@@ -15,9 +16,23 @@ struct sqlite3_stmt;
 
 namespace shapesim {
 
+// Prepared statements by SQL text, kept for the connection's lifetime. clear() must run
+// before the connection closes.
+class StatementCache {
+ public:
+  ~StatementCache() { clear(); }
+  sqlite3_stmt* get(sqlite3* db, const std::string& sql, Status& status);
+  void clear();
+
+ private:
+  std::map<std::string, sqlite3_stmt*> statements_;
+};
+
 class SqliteStatement {
  public:
   SqliteStatement(sqlite3* db, const std::string& sql);
+  // Borrows a cached statement: reset (not finalized) when this object goes away.
+  SqliteStatement(sqlite3* db, StatementCache& cache, const std::string& sql);
   ~SqliteStatement();
   SqliteStatement(const SqliteStatement&) = delete;
   SqliteStatement& operator=(const SqliteStatement&) = delete;
@@ -36,6 +51,7 @@ class SqliteStatement {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool owned_ = true;
   Status status_;
 };
 
