@@ -82,3 +82,26 @@ test('a deleted shape answers 409 and the client refetches cleanly', { timeout: 
     await server.stop();
   }
 });
+
+test('TRUNCATE answers 409 and the client refetches the emptied table', { timeout: 30000 }, async () => {
+  const abort = new AbortController();
+  const server = await startServer(['--long-poll-ms', '500']);
+  try {
+    await server.write([{ op: 'insert', table: 'items', value: { id: 1, title: 'a', n: 1, done: false } },
+                        { op: 'insert', table: 'items', value: { id: 2, title: 'b', n: 2, done: false } }]);
+    const stream = new ShapeStream({ url: server.shapeUrl, params: { table: 'items' }, signal: abort.signal });
+    const messages = record(stream);
+    const shape = new Shape(stream);
+    assert.equal((await shape.rows).length, 2);
+    const handle = stream.shapeHandle;
+    await server.write([{ op: 'truncate', table: 'items' },
+                        { op: 'insert', table: 'items', value: { id: 3, title: 'after', n: 3, done: false } }]);
+    const rows = await waitForRows(shape, (rs) => rs.length === 1 && Number(rs[0].id) === 3);
+    assert.equal(rows[0].title, 'after');
+    assert.ok(messages.some((m) => m.headers?.control === 'must-refetch'));
+    assert.notEqual(stream.shapeHandle, handle);
+  } finally {
+    abort.abort();
+    await server.stop();
+  }
+});

@@ -186,7 +186,9 @@ Status EmbeddedStore::apply_mutation(const Mutation& m, std::vector<ChangeRecord
     }
   }
   ChangeRecord change{t.schema, t.name, m.kind, std::nullopt, std::nullopt};
-  if (m.kind == ChangeKind::kInsert) {
+  if (m.kind == ChangeKind::kTruncate) {
+    SHAPESIM_RETURN_IF_ERROR(exec("DELETE FROM " + sqlite_table(t)));
+  } else if (m.kind == ChangeKind::kInsert) {
     Row row;
     for (const auto& c : t.columns) {
       auto it = m.value.find(c.name);

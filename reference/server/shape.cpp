@@ -119,6 +119,7 @@ bool Shape::append(const CommittedTransaction& tx, const std::vector<RoutedChang
   };
   for (const RoutedChange& routed : changes) {
     const ChangeRecord& c = *routed.change;
+    if (c.kind == ChangeKind::kTruncate) continue;  // the server retires the shape instead
     uint64_t op = 2 * routed.index;
     bool old_in = c.old_row && in_shape(routed.old_row);
     bool new_in = c.new_row && in_shape(routed.new_row);

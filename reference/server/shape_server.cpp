@@ -101,6 +101,7 @@ ServerOutput ShapeServer::handle(RequestId id, const HttpRequest& req, Timestamp
       response = handle_get_shape(id, req, now, parked);
     } else if (req.method == "DELETE") {
       response = handle_delete_shape(req);
+      release_retired(out);
     } else {
       response = json_error(405, "method not allowed");
     }
@@ -239,7 +240,7 @@ HttpResponse ShapeServer::handle_delete_shape(const HttpRequest& req) {
     target = registry_.find_by_definition(parsed.request->shape);
   }
   if (!target) return json_error(404, "shape not found");
-  registry_.remove(target->handle().value);  // parked polls on it get a 409 at their next check
+  registry_.remove(target->handle().value);
   HttpResponse r;
   r.status = 202;
   return r;
@@ -274,8 +275,10 @@ HttpResponse ShapeServer::handle_mutations(const HttpRequest& req, Timestamp now
       mutation.kind = ChangeKind::kUpdate;
     } else if (op == "delete") {
       mutation.kind = ChangeKind::kDelete;
+    } else if (op == "truncate") {
+      mutation.kind = ChangeKind::kTruncate;
     } else {
-      return json_error(400, "unknown op \"" + op + "\" (insert, update or delete)");
+      return json_error(400, "unknown op \"" + op + "\" (insert, update, delete or truncate)");
     }
     if (m.contains("value")) {
       auto value = row_from_json(*table, m["value"]);
@@ -319,8 +322,21 @@ ServerOutput ShapeServer::on_transaction(const CommittedTransaction& tx, Timesta
   std::map<Shape*, std::vector<Shape::RoutedChange>, std::function<bool(Shape*, Shape*)>> per_shape(
       [](Shape* a, Shape* b) { return a->handle().value < b->handle().value; });
   std::vector<Shape*> candidates;
+  bool retired = false;
   for (size_t i = 0; i < tx.changes.size(); ++i) {
     const ChangeRecord& c = tx.changes[i];
+    if (c.kind == ChangeKind::kTruncate) {
+      // TRUNCATE: every shape on the table gets a new handle (clients see 409 and refetch).
+      for (Shape* s : registry_.shapes_on(c.schema, c.table)) {
+        for (auto& [shape, changes] : per_shape) {
+          if (shape == s) changes.clear();
+        }
+        per_shape.erase(s);
+        registry_.remove(s->handle().value);
+      }
+      retired = true;
+      continue;
+    }
     if (!registry_.has_shapes_on(c.schema, c.table)) continue;
     const TableSchema* table = store_->find_table(c.schema, c.table);
     if (!table) continue;
@@ -340,7 +356,21 @@ ServerOutput ShapeServer::on_transaction(const CommittedTransaction& tx, Timesta
   for (auto& [shape, changes] : per_shape) {
     if (shape->append(tx, changes)) release_parked(shape->handle().value, now, out);
   }
+  if (retired) release_retired(out);
   return out;
+}
+
+void ShapeServer::release_retired(ServerOutput& out) {
+  for (auto it = parked_.begin(); it != parked_.end();) {
+    if (registry_.find_by_handle(it->second.handle)) {
+      ++it;
+      continue;
+    }
+    HttpResponse r = must_refetch_response(std::nullopt);
+    add_cors_headers(r, it->second.origin);
+    out.responses.emplace_back(it->first, std::move(r));
+    it = parked_.erase(it);
+  }
 }
 
 void ShapeServer::release_parked(const std::string& handle, Timestamp now, ServerOutput& out) {

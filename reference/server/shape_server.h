@@ -78,6 +78,8 @@ class ShapeServer {
                               Timestamp now) const;
   std::string live_cursor(const std::optional<std::string>& client_cursor, Timestamp now) const;
   void release_parked(const std::string& handle, Timestamp now, ServerOutput& out);
+  // Answers 409 to parked requests whose shape no longer exists (deleted or truncated).
+  void release_retired(ServerOutput& out);
 
   ServerConfig config_;
   std::unique_ptr<EmbeddedStore> store_;

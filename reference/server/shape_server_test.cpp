@@ -191,13 +191,35 @@ TEST_F(ShapeServerTest, DeleteIs405UnlessEnabledThenTheHandleRotates) {
   reset({.allow_delete = true});
   handle = *get("/v1/shape?table=tasks&offset=-1").header("electric-handle");
   send("GET", "/v1/shape?table=tasks&offset=0_inf&live=true&handle=" + handle);  // parked
-  EXPECT_EQ(send("DELETE", "/v1/shape?table=tasks&handle=" + handle).responses[0].second.status, 202);
-  auto released = server_->tick(now_);
-  ASSERT_EQ(released.responses.size(), 1u);
-  EXPECT_EQ(released.responses[0].second.status, 409);
+  auto deleted = send("DELETE", "/v1/shape?table=tasks&handle=" + handle);
+  ASSERT_EQ(deleted.responses.size(), 2u);  // the parked poll's 409, then the DELETE's 202
+  EXPECT_EQ(deleted.responses[0].second.status, 409);
+  EXPECT_EQ(deleted.responses[1].second.status, 202);
+  // (the DELETE itself released the parked request with a 409, see below)
   auto r = get("/v1/shape?table=tasks&offset=0_inf&handle=" + handle);
   EXPECT_EQ(r.status, 409);
   EXPECT_NE(r.header("electric-handle"), handle);  // handles are never reused
+}
+
+TEST_F(ShapeServerTest, TruncateRetiresTheTablesShapes) {
+  write("b1", json::array({{{"op", "insert"}, {"table", "tasks"}, {"value", {{"id", 1}}}}}));
+  std::string handle = *get("/v1/shape?table=tasks&offset=-1").header("electric-handle");
+  send("GET", "/v1/shape?table=tasks&offset=0_inf&live=true&handle=" + handle);  // parked
+  auto out = send("POST", "/api/mutations",
+                  json({{"id", "t1"},
+                        {"mutations", {{{"op", "truncate"}, {"table", "tasks"}},
+                                       {{"op", "insert"}, {"table", "tasks"}, {"value", {{"id", 2}}}}}}})
+                      .dump());
+  ASSERT_EQ(out.responses.size(), 2u);
+  EXPECT_EQ(out.responses[0].second.status, 409);  // the parked poll, at once
+  EXPECT_EQ(out.responses[1].second.status, 200);
+  auto stale = get("/v1/shape?table=tasks&offset=0_inf&handle=" + handle);
+  EXPECT_EQ(stale.status, 409);
+  std::string fresh = *stale.header("electric-handle");
+  EXPECT_NE(fresh, handle);
+  auto refetch = json::parse(get("/v1/shape?table=tasks&offset=-1").body);
+  ASSERT_EQ(refetch.size(), 2u);  // only the row inserted after the truncate, then snapshot-end
+  EXPECT_EQ(refetch[0]["value"]["id"], "2");
 }
 
 TEST_F(ShapeServerTest, LogChunksAtTheByteThreshold) {

@@ -12,9 +12,10 @@
 
 namespace shapesim {
 
-enum class ChangeKind { kInsert, kUpdate, kDelete };
+enum class ChangeKind { kInsert, kUpdate, kDelete, kTruncate };
 
-// One row change. Inserts carry new_row, deletes old_row, updates both (whole rows).
+// One row change. Inserts carry new_row, deletes old_row, updates both (whole rows);
+// a truncate carries neither and empties the table.
 struct ChangeRecord {
   std::string schema;
   std::string table;
