@@ -76,7 +76,8 @@ Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::open(const std::string& pa
   SHAPESIM_RETURN_IF_ERROR(store->exec(
       "CREATE TABLE IF NOT EXISTS _shapesim_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
       "CREATE TABLE IF NOT EXISTS _shapesim_tables (qualified TEXT PRIMARY KEY, definition TEXT NOT NULL);"
-      "CREATE TABLE IF NOT EXISTS _shapesim_batches (id TEXT PRIMARY KEY, txid INTEGER NOT NULL);"));
+      "CREATE TABLE IF NOT EXISTS _shapesim_batches (id TEXT PRIMARY KEY, txid INTEGER NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS _shapesim_txlog (lsn INTEGER PRIMARY KEY, xid INTEGER NOT NULL, changes TEXT NOT NULL);"));
   SHAPESIM_RETURN_IF_ERROR(store->load_state());
   return store;
 }
@@ -265,6 +266,7 @@ Result<WriteOutcome> EmbeddedStore::apply(const WriteBatch& batch) {
     rec.bind(2, Value(static_cast<int64_t>(tx.xid.value)));
     st = rec.run();
   }
+  if (st.ok()) st = log_transaction(tx);
   if (st.ok()) st = set_meta("next_xid", next_xid_.value + 1);
   if (st.ok()) st = set_meta("last_lsn", tx.commit_lsn.value);
   if (!st.ok()) {
@@ -294,6 +296,82 @@ Result<Snapshot> EmbeddedStore::snapshot(const TableSchema& t) {
   }
   SHAPESIM_RETURN_IF_ERROR(st.status());
   return snap;
+}
+
+namespace {
+
+nlohmann::json row_to_json(const Row& row) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [col, v] : row) {
+    if (v.is_null()) {
+      j[col] = nullptr;
+    } else if (const bool* b = v.as_bool()) {
+      j[col] = *b;
+    } else if (const int64_t* i = v.as_int()) {
+      j[col] = *i;
+    } else if (const double* d = v.as_double()) {
+      j[col] = {{"f", format_pg_float8(*d)}};  // exact round trip, NaN/Infinity included
+    } else {
+      j[col] = *v.as_string();
+    }
+  }
+  return j;
+}
+
+Row row_from_log_json(const nlohmann::json& j) {
+  Row row;
+  for (const auto& [col, v] : j.items()) {
+    if (v.is_null()) {
+      row[col] = Value();
+    } else if (v.is_boolean()) {
+      row[col] = Value(v.get<bool>());
+    } else if (v.is_number_integer()) {
+      row[col] = Value(v.get<int64_t>());
+    } else if (v.is_object()) {
+      row[col] = *Value::from_pg_text(ColumnType::kFloat8, v["f"].get<std::string>());
+    } else {
+      row[col] = Value(v.get<std::string>());
+    }
+  }
+  return row;
+}
+
+}  // namespace
+
+Status EmbeddedStore::log_transaction(const CommittedTransaction& tx) {
+  nlohmann::json changes = nlohmann::json::array();
+  for (const auto& c : tx.changes) {
+    nlohmann::json j = {{"schema", c.schema}, {"table", c.table}, {"kind", static_cast<int>(c.kind)}};
+    if (c.old_row) j["old"] = row_to_json(*c.old_row);
+    if (c.new_row) j["new"] = row_to_json(*c.new_row);
+    changes.push_back(std::move(j));
+  }
+  SqliteStatement st(db_, cache_, "INSERT INTO _shapesim_txlog (lsn, xid, changes) VALUES (?, ?, ?)");
+  st.bind(1, Value(static_cast<int64_t>(tx.commit_lsn.value)));
+  st.bind(2, Value(static_cast<int64_t>(tx.xid.value)));
+  st.bind(3, Value(changes.dump()));
+  return st.run();
+}
+
+Result<std::vector<CommittedTransaction>> EmbeddedStore::transactions_after(Lsn after) {
+  std::vector<CommittedTransaction> out;
+  SqliteStatement st(db_, cache_, "SELECT lsn, xid, changes FROM _shapesim_txlog WHERE lsn > ? ORDER BY lsn");
+  st.bind(1, Value(static_cast<int64_t>(after.value)));
+  while (st.step_row()) {
+    CommittedTransaction tx{Xid{static_cast<uint64_t>(st.column_int(1))}, Lsn{static_cast<uint64_t>(st.column_int(0))}, {}};
+    auto changes = nlohmann::json::parse(st.column_text(2), nullptr, false);
+    if (!changes.is_array()) return internal_error("corrupt transaction log entry at lsn " + std::to_string(tx.commit_lsn.value));
+    for (const auto& c : changes) {
+      ChangeRecord r{c["schema"].get<std::string>(), c["table"].get<std::string>(), static_cast<ChangeKind>(c["kind"].get<int>()),
+                     std::nullopt, std::nullopt};
+      if (c.contains("old")) r.old_row = row_from_log_json(c["old"]);
+      if (c.contains("new")) r.new_row = row_from_log_json(c["new"]);
+      tx.changes.push_back(std::move(r));
+    }
+    out.push_back(std::move(tx));
+  }
+  SHAPESIM_RETURN_IF_ERROR(st.status());
+  return out;
 }
 
 Result<uint64_t> EmbeddedStore::next_sequence() {

@@ -38,6 +38,11 @@ class EmbeddedStore {
   Result<WriteOutcome> apply(const WriteBatch& batch);
   Result<Snapshot> snapshot(const TableSchema& table);
 
+  // Committed transactions with commit_lsn > after, in commit order (the store keeps a
+  // transaction log in the same SQLite transaction as the data, so a restarted server can
+  // rebuild its shape logs exactly).
+  Result<std::vector<CommittedTransaction>> transactions_after(Lsn after);
+
   Lsn last_lsn() const { return last_lsn_; }
   Xid next_xid() const { return next_xid_; }
   // A persistent counter for shape handles, so a handle is never reused.
@@ -50,6 +55,7 @@ class EmbeddedStore {
   Result<std::optional<Row>> read_row(const TableSchema& t, const Row& key);
   Status apply_mutation(const Mutation& m, std::vector<ChangeRecord>& changes);
   Status set_meta(const char* key, uint64_t value);
+  Status log_transaction(const CommittedTransaction& tx);
 
   sqlite3* db_;
   StatementCache cache_;  // cleared before db_ closes

@@ -74,6 +74,31 @@ TEST(EmbeddedStore, ReplayedBatchIdReturnsFirstTxidAndChangesNothing) {
   EXPECT_FALSE(replay->committed.has_value());
 }
 
+TEST(EmbeddedStore, TransactionLogReplaysCommittedTransactionsExactly) {
+  auto store = open_store();
+  TableSchema scored = tasks_table();
+  scored.name = "scored";
+  scored.columns.push_back({"score", ColumnType::kFloat8});
+  ASSERT_TRUE(store->create_table(scored).ok());
+  auto a = store->apply({"b1", {insert_task(task(1, "a")), insert_task(task(2, "b"))}});
+  auto b = store->apply({"b2", {update_task(1, {{"title", Value("a2")}}), delete_task(2)}});
+  Row nan_row = task(9, "x");
+  nan_row["score"] = Value(0.1);
+  auto c = store->apply({"b3", {Mutation{ChangeKind::kInsert, "public", "scored", {}, nan_row}}});
+  EXPECT_FALSE(store->apply({"b4", {delete_task(77)}}).ok());  // failed batches leave no entry
+  auto all = store->transactions_after(Lsn{0});
+  ASSERT_TRUE(all.ok()) << all.status().to_string();
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].xid, a->txid);
+  EXPECT_EQ((*all)[1].commit_lsn, b->committed->commit_lsn);
+  EXPECT_EQ((*all)[1].changes[0].old_row, b->committed->changes[0].old_row);
+  EXPECT_EQ((*all)[1].changes[0].new_row, b->committed->changes[0].new_row);
+  EXPECT_EQ((*all)[1].changes[1].kind, ChangeKind::kDelete);
+  EXPECT_EQ((*all)[2].changes[0].new_row->at("score"), Value(0.1));
+  EXPECT_EQ(store->transactions_after(b->committed->commit_lsn)->size(), 1u);
+  EXPECT_TRUE(store->transactions_after(c->committed->commit_lsn)->empty());
+}
+
 TEST(EmbeddedStore, ReopenedFileKeepsTablesRowsAndCounters) {
   auto path = std::filesystem::temp_directory_path() / ("shapesim_store_test_" + std::to_string(::getpid()) + ".db");
   std::filesystem::remove(path);
