@@ -77,7 +77,9 @@ Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::open(const std::string& pa
       "CREATE TABLE IF NOT EXISTS _shapesim_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
       "CREATE TABLE IF NOT EXISTS _shapesim_tables (qualified TEXT PRIMARY KEY, definition TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS _shapesim_batches (id TEXT PRIMARY KEY, txid INTEGER NOT NULL);"
-      "CREATE TABLE IF NOT EXISTS _shapesim_txlog (lsn INTEGER PRIMARY KEY, xid INTEGER NOT NULL, changes TEXT NOT NULL);"));
+      "CREATE TABLE IF NOT EXISTS _shapesim_txlog (lsn INTEGER PRIMARY KEY, xid INTEGER NOT NULL, changes TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS _shapesim_shapes (handle TEXT PRIMARY KEY, definition TEXT NOT NULL, "
+      "  snapshot_lsn INTEGER NOT NULL, chunks TEXT NOT NULL);"));
   SHAPESIM_RETURN_IF_ERROR(store->load_state());
   return store;
 }
@@ -369,6 +371,35 @@ Result<std::vector<CommittedTransaction>> EmbeddedStore::transactions_after(Lsn 
       tx.changes.push_back(std::move(r));
     }
     out.push_back(std::move(tx));
+  }
+  SHAPESIM_RETURN_IF_ERROR(st.status());
+  return out;
+}
+
+Status EmbeddedStore::save_shape(const StoredShape& shape) {
+  SqliteStatement st(db_, cache_,
+                     "INSERT OR REPLACE INTO _shapesim_shapes (handle, definition, snapshot_lsn, chunks) VALUES (?, ?, ?, ?)");
+  st.bind(1, Value(shape.handle));
+  st.bind(2, Value(shape.definition));
+  st.bind(3, Value(static_cast<int64_t>(shape.snapshot_lsn.value)));
+  st.bind(4, Value(nlohmann::json(shape.chunks).dump()));
+  return st.run();
+}
+
+Status EmbeddedStore::forget_shape(const std::string& handle) {
+  SqliteStatement st(db_, cache_, "DELETE FROM _shapesim_shapes WHERE handle = ?");
+  st.bind(1, Value(handle));
+  return st.run();
+}
+
+Result<std::vector<EmbeddedStore::StoredShape>> EmbeddedStore::load_shapes() {
+  std::vector<StoredShape> out;
+  SqliteStatement st(db_, cache_, "SELECT handle, definition, snapshot_lsn, chunks FROM _shapesim_shapes ORDER BY handle");
+  while (st.step_row()) {
+    auto chunks = nlohmann::json::parse(st.column_text(3), nullptr, false);
+    if (!chunks.is_array()) return internal_error("corrupt stored shape " + st.column_text(0));
+    out.push_back({st.column_text(0), st.column_text(1), Lsn{static_cast<uint64_t>(st.column_int(2))},
+                   chunks.get<std::vector<std::vector<std::string>>>()});
   }
   SHAPESIM_RETURN_IF_ERROR(st.status());
   return out;

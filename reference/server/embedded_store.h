@@ -43,6 +43,19 @@ class EmbeddedStore {
   // rebuild its shape logs exactly).
   Result<std::vector<CommittedTransaction>> transactions_after(Lsn after);
 
+  // Shapes survive restarts: their definition (JSON), the LSN their snapshot was taken at,
+  // and the snapshot chunks (already-encoded messages); the log is rebuilt from the
+  // transaction log.
+  struct StoredShape {
+    std::string handle;
+    std::string definition;
+    Lsn snapshot_lsn;
+    std::vector<std::vector<std::string>> chunks;
+  };
+  Status save_shape(const StoredShape& shape);
+  Status forget_shape(const std::string& handle);
+  Result<std::vector<StoredShape>> load_shapes();
+
   Lsn last_lsn() const { return last_lsn_; }
   Xid next_xid() const { return next_xid_; }
   // A persistent counter for shape handles, so a handle is never reused.

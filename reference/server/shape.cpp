@@ -77,6 +77,7 @@ void Shape::load_snapshot(const Snapshot& snapshot) {
   ControlMessage end{.kind = ControlKind::kSnapshotEnd, .xmin = snapshot.xmin, .xmax = snapshot.xmax,
                      .xip_list = snapshot.xip_list};
   log_.set_snapshot(rows, encode_message(end));
+  snapshot_lsn_ = snapshot.lsn;
 }
 
 bool Shape::append(const CommittedTransaction& tx) {

@@ -41,6 +41,13 @@ class Shape {
 
   // Writes the snapshot rows that match the filter, then snapshot-end.
   void load_snapshot(const Snapshot& snapshot);
+  // Restores a persisted snapshot (chunks as stored, and the LSN it was taken at).
+  void restore_snapshot(std::vector<std::vector<std::string>> chunks, Lsn lsn) {
+    log_.restore_snapshot(std::move(chunks));
+    snapshot_lsn_ = lsn;
+  }
+  // Transactions with commit_lsn <= snapshot_lsn() are already in the snapshot.
+  Lsn snapshot_lsn() const { return snapshot_lsn_; }
   // One change of a transaction, with its rows converted once for every shape.
   struct RoutedChange {
     size_t index;  // position in the transaction (op_position = 2 * index)
@@ -68,6 +75,7 @@ class Shape {
   TableSchema table_;
   sql::WhereClause where_;
   ShapeLog log_;
+  Lsn snapshot_lsn_;
 };
 
 }  // namespace shapesim

@@ -37,6 +37,9 @@ class ShapeLog {
   explicit ShapeLog(size_t chunk_bytes) : chunk_bytes_(chunk_bytes == 0 ? 1 : chunk_bytes) {}
 
   void set_snapshot(const std::vector<std::string>& rows, std::string snapshot_end);
+  // The snapshot as stored chunks (for persistence), and restoring it exactly.
+  const std::vector<std::vector<std::string>>& snapshot_chunks() const { return snapshot_chunks_; }
+  void restore_snapshot(std::vector<std::vector<std::string>> chunks) { snapshot_chunks_ = std::move(chunks); }
   // Entries of one transaction, offsets strictly increasing and beyond head().
   void append_transaction(std::vector<Entry> entries);
 

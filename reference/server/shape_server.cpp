@@ -81,7 +81,51 @@ HttpResponse json_error(int status, const std::string& message) {
 }
 
 ShapeServer::ShapeServer(ServerConfig config, std::unique_ptr<EmbeddedStore> store)
-    : config_(config), store_(std::move(store)) {}
+    : config_(config), store_(std::move(store)) {
+  startup_status_ = restore_shapes();
+}
+
+Status ShapeServer::restore_shapes() {
+  SHAPESIM_ASSIGN_OR_RETURN(auto stored, store_->load_shapes());
+  if (stored.empty()) return Status::Ok();
+  Lsn oldest{UINT64_MAX};
+  for (auto& s : stored) {
+    QueryParams q;
+    auto parsed_query = parse_query(s.definition);
+    if (parsed_query.ok()) q = std::move(*parsed_query);
+    q["offset"] = "-1";
+    auto parsed = parse_shape_request(q);
+    const TableSchema* table = parsed.ok() ? store_->find_table(parsed.request->shape.schema, parsed.request->shape.table) : nullptr;
+    std::string error_param;
+    auto shape = table ? Shape::create(ShapeHandle{s.handle}, parsed.request->shape, *table, config_.chunk_bytes, error_param)
+                       : Result<std::unique_ptr<Shape>>(not_found("table"));
+    if (!shape.ok()) {
+      // The definition no longer fits the schema: retire it (its clients will refetch).
+      SHAPESIM_RETURN_IF_ERROR(store_->forget_shape(s.handle));
+      continue;
+    }
+    (*shape)->restore_snapshot(std::move(s.chunks), s.snapshot_lsn);
+    oldest = std::min(oldest, s.snapshot_lsn);
+    registry_.add(std::move(*shape));
+  }
+  if (registry_.size() == 0) return Status::Ok();
+  SHAPESIM_ASSIGN_OR_RETURN(auto transactions, store_->transactions_after(oldest));
+  for (const auto& tx : transactions) {
+    std::set<std::pair<std::string, std::string>> tables;
+    for (const auto& c : tx.changes) tables.insert({c.schema, c.table});
+    for (const auto& [schema, table] : tables) {
+      for (Shape* s : registry_.shapes_on(schema, table)) {
+        if (tx.commit_lsn > s->snapshot_lsn()) s->append(tx);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+void ShapeServer::retire(std::string handle) {
+  registry_.remove(handle);
+  (void)store_->forget_shape(handle);  // a failure only means a stale entry, retired again at restart
+}
 
 ServerOutput ShapeServer::handle(RequestId id, const HttpRequest& req, Timestamp now) {
   ServerOutput out;
@@ -130,6 +174,9 @@ Result<Shape*> ShapeServer::get_or_create(const ShapeDefinition& d, std::string&
                             Shape::create(handle, d, *table, config_.chunk_bytes, error_param));
   SHAPESIM_ASSIGN_OR_RETURN(Snapshot snap, store_->snapshot(*table));
   shape->load_snapshot(snap);
+  QueryParams definition;
+  d.to_query(definition);
+  SHAPESIM_RETURN_IF_ERROR(store_->save_shape({handle.value, format_query(definition), snap.lsn, shape->log().snapshot_chunks()}));
   return registry_.add(std::move(shape));
 }
 
@@ -240,7 +287,7 @@ HttpResponse ShapeServer::handle_delete_shape(const HttpRequest& req) {
     target = registry_.find_by_definition(parsed.request->shape);
   }
   if (!target) return json_error(404, "shape not found");
-  registry_.remove(target->handle().value);
+  retire(target->handle().value);
   HttpResponse r;
   r.status = 202;
   return r;
@@ -332,7 +379,7 @@ ServerOutput ShapeServer::on_transaction(const CommittedTransaction& tx, Timesta
           if (shape == s) changes.clear();
         }
         per_shape.erase(s);
-        registry_.remove(s->handle().value);
+        retire(s->handle().value);
       }
       retired = true;
       continue;

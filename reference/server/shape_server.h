@@ -53,6 +53,9 @@ class ShapeServer {
   ServerOutput on_transaction(const CommittedTransaction& tx, Timestamp now);
 
   EmbeddedStore& store() { return *store_; }
+  // Whether restoring persisted shapes at construction succeeded (a driver should not serve
+  // otherwise).
+  const Status& startup_status() const { return startup_status_; }
   const ShapeRegistry& registry() const { return registry_; }
   size_t parked_count() const { return parked_.size(); }
 
@@ -80,11 +83,16 @@ class ShapeServer {
   void release_parked(const std::string& handle, Timestamp now, ServerOutput& out);
   // Answers 409 to parked requests whose shape no longer exists (deleted or truncated).
   void release_retired(ServerOutput& out);
+  // Reloads persisted shapes and replays logged transactions into their logs, so every shape
+  // resumes with the same handle and offsets after a restart.
+  Status restore_shapes();
+  void retire(std::string handle);  // by value: the shape owning the string is destroyed
 
   ServerConfig config_;
   std::unique_ptr<EmbeddedStore> store_;
   ShapeRegistry registry_;
   std::map<RequestId, Parked> parked_;  // ordered: released in request order
+  Status startup_status_;
 };
 
 // Adds the CORS headers every response carries.

@@ -1,5 +1,7 @@
 #include "reference/server/shape_server.h"
 
+#include <filesystem>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -241,6 +243,73 @@ TEST_F(ShapeServerTest, LogChunksAtTheByteThreshold) {
   }
   EXPECT_EQ(rows, 10);
   EXPECT_GT(responses, 2);
+}
+
+TEST(ShapeServerRestart, ShapesResumeWithTheSameHandlesAndOffsets) {
+  auto path = std::filesystem::temp_directory_path() / ("shapesim_restart_" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  auto request = [](ShapeServer& s, uint64_t id, const std::string& target, std::string body = "") {
+    auto req = HttpRequest::from_target(body.empty() ? "GET" : "POST", target);
+    req->body = std::move(body);
+    auto out = s.handle(RequestId{id}, *req, Timestamp{0});
+    return out.responses.back().second;
+  };
+  auto insert = [](int id, const std::string& batch) {
+    return json({{"id", batch}, {"mutations", {{{"op", "insert"}, {"table", "tasks"},
+                                                {"value", {{"id", id}, {"title", std::string(40, 'x')}, {"owner", id % 3}}}}}}}).dump();
+  };
+  std::string handle, filtered_handle, retired_handle, log_bytes, head;
+  {
+    auto store = EmbeddedStore::open(path.string());
+    ASSERT_TRUE((*store)->create_table(tasks_table()).ok());
+    ShapeServer s({.chunk_bytes = 300, .allow_delete = true}, std::move(*store));
+    ASSERT_TRUE(s.startup_status().ok());
+    request(s, 1, "/api/mutations", insert(1, "b1"));
+    handle = *request(s, 2, "/v1/shape?table=tasks&offset=-1").header("electric-handle");
+    filtered_handle = *request(s, 3, "/v1/shape?table=tasks&offset=-1&where=owner%20%3D%201").header("electric-handle");
+    retired_handle = *request(s, 4, "/v1/shape?table=tasks&offset=-1&where=owner%20%3D%202").header("electric-handle");
+    for (int i = 2; i <= 12; ++i) request(s, 10 + i, "/api/mutations", insert(i, "b" + std::to_string(i)));
+    EXPECT_EQ(request(s, 30, "/v1/shape?table=tasks&handle=" + retired_handle + "&offset=-1").status, 200);
+    auto del = HttpRequest::from_target("DELETE", "/v1/shape?table=tasks&handle=" + retired_handle);
+    ASSERT_EQ(s.handle(RequestId{31}, *del, Timestamp{0}).responses.back().second.status, 202);
+    // Read the whole log chunk by chunk and remember the bytes and the head offset.
+    std::string offset = "0_inf";
+    for (uint64_t id = 100;; ++id) {
+      auto r = request(s, id, "/v1/shape?table=tasks&offset=" + offset + "&handle=" + handle);
+      log_bytes += r.body;
+      offset = *r.header("electric-offset");
+      if (r.has_header("electric-up-to-date")) break;
+    }
+    head = offset;
+  }
+  auto store = EmbeddedStore::open(path.string());
+  ASSERT_TRUE(store.ok());
+  ShapeServer s({.chunk_bytes = 300, .allow_delete = true}, std::move(*store));
+  ASSERT_TRUE(s.startup_status().ok()) << s.startup_status().to_string();
+  EXPECT_EQ(*request(s, 1, "/v1/shape?table=tasks&offset=-1").header("electric-handle"), handle);
+  EXPECT_EQ(*request(s, 2, "/v1/shape?table=tasks&offset=-1&where=owner%20%3D%201").header("electric-handle"), filtered_handle);
+  std::string offset = "0_inf", replayed;
+  for (uint64_t id = 100;; ++id) {
+    auto r = request(s, id, "/v1/shape?table=tasks&offset=" + offset + "&handle=" + handle);
+    ASSERT_EQ(r.status, 200);
+    replayed += r.body;
+    offset = *r.header("electric-offset");
+    if (r.has_header("electric-up-to-date")) break;
+  }
+  // Same messages (the up-to-date's global_last_seen_lsn is the same too), same head.
+  EXPECT_EQ(replayed, log_bytes);
+  EXPECT_EQ(offset, head);
+  // The retired shape stays retired: its handle is unknown (409) and a new one is issued.
+  auto stale = request(s, 200, "/v1/shape?table=tasks&offset=0_inf&where=owner%20%3D%202&handle=" + retired_handle);
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_NE(*stale.header("electric-handle"), retired_handle);
+  // New writes continue after the old head.
+  request(s, 300, "/api/mutations", insert(13, "b13"));
+  auto next = request(s, 301, "/v1/shape?table=tasks&offset=" + head + "&handle=" + handle);
+  ASSERT_EQ(next.status, 200);
+  EXPECT_GT(*LogOffset::parse(*next.header("electric-offset")), *LogOffset::parse(head));
+  EXPECT_NE(next.body.find("\"id\":\"13\""), std::string::npos);
+  std::filesystem::remove(path);
 }
 
 TEST_F(ShapeServerTest, EvaluateFromScratchMatchesTheFilter) {
