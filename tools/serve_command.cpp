@@ -124,6 +124,10 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
                       .long_poll_timeout = Duration::millis(static_cast<int64_t>(a.long_poll_ms)),
                       .allow_delete = a.allow_delete};
   ShapeServer server(config, std::move(*store));
+  if (!server.startup_status().ok()) {
+    err << "shapesim serve: cannot restore shapes from " << a.store << ": " << server.startup_status().message() << "\n";
+    return 1;
+  }
   net::ServeOptions options;
   options.port = static_cast<uint16_t>(a.port);
   options.on_listening = [&](uint16_t port) {

@@ -5,11 +5,12 @@ import path from 'node:path';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export async function startServer(extraArgs = []) {
+// options: { store: a file to keep (default: in memory), port: a fixed port (default: free) }
+export async function startServer(extraArgs = [], options = {}) {
   const binary = process.env.SHAPESIM_BIN;
   if (!binary) throw new Error('SHAPESIM_BIN must point at the shapesim executable');
-  const child = spawn(binary, ['serve', '--store', ':memory:', '--schema', path.join(here, 'schema.json'),
-                               '--port', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(binary, ['serve', '--store', options.store ?? ':memory:', '--schema', path.join(here, 'schema.json'),
+                               '--port', String(options.port ?? 0), ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
@@ -23,6 +24,11 @@ export async function startServer(extraArgs = []) {
   let batch = 0;
   return {
     base,
+    port,
+    async kill9() {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
     shapeUrl: `${base}/v1/shape`,
     async write(mutations) {
       const res = await fetch(`${base}/api/mutations`, {

@@ -105,3 +105,37 @@ test('TRUNCATE answers 409 and the client refetches the emptied table', { timeou
     await server.stop();
   }
 });
+
+test('kill -9 and restart on the same store: the client resumes without refetching', { timeout: 60000 }, async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const dir = mkdtempSync(path.join(tmpdir(), 'shapesim-restart-'));
+  const store = path.join(dir, 'store.db');
+  const abort = new AbortController();
+  let server = await startServer(['--long-poll-ms', '500', '--chunk-bytes', '500'], { store });
+  try {
+    const rows = [];
+    for (let i = 1; i <= 20; i++) rows.push({ op: 'insert', table: 'items', value: { id: i, title: `row ${i}`, n: i, done: false } });
+    await server.write(rows);
+    const stream = new ShapeStream({ url: server.shapeUrl, params: { table: 'items' }, signal: abort.signal,
+                                     backoffOptions: { initialDelay: 50, maxDelay: 200, multiplier: 1.5 } });
+    const messages = record(stream);
+    const shape = new Shape(stream);
+    assert.equal((await shape.rows).length, 20);
+    await server.write([{ op: 'insert', table: 'items', value: { id: 21, title: 'before kill', n: 0, done: false } }]);
+    await waitForRows(shape, (rs) => rs.length === 21);
+    const handle = stream.shapeHandle;
+    await server.kill9();
+    server = await startServer(['--long-poll-ms', '500', '--chunk-bytes', '500'], { store, port: server.port });
+    await server.write([{ op: 'insert', table: 'items', value: { id: 22, title: 'after restart', n: 0, done: false } }]);
+    const after = await waitForRows(shape, (rs) => rs.length === 22, 20000);
+    assert.ok(after.some((r) => r.title === 'after restart'));
+    assert.equal(stream.shapeHandle, handle);
+    assert.ok(!messages.some((m) => m.headers?.control === 'must-refetch'), 'no refetch after restart');
+  } finally {
+    abort.abort();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
