@@ -121,27 +121,34 @@ bool is_integer_type(ColumnType t) {
   return t == ColumnType::kInt2 || t == ColumnType::kInt4 || t == ColumnType::kInt8;
 }
 
-std::string format_pg_float8(double d) {
-  if (std::isnan(d)) return "NaN";
-  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-  if (d == 0) return std::signbit(d) ? "-0" : "0";
-  // Shortest round-trip digits in scientific form: [-]D[.DDD]e[+-]XX
+namespace {
+
+// Shortest round-trip digits of `v` (a float or double); exponent form when the decimal
+// exponent is below -4 or at least `max_fixed_exponent`, with at least two exponent digits.
+template <class F>
+std::string format_pg_float(F v, int max_fixed_exponent) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  if (v == 0) return std::signbit(v) ? "-0" : "0";
   char sci[64];
-  auto res = std::to_chars(sci, sci + sizeof sci, d, std::chars_format::scientific);
+  auto res = std::to_chars(sci, sci + sizeof sci, v, std::chars_format::scientific);
   std::string s(sci, res.ptr);
   auto e = s.find('e');
   int exponent = std::stoi(s.substr(e + 1));
-  if (exponent < -4 || exponent >= 15) {
-    // PostgreSQL prints at least two exponent digits: 1e+15, 1.5e-05.
-    std::string mantissa = s.substr(0, e);
+  if (exponent < -4 || exponent >= max_fixed_exponent) {
     char exp_buf[16];
     std::snprintf(exp_buf, sizeof exp_buf, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
-    return mantissa + exp_buf;
+    return s.substr(0, e) + exp_buf;
   }
   char fixed[400];
-  auto fres = std::to_chars(fixed, fixed + sizeof fixed, d, std::chars_format::fixed);
+  auto fres = std::to_chars(fixed, fixed + sizeof fixed, v, std::chars_format::fixed);
   return std::string(fixed, fres.ptr);
 }
+
+}  // namespace
+
+std::string format_pg_float8(double d) { return format_pg_float(d, 15); }
+std::string format_pg_float4(double d) { return format_pg_float(static_cast<float>(d), 6); }
 
 std::optional<std::string> Value::to_pg_text() const {
   struct Visitor {

@@ -64,5 +64,7 @@ class Value {
 
 // PostgreSQL's float8out: shortest round-trip digits, exponent form below 1e-4 or from 1e15.
 std::string format_pg_float8(double d);
+// PostgreSQL's float4out: shortest round-trip digits of the float, exponent form below 1e-4 or from 1e6.
+std::string format_pg_float4(double d);
 
 }  // namespace shapesim

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "reference/sql/bound_expr.h"
+#include "reference/sql/utf8.h"
 #include "reference/sql/datetime.h"
 
 namespace shapesim::sql {
@@ -108,17 +109,10 @@ R arith(ArithOp op, const SqlValue& x, const SqlValue& y, SqlType t) {
 }
 
 // UTF-8 helpers: PostgreSQL counts characters, not bytes.
-size_t char_len(unsigned char lead) {
-  if (lead < 0x80) return 1;
-  if ((lead >> 5) == 0x6) return 2;
-  if ((lead >> 4) == 0xE) return 3;
-  if ((lead >> 3) == 0x1E) return 4;
-  return 1;
-}
 std::vector<std::string_view> chars_of(std::string_view s) {
   std::vector<std::string_view> out;
   for (size_t i = 0; i < s.size();) {
-    size_t n = std::min(char_len(static_cast<unsigned char>(s[i])), s.size() - i);
+    size_t n = std::min(utf8_length(static_cast<unsigned char>(s[i])), s.size() - i);
     out.push_back(s.substr(i, n));
     i += n;
   }

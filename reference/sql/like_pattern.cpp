@@ -1,5 +1,7 @@
 #include "reference/sql/like_pattern.h"
 
+#include "reference/sql/utf8.h"
+
 #include <algorithm>
 
 namespace shapesim::sql {
@@ -8,13 +10,6 @@ namespace {
 
 char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-size_t utf8_len(unsigned char lead) {
-  if (lead < 0x80) return 1;
-  if ((lead >> 5) == 0x6) return 2;
-  if ((lead >> 4) == 0xE) return 3;
-  if ((lead >> 3) == 0x1E) return 4;
-  return 1;
-}
 
 bool literal_at(std::string_view text, size_t pos, const std::string& lit, bool fold_case) {
   if (pos + lit.size() > text.size()) return false;
@@ -42,7 +37,7 @@ Result<LikePattern> LikePattern::compile(std::string_view pattern, std::optional
     char c = pattern[i];
     if (escape && c == *escape) {
       if (i + 1 >= pattern.size()) return invalid_argument("LIKE pattern must not end with escape character");
-      size_t n = utf8_len(static_cast<unsigned char>(pattern[i + 1]));
+      size_t n = utf8_length(static_cast<unsigned char>(pattern[i + 1]));
       std::string lit(pattern.substr(i + 1, n));
       if (p.pieces_.empty() || p.pieces_.back().kind != Piece::kLiteral) p.pieces_.push_back({Piece::kLiteral, ""});
       p.pieces_.back().literal += lit;
@@ -54,7 +49,7 @@ Result<LikePattern> LikePattern::compile(std::string_view pattern, std::optional
       p.pieces_.push_back({Piece::kOne, ""});
       ++i;
     } else {
-      size_t n = utf8_len(static_cast<unsigned char>(c));
+      size_t n = utf8_length(static_cast<unsigned char>(c));
       if (p.pieces_.empty() || p.pieces_.back().kind != Piece::kLiteral) p.pieces_.push_back({Piece::kLiteral, ""});
       p.pieces_.back().literal += std::string(pattern.substr(i, n));
       i += n;
@@ -122,7 +117,7 @@ bool LikePattern::match_general(std::string_view text) const {
         continue;
       }
       if (p.kind == Piece::kOne && ti < text.size()) {
-        ti += utf8_len(static_cast<unsigned char>(text[ti]));
+        ti += utf8_length(static_cast<unsigned char>(text[ti]));
         ++pi;
         continue;
       }
@@ -135,7 +130,7 @@ bool LikePattern::match_general(std::string_view text) const {
       return true;
     }
     if (star_pi == std::string_view::npos || star_ti >= text.size()) return false;
-    star_ti += utf8_len(static_cast<unsigned char>(text[star_ti]));
+    star_ti += utf8_length(static_cast<unsigned char>(text[star_ti]));
     pi = star_pi + 1;
     ti = star_ti;
   }

@@ -158,26 +158,6 @@ Result<SqlValue> parse_array(SqlType type, std::string_view text) {
   return SqlValue{std::make_shared<const std::vector<SqlValue>>(std::move(items))};
 }
 
-std::string format_float4(double d) {
-  if (std::isnan(d)) return "NaN";
-  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-  float f = static_cast<float>(d);
-  if (f == 0) return std::signbit(f) ? "-0" : "0";
-  char sci[64];
-  auto res = std::to_chars(sci, sci + sizeof sci, f, std::chars_format::scientific);
-  std::string s(sci, res.ptr);
-  auto e = s.find('e');
-  int exponent = std::stoi(s.substr(e + 1));
-  if (exponent < -4 || exponent >= 6) {
-    char exp_buf[16];
-    std::snprintf(exp_buf, sizeof exp_buf, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
-    return s.substr(0, e) + exp_buf;
-  }
-  char fixed[128];
-  auto fres = std::to_chars(fixed, fixed + sizeof fixed, f, std::chars_format::fixed);
-  return std::string(fixed, fres.ptr);
-}
-
 bool needs_array_quotes(const std::string& s) {
   if (s.empty() || lower(s) == "null") return true;
   for (char c : s) {
@@ -285,7 +265,7 @@ std::string output_text(const SqlValue& value, SqlType type) {
     case TypeId::kInt2:
     case TypeId::kInt4:
     case TypeId::kInt8: return std::to_string(std::get<int64_t>(value.v));
-    case TypeId::kFloat4: return format_float4(std::get<double>(value.v));
+    case TypeId::kFloat4: return format_pg_float4(std::get<double>(value.v));
     case TypeId::kFloat8: return format_pg_float8(std::get<double>(value.v));
     case TypeId::kNumeric: return std::get<Decimal>(value.v).to_string();
     case TypeId::kDate: return format_date(std::get<Date>(value.v).days);
