@@ -1,6 +1,6 @@
 // Random: the one seeded generator (xoshiro256**), with our own distributions so a seed
-// gives the same draws with every standard library. Never use <random>'s distributions,
-// std::random_device or rand() in the cores or the simulator.
+// gives the same draws with every standard library. The cores and the simulator draw only
+// from here: no <random> distributions, no nondeterministic seeding.
 //
 //   Random rng(42);
 //   Random net = rng.stream(7);          // an independent per-node stream

@@ -80,21 +80,24 @@ void Shape::load_snapshot(const Snapshot& snapshot) {
   snapshot_lsn_ = snapshot.lsn;
 }
 
+Shape::RoutedChange Shape::convert(size_t index, const ChangeRecord& change, const TableSchema& table,
+                                   RowStorage& storage) {
+  RoutedChange r{index, &change, nullptr, nullptr};
+  for (auto [src, dst] : {std::pair{&change.old_row, &r.old_row}, std::pair{&change.new_row, &r.new_row}}) {
+    if (!*src) continue;
+    auto row = sql::to_sql_row(**src, table);
+    storage.push_back(row.ok() ? std::move(*row) : std::vector<sql::SqlValue>{});
+    *dst = &storage.back();
+  }
+  return r;
+}
+
 bool Shape::append(const CommittedTransaction& tx) {
-  std::vector<std::vector<sql::SqlValue>> converted;
-  converted.reserve(2 * tx.changes.size());
+  RowStorage storage;
   std::vector<RoutedChange> routed;
   for (size_t i = 0; i < tx.changes.size(); ++i) {
     const ChangeRecord& c = tx.changes[i];
-    if (c.schema != table_.schema || c.table != table_.name) continue;
-    RoutedChange r{i, &c, nullptr, nullptr};
-    for (auto [src, dst] : {std::pair{&c.old_row, &r.old_row}, std::pair{&c.new_row, &r.new_row}}) {
-      if (!*src) continue;
-      auto row = sql::to_sql_row(**src, table_);
-      converted.push_back(row.ok() ? std::move(*row) : std::vector<sql::SqlValue>{});
-      *dst = &converted.back();
-    }
-    routed.push_back(r);
+    if (c.schema == table_.schema && c.table == table_.name) routed.push_back(convert(i, c, table_, storage));
   }
   return append(tx, routed);
 }

@@ -10,6 +10,7 @@
 // in the shape: one bad row must not stop the shape for everyone.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -55,6 +56,11 @@ class Shape {
     const std::vector<sql::SqlValue>* old_row;  // null when absent
     const std::vector<sql::SqlValue>* new_row;
   };
+  // Storage for converted rows; a deque so pointers into it stay valid as it grows.
+  using RowStorage = std::deque<std::vector<sql::SqlValue>>;
+  // Converts change `index` of a transaction on `table` (a row that fails to convert becomes
+  // an empty row, which no shape matches).
+  static RoutedChange convert(size_t index, const ChangeRecord& change, const TableSchema& table, RowStorage& storage);
   // Appends the changes (in transaction order) that concern this shape. Returns true if any did.
   bool append(const CommittedTransaction& tx, const std::vector<RoutedChange>& changes);
   // Convenience for tests: routes every change of the transaction.

@@ -1,7 +1,6 @@
 #include "reference/server/shape_server.h"
 
 #include <algorithm>
-#include <functional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -364,10 +363,11 @@ ServerOutput ShapeServer::on_transaction(const CommittedTransaction& tx, Timesta
   ServerOutput out;
   // Convert each changed row once; ask the table's routing index which shapes may care
   // about the old or the new row; hand each shape its changes in transaction order.
-  std::vector<std::vector<sql::SqlValue>> converted;
-  converted.reserve(2 * tx.changes.size());
-  std::map<Shape*, std::vector<Shape::RoutedChange>, std::function<bool(Shape*, Shape*)>> per_shape(
-      [](Shape* a, Shape* b) { return a->handle().value < b->handle().value; });
+  Shape::RowStorage storage;
+  struct ByHandle {
+    bool operator()(const Shape* a, const Shape* b) const { return a->handle().value < b->handle().value; }
+  };
+  std::map<Shape*, std::vector<Shape::RoutedChange>, ByHandle> per_shape;  // handle order: deterministic
   std::vector<Shape*> candidates;
   bool retired = false;
   for (size_t i = 0; i < tx.changes.size(); ++i) {
@@ -375,9 +375,6 @@ ServerOutput ShapeServer::on_transaction(const CommittedTransaction& tx, Timesta
     if (c.kind == ChangeKind::kTruncate) {
       // TRUNCATE: every shape on the table gets a new handle (clients see 409 and refetch).
       for (Shape* s : registry_.shapes_on(c.schema, c.table)) {
-        for (auto& [shape, changes] : per_shape) {
-          if (shape == s) changes.clear();
-        }
         per_shape.erase(s);
         retire(s->handle().value);
       }
@@ -387,14 +384,10 @@ ServerOutput ShapeServer::on_transaction(const CommittedTransaction& tx, Timesta
     if (!registry_.has_shapes_on(c.schema, c.table)) continue;
     const TableSchema* table = store_->find_table(c.schema, c.table);
     if (!table) continue;
-    Shape::RoutedChange routed{i, &c, nullptr, nullptr};
+    Shape::RoutedChange routed = Shape::convert(i, c, *table, storage);
     candidates.clear();
-    for (auto [src, dst] : {std::pair{&c.old_row, &routed.old_row}, std::pair{&c.new_row, &routed.new_row}}) {
-      if (!*src) continue;
-      auto row = sql::to_sql_row(**src, *table);
-      converted.push_back(row.ok() ? std::move(*row) : std::vector<sql::SqlValue>{});
-      *dst = &converted.back();
-      if (row.ok()) registry_.candidates(c.schema, c.table, converted.back(), candidates);
+    for (const auto* row : {routed.old_row, routed.new_row}) {
+      if (row && row->size() == table->columns.size()) registry_.candidates(c.schema, c.table, *row, candidates);
     }
     std::sort(candidates.begin(), candidates.end());
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
@@ -441,16 +434,9 @@ void ShapeServer::release_parked(const std::string& handle, Timestamp now, Serve
 
 ServerOutput ShapeServer::tick(Timestamp now) {
   ServerOutput out;
+  release_retired(out);  // parked on a shape that no longer exists: 409
   for (auto it = parked_.begin(); it != parked_.end();) {
     Shape* s = registry_.find_by_handle(it->second.handle);
-    if (!s) {
-      // Deleted while parked: the client must refetch (its next request learns the new handle).
-      HttpResponse r = must_refetch_response(std::nullopt);
-      add_cors_headers(r, it->second.origin);
-      out.responses.emplace_back(it->first, std::move(r));
-      it = parked_.erase(it);
-      continue;
-    }
     if (it->second.deadline > now) {
       ++it;
       continue;

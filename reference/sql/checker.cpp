@@ -19,6 +19,15 @@ BoundExpr make_const(SqlValue v, SqlType t) {
   return e;
 }
 
+CompareOp compare_op(const std::string& op) {
+  if (op == "=") return CompareOp::kEq;
+  if (op == "<>") return CompareOp::kNe;
+  if (op == "<") return CompareOp::kLt;
+  if (op == "<=") return CompareOp::kLe;
+  if (op == ">") return CompareOp::kGt;
+  return CompareOp::kGe;
+}
+
 const std::set<std::string> kAggregates = {"count", "sum", "avg", "min", "max", "array_agg", "string_agg",
                                            "bool_and", "bool_or", "every", "json_agg", "jsonb_agg", "stddev",
                                            "variance", "bit_and", "bit_or"};
@@ -443,8 +452,7 @@ Result<BoundExpr> Checker::bind_compare(const std::string& op, BoundExpr l, Boun
   e.type = SqlType{TypeId::kBool};
   e.operand_type = target;
   e.negated = negated;
-  e.op = static_cast<int>(op == "=" ? CompareOp::kEq : op == "<>" ? CompareOp::kNe : op == "<" ? CompareOp::kLt
-                          : op == "<=" ? CompareOp::kLe : op == ">" ? CompareOp::kGt : CompareOp::kGe);
+  e.op = static_cast<int>(compare_op(op));
   e.args.push_back(std::move(l));
   e.args.push_back(std::move(r));
   return fold(std::move(e), pos);
@@ -488,9 +496,7 @@ Result<BoundExpr> Checker::bind_arith(const std::string& op, BoundExpr l, BoundE
   }
   SqlType known = lt.is_unknown() ? rt : lt;
   if (known.array || category(known.id) != Category::kNumeric) return no_operator();
-  SqlType other = lt.is_unknown() ? lt : rt.is_unknown() ? rt : (lt.is_unknown() ? lt : rt);
   if (!lt.is_unknown() && !rt.is_unknown() && (rt.array || category(rt.id) != Category::kNumeric)) return no_operator();
-  (void)other;
   SqlType target;
   if (lt.is_unknown() || rt.is_unknown()) {
     target = known;
@@ -780,8 +786,7 @@ Result<BoundExpr> Checker::bind_any_all(const Node& n) {
   }
   // Resolve `value op element` like a plain comparison, then coerce both sides to match.
   SHAPESIM_ASSIGN_OR_RETURN(SqlType target, compare_type(op, value.type, elem, n.pos, BoundKind::kCompare));
-  e.op = static_cast<int>(op == "=" ? CompareOp::kEq : op == "<>" ? CompareOp::kNe : op == "<" ? CompareOp::kLt
-                          : op == "<=" ? CompareOp::kLe : op == ">" ? CompareOp::kGt : CompareOp::kGe);
+  e.op = static_cast<int>(compare_op(op));
   e.operand_type = target;
   SHAPESIM_ASSIGN_OR_RETURN(value, coerce(std::move(value), target, n.pos));
   SHAPESIM_ASSIGN_OR_RETURN(arr, coerce(std::move(arr), target.as_array(), n.args[1]->pos));

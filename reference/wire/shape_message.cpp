@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reference/common/json_text.h"
+#include "reference/common/log_offset.h"
 #include "reference/common/sql_identifier.h"
 
 namespace shapesim {
@@ -28,12 +29,9 @@ void append_row(std::string& out, const WireRow& row) {
 
 Result<uint64_t> decimal_field(const nlohmann::json& j, const char* name) {
   if (!j.is_string()) return invalid_argument(std::string(name) + " must be a decimal string");
-  const auto& s = j.get_ref<const std::string&>();
   uint64_t v = 0;
-  if (s.empty() || s.size() > 20) return invalid_argument(std::string(name) + " must be a decimal string");
-  for (char c : s) {
-    if (c < '0' || c > '9') return invalid_argument(std::string(name) + " must be a decimal string");
-    v = v * 10 + static_cast<uint64_t>(c - '0');
+  if (!parse_uint64(j.get_ref<const std::string&>(), v)) {
+    return invalid_argument(std::string(name) + " must be a decimal string");
   }
   return v;
 }
