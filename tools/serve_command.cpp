@@ -19,6 +19,7 @@ struct ServeArgs {
   uint64_t port = 3000;
   uint64_t chunk_bytes = 10000;
   uint64_t long_poll_ms = 20000;
+  uint64_t sse_timeout_ms = 60000;
   bool allow_delete = false;
   std::optional<std::string> schema;
   bool help = false;
@@ -47,6 +48,9 @@ std::optional<std::string> parse(const std::vector<std::string>& args, ServeArgs
       if (auto e = number(a.chunk_bytes)) return e;
     } else if (f == "--long-poll-ms") {
       if (auto e = number(a.long_poll_ms)) return e;
+    } else if (f == "--sse-timeout-ms") {
+      if (auto e = number(a.sse_timeout_ms)) return e;
+      if (a.sse_timeout_ms == 0) return "--sse-timeout-ms must be positive";
     } else if (f == "--allow-delete") {
       a.allow_delete = true;
     } else {
@@ -80,9 +84,10 @@ Status load_schema(const std::string& path, EmbeddedStore& store, size_t& count)
 }  // namespace
 
 void print_serve_help(std::ostream& out) {
-  out << "usage: shapesim serve --store PATH [--schema FILE] [--port N] [--chunk-bytes B] [--long-poll-ms MS] [--allow-delete]\n"
+  out << "usage: shapesim serve --store PATH [--schema FILE] [--port N] [--chunk-bytes B] [--long-poll-ms MS]\n"
+         "                      [--sse-timeout-ms MS] [--allow-delete]\n"
          "\n"
-         "Serves the Electric-compatible shape API (GET/DELETE/OPTIONS /v1/shape, GET /v1/health) and\n"
+         "Serves the Electric-compatible shape API (GET/POST/DELETE/OPTIONS /v1/shape, GET /v1/health) and\n"
          "the write endpoint (POST /api/mutations) over HTTP on 127.0.0.1, from the embedded store.\n"
          "\n"
          "  --store PATH        SQLite file holding tables, rows and counters (':memory:' for a throwaway)\n"
@@ -90,6 +95,8 @@ void print_serve_help(std::ostream& out) {
          "  --port N            TCP port (default 3000; 0 picks a free one and prints it)\n"
          "  --chunk-bytes B     shape log chunk size in bytes (default 10000)\n"
          "  --long-poll-ms MS   how long a live request waits for data (default 20000)\n"
+         "  --sse-timeout-ms MS how long a live_sse=true stream stays open before the client reconnects\n"
+         "                      (default 60000)\n"
          "  --allow-delete      enable DELETE /v1/shape (405 otherwise)\n"
          "\n"
          "Prints 'shapesim serve: listening on http://127.0.0.1:PORT' when ready; SIGTERM or SIGINT stops it.\n";
@@ -122,7 +129,8 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   size_t tables = (*store)->tables().size();
   ServerConfig config{.chunk_bytes = static_cast<size_t>(a.chunk_bytes),
                       .long_poll_timeout = Duration::millis(static_cast<int64_t>(a.long_poll_ms)),
-                      .allow_delete = a.allow_delete};
+                      .allow_delete = a.allow_delete,
+                      .sse_timeout = Duration::millis(static_cast<int64_t>(a.sse_timeout_ms))};
   ShapeServer server(config, std::move(*store));
   if (!server.startup_status().ok()) {
     err << "shapesim serve: cannot restore shapes from " << a.store << ": " << server.startup_status().message() << "\n";

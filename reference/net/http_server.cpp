@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,8 +50,13 @@ class Session : public std::enable_shared_from_this<Session> {
       : socket_(std::move(socket)), driver_(driver), max_bytes_(max_bytes) {}
   void start() { read(); }
   void deliver(HttpResponse response);
+  // More of a streaming response (SSE); `end` finishes it with the last chunk.
+  void stream(std::string data, bool end);
 
  private:
+  void begin_stream(HttpResponse response);
+  void pump_stream();
+  void finish_stream();
   void read();
   void on_read(beast::error_code ec);
   void watch_disconnect();
@@ -67,6 +73,12 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool watching_ = false;
   std::shared_ptr<http::response<http::string_body>> res_;
+  // Streaming state: chunks wait in `stream_queue_` while one write is in flight.
+  bool stream_writing_ = false;
+  bool stream_end_ = false;
+  std::deque<std::shared_ptr<std::string>> stream_queue_;
+  std::shared_ptr<http::response<http::empty_body>> stream_header_;
+  std::shared_ptr<http::response_serializer<http::empty_body>> stream_serializer_;
 };
 
 class Driver {
@@ -129,8 +141,15 @@ class Driver {
       auto it = waiting_.find(id);
       if (it == waiting_.end()) continue;
       auto session = it->second.lock();
-      waiting_.erase(it);
+      if (!response.streaming) waiting_.erase(it);  // a stream stays until its end event
       if (session) session->deliver(std::move(response));
+    }
+    for (auto& event : out.stream_events) {
+      auto it = waiting_.find(event.id);
+      if (it == waiting_.end()) continue;
+      auto session = it->second.lock();
+      if (event.end) waiting_.erase(it);
+      if (session) session->stream(std::move(event.data), event.end);
     }
     arm_timer();
   }
@@ -215,6 +234,7 @@ void Session::watch_disconnect() {
 }
 
 void Session::deliver(HttpResponse response) {
+  if (response.streaming) return begin_stream(std::move(response));
   pending_.reset();
   if (watching_) {
     beast::error_code ignored;
@@ -229,6 +249,67 @@ void Session::deliver(HttpResponse response) {
     res.prepare_payload();
   }
   write(std::move(res));
+}
+
+void Session::begin_stream(HttpResponse response) {
+  // pending_ stays set and the disconnect watch keeps running: a client that goes away
+  // cancels the stream in the core.
+  stream_header_ = std::make_shared<http::response<http::empty_body>>(static_cast<http::status>(response.status), 11);
+  for (const auto& [name, value] : response.headers) stream_header_->set(name, value);
+  stream_header_->set(http::field::server, "shapesim");
+  stream_header_->keep_alive(keep_alive_);
+  stream_header_->chunked(true);
+  stream_serializer_ = std::make_shared<http::response_serializer<http::empty_body>>(*stream_header_);
+  stream_writing_ = true;
+  stream_end_ = false;
+  if (!response.body.empty()) stream_queue_.push_back(std::make_shared<std::string>(std::move(response.body)));
+  http::async_write_header(socket_, *stream_serializer_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    self->stream_writing_ = false;
+    if (ec) return self->close();
+    self->pump_stream();
+  });
+}
+
+void Session::stream(std::string data, bool end) {
+  if (!stream_serializer_) return;  // no stream in progress (e.g. the write failed)
+  if (!data.empty()) stream_queue_.push_back(std::make_shared<std::string>(std::move(data)));
+  stream_end_ = stream_end_ || end;
+  pump_stream();
+}
+
+void Session::pump_stream() {
+  if (stream_writing_) return;
+  if (!stream_queue_.empty()) {
+    auto chunk = stream_queue_.front();
+    stream_queue_.pop_front();
+    stream_writing_ = true;
+    asio::async_write(socket_, http::make_chunk(asio::buffer(*chunk)),
+                      [self = shared_from_this(), chunk](beast::error_code ec, size_t) {
+                        self->stream_writing_ = false;
+                        if (ec) return self->close();
+                        self->pump_stream();
+                      });
+    return;
+  }
+  if (!stream_end_) return;
+  stream_writing_ = true;
+  asio::async_write(socket_, http::make_chunk_last(), [self = shared_from_this()](beast::error_code ec, size_t) {
+    self->stream_writing_ = false;
+    if (ec) return self->close();
+    self->finish_stream();
+  });
+}
+
+void Session::finish_stream() {
+  stream_serializer_.reset();
+  stream_header_.reset();
+  pending_.reset();
+  if (watching_) {
+    beast::error_code ignored;
+    socket_.cancel(ignored);
+  }
+  if (!keep_alive_) return close();
+  read();
 }
 
 void Session::write(http::response<http::string_body> res) {

@@ -40,7 +40,8 @@ class Shape {
   bool matches(const std::vector<sql::SqlValue>& row) const;
   bool matches(const Row& row) const;
 
-  // Writes the snapshot rows that match the filter, then snapshot-end.
+  // Writes the snapshot rows that match the filter (none for log=changes_only), then
+  // snapshot-end.
   void load_snapshot(const Snapshot& snapshot);
   // Restores a persisted snapshot (chunks as stored, and the LSN it was taken at).
   void restore_snapshot(std::vector<std::vector<std::string>> chunks, Lsn lsn) {

@@ -43,7 +43,7 @@ ShapeLog::ReadResult ShapeLog::read_snapshot_chunk(size_t index) const {
 
 ShapeLog::ReadResult ShapeLog::read_initial() const { return read_snapshot_chunk(0); }
 
-Result<ShapeLog::ReadResult> ShapeLog::read_after(LogOffset offset) const {
+Result<ShapeLog::ReadResult> ShapeLog::read_after(LogOffset offset, LogOffset horizon) const {
   if (offset.is_snapshot() && offset != LogOffset::snapshot_end()) {
     size_t next_chunk = static_cast<size_t>(offset.op) + 1;
     if (offset.op >= snapshot_chunks_.size() || next_chunk >= snapshot_chunks_.size()) {
@@ -51,7 +51,7 @@ Result<ShapeLog::ReadResult> ShapeLog::read_after(LogOffset offset) const {
     }
     return read_snapshot_chunk(next_chunk);
   }
-  if (offset > head()) return invalid_argument("out of bounds for this shape");
+  if (offset > head() && offset > horizon) return invalid_argument("out of bounds for this shape");
   ReadResult r;
   auto first = std::upper_bound(log_.begin(), log_.end(), offset,
                                 [](const LogOffset& o, const Entry& e) { return o < e.offset; });

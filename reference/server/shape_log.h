@@ -45,8 +45,10 @@ class ShapeLog {
 
   // The first snapshot chunk (offset = -1).
   ReadResult read_initial() const;
-  // Everything after `offset`. Fails for an offset beyond the head or a missing chunk.
-  Result<ReadResult> read_after(LogOffset offset) const;
+  // Everything after `offset`. Fails for a missing snapshot chunk or an offset beyond both the
+  // head and `horizon` (a position the log is known complete up to, e.g. the source's last
+  // processed LSN: asking from there is valid even if this shape has no entry at it).
+  Result<ReadResult> read_after(LogOffset offset, LogOffset horizon = LogOffset{}) const;
   // The last offset in the log: 0_inf before any transaction.
   LogOffset head() const { return log_.empty() ? LogOffset::snapshot_end() : log_.back().offset; }
   size_t snapshot_chunk_count() const { return snapshot_chunks_.size(); }

@@ -7,6 +7,7 @@
 
 #include "reference/common/json_text.h"
 #include "reference/common/table_schema_json.h"
+#include "reference/server/subset_snapshot.h"
 #include "reference/wire/shape_request.h"
 
 namespace shapesim {
@@ -140,7 +141,7 @@ ServerOutput ShapeServer::handle(RequestId id, const HttpRequest& req, Timestamp
     response.headers["content-type"] = "application/json";
     response.body = response.status == 200 ? "{\"status\":\"active\"}" : "";
   } else if (req.path == "/v1/shape") {
-    if (req.method == "GET") {
+    if (req.method == "GET" || req.method == "POST") {
       response = handle_get_shape(id, req, now, parked);
     } else if (req.method == "DELETE") {
       response = handle_delete_shape(req);
@@ -158,6 +159,10 @@ ServerOutput ShapeServer::handle(RequestId id, const HttpRequest& req, Timestamp
     out.responses.emplace_back(id, std::move(response));
   }
   return out;
+}
+
+Result<ShapeLog::ReadResult> ShapeServer::read_after(const Shape& shape, LogOffset offset) const {
+  return shape.log().read_after(offset, LogOffset{end_lsn(), 0});
 }
 
 Result<Shape*> ShapeServer::get_or_create(const ShapeDefinition& d, std::string& error_param) {
@@ -201,8 +206,7 @@ HttpResponse ShapeServer::shape_response(const Shape& shape, const ShapeLog::Rea
   }
   if (up_to_date) {
     if (!read.messages.empty()) body.push_back(',');
-    body += encode_message(ControlMessage{.kind = ControlKind::kUpToDate,
-                                          .global_last_seen_lsn = store_->last_lsn().value});
+    body += encode_message(ControlMessage{.kind = ControlKind::kUpToDate, .global_last_seen_lsn = end_lsn()});
     r.headers["electric-up-to-date"] = "";
   }
   body.push_back(']');
@@ -222,9 +226,20 @@ HttpResponse ShapeServer::shape_response(const Shape& shape, const ShapeLog::Rea
 }
 
 HttpResponse ShapeServer::handle_get_shape(RequestId id, const HttpRequest& req, Timestamp now, bool& parked) {
-  auto parsed = parse_shape_request(req.query);
+  // POST /v1/shape is a subset snapshot whose parameters travel in the JSON body.
+  const bool post = req.method == "POST";
+  QueryParams query = req.query;
+  if (post) {
+    for (const char* k : {"live", "live_sse", "experimental_live_sse"}) query.erase(k);
+  }
+  auto parsed = parse_shape_request(query);
   if (!parsed.ok()) return bad_request(parsed.errors);
-  const ShapeRequest& r = *parsed.request;
+  ShapeRequest r = std::move(*parsed.request);
+  if (post) {
+    ValidationErrors errors;
+    r.subset = parse_subset_body(req.body, errors);
+    if (!r.subset) return bad_request(errors);
+  }
   std::string error_param;
   Shape* current = registry_.find_by_definition(r.shape);
 
@@ -238,7 +253,8 @@ HttpResponse ShapeServer::handle_get_shape(RequestId id, const HttpRequest& req,
   auto shape = get_or_create(r.shape, error_param);
   if (!shape.ok()) return bad_request(error_param.empty() ? "shape" : error_param, shape.status().message());
   Shape& s = **shape;
-  const std::string request_offset = req.query.at("offset");
+  const std::string request_offset = query.at("offset");
+  if (r.subset) return handle_subset(r, request_offset);
 
   ShapeLog::ReadResult read;
   if (r.offset_kind == OffsetKind::kBeforeAll) {
@@ -247,14 +263,15 @@ HttpResponse ShapeServer::handle_get_shape(RequestId id, const HttpRequest& req,
     read.next = s.log().head();
     read.reached_end = true;
   } else {
-    auto after = s.log().read_after(r.offset);
+    auto after = read_after(s, r.offset);
     if (!after.ok()) return bad_request("offset", after.status().message());
     read = std::move(*after);
   }
+  if (r.sse) return start_stream(id, s, r.offset_kind == OffsetKind::kAt ? r.offset : read.next, r.cursor, now);
 
   if (r.live && read.messages.empty() && read.reached_end) {
     parked = true;
-    parked_[id] = Parked{s.handle().value, r.offset, now + config_.long_poll_timeout, r.cursor, req.header("origin"),
+    parked_[id] = Parked{s.handle().value, read.next, now + config_.long_poll_timeout, r.cursor, req.header("origin"),
                          request_offset};
     return {};
   }
@@ -270,6 +287,68 @@ HttpResponse ShapeServer::handle_get_shape(RequestId id, const HttpRequest& req,
     return not_modified;
   }
   return response;
+}
+
+HttpResponse ShapeServer::handle_subset(const ShapeRequest& r, const std::string& request_offset) {
+  Shape* shape = registry_.find_by_definition(r.shape);
+  auto snapshot = store_->snapshot(shape->table());
+  if (!snapshot.ok()) return json_error(500, "snapshot failed: " + snapshot.status().message());
+  auto mark = store_->next_sequence();
+  if (!mark.ok()) return json_error(500, "snapshot failed: " + mark.status().message());
+  SubsetError error;
+  auto body = subset_snapshot_body(*shape, *r.subset, *snapshot, *mark, error);
+  if (!body.ok()) return bad_request(error.param, error.message);
+  HttpResponse response;
+  response.headers["content-type"] = "application/json";
+  response.headers["cache-control"] = "no-store";
+  response.headers["electric-handle"] = shape->handle().value;
+  response.headers["electric-schema"] = schema_header(*shape);
+  // Where the client's stream continues: its own position if it has one (it must not skip
+  // changes to rows outside the subset), otherwise the log's head at the snapshot.
+  response.headers["electric-offset"] = r.offset_kind == OffsetKind::kAt ? request_offset : shape->log().head().to_string();
+  response.body = std::move(*body);
+  return response;
+}
+
+HttpResponse ShapeServer::start_stream(RequestId id, Shape& shape, LogOffset offset,
+                                       const std::optional<std::string>& cursor, Timestamp now) {
+  HttpResponse r;
+  r.streaming = true;
+  r.headers["content-type"] = "text/event-stream";
+  r.headers["cache-control"] = "no-cache";
+  r.headers["electric-handle"] = shape.handle().value;
+  r.headers["electric-offset"] = offset.to_string();
+  r.headers["electric-cursor"] = live_cursor(cursor, now);
+  r.headers["electric-schema"] = schema_header(shape);
+  r.body = stream_events_after(shape, offset);
+  streams_[id] = Stream{shape.handle().value, offset, now + config_.sse_timeout, now + config_.sse_keepalive};
+  return r;
+}
+
+std::string ShapeServer::stream_events_after(const Shape& shape, LogOffset& offset) const {
+  std::string events;
+  while (true) {
+    auto read = read_after(shape, offset);
+    if (!read.ok() || read->messages.empty()) break;
+    for (const std::string* m : read->messages) events += "data: " + *m + "\n\n";
+    offset = read->next;
+    if (read->reached_end) {
+      events += "data: " +
+                encode_message(ControlMessage{.kind = ControlKind::kUpToDate, .global_last_seen_lsn = end_lsn()}) +
+                "\n\n";
+      break;
+    }
+  }
+  return events;
+}
+
+void ShapeServer::push_streams(const std::string& handle, ServerOutput& out) {
+  for (auto& [id, stream] : streams_) {
+    if (stream.handle != handle) continue;
+    const Shape* s = registry_.find_by_handle(handle);
+    std::string events = stream_events_after(*s, stream.offset);
+    if (!events.empty()) out.stream_events.push_back({id, std::move(events), false});
+  }
 }
 
 HttpResponse ShapeServer::handle_delete_shape(const HttpRequest& req) {
@@ -351,6 +430,7 @@ HttpResponse ShapeServer::handle_mutations(const HttpRequest& req, Timestamp now
   if (outcome->committed) {
     ServerOutput released = on_transaction(*outcome->committed, now);
     for (auto& r : released.responses) out.responses.push_back(std::move(r));
+    for (auto& e : released.stream_events) out.stream_events.push_back(std::move(e));
   }
   HttpResponse r;
   r.headers["content-type"] = "application/json";
@@ -394,7 +474,10 @@ ServerOutput ShapeServer::on_transaction(const CommittedTransaction& tx, Timesta
     for (Shape* s : candidates) per_shape[s].push_back(routed);
   }
   for (auto& [shape, changes] : per_shape) {
-    if (shape->append(tx, changes)) release_parked(shape->handle().value, now, out);
+    if (shape->append(tx, changes)) {
+      release_parked(shape->handle().value, now, out);
+      push_streams(shape->handle().value, out);
+    }
   }
   if (retired) release_retired(out);
   return out;
@@ -411,6 +494,14 @@ void ShapeServer::release_retired(ServerOutput& out) {
     out.responses.emplace_back(it->first, std::move(r));
     it = parked_.erase(it);
   }
+  for (auto it = streams_.begin(); it != streams_.end();) {
+    if (registry_.find_by_handle(it->second.handle)) {
+      ++it;
+      continue;
+    }
+    out.stream_events.push_back({it->first, "", true});
+    it = streams_.erase(it);
+  }
 }
 
 void ShapeServer::release_parked(const std::string& handle, Timestamp now, ServerOutput& out) {
@@ -420,7 +511,7 @@ void ShapeServer::release_parked(const std::string& handle, Timestamp now, Serve
       continue;
     }
     Shape* s = registry_.find_by_handle(handle);
-    auto read = s->log().read_after(it->second.offset);
+    auto read = read_after(*s, it->second.offset);
     if (!read.ok() || read->messages.empty()) {
       ++it;
       continue;
@@ -449,16 +540,34 @@ ServerOutput ShapeServer::tick(Timestamp now) {
     out.responses.emplace_back(it->first, std::move(r));
     it = parked_.erase(it);
   }
+  for (auto it = streams_.begin(); it != streams_.end();) {
+    Stream& stream = it->second;
+    if (stream.close_at <= now) {  // the client reconnects from its last up-to-date
+      out.stream_events.push_back({it->first, "", true});
+      it = streams_.erase(it);
+      continue;
+    }
+    if (stream.keepalive_at <= now) {
+      out.stream_events.push_back({it->first, ": keep-alive\n\n", false});
+      stream.keepalive_at = now + config_.sse_keepalive;
+    }
+    ++it;
+  }
   return out;
 }
 
-void ShapeServer::cancel(RequestId id) { parked_.erase(id); }
+void ShapeServer::cancel(RequestId id) {
+  parked_.erase(id);
+  streams_.erase(id);
+}
 
 std::optional<Timestamp> ShapeServer::next_deadline() const {
   std::optional<Timestamp> next;
-  for (const auto& [_, p] : parked_) {
-    if (!next || p.deadline < *next) next = p.deadline;
-  }
+  auto consider = [&](Timestamp t) {
+    if (!next || t < *next) next = t;
+  };
+  for (const auto& [_, p] : parked_) consider(p.deadline);
+  for (const auto& [_, s] : streams_) consider(std::min(s.close_at, s.keepalive_at));
   return next;
 }
 

@@ -6,10 +6,16 @@
 //   auto later = server.tick(now);                          // releases timed-out long-polls
 //   server.next_deadline();                                  // when tick() next has work
 //
-// Routes: GET/DELETE/OPTIONS /v1/shape, GET /v1/health, POST /api/mutations.
+// Routes: GET/POST/DELETE/OPTIONS /v1/shape, GET /v1/health, POST /api/mutations.
 // Contract: every request gets exactly one response, unless cancel() is called for it first.
-// Writes are routed into shape logs before handle() returns, and parked long-polls on
-// shapes that received data are answered in the same output.
+// A `streaming` response (live_sse=true) is followed by stream events for its request id,
+// the last one with `end` set (or none after cancel()).
+// Writes are routed into shape logs before handle() returns, and parked long-polls and
+// streams on shapes that received data are answered in the same output.
+//
+// global_last_seen_lsn (in up-to-date messages) is the end of the last processed commit:
+// commit LSN + 1. An SSE client resumes from "<global_last_seen_lsn>_0", which therefore
+// lies after every change of that transaction and before the next one.
 #pragma once
 
 #include <map>
@@ -33,10 +39,20 @@ struct ServerConfig {
   bool allow_delete = false;
   int max_age_seconds = 5;                         // catch-up cache-control
   int stale_age_seconds = 300;
+  Duration sse_timeout = Duration::seconds(60);     // an SSE stream ends after this; the client reconnects
+  Duration sse_keepalive = Duration::seconds(15);   // comment lines keep idle streams open through proxies
+};
+
+// More bytes of a streaming response; `end`: the stream is complete (after `data`).
+struct StreamEvent {
+  RequestId id;
+  std::string data;
+  bool end = false;
 };
 
 struct ServerOutput {
   std::vector<std::pair<RequestId, HttpResponse>> responses;
+  std::vector<StreamEvent> stream_events;  // delivered after `responses`
 };
 
 class ShapeServer {
@@ -58,6 +74,7 @@ class ShapeServer {
   const Status& startup_status() const { return startup_status_; }
   const ShapeRegistry& registry() const { return registry_; }
   size_t parked_count() const { return parked_.size(); }
+  size_t stream_count() const { return streams_.size(); }
 
   // The rows a shape should hold now, computed from scratch from the store: key -> value.
   Result<std::map<std::string, WireRow>> evaluate_from_scratch(const ShapeDefinition& d);
@@ -72,7 +89,23 @@ class ShapeServer {
     std::string request_offset;  // as the client wrote it, for the etag
   };
 
+  struct Stream {
+    std::string handle;
+    LogOffset offset;  // everything up to here has been sent
+    Timestamp close_at;
+    Timestamp keepalive_at;
+  };
+
   HttpResponse handle_get_shape(RequestId id, const HttpRequest& req, Timestamp now, bool& parked);
+  HttpResponse handle_subset(const ShapeRequest& r, const std::string& request_offset);
+  HttpResponse start_stream(RequestId id, Shape& shape, LogOffset offset, const std::optional<std::string>& cursor,
+                            Timestamp now);
+  // SSE events for everything after `offset` (each batch ends with up-to-date); advances it.
+  std::string stream_events_after(const Shape& shape, LogOffset& offset) const;
+  void push_streams(const std::string& handle, ServerOutput& out);
+  // The end of the last processed commit (see global_last_seen_lsn above).
+  uint64_t end_lsn() const { return store_->last_lsn().value + 1; }
+  Result<ShapeLog::ReadResult> read_after(const Shape& shape, LogOffset offset) const;
   HttpResponse handle_delete_shape(const HttpRequest& req);
   HttpResponse handle_mutations(const HttpRequest& req, Timestamp now, ServerOutput& out);
   Result<Shape*> get_or_create(const ShapeDefinition& d, std::string& error_param);
@@ -81,7 +114,8 @@ class ShapeServer {
                               Timestamp now) const;
   std::string live_cursor(const std::optional<std::string>& client_cursor, Timestamp now) const;
   void release_parked(const std::string& handle, Timestamp now, ServerOutput& out);
-  // Answers 409 to parked requests whose shape no longer exists (deleted or truncated).
+  // Answers 409 to parked requests whose shape no longer exists (deleted or truncated), and
+  // ends their streams (the client reconnects and gets the 409).
   void release_retired(ServerOutput& out);
   // Reloads persisted shapes and replays logged transactions into their logs, so every shape
   // resumes with the same handle and offsets after a restart.
@@ -92,6 +126,7 @@ class ShapeServer {
   std::unique_ptr<EmbeddedStore> store_;
   ShapeRegistry registry_;
   std::map<RequestId, Parked> parked_;  // ordered: released in request order
+  std::map<RequestId, Stream> streams_;  // ordered: served in request order
   Status startup_status_;
 };
 

@@ -5,50 +5,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "reference/server/test_tables.h"
+#include "reference/server/shape_server_fixture.h"
 
 namespace shapesim {
 namespace {
 using namespace shapesim::testing;
 using nlohmann::json;
-
-class ShapeServerTest : public ::testing::Test {
- protected:
-  void SetUp() override { reset({}); }
-
-  void reset(ServerConfig config) {
-    auto store = EmbeddedStore::open(":memory:");
-    ASSERT_TRUE(store.ok());
-    ASSERT_TRUE((*store)->create_table(tasks_table()).ok());
-    server_ = std::make_unique<ShapeServer>(config, std::move(*store));
-  }
-
-  HttpResponse get(const std::string& target, Headers headers = {}) {
-    auto out = send("GET", target, "", headers);
-    EXPECT_EQ(out.responses.size(), 1u) << target;
-    return out.responses.empty() ? HttpResponse{} : out.responses[0].second;
-  }
-
-  ServerOutput send(const std::string& method, const std::string& target, std::string body = "", Headers headers = {}) {
-    auto req = HttpRequest::from_target(method, target);
-    EXPECT_TRUE(req.ok());
-    req->body = std::move(body);
-    req->headers = std::move(headers);
-    return server_->handle(RequestId{next_id_++}, *req, now_);
-  }
-
-  uint64_t write(const std::string& id, const json& mutations) {
-    auto out = send("POST", "/api/mutations", json({{"id", id}, {"mutations", mutations}}).dump());
-    EXPECT_GE(out.responses.size(), 1u);
-    auto& r = out.responses.back().second;
-    EXPECT_EQ(r.status, 200) << r.body;
-    return json::parse(r.body)["txid"].get<uint64_t>();
-  }
-
-  std::unique_ptr<ShapeServer> server_;
-  Timestamp now_{Duration::seconds(1000)};
-  uint64_t next_id_ = 1;
-};
 
 TEST_F(ShapeServerTest, InitialSyncCatchUpAndUpToDate) {
   write("b1", json::array({{{"op", "insert"}, {"table", "tasks"}, {"value", {{"id", 1}, {"title", "a"}}}}}));

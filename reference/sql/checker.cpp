@@ -1003,4 +1003,15 @@ Result<CheckResult> check_expression(const Node& root, const TableSchema& table,
   return CheckResult{std::move(e), checker.used()};
 }
 
+Result<CheckResult> check_value_expression(const Node& root, const TableSchema& table,
+                                           const std::vector<std::string>& params) {
+  Checker checker(table, params);
+  SHAPESIM_ASSIGN_OR_RETURN(BoundExpr e, checker.bind(root));
+  if (e.type.is_unknown()) {  // an untyped literal: text, as PostgreSQL resolves it
+    SqlValue v = e.value;
+    e = make_const(std::move(v), SqlType{TypeId::kText});
+  }
+  return CheckResult{std::move(e), checker.used()};
+}
+
 }  // namespace shapesim::sql

@@ -24,6 +24,9 @@ struct CheckResult {
 };
 
 Result<CheckResult> check_expression(const Node& root, const TableSchema& table, const std::vector<std::string>& params);
+// The same for an expression of any type (an ORDER BY key); an untyped literal becomes text.
+Result<CheckResult> check_value_expression(const Node& root, const TableSchema& table,
+                                           const std::vector<std::string>& params);
 
 // Column types as the checker sees them: ColumnType + dims.
 SqlType column_sql_type(const ColumnSchema& c);

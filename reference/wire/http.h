@@ -35,6 +35,9 @@ struct HttpResponse {
   int status = 200;
   Headers headers;
   std::string body;
+  // A stream (server-sent events): `body` is its beginning; more arrives later as stream
+  // events, the last one marked `end`. A driver sends it with chunked transfer encoding.
+  bool streaming = false;
 
   std::optional<std::string> header(const std::string& lower_name) const;
   bool has_header(const std::string& lower_name) const { return headers.count(lower_name) > 0; }

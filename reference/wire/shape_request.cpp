@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "reference/common/json_text.h"
 #include "reference/common/sql_identifier.h"
 
@@ -49,6 +51,94 @@ void skip_spaces(std::string_view text, size_t& pos) {
   while (pos < text.size() && text[pos] == ' ') ++pos;
 }
 
+// Subset placeholders arrive as JSON: {"1": "a", "2": 7} or ["a", 7]. Numbers (the client
+// sends bigints as strings, other numbers as JSON numbers) become their decimal text.
+std::optional<std::string> subset_params_from_json(const nlohmann::json& j, std::vector<std::string>& out) {
+  auto text_of = [](const nlohmann::json& v, std::string& t) {
+    if (v.is_string()) {
+      t = v.get<std::string>();
+    } else if (v.is_number_integer() || v.is_number_unsigned() || v.is_number_float() || v.is_boolean()) {
+      t = v.dump();
+    } else {
+      return false;
+    }
+    return true;
+  };
+  std::string t;
+  if (j.is_array()) {
+    for (const auto& v : j) {
+      if (!text_of(v, t)) return "values must be strings or numbers";
+      out.push_back(t);
+    }
+    return std::nullopt;
+  }
+  if (!j.is_object()) return "must be a JSON object {\"1\": value, ...} or array";
+  std::map<uint64_t, std::string> numbered;
+  for (const auto& [key, v] : j.items()) {
+    uint64_t n = 0;
+    if (!parse_uint64(key, n) || n == 0) return "keys must be positive integers: " + key;
+    if (!text_of(v, t)) return "values must be strings or numbers";
+    numbered[n] = t;
+  }
+  uint64_t expected = 1;
+  for (auto& [n, v] : numbered) {
+    if (n != expected++) return "parameters must be numbered sequentially, starting from 1";
+    out.push_back(std::move(v));
+  }
+  return std::nullopt;
+}
+
+// A non-negative integer from a query string or a JSON number/string.
+std::optional<uint64_t> count_from_json(const nlohmann::json& v) {
+  uint64_t n = 0;
+  if (v.is_number_unsigned()) return v.get<uint64_t>();
+  if (v.is_number_integer() && v.get<int64_t>() >= 0) return static_cast<uint64_t>(v.get<int64_t>());
+  if (v.is_string() && parse_uint64(v.get_ref<const std::string&>(), n)) return n;
+  return std::nullopt;
+}
+
+constexpr const char* kSubsetWhere = "subset__where";
+constexpr const char* kSubsetParams = "subset__params";
+constexpr const char* kSubsetOrderBy = "subset__order_by";
+constexpr const char* kSubsetLimit = "subset__limit";
+constexpr const char* kSubsetOffset = "subset__offset";
+
+// The subset__* query parameters of a GET, if any is present.
+std::optional<SubsetRequest> parse_subset_query(const QueryParams& query, ValidationErrors& errors) {
+  bool present = false;
+  for (const char* k : {kSubsetWhere, kSubsetParams, kSubsetOrderBy, kSubsetLimit, kSubsetOffset}) {
+    present = present || query.count(k) > 0;
+  }
+  if (!present) return std::nullopt;
+  SubsetRequest s;
+  if (auto it = query.find(kSubsetWhere); it != query.end()) s.where = it->second;
+  if (auto it = query.find(kSubsetOrderBy); it != query.end()) s.order_by = it->second;
+  if (auto it = query.find(kSubsetParams); it != query.end()) {
+    auto j = nlohmann::json::parse(it->second, nullptr, false);
+    if (j.is_discarded()) {
+      errors.add(kSubsetParams, "must be JSON");
+    } else if (auto e = subset_params_from_json(j, s.params)) {
+      errors.add(kSubsetParams, *e);
+    }
+  }
+  uint64_t n = 0;
+  if (auto it = query.find(kSubsetLimit); it != query.end()) {
+    if (parse_uint64(it->second, n)) {
+      s.limit = n;
+    } else {
+      errors.add(kSubsetLimit, "must be a non-negative integer");
+    }
+  }
+  if (auto it = query.find(kSubsetOffset); it != query.end()) {
+    if (parse_uint64(it->second, n)) {
+      s.offset = n;
+    } else {
+      errors.add(kSubsetOffset, "must be a non-negative integer");
+    }
+  }
+  return s;
+}
+
 }  // namespace
 
 Result<std::pair<std::string, std::string>> parse_table_name(std::string_view text) {
@@ -88,6 +178,7 @@ std::string ShapeDefinition::canonical() const {
   out += "|columns=";
   for (const auto& c : columns) out += quote_identifier(c) + ",";
   out += replica == Replica::kFull ? "|replica=full" : "|replica=default";
+  if (log == LogMode::kChangesOnly) out += "|log=changes_only";
   return out;
 }
 
@@ -104,6 +195,7 @@ void ShapeDefinition::to_query(QueryParams& query) const {
     query["columns"] = list;
   }
   if (replica == Replica::kFull) query["replica"] = "full";
+  if (log == LogMode::kChangesOnly) query["log"] = "changes_only";
 }
 
 QueryParams ShapeRequest::to_query() const {
@@ -117,6 +209,14 @@ QueryParams ShapeRequest::to_query() const {
   if (handle) q["handle"] = *handle;
   if (live) q["live"] = "true";
   if (cursor) q["cursor"] = *cursor;
+  if (sse) q["live_sse"] = "true";
+  if (subset) {
+    if (!subset->where.empty()) q[kSubsetWhere] = subset->where;
+    if (!subset->params.empty()) q[kSubsetParams] = nlohmann::json(subset->params).dump();
+    if (!subset->order_by.empty()) q[kSubsetOrderBy] = subset->order_by;
+    if (subset->limit) q[kSubsetLimit] = std::to_string(*subset->limit);
+    if (subset->offset) q[kSubsetOffset] = std::to_string(subset->offset);
+  }
   return q;
 }
 
@@ -236,8 +336,70 @@ ParsedShapeRequest parse_shape_request(const QueryParams& query) {
     }
   }
 
+  auto log = query.find("log");
+  if (log != query.end()) {
+    if (log->second == "changes_only") {
+      r.shape.log = LogMode::kChangesOnly;
+    } else if (log->second != "full") {
+      errors.add("log", "is invalid");
+    }
+  }
+
+  // live_sse (and the older experimental_live_sse): a live request answered as a stream.
+  for (const char* name : {"live_sse", "experimental_live_sse"}) {
+    auto sse = query.find(name);
+    if (sse == query.end()) continue;
+    if (sse->second == "true") {
+      r.sse = true;
+    } else if (sse->second != "false") {
+      errors.add(name, "must be true or false");
+    }
+  }
+  if (r.sse && !r.live) errors.add("live_sse", "can't be true unless live is also true");
+
+  r.subset = parse_subset_query(query, errors);
+  if (r.subset && r.live) errors.add("live", "can't be true for a subset snapshot");
+
   if (errors.empty()) result.request = std::move(r);
   return result;
+}
+
+std::optional<SubsetRequest> parse_subset_body(std::string_view body, ValidationErrors& errors) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    errors.add("body", "must be a JSON object with the subset (where, params, order_by, limit, offset)");
+    return std::nullopt;
+  }
+  SubsetRequest s;
+  auto text_field = [&](const char* name, const char* param, std::string& out) {
+    if (!j.contains(name) || j[name].is_null()) return;
+    if (j[name].is_string()) {
+      out = j[name].get<std::string>();
+    } else {
+      errors.add(param, "must be a string");
+    }
+  };
+  text_field("where", kSubsetWhere, s.where);
+  text_field("order_by", kSubsetOrderBy, s.order_by);
+  if (j.contains("params") && !j["params"].is_null()) {
+    if (auto e = subset_params_from_json(j["params"], s.params)) errors.add(kSubsetParams, *e);
+  }
+  if (j.contains("limit") && !j["limit"].is_null()) {
+    if (auto n = count_from_json(j["limit"])) {
+      s.limit = *n;
+    } else {
+      errors.add(kSubsetLimit, "must be a non-negative integer");
+    }
+  }
+  if (j.contains("offset") && !j["offset"].is_null()) {
+    if (auto n = count_from_json(j["offset"])) {
+      s.offset = *n;
+    } else {
+      errors.add(kSubsetOffset, "must be a non-negative integer");
+    }
+  }
+  if (!errors.empty()) return std::nullopt;
+  return s;
 }
 
 }  // namespace shapesim

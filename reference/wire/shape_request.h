@@ -17,6 +17,9 @@
 namespace shapesim {
 
 enum class Replica { kDefault, kFull };
+// `log=full` (default): the shape log starts with a snapshot of every matching row.
+// `log=changes_only`: no initial rows; clients load what they need with subset snapshots.
+enum class LogMode { kFull, kChangesOnly };
 
 // What identifies one shape: a new definition means a new handle.
 struct ShapeDefinition {
@@ -26,12 +29,23 @@ struct ShapeDefinition {
   std::vector<std::string> params;   // params[1..n], 0-based here
   std::vector<std::string> columns;  // empty: every column
   Replica replica = Replica::kDefault;
+  LogMode log = LogMode::kFull;
 
   // A canonical text form: equal definitions give equal strings.
   std::string canonical() const;
   // Adds this definition's parameters to a request query (table, where, params, ...).
   void to_query(QueryParams& query) const;
   friend bool operator==(const ShapeDefinition&, const ShapeDefinition&) = default;
+};
+
+// A subset snapshot (`subset__*` query parameters, or the JSON body of a POST): the rows of
+// the shape that also match `where`, ordered by `order_by`, then `offset` and `limit`.
+struct SubsetRequest {
+  std::string where;
+  std::vector<std::string> params;  // $1..$n of the subset's where
+  std::string order_by;             // empty: primary-key order
+  std::optional<uint64_t> limit;
+  uint64_t offset = 0;
 };
 
 enum class OffsetKind { kBeforeAll /* -1 */, kNow /* now */, kAt /* <tx>_<op> */ };
@@ -43,6 +57,8 @@ struct ShapeRequest {
   std::optional<std::string> handle;  // required when offset_kind == kAt
   bool live = false;
   std::optional<std::string> cursor;
+  bool sse = false;                     // live_sse=true: a server-sent-event stream
+  std::optional<SubsetRequest> subset;  // present: answer a subset snapshot, not the log
 
   QueryParams to_query() const;
 };
@@ -65,6 +81,11 @@ struct ParsedShapeRequest {
 
 // Validates every parameter; unknown parameters are ignored (clients add cache-busters).
 ParsedShapeRequest parse_shape_request(const QueryParams& query);
+
+// Parses the JSON body of POST /v1/shape (a subset snapshot):
+// {"where": "...", "params": {"1": "..."} | [...], "order_by": "...", "limit": n, "offset": n}.
+// Errors are added under the matching `subset__*` parameter name.
+std::optional<SubsetRequest> parse_subset_body(std::string_view body, ValidationErrors& errors);
 
 // Parses "tbl", "schema.tbl" or quoted forms into (schema, table). Unquoted names fold to
 // lower case, as in PostgreSQL.
