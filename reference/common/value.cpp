@@ -161,6 +161,23 @@ std::optional<std::string> Value::to_pg_text() const {
   return std::visit(Visitor{}, v_);
 }
 
+bool Value::append_pg_text(std::string& out) const {
+  if (const auto* s = std::get_if<std::string>(&v_)) {
+    out += *s;
+  } else if (const auto* i = std::get_if<int64_t>(&v_)) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, *i);
+    out.append(buf, r.ptr);
+  } else if (const auto* b = std::get_if<bool>(&v_)) {
+    out.push_back(*b ? 't' : 'f');
+  } else if (const auto* d = std::get_if<double>(&v_)) {
+    out += format_pg_float8(*d);
+  } else {
+    return false;
+  }
+  return true;
+}
+
 Result<Value> Value::from_pg_text(ColumnType type, std::string_view text) {
   switch (type) {
     case ColumnType::kBool: return parse_bool(text);

@@ -48,8 +48,20 @@ class Value {
   const double* as_double() const { return std::get_if<double>(&v_); }
   const std::string* as_string() const { return std::get_if<std::string>(&v_); }
 
+  // Makes this a string value, reusing the current string's capacity if it holds one
+  // (for readers that fill the same row buffer again and again).
+  void assign_text(std::string_view text) {
+    if (auto* s = std::get_if<std::string>(&v_)) {
+      s->assign(text);
+    } else {
+      v_ = std::string(text);
+    }
+  }
+
   // PostgreSQL text output format; std::nullopt for NULL.
   std::optional<std::string> to_pg_text() const;
+  // Appends the text output format to `out`; false (nothing appended) for NULL.
+  bool append_pg_text(std::string& out) const;
 
   // Parses PostgreSQL text input for `type` (range-checked for int2/int4/int8).
   static Result<Value> from_pg_text(ColumnType type, std::string_view text);

@@ -67,7 +67,7 @@ Status check_not_null(const TableSchema& t, const Row& row) {
 
 Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::open(const std::string& path) {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
     return unavailable("cannot open store " + path + ": " + msg);
@@ -79,7 +79,9 @@ Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::open(const std::string& pa
       "CREATE TABLE IF NOT EXISTS _shapesim_batches (id TEXT PRIMARY KEY, txid INTEGER NOT NULL);"
       "CREATE TABLE IF NOT EXISTS _shapesim_txlog (lsn INTEGER PRIMARY KEY, xid INTEGER NOT NULL, changes TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS _shapesim_shapes (handle TEXT PRIMARY KEY, definition TEXT NOT NULL, "
-      "  snapshot_lsn INTEGER NOT NULL, chunks TEXT NOT NULL);"));
+      "  snapshot_lsn INTEGER NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS _shapesim_shape_chunks (handle TEXT NOT NULL, idx INTEGER NOT NULL, "
+      "  body TEXT NOT NULL, ends BLOB NOT NULL, PRIMARY KEY (handle, idx));"));
   SHAPESIM_RETURN_IF_ERROR(store->load_state());
   return store;
 }
@@ -281,7 +283,7 @@ Result<WriteOutcome> EmbeddedStore::apply(const WriteBatch& batch) {
   return WriteOutcome{tx.xid, std::move(tx)};
 }
 
-Result<Snapshot> EmbeddedStore::snapshot(const TableSchema& t) {
+Result<Snapshot> EmbeddedStore::scan(const TableSchema& t, const std::function<void(const std::vector<Value>&)>& fn) {
   Snapshot snap;
   snap.xmin = snap.xmax = next_xid_.value;
   snap.lsn = last_lsn_;
@@ -291,12 +293,25 @@ Result<Snapshot> EmbeddedStore::snapshot(const TableSchema& t) {
   for (size_t i = 0; i < t.primary_key.size(); ++i) sql += (i ? ", " : "") + quote_identifier(t.primary_key[i]);
   SqliteStatement st(db_, cache_, sql);
   SHAPESIM_RETURN_IF_ERROR(st.prepare_status());
+  std::vector<ColumnType> types;
+  for (const auto& c : t.columns) types.push_back(storage_type(c));
+  std::vector<Value> values(t.columns.size());
   while (st.step_row()) {
-    Row row;
-    for (size_t i = 0; i < t.columns.size(); ++i) row[t.columns[i].name] = st.column(static_cast<int>(i), storage_type(t.columns[i]));
-    snap.rows.push_back(std::move(row));
+    for (size_t i = 0; i < types.size(); ++i) st.read_column(static_cast<int>(i), types[i], values[i]);
+    fn(values);
   }
   SHAPESIM_RETURN_IF_ERROR(st.status());
+  return snap;
+}
+
+Result<Snapshot> EmbeddedStore::snapshot(const TableSchema& t) {
+  std::vector<Row> rows;
+  SHAPESIM_ASSIGN_OR_RETURN(Snapshot snap, scan(t, [&](const std::vector<Value>& values) {
+    Row row;
+    for (size_t i = 0; i < values.size(); ++i) row[t.columns[i].name] = values[i];
+    rows.push_back(std::move(row));
+  }));
+  snap.rows = std::move(rows);
   return snap;
 }
 
@@ -377,31 +392,79 @@ Result<std::vector<CommittedTransaction>> EmbeddedStore::transactions_after(Lsn 
 }
 
 Status EmbeddedStore::save_shape(const StoredShape& shape) {
-  SqliteStatement st(db_, cache_,
-                     "INSERT OR REPLACE INTO _shapesim_shapes (handle, definition, snapshot_lsn, chunks) VALUES (?, ?, ?, ?)");
-  st.bind(1, Value(shape.handle));
-  st.bind(2, Value(shape.definition));
-  st.bind(3, Value(static_cast<int64_t>(shape.snapshot_lsn.value)));
-  st.bind(4, Value(nlohmann::json(shape.chunks).dump()));
-  return st.run();
+  SHAPESIM_RETURN_IF_ERROR(exec("SAVEPOINT save_shape"));
+  auto rollback = [&](Status s) {
+    (void)exec("ROLLBACK TO save_shape; RELEASE save_shape");
+    return s;
+  };
+  Status st = forget_shape(shape.handle);
+  if (!st.ok()) return rollback(st);
+  {
+    SqliteStatement ins(db_, cache_, "INSERT INTO _shapesim_shapes (handle, definition, snapshot_lsn) VALUES (?, ?, ?)");
+    ins.bind(1, Value(shape.handle));
+    ins.bind(2, Value(shape.definition));
+    ins.bind(3, Value(static_cast<int64_t>(shape.snapshot_lsn.value)));
+    st = ins.run();
+    if (!st.ok()) return rollback(st);
+  }
+  // Chunks as written: the body text and the message ends as little-endian uint32s.
+  std::string ends;
+  for (size_t i = 0; i < shape.chunks.size(); ++i) {
+    const SnapshotChunk& c = shape.chunks[i];
+    ends.resize(c.ends.size() * 4);
+    for (size_t k = 0; k < c.ends.size(); ++k) {
+      for (int b = 0; b < 4; ++b) ends[k * 4 + b] = static_cast<char>((c.ends[k] >> (8 * b)) & 0xff);
+    }
+    SqliteStatement chunk(db_, cache_, "INSERT INTO _shapesim_shape_chunks (handle, idx, body, ends) VALUES (?, ?, ?, ?)");
+    chunk.bind(1, Value(shape.handle));
+    chunk.bind(2, Value(static_cast<int64_t>(i)));
+    chunk.bind_text_view(3, c.body);
+    chunk.bind_blob_view(4, ends.data(), ends.size());
+    st = chunk.run();
+    if (!st.ok()) return rollback(st);
+  }
+  return exec("RELEASE save_shape");
 }
 
 Status EmbeddedStore::forget_shape(const std::string& handle) {
-  SqliteStatement st(db_, cache_, "DELETE FROM _shapesim_shapes WHERE handle = ?");
-  st.bind(1, Value(handle));
-  return st.run();
+  for (const char* sql : {"DELETE FROM _shapesim_shapes WHERE handle = ?", "DELETE FROM _shapesim_shape_chunks WHERE handle = ?"}) {
+    SqliteStatement st(db_, cache_, sql);
+    st.bind(1, Value(handle));
+    SHAPESIM_RETURN_IF_ERROR(st.run());
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<EmbeddedStore::StoredShape>> EmbeddedStore::load_shapes() {
   std::vector<StoredShape> out;
-  SqliteStatement st(db_, cache_, "SELECT handle, definition, snapshot_lsn, chunks FROM _shapesim_shapes ORDER BY handle");
-  while (st.step_row()) {
-    auto chunks = nlohmann::json::parse(st.column_text(3), nullptr, false);
-    if (!chunks.is_array()) return internal_error("corrupt stored shape " + st.column_text(0));
-    out.push_back({st.column_text(0), st.column_text(1), Lsn{static_cast<uint64_t>(st.column_int(2))},
-                   chunks.get<std::vector<std::vector<std::string>>>()});
+  {
+    SqliteStatement st(db_, cache_, "SELECT handle, definition, snapshot_lsn FROM _shapesim_shapes ORDER BY handle");
+    while (st.step_row()) {
+      out.push_back({st.column_text(0), st.column_text(1), Lsn{static_cast<uint64_t>(st.column_int(2))}, {}});
+    }
+    SHAPESIM_RETURN_IF_ERROR(st.status());
   }
-  SHAPESIM_RETURN_IF_ERROR(st.status());
+  for (auto& shape : out) {
+    SqliteStatement st(db_, cache_, "SELECT idx, body, ends FROM _shapesim_shape_chunks WHERE handle = ? ORDER BY idx");
+    st.bind(1, Value(shape.handle));
+    while (st.step_row()) {
+      SnapshotChunk c;
+      c.body = st.column_text(1);
+      std::string ends = st.column_blob(2);
+      if (st.column_int(0) != static_cast<int64_t>(shape.chunks.size()) || ends.size() % 4 != 0) {
+        return internal_error("corrupt stored shape " + shape.handle + ": chunk " + std::to_string(shape.chunks.size()));
+      }
+      for (size_t k = 0; k < ends.size(); k += 4) {
+        uint32_t v = 0;
+        for (int b = 0; b < 4; ++b) v |= static_cast<uint32_t>(static_cast<unsigned char>(ends[k + b])) << (8 * b);
+        c.ends.push_back(v);
+      }
+      if (!c.consistent()) return internal_error("corrupt stored shape " + shape.handle + ": chunk boundaries");
+      shape.chunks.push_back(std::move(c));
+    }
+    SHAPESIM_RETURN_IF_ERROR(st.status());
+    if (shape.chunks.empty()) return internal_error("corrupt stored shape " + shape.handle + ": no snapshot");
+  }
   return out;
 }
 

@@ -11,11 +11,13 @@
 // database, so reopening a file restores it.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "reference/common/status.h"
+#include "reference/server/snapshot_chunk.h"
 #include "reference/server/source_of_truth.h"
 #include "reference/server/sqlite_statement.h"
 
@@ -37,6 +39,9 @@ class EmbeddedStore {
 
   Result<WriteOutcome> apply(const WriteBatch& batch);
   Result<Snapshot> snapshot(const TableSchema& table);
+  // The same snapshot streamed: `row` gets each row's values in column order (the vector is
+  // reused between calls), in primary-key order. Returns the metadata (rows left empty).
+  Result<Snapshot> scan(const TableSchema& table, const std::function<void(const std::vector<Value>& row)>& row);
 
   // Committed transactions with commit_lsn > after, in commit order (the store keeps a
   // transaction log in the same SQLite transaction as the data, so a restarted server can
@@ -50,7 +55,7 @@ class EmbeddedStore {
     std::string handle;
     std::string definition;
     Lsn snapshot_lsn;
-    std::vector<std::vector<std::string>> chunks;
+    std::vector<SnapshotChunk> chunks;
   };
   Status save_shape(const StoredShape& shape);
   Status forget_shape(const std::string& handle);

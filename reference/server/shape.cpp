@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "reference/common/json_text.h"
+
 namespace shapesim {
 
 namespace {
@@ -36,6 +38,41 @@ Result<std::unique_ptr<Shape>> Shape::create(ShapeHandle handle, ShapeDefinition
       new Shape(std::move(handle), std::move(definition), table, std::move(*where), chunk_bytes));
 }
 
+Shape::Shape(ShapeHandle h, ShapeDefinition d, TableSchema t, sql::WhereClause w, size_t chunk_bytes)
+    : handle_(std::move(h)), definition_(std::move(d)), table_(std::move(t)), where_(std::move(w)), log_(chunk_bytes) {
+  for (const auto& c : table_.columns) {
+    std::string prefix;
+    if (included(c.name)) {
+      append_json_quoted(prefix, c.name);
+      prefix.push_back(':');
+    }
+    value_prefixes_.push_back(std::move(prefix));
+    sql_types_.push_back(sql::column_sql_type(c));
+  }
+  for (const auto& k : table_.primary_key) {
+    for (size_t i = 0; i < table_.columns.size(); ++i) {
+      if (table_.columns[i].name == k) pk_columns_.push_back(i);
+    }
+  }
+  where_columns_.assign(table_.columns.size(), false);
+  std::vector<const sql::BoundExpr*> pending{&where_.expression()};
+  while (!pending.empty()) {
+    const sql::BoundExpr* e = pending.back();
+    pending.pop_back();
+    if (e->kind == sql::BoundKind::kColumn) where_columns_[static_cast<size_t>(e->column)] = true;
+    for (const auto& a : e->args) pending.push_back(&a);
+  }
+  for (size_t i = 0; i < table_.columns.size(); ++i) value_order_.push_back(i);
+  std::sort(value_order_.begin(), value_order_.end(),
+            [&](size_t a, size_t b) { return table_.columns[a].name < table_.columns[b].name; });
+  key_prefix_ = row_key_prefix(table_.schema, table_.name);
+  insert_suffix_ = "},\"headers\":{\"operation\":\"insert\",\"relation\":[";
+  append_json_quoted(insert_suffix_, table_.schema);
+  insert_suffix_.push_back(',');
+  append_json_quoted(insert_suffix_, table_.name);
+  insert_suffix_ += "]}}";
+}
+
 bool Shape::matches(const std::vector<sql::SqlValue>& row) const {
   auto r = where_.matches(row);
   return r.ok() && *r;
@@ -67,18 +104,62 @@ std::string Shape::row_key(const Row& row) const {
 }
 
 void Shape::load_snapshot(const Snapshot& snapshot) {
-  std::vector<std::string> rows;
+  std::vector<Value> values(table_.columns.size());
   for (const auto& row : snapshot.rows) {
-    if (definition_.log == LogMode::kChangesOnly) break;  // rows come from subset snapshots
-    if (!matches(row)) continue;
-    ChangeMessage m{.key = row_key(row), .value = project(row), .op = Operation::kInsert,
-                    .relation = {table_.schema, table_.name}};
-    rows.push_back(encode_message(m));
+    for (size_t i = 0; i < values.size(); ++i) {
+      auto it = row.find(table_.columns[i].name);
+      values[i] = it == row.end() ? Value() : it->second;
+    }
+    add_snapshot_row(values);
   }
-  ControlMessage end{.kind = ControlKind::kSnapshotEnd, .xmin = snapshot.xmin, .xmax = snapshot.xmax,
-                     .xip_list = snapshot.xip_list};
-  log_.set_snapshot(rows, encode_message(end));
-  snapshot_lsn_ = snapshot.lsn;
+  finish_snapshot(snapshot);
+}
+
+void Shape::add_snapshot_row(const std::vector<Value>& values) {
+  if (definition_.log == LogMode::kChangesOnly) return;  // rows come from subset snapshots
+  if (!where_.matches_everything()) {
+    sql_row_.resize(values.size());
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (!where_columns_[i]) continue;
+      auto v = sql::from_column_value(values[i], sql_types_[i]);
+      if (!v.ok()) return;  // an unreadable row is not in the shape
+      sql_row_[i] = std::move(*v);
+    }
+    if (!matches(sql_row_)) return;
+  }
+  key_buffer_ = key_prefix_;
+  std::string text;
+  for (size_t k : pk_columns_) {
+    text.clear();
+    bool present = values[k].append_pg_text(text);
+    append_row_key_part(key_buffer_, present ? std::optional<std::string_view>(text) : std::nullopt);
+  }
+  std::string& m = message_buffer_;
+  m = "{\"key\":";
+  append_json_quoted(m, key_buffer_);
+  m += ",\"value\":{";
+  bool first = true;
+  for (size_t i : value_order_) {
+    if (value_prefixes_[i].empty()) continue;
+    if (!first) m.push_back(',');
+    first = false;
+    m += value_prefixes_[i];
+    text.clear();
+    if (values[i].append_pg_text(text)) {
+      append_json_quoted(m, text);
+    } else {
+      m += "null";
+    }
+  }
+  m += insert_suffix_;
+  log_.add_snapshot_row(m);
+}
+
+void Shape::finish_snapshot(const Snapshot& metadata) {
+  ControlMessage end{.kind = ControlKind::kSnapshotEnd, .xmin = metadata.xmin, .xmax = metadata.xmax,
+                     .xip_list = metadata.xip_list};
+  log_.finish_snapshot(encode_message(end));
+  snapshot_lsn_ = metadata.lsn;
 }
 
 Shape::RoutedChange Shape::convert(size_t index, const ChangeRecord& change, const TableSchema& table,

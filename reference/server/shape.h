@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "reference/server/shape_log.h"
+#include "reference/sql/checker.h"
 #include "reference/server/source_of_truth.h"
 #include "reference/sql/where_clause.h"
 #include "reference/wire/shape_message.h"
@@ -43,8 +44,12 @@ class Shape {
   // Writes the snapshot rows that match the filter (none for log=changes_only), then
   // snapshot-end.
   void load_snapshot(const Snapshot& snapshot);
+  // The same, streamed: one call per row (values in the table's column order), each matching
+  // row encoded straight into the log's chunks; then snapshot-end from the metadata.
+  void add_snapshot_row(const std::vector<Value>& values);
+  void finish_snapshot(const Snapshot& metadata);
   // Restores a persisted snapshot (chunks as stored, and the LSN it was taken at).
-  void restore_snapshot(std::vector<std::vector<std::string>> chunks, Lsn lsn) {
+  void restore_snapshot(std::vector<SnapshotChunk> chunks, Lsn lsn) {
     log_.restore_snapshot(std::move(chunks));
     snapshot_lsn_ = lsn;
   }
@@ -72,10 +77,20 @@ class Shape {
   std::string row_key(const Row& row) const;
 
  private:
-  Shape(ShapeHandle h, ShapeDefinition d, TableSchema t, sql::WhereClause w, size_t chunk_bytes)
-      : handle_(std::move(h)), definition_(std::move(d)), table_(std::move(t)), where_(std::move(w)),
-        log_(chunk_bytes) {}
+  Shape(ShapeHandle h, ShapeDefinition d, TableSchema t, sql::WhereClause w, size_t chunk_bytes);
   bool included(const std::string& column) const;
+
+  // Precomputed for add_snapshot_row: per column its `"name":` prefix (empty when projected
+  // out) and SQL type, the primary-key columns, the key prefix and the headers suffix.
+  std::vector<std::string> value_prefixes_;
+  std::vector<sql::SqlType> sql_types_;
+  std::vector<size_t> pk_columns_;
+  std::vector<size_t> value_order_;  // column indices by name: WireRow (a map) order
+  std::string key_prefix_;
+  std::string insert_suffix_;
+  std::vector<bool> where_columns_;     // columns the WHERE reads (others stay NULL in sql_row_)
+  std::vector<sql::SqlValue> sql_row_;  // reused per row
+  std::string key_buffer_, message_buffer_;
 
   ShapeHandle handle_;
   ShapeDefinition definition_;

@@ -5,19 +5,22 @@
 
 namespace shapesim {
 
-void ShapeLog::set_snapshot(const std::vector<std::string>& rows, std::string snapshot_end) {
+void ShapeLog::set_snapshot(const std::vector<std::string>& rows, std::string_view snapshot_end) {
   snapshot_chunks_.clear();
-  snapshot_chunks_.emplace_back();
-  size_t bytes = 0;
-  for (const auto& row : rows) {
-    if (bytes >= chunk_bytes_) {
-      snapshot_chunks_.emplace_back();
-      bytes = 0;
-    }
-    snapshot_chunks_.back().push_back(row);
-    bytes += row.size();
+  for (const auto& row : rows) add_snapshot_row(row);
+  finish_snapshot(snapshot_end);
+}
+
+void ShapeLog::add_snapshot_row(std::string_view row) {
+  if (snapshot_chunks_.empty() || snapshot_chunks_.back().body.size() >= chunk_bytes_) {
+    snapshot_chunks_.emplace_back();
   }
-  snapshot_chunks_.back().push_back(std::move(snapshot_end));
+  snapshot_chunks_.back().add(row);
+}
+
+void ShapeLog::finish_snapshot(std::string_view snapshot_end) {
+  if (snapshot_chunks_.empty()) snapshot_chunks_.emplace_back();
+  snapshot_chunks_.back().add(snapshot_end);
 }
 
 void ShapeLog::append_transaction(std::vector<Entry> entries) {
@@ -35,7 +38,9 @@ void ShapeLog::append_transaction(std::vector<Entry> entries) {
 ShapeLog::ReadResult ShapeLog::read_snapshot_chunk(size_t index) const {
   ReadResult r;
   r.snapshot = true;
-  for (const auto& m : snapshot_chunks_[index]) r.messages.push_back(&m);
+  const SnapshotChunk& chunk = snapshot_chunks_[index];
+  r.messages.reserve(chunk.size());
+  for (size_t i = 0; i < chunk.size(); ++i) r.messages.push_back(chunk.message(i));
   bool last = index + 1 == snapshot_chunks_.size();
   r.next = last ? LogOffset::snapshot_end() : LogOffset::snapshot_chunk(index);
   return r;
@@ -63,7 +68,7 @@ Result<ShapeLog::ReadResult> ShapeLog::read_after(LogOffset offset, LogOffset ho
   }
   auto chunk_end = std::upper_bound(closed_chunk_ends_.begin(), closed_chunk_ends_.end(), pos);
   size_t end = chunk_end == closed_chunk_ends_.end() ? log_.size() : *chunk_end;
-  for (size_t i = pos; i < end; ++i) r.messages.push_back(&log_[i].json);
+  for (size_t i = pos; i < end; ++i) r.messages.push_back(log_[i].json);
   r.next = log_[end - 1].offset;
   r.reached_end = end == log_.size();
   return r;

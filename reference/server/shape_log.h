@@ -7,7 +7,7 @@
 // same bytes.
 //
 //   ShapeLog log(10000);
-//   log.set_snapshot({row_json...}, snapshot_end_json);
+//   log.set_snapshot({row_json...}, snapshot_end_json);   // or add_snapshot_row() + finish_snapshot()
 //   log.append_transaction({{LogOffset{lsn, 0}, change_json}});
 //   auto r = log.read(LogOffset::snapshot_end());   // r->messages, r->next, r->reached_end
 #pragma once
@@ -18,6 +18,7 @@
 
 #include "reference/common/log_offset.h"
 #include "reference/common/status.h"
+#include "reference/server/snapshot_chunk.h"
 
 namespace shapesim {
 
@@ -28,7 +29,7 @@ class ShapeLog {
     std::string json;
   };
   struct ReadResult {
-    std::vector<const std::string*> messages;  // valid until the log is next modified
+    std::vector<std::string_view> messages;  // valid until the log is next modified
     LogOffset next;                            // the offset to ask for next
     bool reached_end = false;                  // true when nothing more is in the log now
     bool snapshot = false;                     // a snapshot chunk (never ends with up-to-date)
@@ -36,10 +37,13 @@ class ShapeLog {
 
   explicit ShapeLog(size_t chunk_bytes) : chunk_bytes_(chunk_bytes == 0 ? 1 : chunk_bytes) {}
 
-  void set_snapshot(const std::vector<std::string>& rows, std::string snapshot_end);
+  void set_snapshot(const std::vector<std::string>& rows, std::string_view snapshot_end);
+  // Builds the snapshot row by row: a chunk closes once it holds `chunk_bytes`.
+  void add_snapshot_row(std::string_view row);
+  void finish_snapshot(std::string_view snapshot_end);
   // The snapshot as stored chunks (for persistence), and restoring it exactly.
-  const std::vector<std::vector<std::string>>& snapshot_chunks() const { return snapshot_chunks_; }
-  void restore_snapshot(std::vector<std::vector<std::string>> chunks) { snapshot_chunks_ = std::move(chunks); }
+  const std::vector<SnapshotChunk>& snapshot_chunks() const { return snapshot_chunks_; }
+  void restore_snapshot(std::vector<SnapshotChunk> chunks) { snapshot_chunks_ = std::move(chunks); }
   // Entries of one transaction, offsets strictly increasing and beyond head().
   void append_transaction(std::vector<Entry> entries);
 
@@ -58,7 +62,7 @@ class ShapeLog {
   ReadResult read_snapshot_chunk(size_t index) const;
 
   size_t chunk_bytes_;
-  std::vector<std::vector<std::string>> snapshot_chunks_;
+  std::vector<SnapshotChunk> snapshot_chunks_;
   std::vector<Entry> log_;
   std::vector<size_t> closed_chunk_ends_;  // exclusive indices into log_, increasing
   size_t open_chunk_bytes_ = 0;

@@ -7,7 +7,7 @@ namespace {
 
 std::vector<std::string> texts(const ShapeLog::ReadResult& r) {
   std::vector<std::string> out;
-  for (auto* m : r.messages) out.push_back(*m);
+  for (auto m : r.messages) out.emplace_back(m);
   return out;
 }
 

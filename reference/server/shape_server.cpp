@@ -176,8 +176,11 @@ Result<Shape*> ShapeServer::get_or_create(const ShapeDefinition& d, std::string&
   ShapeHandle handle{ShapeRegistry::make_handle(d, seq)};
   SHAPESIM_ASSIGN_OR_RETURN(std::unique_ptr<Shape> shape,
                             Shape::create(handle, d, *table, config_.chunk_bytes, error_param));
-  SHAPESIM_ASSIGN_OR_RETURN(Snapshot snap, store_->snapshot(*table));
-  shape->load_snapshot(snap);
+  Shape& building = *shape;
+  SHAPESIM_ASSIGN_OR_RETURN(Snapshot snap, store_->scan(*table, [&](const std::vector<Value>& row) {
+    building.add_snapshot_row(row);
+  }));
+  shape->finish_snapshot(snap);
   QueryParams definition;
   d.to_query(definition);
   SHAPESIM_RETURN_IF_ERROR(store_->save_shape({handle.value, format_query(definition), snap.lsn, shape->log().snapshot_chunks()}));
@@ -202,7 +205,7 @@ HttpResponse ShapeServer::shape_response(const Shape& shape, const ShapeLog::Rea
   std::string body = "[";
   for (size_t i = 0; i < read.messages.size(); ++i) {
     if (i) body.push_back(',');
-    body += *read.messages[i];
+    body += read.messages[i];
   }
   if (up_to_date) {
     if (!read.messages.empty()) body.push_back(',');
@@ -330,7 +333,11 @@ std::string ShapeServer::stream_events_after(const Shape& shape, LogOffset& offs
   while (true) {
     auto read = read_after(shape, offset);
     if (!read.ok() || read->messages.empty()) break;
-    for (const std::string* m : read->messages) events += "data: " + *m + "\n\n";
+    for (std::string_view m : read->messages) {
+      events += "data: ";
+      events += m;
+      events += "\n\n";
+    }
     offset = read->next;
     if (read->reached_end) {
       events += "data: " +

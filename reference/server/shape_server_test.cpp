@@ -285,3 +285,70 @@ TEST_F(ShapeServerTest, EvaluateFromScratchMatchesTheFilter) {
 
 }  // namespace
 }  // namespace shapesim
+
+namespace shapesim {
+namespace {
+
+// Every shape parameter's validation error: the status, the parameter it is reported under
+// and the reason, in Electric's body format.
+TEST_F(ShapeServerTest, EveryParameterHasItsValidationError) {
+  std::string handle = *get("/v1/shape?table=tasks&offset=-1").header("electric-handle");
+  struct Case {
+    std::string query;
+    std::string param;
+    std::string reason;  // a prefix of the reason
+  };
+  const std::vector<Case> cases = {
+      {"offset=-1", "table", "can't be blank"},
+      {"table=&offset=-1", "table", "can't be blank"},
+      {"table=1x&offset=-1", "table", "invalid identifier"},
+      {"table=a.b.c&offset=-1", "table", "invalid table name"},
+      {"table=nope&offset=-1", "table", "Table \"public.nope\" does not exist"},
+      {"table=tasks", "offset", "can't be blank"},
+      {"table=tasks&offset=abc", "offset", "has invalid format"},
+      {"table=tasks&offset=-2", "offset", "has invalid format"},
+      {"table=tasks&offset=5_x", "offset", "has invalid format"},
+      {"table=tasks&offset=0_7&handle=" + handle, "offset", "out of bounds for this shape"},
+      {"table=tasks&offset=99999_0&handle=" + handle, "offset", "out of bounds for this shape"},
+      {"table=tasks&offset=0_inf", "handle", "can't be blank when offset != -1"},
+      {"table=tasks&offset=-1&live=yes", "live", "must be true or false"},
+      {"table=tasks&offset=-1&live=true", "live", "can't be true when offset is -1"},
+      {"table=tasks&offset=0_inf&handle=h&live_sse=true", "live_sse", "can't be true unless live is also true"},
+      {"table=tasks&offset=0_inf&handle=h&live=true&experimental_live_sse=1", "experimental_live_sse",
+       "must be true or false"},
+      {"table=tasks&offset=-1&where=id%20%3D", "where", "syntax error at end of input"},
+      {"table=tasks&offset=-1&where=title%20%3D%201", "where", "operator does not exist: text = integer"},
+      {"table=tasks&offset=-1&where=id%20%3D%20%242", "where", "there is no parameter $2"},
+      {"table=tasks&offset=-1&where=id%20%3D%201&params[1]=4", "where", "params[1] is given but $1 does not appear"},
+      {"table=tasks&offset=-1&where=id%20%3D%20%241&params[2]=4", "params",
+       "parameters must be numbered sequentially, starting from 1"},
+      {"table=tasks&offset=-1&params[x]=4", "params", "parameter keys must be positive integers"},
+      {"table=tasks&offset=-1&columns=id,,title", "columns", "Invalid column list"},
+      {"table=tasks&offset=-1&columns=id,id", "columns", "Invalid column list: duplicate column \"id\""},
+      {"table=tasks&offset=-1&columns=id,nope", "columns", "The following columns could not be found: nope"},
+      {"table=tasks&offset=-1&columns=title", "columns", "The list of columns must include all primary key columns"},
+      {"table=tasks&offset=-1&replica=half", "replica", "is invalid"},
+      {"table=tasks&offset=-1&log=all", "log", "is invalid"},
+      {"table=tasks&offset=now&subset__where=nope", "subset__where", "column \"nope\" does not exist"},
+      {"table=tasks&offset=now&subset__order_by=nope", "subset__order_by", "column \"nope\" does not exist"},
+      {"table=tasks&offset=now&subset__limit=x", "subset__limit", "must be a non-negative integer"},
+      {"table=tasks&offset=now&subset__offset=-1", "subset__offset", "must be a non-negative integer"},
+      {"table=tasks&offset=now&subset__params=%5B1", "subset__params", "must be JSON"},
+      {"table=tasks&offset=0_inf&handle=h&live=true&subset__limit=1", "live", "can't be true for a subset snapshot"},
+  };
+  for (const auto& c : cases) {
+    auto r = get("/v1/shape?" + c.query);
+    ASSERT_EQ(r.status, 400) << c.query << " -> " << r.body;
+    EXPECT_EQ(r.header("cache-control"), "no-store") << c.query;
+    auto body = json::parse(r.body);
+    EXPECT_EQ(body["message"], "Invalid request") << c.query;
+    ASSERT_TRUE(body["errors"].contains(c.param)) << c.query << " -> " << r.body;
+    std::string reason = body["errors"][c.param][0];
+    EXPECT_EQ(reason.rfind(c.reason, 0), 0u) << c.query << ": " << reason;
+  }
+  // Unknown parameters (cache busters) are ignored.
+  EXPECT_EQ(get("/v1/shape?table=tasks&offset=-1&cache-buster=123&x=y").status, 200);
+}
+
+}  // namespace
+}  // namespace shapesim

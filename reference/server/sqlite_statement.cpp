@@ -56,6 +56,14 @@ void SqliteStatement::bind(int index, const Value& v) {
   }
 }
 
+void SqliteStatement::bind_text_view(int index, std::string_view text) {
+  if (stmt_) sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+}
+
+void SqliteStatement::bind_blob_view(int index, const void* data, size_t size) {
+  if (stmt_) sqlite3_bind_blob(stmt_, index, data, static_cast<int>(size), SQLITE_STATIC);
+}
+
 bool SqliteStatement::step_row() {
   if (!stmt_ || !status_.ok()) return false;
   int rc = sqlite3_step(stmt_);
@@ -86,12 +94,40 @@ Value SqliteStatement::column(int index, ColumnType type) const {
   }
 }
 
+void SqliteStatement::read_column(int index, ColumnType type, Value& out) const {
+  switch (type) {
+    case ColumnType::kBool:
+    case ColumnType::kInt2:
+    case ColumnType::kInt4:
+    case ColumnType::kInt8:
+    case ColumnType::kFloat4:
+    case ColumnType::kFloat8: out = column(index, type); return;
+    default: break;
+  }
+  const unsigned char* text = sqlite3_column_text(stmt_, index);
+  if (!text) {
+    out = Value();
+    return;
+  }
+  out.assign_text(std::string_view(reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_column_bytes(stmt_, index))));
+}
+
 int64_t SqliteStatement::column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
 
 std::string SqliteStatement::column_text(int index) const {
   const unsigned char* text = sqlite3_column_text(stmt_, index);
   int n = sqlite3_column_bytes(stmt_, index);
   return text ? std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(n)) : std::string();
+}
+
+}  // namespace shapesim
+
+namespace shapesim {
+
+std::string SqliteStatement::column_blob(int index) const {
+  const void* data = sqlite3_column_blob(stmt_, index);
+  int n = sqlite3_column_bytes(stmt_, index);
+  return data ? std::string(static_cast<const char*>(data), static_cast<size_t>(n)) : std::string();
 }
 
 }  // namespace shapesim

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "reference/common/status.h"
 #include "reference/common/value.h"
@@ -39,14 +40,20 @@ class SqliteStatement {
 
   const Status& prepare_status() const { return status_; }
   void bind(int index, const Value& v);  // 1-based
+  // Binds bytes without copying: they must stay valid until the statement has run.
+  void bind_text_view(int index, std::string_view text);
+  void bind_blob_view(int index, const void* data, size_t size);
   // Steps once: true if a row is available; false when done. Errors land in status().
   bool step_row();
   // Runs to completion; returns the error if any.
   Status run();
   const Status& status() const { return status_; }
   Value column(int index, ColumnType type) const;  // 0-based
+  // The same into an existing Value (a string value's buffer is reused).
+  void read_column(int index, ColumnType type, Value& out) const;
   int64_t column_int(int index) const;
   std::string column_text(int index) const;
+  std::string column_blob(int index) const;
 
  private:
   sqlite3* db_;

@@ -214,22 +214,28 @@ Result<std::vector<ShapeMessage>> decode_messages(std::string_view body) {
   return out;
 }
 
+std::string row_key_prefix(const std::string& schema, const std::string& table) {
+  return quote_identifier(schema) + "." + quote_identifier(table);
+}
+
+void append_row_key_part(std::string& key, const std::optional<std::string_view>& pk_value) {
+  key.push_back('/');
+  if (!pk_value) {
+    key.push_back('_');
+    return;
+  }
+  key.push_back('"');
+  for (char c : *pk_value) {
+    if (c == '/') key.push_back('/');
+    key.push_back(c);
+  }
+  key.push_back('"');
+}
+
 std::string format_row_key(const std::string& schema, const std::string& table,
                            const std::vector<std::optional<std::string>>& pk_values) {
-  std::string key = quote_identifier(schema) + "." + quote_identifier(table);
-  for (const auto& v : pk_values) {
-    key.push_back('/');
-    if (!v) {
-      key.push_back('_');
-      continue;
-    }
-    key.push_back('"');
-    for (char c : *v) {
-      if (c == '/') key.push_back('/');
-      key.push_back(c);
-    }
-    key.push_back('"');
-  }
+  std::string key = row_key_prefix(schema, table);
+  for (const auto& v : pk_values) append_row_key_part(key, v ? std::optional<std::string_view>(*v) : std::nullopt);
   return key;
 }
 

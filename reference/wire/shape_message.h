@@ -61,5 +61,8 @@ Result<std::vector<ShapeMessage>> decode_messages(std::string_view body);
 // with '/' doubled, NULL as _.
 std::string format_row_key(const std::string& schema, const std::string& table,
                            const std::vector<std::optional<std::string>>& pk_values);
+// The same key built piecewise: the `"schema"."table"` prefix, then one part per PK value.
+std::string row_key_prefix(const std::string& schema, const std::string& table);
+void append_row_key_part(std::string& key, const std::optional<std::string_view>& pk_value);
 
 }  // namespace shapesim

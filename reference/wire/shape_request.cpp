@@ -211,7 +211,7 @@ QueryParams ShapeRequest::to_query() const {
   if (cursor) q["cursor"] = *cursor;
   if (sse) q["live_sse"] = "true";
   if (subset) {
-    if (!subset->where.empty()) q[kSubsetWhere] = subset->where;
+    q[kSubsetWhere] = subset->where;  // always: it marks the request as a subset snapshot
     if (!subset->params.empty()) q[kSubsetParams] = nlohmann::json(subset->params).dump();
     if (!subset->order_by.empty()) q[kSubsetOrderBy] = subset->order_by;
     if (subset->limit) q[kSubsetLimit] = std::to_string(*subset->limit);
