@@ -1,7 +1,8 @@
 // bench_shape_server: the shape server core (no sockets), Google Benchmark, JSON with
 // --benchmark_format=json.
 //   cached_chunk_responses - GET of an already-written log chunk (what a CDN miss costs)
-//   changes_appended       - write batches of one insert routed into a matching shape's log
+//   changes_appended/K     - write batches of K inserts (one transaction each) through the write
+//                            endpoint: JSON in, committed to the store, routed into two shapes' logs
 //   snapshot_rows/1000000  - an initial snapshot of a 1,000,000-row table: shape creation
 //                            (read, filter, encode, chunk) and the -1 response
 // Goals (issue #4): >= 1,000,000 snapshot rows/s, >= 100,000 changes/s appended.
@@ -68,26 +69,32 @@ void BM_CachedChunkResponses(benchmark::State& state) {
 }
 
 void BM_ChangesAppended(benchmark::State& state) {
+  const int64_t per_batch = state.range(0);
   auto server = make_server(0);
   (void)server->handle(RequestId{1}, get("/v1/shape?table=items&offset=-1&where=owner%20%3D%207"), Timestamp{0});
   (void)server->handle(RequestId{2}, get("/v1/shape?table=items&offset=-1"), Timestamp{0});
-  uint64_t n = 2, i = 0;
+  uint64_t n = 2;
+  int64_t id = 0;
   for (auto _ : state) {
     HttpRequest w;
     w.method = "POST";
     w.path = "/api/mutations";
-    w.body = "{\"id\":\"w" + std::to_string(i) + "\",\"mutations\":[{\"op\":\"insert\",\"table\":\"items\",\"value\":{\"id\":" +
-             std::to_string(i) + ",\"title\":\"t\",\"owner\":" + std::to_string(i % 10) + ",\"done\":false}}]}";
+    w.body = "{\"id\":\"w" + std::to_string(id) + "\",\"mutations\":[";
+    for (int64_t k = 0; k < per_batch; ++k, ++id) {
+      if (k) w.body += ",";
+      w.body += "{\"op\":\"insert\",\"table\":\"items\",\"value\":{\"id\":" + std::to_string(id) +
+                ",\"title\":\"t\",\"owner\":" + std::to_string(id % 10) + ",\"done\":false}}";
+    }
+    w.body += "]}";
     auto out = server->handle(RequestId{++n}, w, Timestamp{0});
     benchmark::DoNotOptimize(out);
-    ++i;
   }
-  state.counters["changes/s"] = benchmark::Counter(static_cast<double>(i), benchmark::Counter::kIsRate);
+  state.counters["changes/s"] = benchmark::Counter(static_cast<double>(id), benchmark::Counter::kIsRate);
 }
 
 }  // namespace
 
 BENCHMARK(BM_CachedChunkResponses);
-BENCHMARK(BM_ChangesAppended);
+BENCHMARK(BM_ChangesAppended)->Arg(1)->Arg(10)->Arg(100);
 BENCHMARK(BM_SnapshotRows)->Arg(1000000)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK_MAIN();

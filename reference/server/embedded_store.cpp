@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reference/common/json_text.h"
 #include "reference/common/sql_identifier.h"
 #include "reference/common/table_schema_json.h"
 #include "reference/server/sqlite_statement.h"
@@ -102,13 +103,14 @@ Status EmbeddedStore::exec(const std::string& sql) {
 }
 
 Status EmbeddedStore::load_state() {
-  SqliteStatement meta(db_, "SELECT key, value FROM _shapesim_meta");
-  while (meta.step_row()) {
-    std::string key = meta.column_text(0);
-    if (key == "next_xid") next_xid_ = Xid{static_cast<uint64_t>(meta.column_int(1))};
-    if (key == "last_lsn") last_lsn_ = Lsn{static_cast<uint64_t>(meta.column_int(1))};
+  // The transaction log is the record of every commit: the next xid and the last LSN follow
+  // from it (no per-commit counter rows to keep in step).
+  SqliteStatement counters(db_, "SELECT max(xid), max(lsn) FROM _shapesim_txlog");
+  if (counters.step_row() && counters.column(0, ColumnType::kInt8).as_int()) {
+    next_xid_ = Xid{static_cast<uint64_t>(counters.column_int(0)) + 1};
+    last_lsn_ = Lsn{static_cast<uint64_t>(counters.column_int(1))};
   }
-  SHAPESIM_RETURN_IF_ERROR(meta.status());
+  SHAPESIM_RETURN_IF_ERROR(counters.status());
   SqliteStatement tables(db_, "SELECT definition FROM _shapesim_tables ORDER BY qualified");
   while (tables.step_row()) {
     auto j = nlohmann::json::parse(tables.column_text(0), nullptr, false);
@@ -255,7 +257,7 @@ Result<WriteOutcome> EmbeddedStore::apply(const WriteBatch& batch) {
     if (seen.step_row()) return WriteOutcome{Xid{static_cast<uint64_t>(seen.column_int(0))}, std::nullopt};
     SHAPESIM_RETURN_IF_ERROR(seen.status());
   }
-  SHAPESIM_RETURN_IF_ERROR(exec("BEGIN"));
+  SHAPESIM_RETURN_IF_ERROR(SqliteStatement(db_, cache_, "BEGIN").run());
   CommittedTransaction tx{next_xid_, Lsn{}, {}};
   Status st;
   for (const auto& m : batch.mutations) {
@@ -271,13 +273,11 @@ Result<WriteOutcome> EmbeddedStore::apply(const WriteBatch& batch) {
     st = rec.run();
   }
   if (st.ok()) st = log_transaction(tx);
-  if (st.ok()) st = set_meta("next_xid", next_xid_.value + 1);
-  if (st.ok()) st = set_meta("last_lsn", tx.commit_lsn.value);
   if (!st.ok()) {
-    (void)exec("ROLLBACK");
+    (void)SqliteStatement(db_, cache_, "ROLLBACK").run();
     return st;
   }
-  SHAPESIM_RETURN_IF_ERROR(exec("COMMIT"));
+  SHAPESIM_RETURN_IF_ERROR(SqliteStatement(db_, cache_, "COMMIT").run());
   next_xid_ = Xid{next_xid_.value + 1};
   last_lsn_ = tx.commit_lsn;
   return WriteOutcome{tx.xid, std::move(tx)};
@@ -317,22 +317,32 @@ Result<Snapshot> EmbeddedStore::snapshot(const TableSchema& t) {
 
 namespace {
 
-nlohmann::json row_to_json(const Row& row) {
-  nlohmann::json j = nlohmann::json::object();
+// Appends a row as the transaction log's JSON object (read back by row_from_log_json):
+// NULL, bool and int64 natively, strings as strings, floats as {"f": "<float8 text>"} so
+// NaN, Infinity and every bit round-trip. Written directly: this runs for every change.
+void append_log_row(std::string& out, const Row& row) {
+  out.push_back('{');
+  bool first = true;
   for (const auto& [col, v] : row) {
+    if (!first) out.push_back(',');
+    first = false;
+    append_json_quoted(out, col);
+    out.push_back(':');
     if (v.is_null()) {
-      j[col] = nullptr;
+      out += "null";
     } else if (const bool* b = v.as_bool()) {
-      j[col] = *b;
+      out += *b ? "true" : "false";
     } else if (const int64_t* i = v.as_int()) {
-      j[col] = *i;
+      out += std::to_string(*i);
     } else if (const double* d = v.as_double()) {
-      j[col] = {{"f", format_pg_float8(*d)}};  // exact round trip, NaN/Infinity included
+      out += "{\"f\":";
+      append_json_quoted(out, format_pg_float8(*d));
+      out.push_back('}');
     } else {
-      j[col] = *v.as_string();
+      append_json_quoted(out, *v.as_string());
     }
   }
-  return j;
+  out.push_back('}');
 }
 
 Row row_from_log_json(const nlohmann::json& j) {
@@ -356,17 +366,30 @@ Row row_from_log_json(const nlohmann::json& j) {
 }  // namespace
 
 Status EmbeddedStore::log_transaction(const CommittedTransaction& tx) {
-  nlohmann::json changes = nlohmann::json::array();
-  for (const auto& c : tx.changes) {
-    nlohmann::json j = {{"schema", c.schema}, {"table", c.table}, {"kind", static_cast<int>(c.kind)}};
-    if (c.old_row) j["old"] = row_to_json(*c.old_row);
-    if (c.new_row) j["new"] = row_to_json(*c.new_row);
-    changes.push_back(std::move(j));
+  std::string changes = "[";
+  for (size_t i = 0; i < tx.changes.size(); ++i) {
+    const ChangeRecord& c = tx.changes[i];
+    if (i) changes.push_back(',');
+    changes += "{\"schema\":";
+    append_json_quoted(changes, c.schema);
+    changes += ",\"table\":";
+    append_json_quoted(changes, c.table);
+    changes += ",\"kind\":" + std::to_string(static_cast<int>(c.kind));
+    if (c.old_row) {
+      changes += ",\"old\":";
+      append_log_row(changes, *c.old_row);
+    }
+    if (c.new_row) {
+      changes += ",\"new\":";
+      append_log_row(changes, *c.new_row);
+    }
+    changes.push_back('}');
   }
+  changes.push_back(']');
   SqliteStatement st(db_, cache_, "INSERT INTO _shapesim_txlog (lsn, xid, changes) VALUES (?, ?, ?)");
   st.bind(1, Value(static_cast<int64_t>(tx.commit_lsn.value)));
   st.bind(2, Value(static_cast<int64_t>(tx.xid.value)));
-  st.bind(3, Value(changes.dump()));
+  st.bind_text_view(3, changes);
   return st.run();
 }
 

@@ -80,7 +80,7 @@ TEST(EmbeddedStore, TransactionLogReplaysCommittedTransactionsExactly) {
   scored.name = "scored";
   scored.columns.push_back({"score", ColumnType::kFloat8});
   ASSERT_TRUE(store->create_table(scored).ok());
-  auto a = store->apply({"b1", {insert_task(task(1, "a")), insert_task(task(2, "b"))}});
+  auto a = store->apply({"b1", {insert_task(task(1, "quote \" back \\ nl \n ctl \x01 \xc3\xbc")), insert_task(task(2, "b"))}});
   auto b = store->apply({"b2", {update_task(1, {{"title", Value("a2")}}), delete_task(2)}});
   Row nan_row = task(9, "x");
   nan_row["score"] = Value(0.1);
@@ -90,6 +90,7 @@ TEST(EmbeddedStore, TransactionLogReplaysCommittedTransactionsExactly) {
   ASSERT_TRUE(all.ok()) << all.status().to_string();
   ASSERT_EQ(all->size(), 3u);
   EXPECT_EQ((*all)[0].xid, a->txid);
+  EXPECT_EQ((*all)[0].changes[0].new_row, a->committed->changes[0].new_row);
   EXPECT_EQ((*all)[1].commit_lsn, b->committed->commit_lsn);
   EXPECT_EQ((*all)[1].changes[0].old_row, b->committed->changes[0].old_row);
   EXPECT_EQ((*all)[1].changes[0].new_row, b->committed->changes[0].new_row);
@@ -102,17 +103,20 @@ TEST(EmbeddedStore, TransactionLogReplaysCommittedTransactionsExactly) {
 TEST(EmbeddedStore, ReopenedFileKeepsTablesRowsAndCounters) {
   auto path = std::filesystem::temp_directory_path() / ("shapesim_store_test_" + std::to_string(::getpid()) + ".db");
   std::filesystem::remove(path);
+  Lsn last_lsn;
   {
     auto s = EmbeddedStore::open(path.string());
     ASSERT_TRUE(s.ok());
     ASSERT_TRUE((*s)->create_table(tasks_table()).ok());
     ASSERT_TRUE((*s)->apply({"b1", {insert_task(task(1, "a"))}}).ok());
     ASSERT_EQ(*(*s)->next_sequence(), 1u);
+    last_lsn = (*s)->last_lsn();
   }
   auto s = EmbeddedStore::open(path.string());
   ASSERT_TRUE(s.ok());
   ASSERT_NE((*s)->find_table("public", "tasks"), nullptr);
   EXPECT_EQ((*s)->next_xid(), Xid{1001});
+  EXPECT_EQ((*s)->last_lsn(), last_lsn);
   EXPECT_EQ(*(*s)->next_sequence(), 2u);
   EXPECT_EQ((*s)->snapshot(tasks_table())->rows.size(), 1u);
   EXPECT_TRUE((*s)->create_table(tasks_table()).ok());  // identical: no-op
