@@ -39,9 +39,11 @@ export async function startServer(extraArgs = [], options = {}) {
       if (res.status !== 200) throw new Error(`write failed: ${res.status} ${JSON.stringify(body)}`);
       return body.txid;
     },
+    // SIGTERM; resolves with the exit code.
     async stop() {
+      if (child.exitCode !== null) return child.exitCode;
       child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     },
   };
 }
