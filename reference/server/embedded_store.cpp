@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reference/common/json_text.h"
+#include "reference/common/log_offset.h"
 #include "reference/common/sql_identifier.h"
 #include "reference/common/table_schema_json.h"
 #include "reference/server/sqlite_statement.h"
@@ -80,7 +81,7 @@ Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::open(const std::string& pa
       "CREATE TABLE IF NOT EXISTS _shapesim_batches (id TEXT PRIMARY KEY, txid INTEGER NOT NULL);"
       "CREATE TABLE IF NOT EXISTS _shapesim_txlog (lsn INTEGER PRIMARY KEY, xid INTEGER NOT NULL, changes TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS _shapesim_shapes (handle TEXT PRIMARY KEY, definition TEXT NOT NULL, "
-      "  snapshot_lsn INTEGER NOT NULL);"
+      "  snapshot_lsn INTEGER NOT NULL, xmin INTEGER NOT NULL, xmax INTEGER NOT NULL, xip TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS _shapesim_shape_chunks (handle TEXT NOT NULL, idx INTEGER NOT NULL, "
       "  body TEXT NOT NULL, ends BLOB NOT NULL, PRIMARY KEY (handle, idx));"));
   SHAPESIM_RETURN_IF_ERROR(store->load_state());
@@ -304,16 +305,6 @@ Result<Snapshot> EmbeddedStore::scan(const TableSchema& t, const std::function<v
   return snap;
 }
 
-Result<Snapshot> EmbeddedStore::snapshot(const TableSchema& t) {
-  std::vector<Row> rows;
-  SHAPESIM_ASSIGN_OR_RETURN(Snapshot snap, scan(t, [&](const std::vector<Value>& values) {
-    Row row;
-    for (size_t i = 0; i < values.size(); ++i) row[t.columns[i].name] = values[i];
-    rows.push_back(std::move(row));
-  }));
-  snap.rows = std::move(rows);
-  return snap;
-}
 
 namespace {
 
@@ -364,6 +355,14 @@ Row row_from_log_json(const nlohmann::json& j) {
 }
 
 }  // namespace
+
+Status EmbeddedStore::log_replicated(const CommittedTransaction& tx) {
+  if (tx.commit_lsn <= last_lsn_) return failed_precondition("transaction at LSN " + std::to_string(tx.commit_lsn.value) +
+                                                             " is not after the last logged one");
+  SHAPESIM_RETURN_IF_ERROR(log_transaction(tx));
+  last_lsn_ = tx.commit_lsn;
+  return Status::Ok();
+}
 
 Status EmbeddedStore::log_transaction(const CommittedTransaction& tx) {
   std::string changes = "[";
@@ -423,10 +422,17 @@ Status EmbeddedStore::save_shape(const StoredShape& shape) {
   Status st = forget_shape(shape.handle);
   if (!st.ok()) return rollback(st);
   {
-    SqliteStatement ins(db_, cache_, "INSERT INTO _shapesim_shapes (handle, definition, snapshot_lsn) VALUES (?, ?, ?)");
+    SqliteStatement ins(db_, cache_,
+                        "INSERT INTO _shapesim_shapes (handle, definition, snapshot_lsn, xmin, xmax, xip) "
+                        "VALUES (?, ?, ?, ?, ?, ?)");
+    std::string xip;
+    for (uint64_t x : shape.xip_list) xip += (xip.empty() ? "" : ",") + std::to_string(x);
     ins.bind(1, Value(shape.handle));
     ins.bind(2, Value(shape.definition));
     ins.bind(3, Value(static_cast<int64_t>(shape.snapshot_lsn.value)));
+    ins.bind(4, Value(static_cast<int64_t>(shape.xmin)));
+    ins.bind(5, Value(static_cast<int64_t>(shape.xmax)));
+    ins.bind(6, Value(xip));
     st = ins.run();
     if (!st.ok()) return rollback(st);
   }
@@ -461,9 +467,22 @@ Status EmbeddedStore::forget_shape(const std::string& handle) {
 Result<std::vector<EmbeddedStore::StoredShape>> EmbeddedStore::load_shapes() {
   std::vector<StoredShape> out;
   {
-    SqliteStatement st(db_, cache_, "SELECT handle, definition, snapshot_lsn FROM _shapesim_shapes ORDER BY handle");
+    SqliteStatement st(db_, cache_,
+                       "SELECT handle, definition, snapshot_lsn, xmin, xmax, xip FROM _shapesim_shapes ORDER BY handle");
     while (st.step_row()) {
-      out.push_back({st.column_text(0), st.column_text(1), Lsn{static_cast<uint64_t>(st.column_int(2))}, {}});
+      StoredShape shape{st.column_text(0), st.column_text(1), Lsn{static_cast<uint64_t>(st.column_int(2))}, {},
+                        static_cast<uint64_t>(st.column_int(3)), static_cast<uint64_t>(st.column_int(4)), {}};
+      std::string xip = st.column_text(5);
+      for (size_t pos = 0; pos < xip.size();) {
+        size_t comma = std::min(xip.find(',', pos), xip.size());
+        uint64_t x = 0;
+        if (!parse_uint64(std::string_view(xip).substr(pos, comma - pos), x)) {
+          return internal_error("corrupt stored shape " + shape.handle + ": xip list");
+        }
+        shape.xip_list.push_back(x);
+        pos = comma + 1;
+      }
+      out.push_back(std::move(shape));
     }
     SHAPESIM_RETURN_IF_ERROR(st.status());
   }

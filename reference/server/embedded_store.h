@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,9 @@ struct sqlite3;
 
 namespace shapesim {
 
-class EmbeddedStore {
+// The embedded source of truth, and the server's durable storage for shapes and the
+// transaction log (with PostgreSQL as the source, only the latter role is used).
+class EmbeddedStore : public SourceOfTruth {
  public:
   static Result<std::unique_ptr<EmbeddedStore>> open(const std::string& path);
   ~EmbeddedStore();
@@ -35,13 +38,17 @@ class EmbeddedStore {
   // Creates a table; creating an identical table again is a no-op, a different one an error.
   Status create_table(const TableSchema& schema);
   const TableSchema* find_table(const std::string& schema, const std::string& name) const;
+  const TableSchema* find_table(const std::string& schema, const std::string& name) override {
+    return std::as_const(*this).find_table(schema, name);
+  }
   const std::vector<TableSchema>& tables() const { return tables_; }
 
-  Result<WriteOutcome> apply(const WriteBatch& batch);
-  Result<Snapshot> snapshot(const TableSchema& table);
-  // The same snapshot streamed: `row` gets each row's values in column order (the vector is
-  // reused between calls), in primary-key order. Returns the metadata (rows left empty).
-  Result<Snapshot> scan(const TableSchema& table, const std::function<void(const std::vector<Value>& row)>& row);
+  Result<WriteOutcome> apply(const WriteBatch& batch) override;
+  Result<Snapshot> scan(const TableSchema& table, const std::function<void(const std::vector<Value>& row)>& row) override;
+
+  // Records a transaction that arrived from another source (replication) in the transaction
+  // log, so a restart rebuilds shape logs from it; last_lsn() advances to its commit LSN.
+  Status log_replicated(const CommittedTransaction& tx);
 
   // Committed transactions with commit_lsn > after, in commit order (the store keeps a
   // transaction log in the same SQLite transaction as the data, so a restarted server can
@@ -56,6 +63,8 @@ class EmbeddedStore {
     std::string definition;
     Lsn snapshot_lsn;
     std::vector<SnapshotChunk> chunks;
+    uint64_t xmin = 0, xmax = 0;  // the snapshot's visibility bounds
+    std::vector<uint64_t> xip_list;
   };
   Status save_shape(const StoredShape& shape);
   Status forget_shape(const std::string& handle);

@@ -160,6 +160,9 @@ void Shape::finish_snapshot(const Snapshot& metadata) {
                      .xip_list = metadata.xip_list};
   log_.finish_snapshot(encode_message(end));
   snapshot_lsn_ = metadata.lsn;
+  xmin_ = metadata.xmin;
+  xmax_ = metadata.xmax;
+  xip_list_ = metadata.xip_list;
 }
 
 Shape::RoutedChange Shape::convert(size_t index, const ChangeRecord& change, const TableSchema& table,

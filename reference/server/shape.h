@@ -49,11 +49,21 @@ class Shape {
   void add_snapshot_row(const std::vector<Value>& values);
   void finish_snapshot(const Snapshot& metadata);
   // Restores a persisted snapshot (chunks as stored, and the LSN it was taken at).
-  void restore_snapshot(std::vector<SnapshotChunk> chunks, Lsn lsn) {
+  void restore_snapshot(std::vector<SnapshotChunk> chunks, Lsn lsn, uint64_t xmin, uint64_t xmax,
+                        std::vector<uint64_t> xip_list) {
     log_.restore_snapshot(std::move(chunks));
     snapshot_lsn_ = lsn;
+    xmin_ = xmin;
+    xmax_ = xmax;
+    xip_list_ = std::move(xip_list);
   }
-  // Transactions with commit_lsn <= snapshot_lsn() are already in the snapshot.
+  // Whether a transaction's effects are already in the snapshot (PostgreSQL visibility).
+  bool in_snapshot(Xid xid) const { return visible_in_snapshot(xid.value, xmin_, xmax_, xip_list_); }
+  uint64_t snapshot_xmin() const { return xmin_; }
+  uint64_t snapshot_xmax() const { return xmax_; }
+  const std::vector<uint64_t>& snapshot_xip_list() const { return xip_list_; }
+  // The server's log position when the snapshot was taken: transactions with commit_lsn <=
+  // snapshot_lsn() are in the snapshot (later ones may be too: see in_snapshot()).
   Lsn snapshot_lsn() const { return snapshot_lsn_; }
   // One change of a transaction, with its rows converted once for every shape.
   struct RoutedChange {
@@ -98,6 +108,8 @@ class Shape {
   sql::WhereClause where_;
   ShapeLog log_;
   Lsn snapshot_lsn_;
+  uint64_t xmin_ = 0, xmax_ = 0;
+  std::vector<uint64_t> xip_list_;
 };
 
 }  // namespace shapesim

@@ -27,6 +27,12 @@ class ShapeRegistry {
                   std::vector<Shape*>& out) const;
   bool has_shapes_on(const std::string& schema, const std::string& table) const;
   size_t size() const { return by_handle_.size(); }
+  // Every handle, in order.
+  std::vector<std::string> handles() const {
+    std::vector<std::string> out;
+    for (const auto& [h, _] : by_handle_) out.push_back(h);
+    return out;
+  }
 
   // "<fnv32 of the canonical definition, hex>-<sequence>", e.g. "1f2e3d4c-12".
   static std::string make_handle(const ShapeDefinition& d, uint64_t sequence);

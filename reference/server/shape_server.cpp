@@ -81,7 +81,13 @@ HttpResponse json_error(int status, const std::string& message) {
 }
 
 ShapeServer::ShapeServer(ServerConfig config, std::unique_ptr<EmbeddedStore> store)
-    : config_(config), store_(std::move(store)) {
+    : config_(config), store_(std::move(store)), source_(store_.get()) {
+  startup_status_ = restore_shapes();
+}
+
+ShapeServer::ShapeServer(ServerConfig config, std::unique_ptr<EmbeddedStore> storage,
+                         std::unique_ptr<SourceOfTruth> source)
+    : config_(config), store_(std::move(storage)), external_source_(std::move(source)), source_(external_source_.get()) {
   startup_status_ = restore_shapes();
 }
 
@@ -95,7 +101,7 @@ Status ShapeServer::restore_shapes() {
     if (parsed_query.ok()) q = std::move(*parsed_query);
     q["offset"] = "-1";
     auto parsed = parse_shape_request(q);
-    const TableSchema* table = parsed.ok() ? store_->find_table(parsed.request->shape.schema, parsed.request->shape.table) : nullptr;
+    const TableSchema* table = parsed.ok() ? source_->find_table(parsed.request->shape.schema, parsed.request->shape.table) : nullptr;
     std::string error_param;
     auto shape = table ? Shape::create(ShapeHandle{s.handle}, parsed.request->shape, *table, config_.chunk_bytes, error_param)
                        : Result<std::unique_ptr<Shape>>(not_found("table"));
@@ -104,7 +110,7 @@ Status ShapeServer::restore_shapes() {
       SHAPESIM_RETURN_IF_ERROR(store_->forget_shape(s.handle));
       continue;
     }
-    (*shape)->restore_snapshot(std::move(s.chunks), s.snapshot_lsn);
+    (*shape)->restore_snapshot(std::move(s.chunks), s.snapshot_lsn, s.xmin, s.xmax, std::move(s.xip_list));
     oldest = std::min(oldest, s.snapshot_lsn);
     registry_.add(std::move(*shape));
   }
@@ -115,7 +121,7 @@ Status ShapeServer::restore_shapes() {
     for (const auto& c : tx.changes) tables.insert({c.schema, c.table});
     for (const auto& [schema, table] : tables) {
       for (Shape* s : registry_.shapes_on(schema, table)) {
-        if (tx.commit_lsn > s->snapshot_lsn()) s->append(tx);
+        if (tx.commit_lsn > s->snapshot_lsn() && !s->in_snapshot(tx.xid)) s->append(tx);
       }
     }
   }
@@ -167,7 +173,7 @@ Result<ShapeLog::ReadResult> ShapeServer::read_after(const Shape& shape, LogOffs
 
 Result<Shape*> ShapeServer::get_or_create(const ShapeDefinition& d, std::string& error_param) {
   if (Shape* s = registry_.find_by_definition(d)) return s;
-  const TableSchema* table = store_->find_table(d.schema, d.table);
+  const TableSchema* table = source_->find_table(d.schema, d.table);
   if (!table) {
     error_param = "table";
     return invalid_argument("Table \"" + d.schema + "." + d.table + "\" does not exist");
@@ -176,14 +182,17 @@ Result<Shape*> ShapeServer::get_or_create(const ShapeDefinition& d, std::string&
   ShapeHandle handle{ShapeRegistry::make_handle(d, seq)};
   SHAPESIM_ASSIGN_OR_RETURN(std::unique_ptr<Shape> shape,
                             Shape::create(handle, d, *table, config_.chunk_bytes, error_param));
+  SHAPESIM_RETURN_IF_ERROR(source_->prepare_table(*table));
   Shape& building = *shape;
-  SHAPESIM_ASSIGN_OR_RETURN(Snapshot snap, store_->scan(*table, [&](const std::vector<Value>& row) {
+  SHAPESIM_ASSIGN_OR_RETURN(Snapshot snap, source_->scan(*table, [&](const std::vector<Value>& row) {
     building.add_snapshot_row(row);
   }));
+  snap.lsn = store_->last_lsn();  // every transaction logged so far committed before the snapshot
   shape->finish_snapshot(snap);
   QueryParams definition;
   d.to_query(definition);
-  SHAPESIM_RETURN_IF_ERROR(store_->save_shape({handle.value, format_query(definition), snap.lsn, shape->log().snapshot_chunks()}));
+  SHAPESIM_RETURN_IF_ERROR(store_->save_shape({handle.value, format_query(definition), snap.lsn,
+                                               shape->log().snapshot_chunks(), snap.xmin, snap.xmax, snap.xip_list}));
   return registry_.add(std::move(shape));
 }
 
@@ -294,7 +303,7 @@ HttpResponse ShapeServer::handle_get_shape(RequestId id, const HttpRequest& req,
 
 HttpResponse ShapeServer::handle_subset(const ShapeRequest& r, const std::string& request_offset) {
   Shape* shape = registry_.find_by_definition(r.shape);
-  auto snapshot = store_->snapshot(shape->table());
+  auto snapshot = source_->snapshot(shape->table());
   if (!snapshot.ok()) return json_error(500, "snapshot failed: " + snapshot.status().message());
   auto mark = store_->next_sequence();
   if (!mark.ok()) return json_error(500, "snapshot failed: " + mark.status().message());
@@ -395,7 +404,7 @@ HttpResponse ShapeServer::handle_mutations(const HttpRequest& req, Timestamp now
     }
     auto name = parse_table_name(m["table"].get<std::string>());
     if (!name.ok()) return json_error(400, "table: " + name.status().message());
-    const TableSchema* table = store_->find_table(name->first, name->second);
+    const TableSchema* table = source_->find_table(name->first, name->second);
     if (!table) return json_error(400, "relation \"" + name->first + "." + name->second + "\" does not exist");
     Mutation mutation;
     mutation.schema = table->schema;
@@ -429,7 +438,7 @@ HttpResponse ShapeServer::handle_mutations(const HttpRequest& req, Timestamp now
     }
     batch.mutations.push_back(std::move(mutation));
   }
-  auto outcome = store_->apply(batch);
+  auto outcome = source_->apply(batch);
   if (!outcome.ok()) {
     int status = outcome.status().code() == ErrorCode::kInternal ? 500 : 400;
     return json_error(status, outcome.status().message());
@@ -469,7 +478,7 @@ ServerOutput ShapeServer::on_transaction(const CommittedTransaction& tx, Timesta
       continue;
     }
     if (!registry_.has_shapes_on(c.schema, c.table)) continue;
-    const TableSchema* table = store_->find_table(c.schema, c.table);
+    const TableSchema* table = source_->find_table(c.schema, c.table);
     if (!table) continue;
     Shape::RoutedChange routed = Shape::convert(i, c, *table, storage);
     candidates.clear();
@@ -478,7 +487,9 @@ ServerOutput ShapeServer::on_transaction(const CommittedTransaction& tx, Timesta
     }
     std::sort(candidates.begin(), candidates.end());
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-    for (Shape* s : candidates) per_shape[s].push_back(routed);
+    for (Shape* s : candidates) {
+      if (!s->in_snapshot(tx.xid)) per_shape[s].push_back(routed);
+    }
   }
   for (auto& [shape, changes] : per_shape) {
     if (shape->append(tx, changes)) {
@@ -487,6 +498,28 @@ ServerOutput ShapeServer::on_transaction(const CommittedTransaction& tx, Timesta
     }
   }
   if (retired) release_retired(out);
+  return out;
+}
+
+Result<ServerOutput> ShapeServer::on_replicated(const CommittedTransaction& tx, Timestamp now) {
+  if (tx.commit_lsn <= store_->last_lsn()) return ServerOutput{};  // already logged: a replay
+  SHAPESIM_RETURN_IF_ERROR(store_->log_replicated(tx));
+  return on_transaction(tx, now);
+}
+
+ServerOutput ShapeServer::invalidate_table(const std::string& schema, const std::string& table) {
+  ServerOutput out;
+  std::vector<std::string> handles;
+  for (Shape* s : registry_.shapes_on(schema, table)) handles.push_back(s->handle().value);
+  for (auto& h : handles) retire(h);
+  release_retired(out);
+  return out;
+}
+
+ServerOutput ShapeServer::invalidate_all() {
+  ServerOutput out;
+  for (auto& h : registry_.handles()) retire(h);
+  release_retired(out);
   return out;
 }
 
@@ -579,12 +612,12 @@ std::optional<Timestamp> ShapeServer::next_deadline() const {
 }
 
 Result<std::map<std::string, WireRow>> ShapeServer::evaluate_from_scratch(const ShapeDefinition& d) {
-  const TableSchema* table = store_->find_table(d.schema, d.table);
+  const TableSchema* table = source_->find_table(d.schema, d.table);
   if (!table) return not_found("table " + d.schema + "." + d.table);
   std::string error_param;
   SHAPESIM_ASSIGN_OR_RETURN(std::unique_ptr<Shape> shape,
                             Shape::create(ShapeHandle{"scratch"}, d, *table, config_.chunk_bytes, error_param));
-  SHAPESIM_ASSIGN_OR_RETURN(Snapshot snap, store_->snapshot(*table));
+  SHAPESIM_ASSIGN_OR_RETURN(Snapshot snap, source_->snapshot(*table));
   std::map<std::string, WireRow> rows;
   for (const auto& row : snap.rows) {
     if (shape->matches(row)) rows[shape->row_key(row)] = shape->project(row);  // errors: not in shape

@@ -57,7 +57,11 @@ struct ServerOutput {
 
 class ShapeServer {
  public:
+  // The embedded store is both the source of truth and the storage for shapes.
   ShapeServer(ServerConfig config, std::unique_ptr<EmbeddedStore> store);
+  // Another source (PostgreSQL): its committed transactions arrive through on_replicated();
+  // `storage` keeps shapes and the replicated transaction log.
+  ShapeServer(ServerConfig config, std::unique_ptr<EmbeddedStore> storage, std::unique_ptr<SourceOfTruth> source);
 
   ServerOutput handle(RequestId id, const HttpRequest& request, Timestamp now);
   ServerOutput tick(Timestamp now);
@@ -67,6 +71,15 @@ class ShapeServer {
   // Applies a committed transaction to every shape on its tables (used by the write API;
   // a replication source would call it too) and answers parked polls that got data.
   ServerOutput on_transaction(const CommittedTransaction& tx, Timestamp now);
+  // A transaction from replication: ignored if at or before the last logged LSN (a replay
+  // after reconnecting), else logged durably, then routed. Returns the error if logging fails.
+  Result<ServerOutput> on_replicated(const CommittedTransaction& tx, Timestamp now);
+  // Retires the shapes on a table (schema change) or every shape (the source was replaced):
+  // their clients get 409 and refetch.
+  ServerOutput invalidate_table(const std::string& schema, const std::string& table);
+  ServerOutput invalidate_all();
+  // The last transaction position the shape logs hold (acknowledge up to here).
+  Lsn durable_lsn() const { return store_->last_lsn(); }
 
   EmbeddedStore& store() { return *store_; }
   // Whether restoring persisted shapes at construction succeeded (a driver should not serve
@@ -124,6 +137,8 @@ class ShapeServer {
 
   ServerConfig config_;
   std::unique_ptr<EmbeddedStore> store_;
+  std::unique_ptr<SourceOfTruth> external_source_;
+  SourceOfTruth* source_;  // store_ or external_source_
   ShapeRegistry registry_;
   std::map<RequestId, Parked> parked_;  // ordered: released in request order
   std::map<RequestId, Stream> streams_;  // ordered: served in request order

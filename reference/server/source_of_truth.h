@@ -2,6 +2,7 @@
 // committed transactions in commit order, and consistent snapshots.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,10 @@ struct Snapshot {
   Lsn lsn;  // every transaction with commit_lsn <= lsn is in the snapshot
 };
 
+// PostgreSQL visibility: xid < xmin, or xid < xmax and not in xip_list. `xid` may be a
+// 32-bit xid (as pgoutput sends it): it is widened into the epoch nearest xmax first.
+bool visible_in_snapshot(uint64_t xid, uint64_t xmin, uint64_t xmax, const std::vector<uint64_t>& xip_list);
+
 // A write: typed rows, checked against the schema by the store.
 struct Mutation {
   ChangeKind kind = ChangeKind::kInsert;
@@ -56,7 +61,31 @@ struct WriteBatch {
 
 struct WriteOutcome {
   Xid txid;
-  std::optional<CommittedTransaction> committed;  // empty when the batch was a replay
+  // The transaction, when the source hands it over at once (the embedded store). Empty for
+  // a replayed batch, and for a source whose changes arrive later through replication.
+  std::optional<CommittedTransaction> committed;
+};
+
+// Where rows live and writes go: the embedded store, or PostgreSQL.
+class SourceOfTruth {
+ public:
+  virtual ~SourceOfTruth() = default;
+  // The table, or null if it does not exist.
+  virtual const TableSchema* find_table(const std::string& schema, const std::string& name) = 0;
+  // Makes the table's changes reach the server (PostgreSQL: publication, replica identity).
+  // Called before a shape's first snapshot of the table.
+  virtual Status prepare_table(const TableSchema& table) {
+    (void)table;
+    return Status::Ok();
+  }
+  // A consistent snapshot streamed row by row (values in column order, primary-key order);
+  // returns the metadata with `rows` left empty.
+  virtual Result<Snapshot> scan(const TableSchema& table, const std::function<void(const std::vector<Value>& row)>& row) = 0;
+  // Applies a write batch as one transaction; idempotent by batch id.
+  virtual Result<WriteOutcome> apply(const WriteBatch& batch) = 0;
+
+  // The snapshot with its rows as Row maps (for small tables and tests).
+  Result<Snapshot> snapshot(const TableSchema& table);
 };
 
 }  // namespace shapesim
