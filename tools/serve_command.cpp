@@ -9,6 +9,10 @@
 #include "reference/common/log_offset.h"
 #include "reference/common/table_schema_json.h"
 #include "reference/net/http_server.h"
+#include "reference/pg/pg_source.h"
+#include "reference/pg/pgoutput.h"
+#include "reference/pg/replication_stream.h"
+#include "reference/pg/transaction_assembler.h"
 
 namespace shapesim::tools {
 
@@ -22,6 +26,10 @@ struct ServeArgs {
   uint64_t sse_timeout_ms = 60000;
   bool allow_delete = false;
   std::optional<std::string> schema;
+  std::optional<std::string> pg_url;
+  std::string publication = "shapesim";
+  std::string slot = "shapesim";
+  bool manual_publication = false;
   bool help = false;
 };
 
@@ -51,6 +59,17 @@ std::optional<std::string> parse(const std::vector<std::string>& args, ServeArgs
     } else if (f == "--sse-timeout-ms") {
       if (auto e = number(a.sse_timeout_ms)) return e;
       if (a.sse_timeout_ms == 0) return "--sse-timeout-ms must be positive";
+    } else if (f == "--pg") {
+      if (i + 1 >= args.size()) return "--pg needs a connection URL";
+      a.pg_url = args[++i];
+    } else if (f == "--publication") {
+      if (i + 1 >= args.size()) return "--publication needs a name";
+      a.publication = args[++i];
+    } else if (f == "--slot") {
+      if (i + 1 >= args.size()) return "--slot needs a name";
+      a.slot = args[++i];
+    } else if (f == "--manual-publication") {
+      a.manual_publication = true;
     } else if (f == "--allow-delete") {
       a.allow_delete = true;
     } else {
@@ -58,6 +77,7 @@ std::optional<std::string> parse(const std::vector<std::string>& args, ServeArgs
     }
   }
   if (!a.help && a.store.empty()) return "--store is required";
+  if (a.pg_url && a.schema) return "--schema creates tables in the embedded store; with --pg the tables are PostgreSQL's";
   return std::nullopt;
 }
 
@@ -86,6 +106,7 @@ Status load_schema(const std::string& path, EmbeddedStore& store, size_t& count)
 void print_serve_help(std::ostream& out) {
   out << "usage: shapesim serve --store PATH [--schema FILE] [--port N] [--chunk-bytes B] [--long-poll-ms MS]\n"
          "                      [--sse-timeout-ms MS] [--allow-delete]\n"
+         "                      [--pg URL [--publication NAME] [--slot NAME] [--manual-publication]]\n"
          "\n"
          "Serves the Electric-compatible shape API (GET/POST/DELETE/OPTIONS /v1/shape, GET /v1/health) and\n"
          "the write endpoint (POST /api/mutations) over HTTP on 127.0.0.1, from the embedded store.\n"
@@ -98,6 +119,12 @@ void print_serve_help(std::ostream& out) {
          "  --sse-timeout-ms MS how long a live_sse=true stream stays open before the client reconnects\n"
          "                      (default 60000)\n"
          "  --allow-delete      enable DELETE /v1/shape (405 otherwise)\n"
+         "  --pg URL            serve from PostgreSQL through logical replication (wal_level=logical);\n"
+         "                      --store then keeps the shape logs and the replicated transactions\n"
+         "  --publication NAME  the publication shapes' tables are added to (default shapesim)\n"
+         "  --slot NAME         the replication slot (default shapesim; one server per slot)\n"
+         "  --manual-publication  never ALTER: only check each table is published with REPLICA\n"
+         "                      IDENTITY FULL, and refuse shapes on tables that are not\n"
          "\n"
          "Prints 'shapesim serve: listening on http://127.0.0.1:PORT' when ready; SIGTERM or SIGINT stops it.\n";
 }
@@ -131,18 +158,75 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
                       .long_poll_timeout = Duration::millis(static_cast<int64_t>(a.long_poll_ms)),
                       .allow_delete = a.allow_delete,
                       .sse_timeout = Duration::millis(static_cast<int64_t>(a.sse_timeout_ms))};
-  ShapeServer server(config, std::move(*store));
-  if (!server.startup_status().ok()) {
-    err << "shapesim serve: cannot restore shapes from " << a.store << ": " << server.startup_status().message() << "\n";
+  std::unique_ptr<ShapeServer> server;
+  std::unique_ptr<pg::ReplicationStream> stream;
+  pg::PgSource* pg_source = nullptr;
+  pg::TransactionAssembler assembler;
+  bool slot_created = false;
+  if (a.pg_url) {
+    auto source = pg::PgSource::connect({*a.pg_url, a.publication, a.manual_publication});
+    if (!source.ok()) {
+      err << "shapesim serve: " << source.status().message() << "\n";
+      return 1;
+    }
+    pg_source = source->get();
+    auto started = pg::ReplicationStream::start({*a.pg_url, a.publication, a.slot}, slot_created);
+    if (!started.ok()) {
+      err << "shapesim serve: " << started.status().message() << "\n";
+      return 1;
+    }
+    stream = std::move(*started);
+    server = std::make_unique<ShapeServer>(config, std::move(*store), std::move(*source));
+  } else {
+    server = std::make_unique<ShapeServer>(config, std::move(*store));
+  }
+  if (!server->startup_status().ok()) {
+    err << "shapesim serve: cannot restore shapes from " << a.store << ": " << server->startup_status().message() << "\n";
     return 1;
+  }
+  if (slot_created && server->registry().size() > 0) {
+    // A new slot cannot replay what the old one would have: every stored shape may have a gap.
+    (void)server->invalidate_all();
+    err << "shapesim serve: replication slot " << a.slot << " was (re)created: stored shapes invalidated\n";
   }
   net::ServeOptions options;
   options.port = static_cast<uint16_t>(a.port);
   options.on_listening = [&](uint16_t port) {
-    out << "shapesim serve: listening on http://127.0.0.1:" << port << " (store " << a.store << ", " << tables
-        << " tables)" << std::endl;
+    out << "shapesim serve: listening on http://127.0.0.1:" << port << " (store " << a.store << ", ";
+    if (a.pg_url) {
+      out << "source PostgreSQL, slot " << a.slot << ")" << std::endl;
+    } else {
+      out << tables << " tables)" << std::endl;
+    }
   };
-  Status st = net::serve_http(server, options);
+  if (stream) {
+    // Replicated transactions: decode, assemble, log durably and route, then acknowledge.
+    options.extra_source = net::ServeOptions::ExtraSource{
+        .fd = stream->socket(),
+        .poll = [&](Timestamp now) -> Result<ServerOutput> {
+          ServerOutput all;
+          auto merge = [&](ServerOutput o) {
+            for (auto& r : o.responses) all.responses.push_back(std::move(r));
+            for (auto& e : o.stream_events) all.stream_events.push_back(std::move(e));
+          };
+          Status st = stream->poll([&](std::string_view payload) -> Status {
+            SHAPESIM_ASSIGN_OR_RETURN(pg::PgMessage message, pg::decode_pgoutput(payload));
+            SHAPESIM_ASSIGN_OR_RETURN(pg::AssemblerEvent ev, assembler.feed(message));
+            for (const auto& [schema, table] : ev.changed_relations) {
+              pg_source->forget_table(schema, table);
+              merge(server->invalidate_table(schema, table));
+            }
+            if (!ev.transaction) return Status::Ok();
+            SHAPESIM_ASSIGN_OR_RETURN(ServerOutput routed, server->on_replicated(*ev.transaction, now));
+            merge(std::move(routed));
+            return stream->acknowledge(ev.end_lsn);
+          });
+          if (!st.ok()) return invalid_argument("replication stopped: " + st.message());
+          return all;
+        },
+        .poll_interval = Duration::seconds(1)};
+  }
+  Status st = net::serve_http(*server, options);
   if (!st.ok()) {
     err << "shapesim serve: " << st.message() << "\n";
     return 1;

@@ -1,15 +1,45 @@
 // Starts `shapesim serve` on a free port with a throwaway store and returns helpers.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-// options: { store: a file to keep (default: in memory), port: a fixed port (default: free) }
+// With SHAPESIM_PG_URL set, every server runs `--pg` against that PostgreSQL: a fresh start
+// drops the test slot and publication and recreates the tables of schema.json empty.
+const pgUrl = process.env.SHAPESIM_PG_URL;
+const pgSlot = 'shapesim_conformance';
+
+export function psql(sql) {
+  return execFileSync('psql', [pgUrl, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }).trim();
+}
+
+async function resetPostgres() {
+  // A just-stopped server's walsender may hold the slot for a moment.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      psql(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '${pgSlot}'`);
+      break;
+    } catch (e) {
+      if (attempt > 50) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  psql(`DROP PUBLICATION IF EXISTS ${pgSlot}; DROP TABLE IF EXISTS items;
+        CREATE TABLE items (id int8 PRIMARY KEY, title text, n int4, done bool, price numeric)`);
+}
+
+// options: { store: a file to keep (default: in memory), port: a fixed port (default: free),
+//            resume: restart on existing state (with PostgreSQL: keep tables and slot) }
 export async function startServer(extraArgs = [], options = {}) {
   const binary = process.env.SHAPESIM_BIN;
   if (!binary) throw new Error('SHAPESIM_BIN must point at the shapesim executable');
-  const child = spawn(binary, ['serve', '--store', options.store ?? ':memory:', '--schema', path.join(here, 'schema.json'),
+  let source = ['--schema', path.join(here, 'schema.json')];
+  if (pgUrl) {
+    if (!options.resume) await resetPostgres();
+    source = ['--pg', pgUrl, '--slot', pgSlot, '--publication', pgSlot];
+  }
+  const child = spawn(binary, ['serve', '--store', options.store ?? ':memory:', ...source,
                                '--port', String(options.port ?? 0), ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise((resolve, reject) => {
     let out = '';

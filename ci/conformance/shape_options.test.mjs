@@ -127,7 +127,7 @@ test('kill -9 and restart on the same store: the client resumes without refetchi
     await waitForRows(shape, (rs) => rs.length === 21);
     const handle = stream.shapeHandle;
     await server.kill9();
-    server = await startServer(['--long-poll-ms', '500', '--chunk-bytes', '500'], { store, port: server.port });
+    server = await startServer(['--long-poll-ms', '500', '--chunk-bytes', '500'], { store, port: server.port, resume: true });
     await server.write([{ op: 'insert', table: 'items', value: { id: 22, title: 'after restart', n: 0, done: false } }]);
     const after = await waitForRows(shape, (rs) => rs.length === 22, 20000);
     assert.ok(after.some((r) => r.title === 'after restart'));

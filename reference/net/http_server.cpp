@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 
+#include <unistd.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -84,7 +86,8 @@ class Session : public std::enable_shared_from_this<Session> {
 class Driver {
  public:
   Driver(ShapeServer& server, const ServeOptions& options)
-      : server_(server), options_(options), acceptor_(ioc_), timer_(ioc_), signals_(ioc_, SIGINT, SIGTERM) {}
+      : server_(server), options_(options), acceptor_(ioc_), timer_(ioc_), signals_(ioc_, SIGINT, SIGTERM),
+        source_timer_(ioc_) {}
 
   Status run() {
     beast::error_code ec;
@@ -99,10 +102,16 @@ class Driver {
     if (options_.on_listening) options_.on_listening(acceptor_.local_endpoint().port());
     signals_.async_wait([this](beast::error_code, int) { stop(); });
     accept();
+    if (options_.extra_source) {
+      // Watch a duplicate so closing the descriptor object leaves the source's socket alone.
+      source_fd_.emplace(ioc_, ::dup(options_.extra_source->fd));
+      watch_source();
+      tick_source();
+    }
     g_running = &ioc_;
     ioc_.run();
     g_running = nullptr;
-    return Status::Ok();
+    return source_status_;
   }
 
   void stop() {
@@ -110,6 +119,8 @@ class Driver {
     acceptor_.close(ignored);
     timer_.cancel();
     signals_.cancel();
+    source_timer_.cancel();
+    if (source_fd_) source_fd_->close(ignored);
     ioc_.stop();
   }
 
@@ -154,6 +165,32 @@ class Driver {
     arm_timer();
   }
 
+  void poll_source() {
+    auto out = options_.extra_source->poll(wall_now());
+    if (!out.ok()) {
+      source_status_ = out.status();
+      return stop();
+    }
+    dispatch(std::move(*out));
+  }
+
+  void watch_source() {
+    source_fd_->async_wait(asio::posix::stream_descriptor::wait_read, [this](beast::error_code ec) {
+      if (ec) return;
+      poll_source();
+      if (source_status_.ok()) watch_source();
+    });
+  }
+
+  void tick_source() {
+    source_timer_.expires_after(std::chrono::microseconds(options_.extra_source->poll_interval.micros));
+    source_timer_.async_wait([this](beast::error_code ec) {
+      if (ec) return;
+      poll_source();
+      if (source_status_.ok()) tick_source();
+    });
+  }
+
   // One timer for the core's next deadline (parked long-polls timing out).
   void arm_timer() {
     auto deadline = server_.next_deadline();
@@ -182,6 +219,9 @@ class Driver {
   std::map<RequestId, std::weak_ptr<Session>> waiting_;
   std::optional<Timestamp> armed_;
   uint64_t last_id_ = 0;
+  asio::steady_timer source_timer_;
+  std::optional<asio::posix::stream_descriptor> source_fd_;
+  Status source_status_;
 };
 
 void Session::read() {

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,16 @@ struct ServeOptions {
   uint16_t port = 3000;  // 0: an ephemeral port, reported through on_listening
   size_t max_request_bytes = 1 << 20;
   std::function<void(uint16_t port)> on_listening;
+
+  // Another input on the same loop (the PostgreSQL replication stream): `fd` is watched for
+  // input, and `poll(now)` runs when it is readable and at least every `poll_interval`; its
+  // output is dispatched like the core's. An error stops the server: serve_http returns it.
+  struct ExtraSource {
+    int fd = -1;
+    std::function<Result<ServerOutput>(Timestamp now)> poll;
+    Duration poll_interval = Duration::seconds(1);
+  };
+  std::optional<ExtraSource> extra_source;
 };
 
 Status serve_http(ShapeServer& server, const ServeOptions& options);
