@@ -98,3 +98,12 @@ test('kill -9 mid-stream: after restart nothing is lost or duplicated', { skip, 
     await server.stop();
   }
 });
+
+test('a second server on the same slot refuses to start', { skip, timeout: 30000 }, async () => {
+  const server = await startServer();
+  try {
+    await assert.rejects(startServer([], { resume: true }), /exited with 1/);
+  } finally {
+    await server.stop();
+  }
+});
