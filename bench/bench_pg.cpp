@@ -19,9 +19,8 @@
 #include <libpq-fe.h>
 
 #include "reference/pg/pg_source.h"
-#include "reference/pg/pgoutput.h"
 #include "reference/pg/replication_stream.h"
-#include "reference/pg/transaction_assembler.h"
+#include "reference/pg/replication_pump.h"
 #include "reference/server/shape_server.h"
 
 namespace {
@@ -31,7 +30,7 @@ using namespace shapesim;
 struct Rig {
   std::unique_ptr<ShapeServer> server;
   std::unique_ptr<pg::ReplicationStream> stream;
-  pg::TransactionAssembler assembler;
+  std::unique_ptr<pg::ReplicationPump> pump;
   PGconn* sql = nullptr;
   uint64_t next_request = 1;
   ~Rig() {
@@ -47,20 +46,10 @@ struct Rig {
   }
 
   // Waits for replication input and processes it; returns the server's output.
-  Result<ServerOutput> pump(int timeout_ms) {
+  Result<ServerOutput> wait_and_drain(int timeout_ms) {
     pollfd p{stream->socket(), POLLIN, 0};
     ::poll(&p, 1, timeout_ms);
-    ServerOutput all;
-    Status st = stream->poll([&](std::string_view payload) -> Status {
-      SHAPESIM_ASSIGN_OR_RETURN(pg::PgMessage m, pg::decode_pgoutput(payload));
-      SHAPESIM_ASSIGN_OR_RETURN(pg::AssemblerEvent ev, assembler.feed(m));
-      if (!ev.transaction) return Status::Ok();
-      SHAPESIM_ASSIGN_OR_RETURN(ServerOutput out, server->on_replicated(*ev.transaction, Timestamp{0}));
-      for (auto& r : out.responses) all.responses.push_back(std::move(r));
-      return stream->acknowledge(ev.end_lsn);
-    });
-    if (!st.ok()) return st;
-    return all;
+    return pump->drain(Timestamp{0});
   }
 };
 
@@ -74,12 +63,14 @@ Result<std::unique_ptr<Rig>> make_rig(const std::string& slot) {
                                      "WHERE slot_name = '" + slot + "'"));
   SHAPESIM_RETURN_IF_ERROR(rig->exec("DROP TABLE IF EXISTS bench_items; CREATE TABLE bench_items "
                                      "(id int8 PRIMARY KEY, owner int4 NOT NULL, title text)"));
-  SHAPESIM_ASSIGN_OR_RETURN(auto source, pg::PgSource::connect({url, slot, false}));
+  SHAPESIM_ASSIGN_OR_RETURN(std::unique_ptr<pg::PgSource> source, pg::PgSource::connect({url, slot, false}));
+  pg::PgSource& pg_source = *source;
   bool created = false;
   SHAPESIM_ASSIGN_OR_RETURN(rig->stream, pg::ReplicationStream::start({url, slot, slot}, created));
   SHAPESIM_ASSIGN_OR_RETURN(auto storage, EmbeddedStore::open(":memory:"));
   rig->server = std::make_unique<ShapeServer>(ServerConfig{.long_poll_timeout = Duration::seconds(3600)},
                                               std::move(storage), std::move(source));
+  rig->pump = std::make_unique<pg::ReplicationPump>(*rig->stream, pg_source, *rig->server);
   return rig;
 }
 
@@ -105,7 +96,7 @@ void BM_WriteToClientLatency(benchmark::State& state) {
     }
     bool answered = false;
     while (!answered) {
-      auto out = r.pump(1000);
+      auto out = r.wait_and_drain(1000);
       if (!out.ok()) return state.SkipWithError(out.status().message().c_str());
       for (auto& [rid, resp] : out->responses) {
         if (rid == poll_id) {
@@ -146,7 +137,7 @@ void BM_Changes1000Shapes(benchmark::State& state) {
       return static_cast<int64_t>(n);
     };
     while (routed() < next) {
-      auto out = r.pump(1000);
+      auto out = r.wait_and_drain(1000);
       if (!out.ok()) return state.SkipWithError(out.status().message().c_str());
     }
     changes += 10000;

@@ -10,9 +10,8 @@
 #include "reference/common/table_schema_json.h"
 #include "reference/net/http_server.h"
 #include "reference/pg/pg_source.h"
-#include "reference/pg/pgoutput.h"
 #include "reference/pg/replication_stream.h"
-#include "reference/pg/transaction_assembler.h"
+#include "reference/pg/replication_pump.h"
 
 namespace shapesim::tools {
 
@@ -161,7 +160,6 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   std::unique_ptr<ShapeServer> server;
   std::unique_ptr<pg::ReplicationStream> stream;
   pg::PgSource* pg_source = nullptr;
-  pg::TransactionAssembler assembler;
   bool slot_created = false;
   if (a.pg_url) {
     auto source = pg::PgSource::connect({*a.pg_url, a.publication, a.manual_publication});
@@ -199,32 +197,11 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
       out << tables << " tables)" << std::endl;
     }
   };
+  std::optional<pg::ReplicationPump> pump;
   if (stream) {
-    // Replicated transactions: decode, assemble, log durably and route, then acknowledge.
+    pump.emplace(*stream, *pg_source, *server);
     options.extra_source = net::ServeOptions::ExtraSource{
-        .fd = stream->socket(),
-        .poll = [&](Timestamp now) -> Result<ServerOutput> {
-          ServerOutput all;
-          auto merge = [&](ServerOutput o) {
-            for (auto& r : o.responses) all.responses.push_back(std::move(r));
-            for (auto& e : o.stream_events) all.stream_events.push_back(std::move(e));
-          };
-          Status st = stream->poll([&](std::string_view payload) -> Status {
-            SHAPESIM_ASSIGN_OR_RETURN(pg::PgMessage message, pg::decode_pgoutput(payload));
-            SHAPESIM_ASSIGN_OR_RETURN(pg::AssemblerEvent ev, assembler.feed(message));
-            for (const auto& [schema, table] : ev.changed_relations) {
-              pg_source->forget_table(schema, table);
-              merge(server->invalidate_table(schema, table));
-            }
-            if (!ev.transaction) return Status::Ok();
-            SHAPESIM_ASSIGN_OR_RETURN(ServerOutput routed, server->on_replicated(*ev.transaction, now));
-            merge(std::move(routed));
-            return stream->acknowledge(ev.end_lsn);
-          });
-          if (!st.ok()) return invalid_argument("replication stopped: " + st.message());
-          return all;
-        },
-        .poll_interval = Duration::seconds(1)};
+        .fd = stream->socket(), .poll = [&](Timestamp now) { return pump->drain(now); }, .poll_interval = Duration::seconds(1)};
   }
   Status st = net::serve_http(*server, options);
   if (!st.ok()) {

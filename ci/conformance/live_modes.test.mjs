@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShapeStream, Shape } from '@electric-sql/client';
-import { startServer, waitForRows } from './server.mjs';
+import { startServer, waitForRows, record, waitFor } from './server.mjs';
 
 // A fetch that records each request's method, URL and response content-type.
 function recordingFetch() {
@@ -14,20 +14,6 @@ function recordingFetch() {
     return res;
   };
   return { calls, fetchClient };
-}
-
-function record(stream) {
-  const messages = [];
-  stream.subscribe((batch) => messages.push(...batch));
-  return messages;
-}
-
-async function waitFor(predicate, ms = 10000) {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const item = (id, n) => ({ op: 'insert', table: 'items', value: { id, title: `t${id}`, n, done: false } });

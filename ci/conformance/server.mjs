@@ -87,3 +87,19 @@ export function waitForRows(shape, predicate, ms = 10000) {
     check(shape.currentRows);
   });
 }
+
+// Collects every message a stream delivers.
+export function record(stream) {
+  const messages = [];
+  stream.subscribe((batch) => messages.push(...batch));
+  return messages;
+}
+
+// Resolves once `predicate()` holds, polling every 20 ms; rejects after `ms`.
+export async function waitFor(predicate, ms = 10000) {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

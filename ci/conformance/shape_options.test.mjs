@@ -2,22 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShapeStream, Shape } from '@electric-sql/client';
-import { startServer, waitForRows } from './server.mjs';
-
-// Collects every message a stream delivers.
-function record(stream) {
-  const messages = [];
-  stream.subscribe((batch) => messages.push(...batch));
-  return messages;
-}
-
-async function waitFor(predicate, ms = 10000) {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { startServer, waitForRows, record, waitFor } from './server.mjs';
 
 test('replica=full sends whole rows and old values of changed columns', { timeout: 30000 }, async () => {
   const abort = new AbortController();

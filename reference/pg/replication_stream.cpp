@@ -104,7 +104,7 @@ Status ReplicationStream::poll(const std::function<Status(std::string_view)>& pa
     if (msg[0] == 'w' && msg.size() >= 25) {
       st = payload(msg.substr(25));  // after start LSN, end LSN and send time
     } else if (msg[0] == 'k' && msg.size() >= 18) {
-      if (msg[17] != 0) st = send_status(true);
+      if (msg[17] != 0) st = send_status();  // a reply was asked for
     } else {
       st = invalid_argument("unexpected replication message of type 0x" + std::to_string(static_cast<unsigned char>(msg[0])));
     }
@@ -117,11 +117,10 @@ Status ReplicationStream::poll(const std::function<Status(std::string_view)>& pa
 Status ReplicationStream::acknowledge(uint64_t lsn) {
   if (lsn <= acknowledged_) return Status::Ok();
   acknowledged_ = lsn;
-  return send_status(false);
+  return send_status();
 }
 
-Status ReplicationStream::send_status(bool reply_requested) {
-  (void)reply_requested;
+Status ReplicationStream::send_status() {
   // Standby status update: written, flushed, applied, send time (µs since 2000-01-01), reply.
   std::string m = "r";
   put_u64(m, acknowledged_);

@@ -42,7 +42,7 @@ class ReplicationStream {
 
  private:
   ReplicationStream() = default;
-  Status send_status(bool reply_requested);
+  Status send_status();
 
   struct Connections;
   std::unique_ptr<Connections> conns_;

@@ -128,7 +128,7 @@ void Shape::add_snapshot_row(const std::vector<Value>& values) {
     if (!matches(sql_row_)) return;
   }
   key_buffer_ = key_prefix_;
-  std::string text;
+  std::string& text = text_buffer_;
   for (size_t k : pk_columns_) {
     text.clear();
     bool present = values[k].append_pg_text(text);

@@ -100,7 +100,7 @@ class Shape {
   std::string insert_suffix_;
   std::vector<bool> where_columns_;     // columns the WHERE reads (others stay NULL in sql_row_)
   std::vector<sql::SqlValue> sql_row_;  // reused per row
-  std::string key_buffer_, message_buffer_;
+  std::string key_buffer_, message_buffer_, text_buffer_;
 
   ShapeHandle handle_;
   ShapeDefinition definition_;

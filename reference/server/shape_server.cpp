@@ -266,7 +266,7 @@ HttpResponse ShapeServer::handle_get_shape(RequestId id, const HttpRequest& req,
   if (!shape.ok()) return bad_request(error_param.empty() ? "shape" : error_param, shape.status().message());
   Shape& s = **shape;
   const std::string request_offset = query.at("offset");
-  if (r.subset) return handle_subset(r, request_offset);
+  if (r.subset) return handle_subset(s, r, request_offset);
 
   ShapeLog::ReadResult read;
   if (r.offset_kind == OffsetKind::kBeforeAll) {
@@ -301,23 +301,22 @@ HttpResponse ShapeServer::handle_get_shape(RequestId id, const HttpRequest& req,
   return response;
 }
 
-HttpResponse ShapeServer::handle_subset(const ShapeRequest& r, const std::string& request_offset) {
-  Shape* shape = registry_.find_by_definition(r.shape);
-  auto snapshot = source_->snapshot(shape->table());
+HttpResponse ShapeServer::handle_subset(const Shape& shape, const ShapeRequest& r, const std::string& request_offset) {
+  auto snapshot = source_->snapshot(shape.table());
   if (!snapshot.ok()) return json_error(500, "snapshot failed: " + snapshot.status().message());
   auto mark = store_->next_sequence();
   if (!mark.ok()) return json_error(500, "snapshot failed: " + mark.status().message());
   SubsetError error;
-  auto body = subset_snapshot_body(*shape, *r.subset, *snapshot, *mark, error);
+  auto body = subset_snapshot_body(shape, *r.subset, *snapshot, *mark, error);
   if (!body.ok()) return bad_request(error.param, error.message);
   HttpResponse response;
   response.headers["content-type"] = "application/json";
   response.headers["cache-control"] = "no-store";
-  response.headers["electric-handle"] = shape->handle().value;
-  response.headers["electric-schema"] = schema_header(*shape);
+  response.headers["electric-handle"] = shape.handle().value;
+  response.headers["electric-schema"] = schema_header(shape);
   // Where the client's stream continues: its own position if it has one (it must not skip
   // changes to rows outside the subset), otherwise the log's head at the snapshot.
-  response.headers["electric-offset"] = r.offset_kind == OffsetKind::kAt ? request_offset : shape->log().head().to_string();
+  response.headers["electric-offset"] = r.offset_kind == OffsetKind::kAt ? request_offset : shape.log().head().to_string();
   response.body = std::move(*body);
   return response;
 }
@@ -444,9 +443,7 @@ HttpResponse ShapeServer::handle_mutations(const HttpRequest& req, Timestamp now
     return json_error(status, outcome.status().message());
   }
   if (outcome->committed) {
-    ServerOutput released = on_transaction(*outcome->committed, now);
-    for (auto& r : released.responses) out.responses.push_back(std::move(r));
-    for (auto& e : released.stream_events) out.stream_events.push_back(std::move(e));
+    out.append(on_transaction(*outcome->committed, now));
   }
   HttpResponse r;
   r.headers["content-type"] = "application/json";

@@ -53,6 +53,12 @@ struct StreamEvent {
 struct ServerOutput {
   std::vector<std::pair<RequestId, HttpResponse>> responses;
   std::vector<StreamEvent> stream_events;  // delivered after `responses`
+
+  // Appends another output after this one (order kept).
+  void append(ServerOutput&& other) {
+    for (auto& r : other.responses) responses.push_back(std::move(r));
+    for (auto& e : other.stream_events) stream_events.push_back(std::move(e));
+  }
 };
 
 class ShapeServer {
@@ -110,7 +116,7 @@ class ShapeServer {
   };
 
   HttpResponse handle_get_shape(RequestId id, const HttpRequest& req, Timestamp now, bool& parked);
-  HttpResponse handle_subset(const ShapeRequest& r, const std::string& request_offset);
+  HttpResponse handle_subset(const Shape& shape, const ShapeRequest& r, const std::string& request_offset);
   HttpResponse start_stream(RequestId id, Shape& shape, LogOffset offset, const std::optional<std::string>& cursor,
                             Timestamp now);
   // SSE events for everything after `offset` (each batch ends with up-to-date); advances it.

@@ -120,10 +120,6 @@ std::string SqliteStatement::column_text(int index) const {
   return text ? std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(n)) : std::string();
 }
 
-}  // namespace shapesim
-
-namespace shapesim {
-
 std::string SqliteStatement::column_blob(int index) const {
   const void* data = sqlite3_column_blob(stmt_, index);
   int n = sqlite3_column_bytes(stmt_, index);
