@@ -1,0 +1,70 @@
+#include "reference/pg/testing/replication_rig.h"
+
+#include <poll.h>
+
+#include "reference/pg/pg_session.h"
+
+namespace shapesim::pg::testing {
+
+Result<std::unique_ptr<ReplicationRig>> ReplicationRig::start(const std::string& url, const std::string& slot,
+                                                              const std::string& setup_sql, ServerConfig config) {
+  std::unique_ptr<ReplicationRig> rig(new ReplicationRig());
+  rig->sql_ = PQconnectdb(connection_string(url, false).c_str());
+  if (PQstatus(rig->sql_) != CONNECTION_OK) return unavailable(PQerrorMessage(rig->sql_));
+  // A slot released a moment ago may still be active until its walsender exits: retry.
+  for (int attempt = 0;; ++attempt) {
+    SHAPESIM_RETURN_IF_ERROR(rig->sql("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                                      "WHERE slot_name = '" + slot + "' AND NOT active"));
+    SHAPESIM_ASSIGN_OR_RETURN(auto left, rig->sql_column("SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
+    if (left.empty()) break;
+    if (attempt == 250) return unavailable("replication slot " + slot + " stays active (another server is using it)");
+    SHAPESIM_RETURN_IF_ERROR(rig->sql("SELECT pg_sleep(0.02)"));
+  }
+  if (!setup_sql.empty()) SHAPESIM_RETURN_IF_ERROR(rig->sql(setup_sql));
+  SHAPESIM_ASSIGN_OR_RETURN(std::unique_ptr<PgSource> source, PgSource::connect({url, slot, false}));
+  PgSource& pg_source = *source;
+  bool created = false;
+  SHAPESIM_ASSIGN_OR_RETURN(rig->stream_, ReplicationStream::start({url, slot, slot}, created));
+  SHAPESIM_ASSIGN_OR_RETURN(auto storage, EmbeddedStore::open(":memory:"));
+  rig->server_ = std::make_unique<ShapeServer>(config, std::move(storage), std::move(source));
+  rig->pump_ = std::make_unique<ReplicationPump>(*rig->stream_, pg_source, *rig->server_);
+  return rig;
+}
+
+ReplicationRig::~ReplicationRig() {
+  if (sql_) PQfinish(sql_);
+}
+
+Status ReplicationRig::sql(const std::string& query) {
+  PGresult* r = PQexec(sql_, query.c_str());
+  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+  std::string message = PQresultErrorMessage(r);
+  PQclear(r);
+  return ok ? Status::Ok() : unavailable(message);
+}
+
+Result<std::vector<std::string>> ReplicationRig::sql_column(const std::string& query) {
+  PGresult* r = PQexec(sql_, query.c_str());
+  if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+    std::string message = PQresultErrorMessage(r);
+    PQclear(r);
+    return unavailable(message);
+  }
+  std::vector<std::string> values;
+  for (int i = 0; i < PQntuples(r); ++i) values.emplace_back(PQgetvalue(r, i, 0));
+  PQclear(r);
+  return values;
+}
+
+Result<ServerOutput> ReplicationRig::wait_and_drain(int timeout_ms) {
+  pollfd p{stream_->socket(), POLLIN, 0};
+  ::poll(&p, 1, timeout_ms);
+  return pump_->drain(Timestamp{0});
+}
+
+ServerOutput ReplicationRig::handle(const HttpRequest& request, RequestId& id, Timestamp now) {
+  id = RequestId{next_request_++};
+  return server_->handle(id, request, now);
+}
+
+}  // namespace shapesim::pg::testing
