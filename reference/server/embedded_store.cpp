@@ -81,9 +81,11 @@ Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::open(const std::string& pa
       "CREATE TABLE IF NOT EXISTS _shapesim_batches (id TEXT PRIMARY KEY, txid INTEGER NOT NULL);"
       "CREATE TABLE IF NOT EXISTS _shapesim_txlog (lsn INTEGER PRIMARY KEY, xid INTEGER NOT NULL, changes TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS _shapesim_shapes (handle TEXT PRIMARY KEY, definition TEXT NOT NULL, "
-      "  snapshot_lsn INTEGER NOT NULL, xmin INTEGER NOT NULL, xmax INTEGER NOT NULL, xip TEXT NOT NULL);"
+      "  snapshot_lsn INTEGER NOT NULL, xmin INTEGER NOT NULL, xmax INTEGER NOT NULL, xip TEXT NOT NULL, "
+      "  table_schema TEXT NOT NULL DEFAULT '');"
       "CREATE TABLE IF NOT EXISTS _shapesim_shape_chunks (handle TEXT NOT NULL, idx INTEGER NOT NULL, "
       "  body TEXT NOT NULL, ends BLOB NOT NULL, PRIMARY KEY (handle, idx));"));
+  SHAPESIM_RETURN_IF_ERROR(store->add_missing_columns());
   SHAPESIM_RETURN_IF_ERROR(store->load_state());
   return store;
 }
@@ -423,8 +425,8 @@ Status EmbeddedStore::save_shape(const StoredShape& shape) {
   if (!st.ok()) return rollback(st);
   {
     SqliteStatement ins(db_, cache_,
-                        "INSERT INTO _shapesim_shapes (handle, definition, snapshot_lsn, xmin, xmax, xip) "
-                        "VALUES (?, ?, ?, ?, ?, ?)");
+                        "INSERT INTO _shapesim_shapes (handle, definition, snapshot_lsn, xmin, xmax, xip, table_schema) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)");
     std::string xip;
     for (uint64_t x : shape.xip_list) xip += (xip.empty() ? "" : ",") + std::to_string(x);
     ins.bind(1, Value(shape.handle));
@@ -433,6 +435,7 @@ Status EmbeddedStore::save_shape(const StoredShape& shape) {
     ins.bind(4, Value(static_cast<int64_t>(shape.xmin)));
     ins.bind(5, Value(static_cast<int64_t>(shape.xmax)));
     ins.bind(6, Value(xip));
+    ins.bind(7, Value(shape.table_schema));
     st = ins.run();
     if (!st.ok()) return rollback(st);
   }
@@ -455,6 +458,15 @@ Status EmbeddedStore::save_shape(const StoredShape& shape) {
   return exec("RELEASE save_shape");
 }
 
+Status EmbeddedStore::add_missing_columns() {
+  // Stores written before shapes recorded their table's schema: an empty schema never equals
+  // the current one, so such shapes are retired at restore (their clients refetch).
+  SqliteStatement st(db_, cache_, "SELECT count(*) FROM pragma_table_info('_shapesim_shapes') WHERE name = 'table_schema'");
+  if (!st.step_row()) return st.status().ok() ? internal_error("pragma_table_info returned no row") : st.status();
+  if (st.column_int(0) == 1) return Status::Ok();
+  return exec("ALTER TABLE _shapesim_shapes ADD COLUMN table_schema TEXT NOT NULL DEFAULT ''");
+}
+
 Status EmbeddedStore::forget_shape(const std::string& handle) {
   for (const char* sql : {"DELETE FROM _shapesim_shapes WHERE handle = ?", "DELETE FROM _shapesim_shape_chunks WHERE handle = ?"}) {
     SqliteStatement st(db_, cache_, sql);
@@ -468,11 +480,12 @@ Result<std::vector<EmbeddedStore::StoredShape>> EmbeddedStore::load_shapes() {
   std::vector<StoredShape> out;
   {
     SqliteStatement st(db_, cache_,
-                       "SELECT handle, definition, snapshot_lsn, xmin, xmax, xip FROM _shapesim_shapes ORDER BY handle");
+                       "SELECT handle, definition, snapshot_lsn, xmin, xmax, xip, table_schema FROM _shapesim_shapes ORDER BY handle");
     while (st.step_row()) {
       StoredShape shape{st.column_text(0), st.column_text(1), Lsn{static_cast<uint64_t>(st.column_int(2))}, {},
                         static_cast<uint64_t>(st.column_int(3)), static_cast<uint64_t>(st.column_int(4)), {}};
       std::string xip = st.column_text(5);
+      shape.table_schema = st.column_text(6);
       for (size_t pos = 0; pos < xip.size();) {
         size_t comma = std::min(xip.find(',', pos), xip.size());
         uint64_t x = 0;

@@ -65,6 +65,7 @@ class EmbeddedStore : public SourceOfTruth {
     std::vector<SnapshotChunk> chunks;
     uint64_t xmin = 0, xmax = 0;  // the snapshot's visibility bounds
     std::vector<uint64_t> xip_list;
+    std::string table_schema;  // the table as the shape was built on it (table_schema_to_json)
   };
   Status save_shape(const StoredShape& shape);
   Status forget_shape(const std::string& handle);
@@ -79,6 +80,7 @@ class EmbeddedStore : public SourceOfTruth {
   explicit EmbeddedStore(sqlite3* db) : db_(db) {}
   Status exec(const std::string& sql);
   Status load_state();
+  Status add_missing_columns();
   Result<std::optional<Row>> read_row(const TableSchema& t, const Row& key);
   Status apply_mutation(const Mutation& m, std::vector<ChangeRecord>& changes);
   Status set_meta(const char* key, uint64_t value);

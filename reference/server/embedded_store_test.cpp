@@ -3,6 +3,9 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <sqlite3.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "reference/server/test_tables.h"
@@ -123,6 +126,32 @@ TEST(EmbeddedStore, ReopenedFileKeepsTablesRowsAndCounters) {
   TableSchema other = tasks_table();
   other.columns.pop_back();
   EXPECT_EQ((*s)->create_table(other).code(), ErrorCode::kAlreadyExists);
+  std::filesystem::remove(path);
+}
+
+TEST(EmbeddedStore, AStoreFromBeforeShapesRecordedTheirTableSchemaIsUpgraded) {
+  auto path = std::filesystem::temp_directory_path() / ("shapesim_old_store_" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.string().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TABLE _shapesim_shapes (handle TEXT PRIMARY KEY, definition TEXT NOT NULL, "
+                           "snapshot_lsn INTEGER NOT NULL, xmin INTEGER NOT NULL, xmax INTEGER NOT NULL, xip TEXT NOT NULL);"
+                           "CREATE TABLE _shapesim_shape_chunks (handle TEXT NOT NULL, idx INTEGER NOT NULL, "
+                           "body TEXT NOT NULL, ends BLOB NOT NULL, PRIMARY KEY (handle, idx));"
+                           "INSERT INTO _shapesim_shapes VALUES ('h1', 'table=tasks', 0, 1, 1, '');"
+                           "INSERT INTO _shapesim_shape_chunks VALUES ('h1', 0, '', x'')",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = EmbeddedStore::open(path.string());
+  ASSERT_TRUE(store.ok()) << store.status().to_string();
+  auto shapes = (*store)->load_shapes();
+  ASSERT_TRUE(shapes.ok()) << shapes.status().to_string();
+  ASSERT_EQ(shapes->size(), 1u);
+  EXPECT_EQ((*shapes)[0].table_schema, "");  // never equal to a real schema: retired at restore
   std::filesystem::remove(path);
 }
 

@@ -102,11 +102,14 @@ Status ShapeServer::restore_shapes() {
     q["offset"] = "-1";
     auto parsed = parse_shape_request(q);
     const TableSchema* table = parsed.ok() ? source_->find_table(parsed.request->shape.schema, parsed.request->shape.table) : nullptr;
+    // The table changed while the server was down (its log may mix both forms): retire.
+    if (table && table_schema_to_json(*table).dump() != s.table_schema) table = nullptr;
     std::string error_param;
     auto shape = table ? Shape::create(ShapeHandle{s.handle}, parsed.request->shape, *table, config_.chunk_bytes, error_param)
                        : Result<std::unique_ptr<Shape>>(not_found("table"));
     if (!shape.ok()) {
-      // The definition no longer fits the schema: retire it (its clients will refetch).
+      // The table is gone or changed, or the definition no longer fits it: retire the shape
+      // (its clients will refetch).
       SHAPESIM_RETURN_IF_ERROR(store_->forget_shape(s.handle));
       continue;
     }
@@ -192,7 +195,8 @@ Result<Shape*> ShapeServer::get_or_create(const ShapeDefinition& d, std::string&
   QueryParams definition;
   d.to_query(definition);
   SHAPESIM_RETURN_IF_ERROR(store_->save_shape({handle.value, format_query(definition), snap.lsn,
-                                               shape->log().snapshot_chunks(), snap.xmin, snap.xmax, snap.xip_list}));
+                                               shape->log().snapshot_chunks(), snap.xmin, snap.xmax, snap.xip_list,
+                                               table_schema_to_json(*table).dump()}));
   return registry_.add(std::move(shape));
 }
 

@@ -1,5 +1,9 @@
 // A source whose transactions arrive later through replication (as PostgreSQL's do):
 // deduplication by commit LSN, snapshot visibility, durable logging, invalidation.
+#include <unistd.h>
+
+#include <filesystem>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -101,6 +105,34 @@ TEST_F(ShapeServerReplicationTest, InvalidationRetiresShapesWith409) {
   EXPECT_NE(next, handle);
   server_->invalidate_all();
   EXPECT_EQ(server_->registry().size(), 0u);
+}
+
+// A server restarted on the same storage, its source's table as given.
+std::unique_ptr<ShapeServer> restart_with(const std::string& storage_path, const TableSchema& table) {
+  auto inner = *EmbeddedStore::open(":memory:");
+  EXPECT_TRUE(inner->create_table(table).ok());
+  auto server = std::make_unique<ShapeServer>(ServerConfig{}, *EmbeddedStore::open(storage_path),
+                                              std::make_unique<ReplicatedSource>(std::move(inner)));
+  EXPECT_TRUE(server->startup_status().ok()) << server->startup_status().to_string();
+  return server;
+}
+
+TEST(ShapeServerRestartOnReplicatedSource, AShapeWhoseTableChangedWhileDownIsRetired) {
+  auto path = std::filesystem::temp_directory_path() / ("shapesim_schema_change_" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  auto get = [](ShapeServer& s, const std::string& target) {
+    return s.handle(RequestId{1}, *HttpRequest::from_target("GET", target), Timestamp{0}).responses.at(0).second;
+  };
+  std::string handle = *get(*restart_with(path.string(), tasks_table()), "/v1/shape?table=tasks&offset=-1").header("electric-handle");
+  // Same table: the shape resumes.
+  EXPECT_EQ(get(*restart_with(path.string(), tasks_table()), "/v1/shape?table=tasks&offset=0_inf&handle=" + handle).status, 200);
+  // A column added while the server was down: the snapshot lacks it, so the shape is retired.
+  TableSchema altered = tasks_table();
+  altered.columns.push_back({"note", ColumnType::kText});
+  auto server = restart_with(path.string(), altered);
+  EXPECT_EQ(server->registry().size(), 0u);
+  EXPECT_EQ(get(*server, "/v1/shape?table=tasks&offset=0_inf&handle=" + handle).status, 409);
+  std::filesystem::remove(path);
 }
 
 TEST(SnapshotVisibility, WidensThirtyTwoBitXidsAroundXmax) {
