@@ -10,8 +10,7 @@
 #include "reference/common/table_schema_json.h"
 #include "reference/net/http_server.h"
 #include "reference/pg/pg_source.h"
-#include "reference/pg/replication_stream.h"
-#include "reference/pg/replication_pump.h"
+#include "reference/pg/replication_feed.h"
 
 namespace shapesim::tools {
 
@@ -158,9 +157,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
                       .allow_delete = a.allow_delete,
                       .sse_timeout = Duration::millis(static_cast<int64_t>(a.sse_timeout_ms))};
   std::unique_ptr<ShapeServer> server;
-  std::unique_ptr<pg::ReplicationStream> stream;
   pg::PgSource* pg_source = nullptr;
-  bool slot_created = false;
   if (a.pg_url) {
     auto source = pg::PgSource::connect({*a.pg_url, a.publication, a.manual_publication});
     if (!source.ok()) {
@@ -168,12 +165,6 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
       return 1;
     }
     pg_source = source->get();
-    auto started = pg::ReplicationStream::start({*a.pg_url, a.publication, a.slot}, slot_created);
-    if (!started.ok()) {
-      err << "shapesim serve: " << started.status().message() << "\n";
-      return 1;
-    }
-    stream = std::move(*started);
     server = std::make_unique<ShapeServer>(config, std::move(*store), std::move(*source));
   } else {
     server = std::make_unique<ShapeServer>(config, std::move(*store));
@@ -182,10 +173,15 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
     err << "shapesim serve: cannot restore shapes from " << a.store << ": " << server->startup_status().message() << "\n";
     return 1;
   }
-  if (slot_created && server->registry().size() > 0) {
-    // A new slot cannot replay what the old one would have: every stored shape may have a gap.
-    (void)server->invalidate_all();
-    err << "shapesim serve: replication slot " << a.slot << " was (re)created: stored shapes invalidated\n";
+  std::unique_ptr<pg::ReplicationFeed> feed;
+  if (a.pg_url) {
+    auto started = pg::ReplicationFeed::start({.stream = {*a.pg_url, a.publication, a.slot}}, *pg_source, *server);
+    if (!started.ok()) {
+      err << "shapesim serve: " << started.status().message() << "\n";
+      return 1;
+    }
+    feed = std::move(*started);
+    for (const auto& notice : feed->take_notices()) err << "shapesim serve: " << notice << "\n";
   }
   net::ServeOptions options;
   options.port = static_cast<uint16_t>(a.port);
@@ -197,11 +193,17 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
       out << tables << " tables)" << std::endl;
     }
   };
-  std::optional<pg::ReplicationPump> pump;
-  if (stream) {
-    pump.emplace(*stream, *pg_source, *server);
+  if (feed) {
     options.extra_source = net::ServeOptions::ExtraSource{
-        .fd = stream->socket(), .poll = [&](Timestamp now) { return pump->drain(now); }, .poll_interval = Duration::seconds(1)};
+        .socket = [&] { return net::ServeOptions::SourceSocket{feed->socket(), feed->generation()}; },
+        .poll =
+            [&](Timestamp now) {
+              auto polled = feed->poll(now);
+              for (const auto& notice : feed->take_notices()) err << "shapesim serve: " << notice << std::endl;
+              return polled;
+            },
+        // Often enough to reconnect promptly after a lost connection (the backoff starts at 100 ms).
+        .poll_interval = Duration::millis(100)};
   }
   Status st = net::serve_http(*server, options);
   if (!st.ok()) {

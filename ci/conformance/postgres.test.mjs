@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ShapeStream, Shape } from '@electric-sql/client';
-import { startServer, waitForRows, psql } from './server.mjs';
+import { startServer, waitForRows, waitFor, psql } from './server.mjs';
 
 const skip = process.env.SHAPESIM_PG_URL ? false : 'needs SHAPESIM_PG_URL (CTest label pg)';
 
@@ -107,3 +107,48 @@ test('a second server on the same slot refuses to start', { skip, timeout: 30000
     await server.stop();
   }
 });
+
+test('a cut replication connection is reconnected; a dropped slot retires shapes and clients refetch', { skip, timeout: 60000 },
+  async () => {
+    const server = await startServer(['--long-poll-ms', '1000']);
+    const abort = new AbortController();
+    try {
+      const inserts = [];
+      const stream = new ShapeStream({ url: server.shapeUrl, params: { table: 'items' }, signal: abort.signal });
+      stream.subscribe((batch) => { for (const m of batch) if (m.headers?.operation === 'insert') inserts.push(m.key); });
+      const shape = new Shape(stream);
+      await shape.rows;
+      const walsender = () => psql(`SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots
+                                    WHERE slot_name = 'shapesim_conformance'`);
+      // 1. The walsender is terminated (as a PostgreSQL restart would): the server reconnects
+      //    to its slot and every row arrives exactly once, without a refetch.
+      walsender();
+      psql(`INSERT INTO items SELECT g, 'during outage', g, false, NULL FROM generate_series(1, 20) g`);
+      await waitForRows(shape, (rs) => rs.length === 20, 20000);
+      assert.equal(new Set(inserts).size, inserts.length, 'an insert arrived twice');
+      assert.equal(inserts.length, 20);
+      // 2. The slot is dropped while the server is disconnected: rows committed in between are
+      //    not in any slot, so the server recreates it and retires the shape; the client
+      //    refetches and ends with exactly the table.
+      const before = shape.handle;
+      walsender();
+      await waitFor(() => {
+        try {
+          return psql(`SELECT pg_drop_replication_slot(slot_name)::text FROM pg_replication_slots
+                       WHERE slot_name = 'shapesim_conformance' AND NOT active`) !== '' ||
+                 psql(`SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'shapesim_conformance'`) === '0';
+        } catch {
+          return false;  // the server reconnected first: terminate it again
+        } finally {
+          walsender();
+        }
+      }, 20000);
+      psql(`INSERT INTO items SELECT g, 'lost with the slot', g, true, NULL FROM generate_series(21, 30) g`);
+      const rows = await waitForRows(shape, (rs) => rs.length === 30, 20000);
+      assert.equal(rows.filter((r) => r.title === 'lost with the slot').length, 10);
+      assert.notEqual(shape.handle, before);
+    } finally {
+      abort.abort();
+      await server.stop();
+    }
+  });

@@ -103,9 +103,7 @@ class Driver {
     signals_.async_wait([this](beast::error_code, int) { stop(); });
     accept();
     if (options_.extra_source) {
-      // Watch a duplicate so closing the descriptor object leaves the source's socket alone.
-      source_fd_.emplace(ioc_, ::dup(options_.extra_source->fd));
-      watch_source();
+      rewatch_source();
       tick_source();
     }
     g_running = &ioc_;
@@ -172,13 +170,33 @@ class Driver {
       return stop();
     }
     dispatch(std::move(*out));
+    rewatch_source();
+  }
+
+  // Watches the source's current socket: a duplicate, so closing the descriptor object
+  // leaves the source's own socket alone. Called after every poll (the source may have
+  // reconnected).
+  void rewatch_source() {
+    auto current = options_.extra_source->socket();
+    if (source_fd_ && current.fd >= 0 && current.generation == watched_generation_) return;
+    if (source_fd_) {
+      beast::error_code ignored;
+      source_fd_->close(ignored);  // the pending wait completes with operation_aborted
+      source_fd_.reset();
+    }
+    watched_generation_ = current.generation;
+    if (current.fd < 0) return;  // disconnected: the tick polls until it reconnects
+    source_fd_.emplace(ioc_, ::dup(current.fd));
+    watch_source();
   }
 
   void watch_source() {
-    source_fd_->async_wait(asio::posix::stream_descriptor::wait_read, [this](beast::error_code ec) {
+    uint64_t armed = watched_generation_;
+    source_fd_->async_wait(asio::posix::stream_descriptor::wait_read, [this, armed](beast::error_code ec) {
       if (ec) return;
       poll_source();
-      if (source_status_.ok()) watch_source();
+      // Same connection: wait again (a new one was armed by rewatch_source already).
+      if (source_status_.ok() && source_fd_ && watched_generation_ == armed) watch_source();
     });
   }
 
@@ -221,6 +239,7 @@ class Driver {
   uint64_t last_id_ = 0;
   asio::steady_timer source_timer_;
   std::optional<asio::posix::stream_descriptor> source_fd_;
+  uint64_t watched_generation_ = 0;
   Status source_status_;
 };
 

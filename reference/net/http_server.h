@@ -31,11 +31,17 @@ struct ServeOptions {
   size_t max_request_bytes = 1 << 20;
   std::function<void(uint16_t port)> on_listening;
 
-  // Another input on the same loop (the PostgreSQL replication stream): `fd` is watched for
-  // input, and `poll(now)` runs when it is readable and at least every `poll_interval`; its
-  // output is dispatched like the core's. An error stops the server: serve_http returns it.
-  struct ExtraSource {
+  // Another input on the same loop (the PostgreSQL replication stream). `socket()` names the
+  // descriptor to watch (fd -1: none, e.g. while reconnecting; a new generation: a new
+  // connection, possibly reusing the number); `poll(now)` runs when it is readable and at
+  // least every `poll_interval`, and its output is dispatched like the core's. An error stops
+  // the server: serve_http returns it.
+  struct SourceSocket {
     int fd = -1;
+    uint64_t generation = 0;
+  };
+  struct ExtraSource {
+    std::function<SourceSocket()> socket;
     std::function<Result<ServerOutput>(Timestamp now)> poll;
     Duration poll_interval = Duration::seconds(1);
   };

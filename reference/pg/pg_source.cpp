@@ -96,7 +96,7 @@ Result<std::optional<TableSchema>> PgSource::load_table(const std::string& schem
         "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "JOIN pg_attribute a ON a.attrelid = c.oid "
         "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p') AND a.attnum > 0 "
-        "  AND NOT a.attisdropped ORDER BY a.attnum",
+        "  AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum",
         schema, name);
     if (rows.empty()) return std::optional<TableSchema>();
     TableSchema t{schema, name, {}, {}};
@@ -127,6 +127,16 @@ const TableSchema* PgSource::find_table(const std::string& schema, const std::st
   auto loaded = load_table(schema, name);
   if (!loaded.ok() || !*loaded) return nullptr;
   return &tables_.emplace(key, std::move(**loaded)).first->second;
+}
+
+const TableSchema* PgSource::cached_table(const std::string& schema, const std::string& name) const {
+  auto it = tables_.find({schema, name});
+  return it == tables_.end() ? nullptr : &it->second;
+}
+
+void PgSource::forget_all_tables() {
+  tables_.clear();
+  prepared_.clear();
 }
 
 void PgSource::forget_table(const std::string& schema, const std::string& name) {

@@ -34,8 +34,13 @@ class PgSource : public SourceOfTruth {
   Result<Snapshot> scan(const TableSchema& table, const std::function<void(const std::vector<Value>&)>& row) override;
   Result<WriteOutcome> apply(const WriteBatch& batch) override;
 
-  // Forgets cached table definitions (after a schema change).
+  // The table as last read from the catalog, without reading it (nullptr when not cached).
+  const TableSchema* cached_table(const std::string& schema, const std::string& name) const;
+  // Forgets a cached table definition (after a schema change): the next use reads the catalog
+  // and prepares the table again.
   void forget_table(const std::string& schema, const std::string& name);
+  // Forgets every cached table (a new slot, perhaps a new publication).
+  void forget_all_tables();
   // Runs SQL (tests and setup).
   Status execute(const std::string& sql);
 

@@ -23,4 +23,15 @@ std::optional<ColumnSchema> column_for_type_oid(uint32_t oid) {
   return std::nullopt;
 }
 
+bool relation_matches_table(const PgRelation& relation, const TableSchema& table) {
+  if (relation.schema != table.schema || relation.name != table.name) return false;
+  if (relation.columns.size() != table.columns.size()) return false;
+  for (size_t i = 0; i < relation.columns.size(); ++i) {
+    ColumnSchema announced = column_for_type_oid(relation.columns[i].type_oid).value_or(ColumnSchema{"", ColumnType::kText, false, 0});
+    const ColumnSchema& known = table.columns[i];
+    if (relation.columns[i].name != known.name || announced.type != known.type || announced.dims != known.dims) return false;
+  }
+  return true;
+}
+
 }  // namespace shapesim::pg

@@ -19,9 +19,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 
-#include "reference/client/collection.h"
-#include "reference/client/shape_stream.h"
-#include "reference/pg/testing/replication_rig.h"
+#include "reference/pg/testing/synced_shapes.h"
 #include "reference/sql/testing/where_differential_table.h"
 #include "reference/sql/testing/where_expression_generator.h"
 
@@ -30,106 +28,15 @@ namespace {
 
 using sql::testing::diff_table;
 using testing::ReplicationRig;
+using testing::SyncedShape;
+using testing::SyncedShapes;
+using testing::describe_difference;
+
+std::map<std::string, WireRow> by_id(const Collection& c) { return testing::rows_by(c, "id"); }
+std::set<std::string> ids(const std::map<std::string, WireRow>& rows) { return testing::keys_of(rows); }
 
 constexpr const char* kSlot = "shapesim_where_e2e";
 constexpr int kInitialRows = 60;
-
-// One synced shape: the client engine's stream and materialized rows.
-struct SyncedShape {
-  std::string where;
-  ShapeStream stream;
-  Collection rows;
-  std::optional<RequestId> in_flight;
-};
-
-// Drives the client engines against the rig's server core (no HTTP, no clock: time stays at 0
-// and long polls never time out).
-class Clients {
- public:
-  explicit Clients(ReplicationRig& rig) : rig_(rig) {}
-
-  SyncedShape& add(const std::string& where) {
-    ShapeDefinition def{.table = "diff_items", .where = where};
-    shapes_.push_back(std::make_unique<SyncedShape>(
-        SyncedShape{where, ShapeStream({.shape = def}, Random(shapes_.size() + 1)), {}, std::nullopt}));
-    return *shapes_.back();
-  }
-
-  // Sends every request the streams have until each is parked on a live poll or failed.
-  void settle() {
-    for (bool sent = true; sent;) {
-      sent = false;
-      for (auto& s : shapes_) {
-        if (s->in_flight) continue;
-        auto request = s->stream.poll(Timestamp{0});
-        if (!request) continue;
-        RequestId id;
-        ServerOutput out = rig_.handle(*request, id);
-        s->in_flight = id;
-        deliver(out);
-        sent = true;
-      }
-    }
-  }
-
-  void deliver(const ServerOutput& out) {
-    for (const auto& [id, response] : out.responses) {
-      for (auto& s : shapes_) {
-        if (s->in_flight != id) continue;
-        s->in_flight.reset();
-        s->rows.apply(s->stream.on_response(response, Timestamp{0}));
-      }
-    }
-  }
-
-  const std::vector<std::unique_ptr<SyncedShape>>& shapes() const { return shapes_; }
-
- private:
-  ReplicationRig& rig_;
-  std::vector<std::unique_ptr<SyncedShape>> shapes_;
-};
-
-// Every row of the table as PostgreSQL prints it (the rig's session has the server's
-// settings), keyed by id.
-std::map<std::string, WireRow> select_all(ReplicationRig& rig) {
-  std::map<std::string, WireRow> rows;
-  PGresult* r = PQexec(rig.sql_connection(), "SELECT * FROM diff_items");
-  if (PQresultStatus(r) == PGRES_TUPLES_OK) {
-    for (int i = 0; i < PQntuples(r); ++i) {
-      WireRow row;
-      for (int c = 0; c < PQnfields(r); ++c) {
-        row[PQfname(r, c)] = PQgetisnull(r, i, c) ? std::nullopt : std::optional<std::string>(PQgetvalue(r, i, c));
-      }
-      rows[PQgetvalue(r, i, 0)] = std::move(row);
-    }
-  }
-  PQclear(r);
-  return rows;
-}
-
-// A shape's rows keyed by id.
-std::map<std::string, WireRow> by_id(const Collection& c) {
-  std::map<std::string, WireRow> rows;
-  for (const auto& [key, row] : c.rows()) rows[row.at("id").value_or("")] = row;
-  return rows;
-}
-
-std::set<std::string> ids(const std::map<std::string, WireRow>& rows) {
-  std::set<std::string> out;
-  for (const auto& [id, row] : rows) out.insert(id);
-  return out;
-}
-
-std::string describe_difference(const std::set<std::string>& pg, const std::set<std::string>& ours) {
-  std::string detail;
-  for (const auto& id : pg) {
-    if (!ours.count(id)) detail += " pg-only:" + id;
-  }
-  for (const auto& id : ours) {
-    if (!pg.count(id)) detail += " shape-only:" + id;
-  }
-  return detail;
-}
 
 // One statement decoded from a generated number: what it does, to which row, with which values.
 std::string mutation_sql(uint64_t seed) {
@@ -182,17 +89,17 @@ TEST(PgWhereEndToEnd, ShapesHoldWhatPostgresSelectsThroughSnapshotAndReplication
     ReplicationRig& rig = **rig_or;
     ++stats.cases;
 
-    Clients clients(rig);
-    SyncedShape& everything = clients.add("");
+    SyncedShapes clients(rig);
+    SyncedShape& everything = clients.add("diff_items", "");
     std::vector<SyncedShape*> filtered;
     for (const auto& expr : expressions) {
       if (!rig.sql_column("SELECT id FROM diff_items WHERE " + expr).ok()) {
         ++stats.pg_rejected;  // compared in the unit-level differential (label `where`)
         continue;
       }
-      filtered.push_back(&clients.add(expr));
+      filtered.push_back(&clients.add("diff_items", expr));
     }
-    clients.settle();
+    clients.settle(Timestamp{0});
     RC_ASSERT(everything.stream.up_to_date());
 
     // The snapshots: exactly PostgreSQL's selection.
@@ -224,13 +131,13 @@ TEST(PgWhereEndToEnd, ShapesHoldWhatPostgresSelectsThroughSnapshotAndReplication
       }
     }
     stats.statements += static_cast<int>(statements.size());
-    const auto table_now = select_all(rig);
+    const auto table_now = testing::select_rows(rig, "SELECT * FROM diff_items");
     bool caught_up = false;
     for (int i = 0; i < 200 && !caught_up; ++i) {  // at most ~20 s
       auto out = rig.wait_and_drain(100);
       if (!out.ok()) RC_FAIL("replication: " + out.status().message());
-      clients.deliver(*out);
-      clients.settle();
+      clients.deliver(*out, Timestamp{0});
+      clients.settle(Timestamp{0});
       caught_up = by_id(everything.rows) == table_now;
     }
     if (!caught_up) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "reference/pg/transaction_assembler.h"
+#include "reference/pg/pg_types.h"
 
 namespace shapesim::pg {
 namespace {
@@ -129,13 +130,24 @@ TEST(TransactionAssembler, RejectsOutOfOrderAndUnknownInput) {
             std::string::npos);
 }
 
-TEST(TransactionAssembler, AChangedRelationIsReported) {
-  TransactionAssembler a;
-  EXPECT_TRUE(a.feed(decode(relation(7))).value().changed_relations.empty());
-  EXPECT_TRUE(a.feed(decode(relation(7))).value().changed_relations.empty());  // same: no change
-  auto ev = a.feed(decode(relation(7, /*title as varchar*/ 1043)));
-  ASSERT_EQ(ev->changed_relations.size(), 1u);
-  EXPECT_EQ(ev->changed_relations[0], (std::pair<std::string, std::string>{"public", "tasks"}));
+TEST(RelationMatchesTable, AnyChangeOfNameTypeDimsOrOrderIsASchemaChange) {
+  const auto announced = std::get<PgRelation>(decode(relation(7)));
+  TableSchema table{"public", "tasks",
+                    {{"id", ColumnType::kInt8, true}, {"title", ColumnType::kText}, {"done", ColumnType::kBool}}, {"id"}};
+  EXPECT_TRUE(relation_matches_table(announced, table));
+  EXPECT_FALSE(relation_matches_table(std::get<PgRelation>(decode(relation(7, /*varchar*/ 1043))), table));
+  EXPECT_FALSE(relation_matches_table(std::get<PgRelation>(decode(relation(7, /*text[]*/ 1009))), table));
+  auto renamed = table;
+  renamed.columns[2].name = "finished";
+  EXPECT_FALSE(relation_matches_table(announced, renamed));
+  auto added = table;
+  added.columns.push_back({"note", ColumnType::kText});
+  EXPECT_FALSE(relation_matches_table(announced, added));
+  auto reordered = table;
+  std::swap(reordered.columns[1], reordered.columns[2]);
+  EXPECT_FALSE(relation_matches_table(announced, reordered));
+  // A type shapes do not know is read as text from the catalog, so it matches text.
+  EXPECT_TRUE(relation_matches_table(std::get<PgRelation>(decode(relation(7, /*point*/ 600))), table));
 }
 
 }  // namespace

@@ -63,9 +63,17 @@ Result<std::unique_ptr<ReplicationStream>> ReplicationStream::start(const Replic
   SHAPESIM_ASSIGN_OR_RETURN(std::string has_pub, query_value(c.lock, "SELECT count(*) FROM pg_publication WHERE pubname = " +
                                                                          escape_literal(c.lock, o.publication)));
   if (has_pub == "0") SHAPESIM_RETURN_IF_ERROR(query_value(c.lock, "CREATE PUBLICATION " + quote_identifier(o.publication)).status());
-  SHAPESIM_ASSIGN_OR_RETURN(std::string has_slot, query_value(c.lock, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = " +
-                                                                          escape_literal(c.lock, o.slot)));
-  slot_created = has_slot == "0";
+  // A slot PostgreSQL invalidated (wal_status 'lost', max_slot_wal_keep_size exceeded) can no
+  // longer stream: drop it and start over like a missing one. (wal_status exists from 13 on.)
+  SHAPESIM_ASSIGN_OR_RETURN(std::string slot_state,
+                            query_value(c.lock, "SELECT coalesce(to_jsonb(s)->>'wal_status', 'unknown') "
+                                                "FROM pg_replication_slots s WHERE slot_name = " + escape_literal(c.lock, o.slot)));
+  if (slot_state == "lost") {
+    SHAPESIM_RETURN_IF_ERROR(
+        query_value(c.lock, "SELECT pg_drop_replication_slot(" + escape_literal(c.lock, o.slot) + ")").status());
+    slot_state = "";
+  }
+  slot_created = slot_state.empty();
   if (slot_created) {
     SHAPESIM_RETURN_IF_ERROR(query_value(c.lock, "SELECT pg_create_logical_replication_slot(" +
                                                      escape_literal(c.lock, o.slot) + ", 'pgoutput')").status());

@@ -27,8 +27,9 @@ struct ReplicationOptions {
 
 class ReplicationStream {
  public:
-  // Creates the publication and the slot when missing (`slot_created` tells which), takes
-  // the advisory lock and starts streaming from the slot's confirmed position.
+  // Takes the advisory lock, creates the publication and the slot when missing (or the slot
+  // when PostgreSQL invalidated it; `slot_created` tells) and starts streaming from the
+  // slot's confirmed position.
   static Result<std::unique_ptr<ReplicationStream>> start(const ReplicationOptions& options, bool& slot_created);
   ~ReplicationStream();
 

@@ -68,8 +68,6 @@ Result<AssemblerEvent> TransactionAssembler::feed(const PgMessage& message) {
     ev.end_lsn = c->end_lsn;
     current_.reset();
   } else if (const auto* r = std::get_if<PgRelation>(&message)) {
-    auto it = relations_.find(r->id);
-    if (it != relations_.end() && it->second != *r) ev.changed_relations.emplace_back(it->second.schema, it->second.name);
     relations_[r->id] = *r;
   } else if (const auto* ins = std::get_if<PgInsert>(&message)) {
     SHAPESIM_RETURN_IF_ERROR(need_tx("Insert"));

@@ -4,7 +4,8 @@
 //   TransactionAssembler a;
 //   for each XLogData payload: auto ev = a.feed(*decode_pgoutput(bytes));
 //     ev->transaction        -> a whole transaction at its Commit (changes in order)
-//     ev->changed_relations  -> tables whose Relation message changed (their shapes: 409)
+// (Relation messages are remembered; whether one announces a schema change is for the
+// caller to judge against what its shapes were built on: relation_matches_table.)
 //
 // Contract: Begin ... Commit brackets every change; Insert/Update/Delete name a relation
 // announced earlier; tuples have the relation's column count. Anything else is an error and
@@ -26,7 +27,6 @@ namespace shapesim::pg {
 struct AssemblerEvent {
   std::optional<CommittedTransaction> transaction;
   uint64_t end_lsn = 0;  // with a transaction: the LSN to acknowledge once it is durable
-  std::vector<std::pair<std::string, std::string>> changed_relations;  // (schema, table)
 };
 
 class TransactionAssembler {

@@ -7,8 +7,12 @@
 namespace shapesim::pg::testing {
 
 Result<std::unique_ptr<ReplicationRig>> ReplicationRig::start(const std::string& url, const std::string& slot,
-                                                              const std::string& setup_sql, ServerConfig config) {
+                                                              const std::string& setup_sql, ServerConfig config,
+                                                              const std::string& store_path) {
   std::unique_ptr<ReplicationRig> rig(new ReplicationRig());
+  rig->url_ = url;
+  rig->slot_ = slot;
+  rig->store_path_ = store_path;
   rig->sql_ = PQconnectdb(connection_string(url, false).c_str());
   if (PQstatus(rig->sql_) != CONNECTION_OK) return unavailable(PQerrorMessage(rig->sql_));
   // A slot released a moment ago may still be active until its walsender exits: retry.
@@ -21,14 +25,23 @@ Result<std::unique_ptr<ReplicationRig>> ReplicationRig::start(const std::string&
     SHAPESIM_RETURN_IF_ERROR(rig->sql("SELECT pg_sleep(0.02)"));
   }
   if (!setup_sql.empty()) SHAPESIM_RETURN_IF_ERROR(rig->sql(setup_sql));
-  SHAPESIM_ASSIGN_OR_RETURN(std::unique_ptr<PgSource> source, PgSource::connect({url, slot, false}));
-  PgSource& pg_source = *source;
-  bool created = false;
-  SHAPESIM_ASSIGN_OR_RETURN(rig->stream_, ReplicationStream::start({url, slot, slot}, created));
-  SHAPESIM_ASSIGN_OR_RETURN(auto storage, EmbeddedStore::open(":memory:"));
-  rig->server_ = std::make_unique<ShapeServer>(config, std::move(storage), std::move(source));
-  rig->pump_ = std::make_unique<ReplicationPump>(*rig->stream_, pg_source, *rig->server_);
+  SHAPESIM_RETURN_IF_ERROR(rig->start_server(config));
   return rig;
+}
+
+Status ReplicationRig::start_server(ServerConfig config) {
+  SHAPESIM_ASSIGN_OR_RETURN(std::unique_ptr<PgSource> source, PgSource::connect({url_, slot_, false}));
+  PgSource& pg_source = *source;
+  SHAPESIM_ASSIGN_OR_RETURN(auto storage, EmbeddedStore::open(store_path_));
+  server_ = std::make_unique<ShapeServer>(config, std::move(storage), std::move(source));
+  SHAPESIM_RETURN_IF_ERROR(server_->startup_status());
+  SHAPESIM_ASSIGN_OR_RETURN(feed_, ReplicationFeed::start({.stream = {url_, slot_, slot_}}, pg_source, *server_));
+  return Status::Ok();
+}
+
+void ReplicationRig::stop_server() {
+  feed_.reset();  // the feed refers to the server's source: release it first
+  server_.reset();
 }
 
 ReplicationRig::~ReplicationRig() {
@@ -56,10 +69,10 @@ Result<std::vector<std::string>> ReplicationRig::sql_column(const std::string& q
   return values;
 }
 
-Result<ServerOutput> ReplicationRig::wait_and_drain(int timeout_ms) {
-  pollfd p{stream_->socket(), POLLIN, 0};
-  ::poll(&p, 1, timeout_ms);
-  return pump_->drain(Timestamp{0});
+Result<ServerOutput> ReplicationRig::wait_and_drain(int timeout_ms, Timestamp now) {
+  pollfd p{feed_->socket(), POLLIN, 0};
+  ::poll(&p, p.fd >= 0 ? 1 : 0, timeout_ms);
+  return feed_->poll(now);
 }
 
 ServerOutput ReplicationRig::handle(const HttpRequest& request, RequestId& id, Timestamp now) {
