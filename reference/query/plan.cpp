@@ -1,0 +1,137 @@
+#include "reference/query/plan.h"
+
+namespace shapesim::query {
+namespace {
+
+std::vector<std::string> qualified(const Source& s, const std::string& alias) {
+  std::vector<std::string> out;
+  for (const auto& c : s.columns()) out.push_back(alias + "." + c);
+  return out;
+}
+
+}  // namespace
+
+Result<QueryPlan> QueryPlan::make(const Query& q) {
+  QueryPlan p;
+  auto add_source = [&](const Source& s, const std::string& alias) -> Status {
+    for (const auto& existing : p.sources) {
+      if (existing.alias == alias) return invalid_argument("alias \"" + alias + "\" is used twice");
+    }
+    p.sources.push_back({&s, alias, s.columns().size(), s.key_width()});
+    auto cols = qualified(s, alias);
+    p.joined_columns.insert(p.joined_columns.end(), cols.begin(), cols.end());
+    p.joined_key_width += p.sources.back().key_width;
+    return Status::Ok();
+  };
+  SHAPESIM_RETURN_IF_ERROR(add_source(q.from_source(), q.from_alias()));
+  for (const auto& j : q.joins()) {
+    auto left_columns = p.joined_columns;
+    SHAPESIM_ASSIGN_OR_RETURN(BoundExpr left, BoundExpr::bind(j.left_key, left_columns));
+    SHAPESIM_ASSIGN_OR_RETURN(BoundExpr right, BoundExpr::bind(j.right_key, qualified(*j.source, j.alias)));
+    SHAPESIM_RETURN_IF_ERROR(add_source(*j.source, j.alias));
+    p.joins.push_back({j.kind, std::move(left), std::move(right)});
+  }
+  if (q.where_clause()) {
+    SHAPESIM_ASSIGN_OR_RETURN(p.where, BoundExpr::bind(*q.where_clause(), p.joined_columns));
+  }
+
+  p.grouped = q.grouped();
+  if (p.grouped) {
+    if (q.select_items().empty()) return invalid_argument("a grouped query needs a select of group keys and aggregates");
+    for (const auto& k : q.group_keys()) {
+      SHAPESIM_ASSIGN_OR_RETURN(BoundExpr b, BoundExpr::bind(k, p.joined_columns));
+      p.group_keys.push_back(std::move(b));
+    }
+    for (const auto& item : q.select_items()) {
+      PlannedItem planned;
+      const ExprNode& n = item.expr.node();
+      if (n.op == ExprOp::kAggregate) {
+        planned.aggregate = n.aggregate;
+        if (!n.args.empty()) {
+          SHAPESIM_ASSIGN_OR_RETURN(planned.aggregate_arg, BoundExpr::bind(n.args[0], p.joined_columns));
+        }
+      } else {
+        for (size_t k = 0; k < q.group_keys().size() && planned.group_key < 0; ++k) {
+          if (q.group_keys()[k].to_string() == item.expr.to_string()) planned.group_key = static_cast<int>(k);
+        }
+        if (planned.group_key < 0) {
+          return invalid_argument("select item \"" + item.name + "\" (" + item.expr.to_string() +
+                                  ") must be a group_by key or an aggregate");
+        }
+      }
+      p.items.push_back(std::move(planned));
+      p.output_columns.push_back(item.name);
+    }
+  } else if (!q.select_items().empty()) {
+    for (const auto& item : q.select_items()) {
+      PlannedItem planned;
+      SHAPESIM_ASSIGN_OR_RETURN(planned.projection, BoundExpr::bind(item.expr, p.joined_columns));
+      p.items.push_back(std::move(planned));
+      p.output_columns.push_back(item.name);
+    }
+  } else {
+    p.output_columns = p.sources.size() == 1 ? q.from_source().columns() : p.joined_columns;
+  }
+  for (size_t i = 0; i < p.output_columns.size(); ++i) {
+    for (size_t k = 0; k < i; ++k) {
+      if (p.output_columns[k] == p.output_columns[i]) return invalid_argument("select name \"" + p.output_columns[i] + "\" is used twice");
+    }
+  }
+  if (q.having_clause()) {
+    if (!p.grouped) return invalid_argument("having needs group_by or aggregates");
+    SHAPESIM_ASSIGN_OR_RETURN(p.having, BoundExpr::bind(*q.having_clause(), p.output_columns));
+  }
+  p.distinct = q.is_distinct();
+  p.order_over_output = p.grouped || p.distinct;
+  std::vector<std::string> order_columns = p.output_columns;
+  if (!p.order_over_output) {
+    order_columns = p.joined_columns;
+    order_columns.insert(order_columns.end(), p.output_columns.begin(), p.output_columns.end());
+  }
+  for (const auto& t : q.order_terms()) {
+    auto bound = BoundExpr::bind(t.expr, order_columns);
+    if (!bound.ok()) return invalid_argument("order_by " + t.expr.to_string() + ": " + bound.status().message());
+    p.order.push_back({std::move(*bound), t.descending, t.effective_nulls_first()});
+  }
+  p.offset = q.offset_value();
+  p.limit = q.limit_value();
+  return p;
+}
+
+Tuple QueryPlan::project(const Tuple& joined) const {
+  if (items.empty()) return joined;
+  Tuple out;
+  out.reserve(items.size());
+  for (const auto& item : items) out.push_back(item.projection->eval(joined));
+  return out;
+}
+
+Tuple QueryPlan::sort_key(const Tuple& joined, const Tuple& output) const {
+  Tuple key;
+  key.reserve(order.size());
+  if (order_over_output) {
+    for (const auto& o : order) key.push_back(o.expr.eval(output));
+    return key;
+  }
+  Tuple both;
+  both.reserve(joined.size() + output.size());
+  both.insert(both.end(), joined.begin(), joined.end());
+  both.insert(both.end(), output.begin(), output.end());
+  for (const auto& o : order) key.push_back(o.expr.eval(both));
+  return key;
+}
+
+int QueryPlan::compare_sort_keys(const Tuple& a, const Tuple& b) const {
+  for (size_t i = 0; i < order.size(); ++i) {
+    bool an = a[i].is_null(), bn = b[i].is_null();
+    if (an || bn) {
+      if (an && bn) continue;
+      return (an == order[i].nulls_first) ? -1 : 1;
+    }
+    int c = compare_values(a[i], b[i]);
+    if (c) return order[i].descending ? -c : c;
+  }
+  return 0;
+}
+
+}  // namespace shapesim::query
