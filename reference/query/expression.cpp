@@ -1,5 +1,6 @@
 #include "reference/query/expression.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "reference/sql/utf8.h"
@@ -239,6 +240,14 @@ int BoundExpr::add(const Expr& e, const std::vector<std::string>& columns, Statu
     }
   }
   return me;
+}
+
+int BoundExpr::max_column() const {
+  int m = -1;
+  for (const Node& n : nodes_) {
+    if (n.op == ExprOp::kColumn) m = std::max(m, n.index);
+  }
+  return m;
 }
 
 const Value* BoundExpr::ref(int i, const Tuple& row, Value& scratch) const {

@@ -108,6 +108,8 @@ class BoundExpr {
   // A WHERE/HAVING/ON test: true only when the value is boolean true.
   bool test(const Tuple& row) const;
 
+  // The largest column position read (-1: none).
+  int max_column() const;
   // For a plain column reference: its position (else -1).
   int column_index() const { return nodes_.empty() || nodes_[0].op != ExprOp::kColumn ? -1 : nodes_[0].index; }
 

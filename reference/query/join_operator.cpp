@@ -86,8 +86,10 @@ void JoinOperator::apply_side(const Change& c, bool is_left, ChangeBatch& out) {
     }
   }
   auto& entries = bucket.entries;
+  const size_t key_hash = hash_tuple(c.key);
   for (size_t i = 0; i < entries.size(); ++i) {
-    if (compare_tuples(entries[i].key, c.key) == 0 && compare_tuples(entries[i].values, c.values) == 0) {
+    if (entries[i].key_hash == key_hash && compare_tuples(entries[i].key, c.key) == 0 &&
+        compare_tuples(entries[i].values, c.values) == 0) {
       entries[i].count += c.diff;
       if (entries[i].count == 0) {
         entries[i] = std::move(entries.back());
@@ -97,7 +99,7 @@ void JoinOperator::apply_side(const Change& c, bool is_left, ChangeBatch& out) {
       return;
     }
   }
-  entries.push_back({c.key, c.values, c.diff});
+  entries.push_back({key_hash, c.key, c.values, c.diff});
 }
 
 }  // namespace shapesim::query

@@ -24,6 +24,7 @@ class JoinOperator {
 
  private:
   struct Entry {
+    size_t key_hash;  // compared first when looking for a row in its bucket
     Tuple key;
     Tuple values;
     int64_t count;

@@ -39,6 +39,21 @@ void consolidate(ChangeBatch& batch) {
   batch.resize(w);
 }
 
+namespace {
+
+// A row for the window: its values split into the output (first `width`) and the sort key.
+std::unique_ptr<OrderedWindow::Entry> to_entry(Change&& c, size_t width) {
+  auto e = std::make_unique<OrderedWindow::Entry>();
+  e->sort.assign(std::make_move_iterator(c.values.begin() + static_cast<std::ptrdiff_t>(width)),
+                 std::make_move_iterator(c.values.end()));
+  c.values.resize(width);
+  e->values = std::move(c.values);
+  e->key = std::move(c.key);
+  return e;
+}
+
+}  // namespace
+
 LiveQuery::LiveQuery(Query query, QueryPlan plan, uint64_t sequence)
     : query_(std::move(query)), plan_(std::move(plan)), name_("live_query_" + std::to_string(sequence)), sequence_(sequence) {
   key_width_ = plan_.grouped ? plan_.group_keys.size() : plan_.distinct ? plan_.output_columns.size() : plan_.joined_key_width;
@@ -73,25 +88,36 @@ void LiveQuery::run_operators(const std::vector<const ChangeBatch*>& deltas, Cha
     joined = std::move(next);
     current = &joined;
   }
-  ChangeBatch filtered;
-  filtered.reserve(current->size());
-  for (const Change& c : *current) {
-    if (!plan_.where || plan_.where->test(c.values)) filtered.push_back(c);
-  }
-  // Grouping or projection (with the sort key of source columns, while the joined row is here).
+  // Where, then grouping or projection (with the sort key of source columns, while the
+  // joined row is at hand). Rows are copied once, into the shape the sink wants.
   ChangeBatch shaped;
   const bool sort_from_joined = window_ && !plan_.order_over_output;
   if (group_) {
-    group_->apply(filtered, shaped);
+    if (plan_.where) {
+      ChangeBatch filtered;
+      for (const Change& c : *current) {
+        if (plan_.where->test(c.values)) filtered.push_back(c);
+      }
+      group_->apply(filtered, shaped);
+    } else {
+      group_->apply(*current, shaped);
+    }
   } else {
-    shaped.reserve(filtered.size());
-    for (Change& c : filtered) {
-      Tuple values = plan_.project(c.values);
+    shaped.reserve(current->size());
+    for (const Change& c : *current) {
+      if (plan_.where && !plan_.where->test(c.values)) continue;
+      Tuple values;
+      if (plan_.items.empty() && !sort_from_joined) {
+        values = c.values;
+      } else {
+        values = plan_.project(c.values);
+      }
       if (sort_from_joined) {
         Tuple sort = plan_.sort_key(c.values, values);
+        values.reserve(values.size() + sort.size());
         values.insert(values.end(), std::make_move_iterator(sort.begin()), std::make_move_iterator(sort.end()));
       }
-      shaped.push_back({std::move(c.key), std::move(values), c.diff});
+      shaped.push_back({c.key, std::move(values), c.diff});
     }
   }
   if (distinct_) {
@@ -114,22 +140,15 @@ void LiveQuery::build() {
   ChangeBatch rows;
   run_operators(deltas, rows);
   all.clear();
-  consolidate(rows);
+  // Sources hold each key once, so the rows are already a set: no consolidation needed.
   const size_t width = plan_.output_columns.size();
   if (window_) {
     std::vector<std::unique_ptr<OrderedWindow::Entry>> entries;
     entries.reserve(rows.size());
     for (Change& c : rows) {
-      for (int64_t k = 0; k < c.diff; ++k) {
-        auto e = std::make_unique<OrderedWindow::Entry>();
-        e->sort.assign(c.values.begin() + static_cast<std::ptrdiff_t>(width), c.values.end());
-        e->values.assign(c.values.begin(), c.values.begin() + static_cast<std::ptrdiff_t>(width));
-        e->key = c.key;
-        entries.push_back(std::move(e));
-      }
+      if (c.diff > 0) entries.push_back(to_entry(std::move(c), width));
     }
-    ChangeBatch visible;
-    window_->bulk_load(std::move(entries), visible);
+    window_->bulk_load(std::move(entries));
   } else {
     rows_.reserve(rows.size());
     for (Change& c : rows) {
@@ -155,13 +174,7 @@ void LiveQuery::process(const std::vector<const ChangeBatch*>& deltas, ChangeBat
       for (int64_t k = 0; k < -c.diff; ++k) window_->erase(probe, visible);
     }
     for (Change& c : rows) {
-      for (int64_t k = 0; k < c.diff; ++k) {
-        auto e = std::make_unique<OrderedWindow::Entry>();
-        e->sort.assign(c.values.begin() + static_cast<std::ptrdiff_t>(width), c.values.end());
-        e->values.assign(c.values.begin(), c.values.begin() + static_cast<std::ptrdiff_t>(width));
-        e->key = c.key;
-        window_->insert(std::move(e), visible);
-      }
+      if (c.diff > 0) window_->insert(to_entry(std::move(c), width), visible);  // keys are unique: diff is 1
     }
     consolidate(visible);
     out = std::move(visible);

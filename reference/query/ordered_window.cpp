@@ -6,15 +6,27 @@ namespace shapesim::query {
 
 OrderedWindow::OrderedWindow(const QueryPlan& plan) : plan_(plan), index_(Less{&plan}) {}
 
-void OrderedWindow::bulk_load(std::vector<std::unique_ptr<Entry>> rows, ChangeBatch& visible) {
+void OrderedWindow::abbreviate(Entry& e) const {
+  e.abbreviated = false;
+  if (e.sort.empty() || plan_.order.empty()) return;
+  const int64_t* v = e.sort[0].as_int();
+  if (!v) return;
+  // int64 -> uint64 preserving order; descending: reversed. Exact, so a difference decides.
+  uint64_t u = static_cast<uint64_t>(*v) ^ (uint64_t{1} << 63);
+  e.abbrev = plan_.order[0].descending ? ~u : u;
+  e.abbreviated = true;
+}
+
+void OrderedWindow::bulk_load(std::vector<std::unique_ptr<Entry>> rows) {
+  for (auto& e : rows) abbreviate(*e);
   Less less{&plan_};
   std::sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) { return less(*a, *b); });
   index_.bulk_load(std::move(rows));
-  index_.for_range(plan_.offset, end(), [&](const Entry& e) { show(e, +1, visible); });
 }
 
 void OrderedWindow::insert(std::unique_ptr<Entry> e, ChangeBatch& visible) {
   const size_t off = plan_.offset, stop = end();
+  abbreviate(*e);
   const Entry* inserted = e.get();
   size_t r = index_.insert(std::move(e));
   if (r >= stop) return;
@@ -28,8 +40,9 @@ void OrderedWindow::insert(std::unique_ptr<Entry> e, ChangeBatch& visible) {
   if (stop != static_cast<size_t>(-1) && index_.size() > stop) show(index_.at(stop), -1, visible);
 }
 
-void OrderedWindow::erase(const Entry& probe, ChangeBatch& visible) {
+void OrderedWindow::erase(Entry& probe, ChangeBatch& visible) {
   const size_t off = plan_.offset, stop = end();
+  abbreviate(probe);
   size_t r = index_.rank_of(probe);
   if (r == decltype(index_)::npos) return;
   if (r < stop) {

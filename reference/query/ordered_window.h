@@ -18,17 +18,22 @@ class OrderedWindow {
     Tuple sort;
     Tuple key;
     Tuple values;
+    // An abbreviated first sort value (order-preserving, direction applied) when it is an
+    // int64, so most comparisons are one integer comparison; see abbreviate().
+    bool abbreviated = false;
+    uint64_t abbrev = 0;
   };
+  // Sets e.abbrev from e.sort (call once the sort key is set).
+  void abbreviate(Entry& e) const;
 
   explicit OrderedWindow(const QueryPlan& plan);
 
-  // Replaces the contents (rows with diff > 0; sort keys given); appends the visible rows
-  // as +1 changes.
-  void bulk_load(std::vector<std::unique_ptr<Entry>> rows, ChangeBatch& visible);
+  // Replaces the contents with `rows` (sort keys given, keys unique): one sort.
+  void bulk_load(std::vector<std::unique_ptr<Entry>> rows);
   // Applies consolidated changes (retractions before insertions); appends the changes of
   // the visible rows.
   void insert(std::unique_ptr<Entry> e, ChangeBatch& visible);
-  void erase(const Entry& probe, ChangeBatch& visible);
+  void erase(Entry& probe, ChangeBatch& visible);  // probe: sort key and key
 
   // The visible rows in order.
   void for_each_visible(const std::function<void(const Entry&)>& fn) const;
@@ -38,6 +43,7 @@ class OrderedWindow {
   struct Less {
     const QueryPlan* plan;
     bool operator()(const Entry& a, const Entry& b) const {
+      if (a.abbreviated && b.abbreviated && a.abbrev != b.abbrev) return a.abbrev < b.abbrev;
       if (int c = plan->compare_sort_keys(a.sort, b.sort)) return c < 0;
       return compare_tuples(a.key, b.key) < 0;
     }

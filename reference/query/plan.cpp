@@ -91,6 +91,7 @@ Result<QueryPlan> QueryPlan::make(const Query& q) {
   for (const auto& t : q.order_terms()) {
     auto bound = BoundExpr::bind(t.expr, order_columns);
     if (!bound.ok()) return invalid_argument("order_by " + t.expr.to_string() + ": " + bound.status().message());
+    if (!p.order_over_output && bound->max_column() >= static_cast<int>(p.joined_columns.size())) p.order_reads_output = true;
     p.order.push_back({std::move(*bound), t.descending, t.effective_nulls_first()});
   }
   p.offset = q.offset_value();
@@ -109,8 +110,9 @@ Tuple QueryPlan::project(const Tuple& joined) const {
 Tuple QueryPlan::sort_key(const Tuple& joined, const Tuple& output) const {
   Tuple key;
   key.reserve(order.size());
-  if (order_over_output) {
-    for (const auto& o : order) key.push_back(o.expr.eval(output));
+  if (order_over_output || !order_reads_output) {
+    const Tuple& row = order_over_output ? output : joined;
+    for (const auto& o : order) key.push_back(o.expr.eval(row));
     return key;
   }
   Tuple both;

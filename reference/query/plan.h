@@ -63,6 +63,7 @@ struct QueryPlan {
   bool distinct = false;
   std::vector<PlannedOrder> order;
   bool order_over_output = false;     // else over joined row ++ output
+  bool order_reads_output = false;    // (not over output) some term names a select item
   size_t offset = 0;
   std::optional<size_t> limit;
 
