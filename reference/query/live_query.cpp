@@ -140,7 +140,11 @@ void LiveQuery::build() {
   ChangeBatch rows;
   run_operators(deltas, rows);
   all.clear();
-  // Sources hold each key once, so the rows are already a set: no consolidation needed.
+  // Sources hold each key once, so the rows are a set, except that an outer join emits
+  // padded rows for its left side and retracts them when the right side arrives.
+  bool outer = false;
+  for (const auto& j : plan_.joins) outer = outer || j.kind != JoinKind::kInner;
+  if (outer) consolidate(rows);
   const size_t width = plan_.output_columns.size();
   if (window_) {
     std::vector<std::unique_ptr<OrderedWindow::Entry>> entries;

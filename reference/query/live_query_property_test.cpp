@@ -255,7 +255,8 @@ TEST(LiveQueryProperty, EqualsFromScratchEvaluationAfterEveryTransaction) {
         RC_ASSERT(expected.ok());
         auto got = live[i]->rows();
         if (!(got == *expected)) {
-          RC_FAIL(when + ": " + live[i]->query().to_string() + "\nlive:\n" + describe(got) + "from scratch:\n" + describe(*expected));
+          RC_FAIL(when + ": " + live[i]->query().to_string() + "\nlive:\n" + describe(got) + "from scratch:\n" + describe(*expected) +
+                  "a:\n" + describe(*evaluate(from(*w.a))) + "b:\n" + describe(*evaluate(from(*w.b))));
         }
         if (!mirrors[i].error.empty()) RC_FAIL(when + ": emitted changes: " + mirrors[i].error);
         std::map<Tuple, Tuple, TupleLess> now;
