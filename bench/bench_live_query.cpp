@@ -151,7 +151,8 @@ Figures run(const std::string& name, const Params& p) {
   auto start = Clock::now();
   LiveQuery& live = **db.live(q);
   f.first_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  f.memory_mib = static_cast<double>(heap_in_use() - std::min(heap_in_use(), heap_before)) / (1024.0 * 1024.0);
+  size_t heap_after = heap_in_use();
+  f.memory_mib = static_cast<double>(heap_after - std::min(heap_after, heap_before)) / (1024.0 * 1024.0);
 
   Clock::time_point fired{};
   bool callback = false;

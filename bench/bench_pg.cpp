@@ -171,9 +171,7 @@ void BM_WriteToClientLatencyHttp(benchmark::State& state) {
   if (!rig.ok()) return state.SkipWithError(rig.status().message().c_str());
   ReplicationRig& r = **rig;
   const std::string slot = "shapesim_bench_http";
-  if (!r.sql("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot + "'").ok()) {
-    return state.SkipWithError("cannot drop the old slot");
-  }
+  if (!r.drop_slot(slot).ok()) return state.SkipWithError("cannot drop the old slot");
   // Arg 0: the store in memory; 1: a file (SQLite defaults: every commit synced).
   std::string store = ":memory:";
   if (state.range(0) == 1) {
@@ -226,6 +224,7 @@ void BM_WriteToClientLatencyHttp(benchmark::State& state) {
   state.counters["p99_us"] = micros[std::min(micros.size() - 1, micros.size() * 99 / 100)];
   server->reset();
   if (store != ":memory:") ::unlink(store.c_str());
+  (void)r.drop_slot(slot);
 }
 
 }  // namespace

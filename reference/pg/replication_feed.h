@@ -46,7 +46,6 @@ class ReplicationFeed {
   Result<ServerOutput> poll(Timestamp now);
 
   int socket() const { return stream_ ? stream_->socket() : -1; }
-  bool connected() const { return stream_ != nullptr; }
   // Counts connections: a new value means a new socket (possibly with the same number).
   uint64_t generation() const { return reconnections_ + 1; }
   // While disconnected: when poll() will try to reconnect.

@@ -131,7 +131,10 @@ std::string Expr::to_string() const {
   };
   switch (n.op) {
     case ExprOp::kColumn: return n.column;
-    case ExprOp::kLiteral: return tuple_to_string({n.literal}).substr(1, tuple_to_string({n.literal}).size() - 2);
+    case ExprOp::kLiteral: {
+      std::string text = tuple_to_string({n.literal});  // "(value)"
+      return text.substr(1, text.size() - 2);
+    }
     case ExprOp::kNot: return "NOT " + arg(0);
     case ExprOp::kNeg: return "-" + arg(0);
     case ExprOp::kIsNull: return arg(0) + " IS NULL";

@@ -110,8 +110,6 @@ class BoundExpr {
 
   // The largest column position read (-1: none).
   int max_column() const;
-  // For a plain column reference: its position (else -1).
-  int column_index() const { return nodes_.empty() || nodes_[0].op != ExprOp::kColumn ? -1 : nodes_[0].index; }
 
  private:
   struct Node {

@@ -106,12 +106,7 @@ void LiveQuery::run_operators(const std::vector<const ChangeBatch*>& deltas, Cha
     shaped.reserve(current->size());
     for (const Change& c : *current) {
       if (plan_.where && !plan_.where->test(c.values)) continue;
-      Tuple values;
-      if (plan_.items.empty() && !sort_from_joined) {
-        values = c.values;
-      } else {
-        values = plan_.project(c.values);
-      }
+      Tuple values = plan_.project(c.values);
       if (sort_from_joined) {
         Tuple sort = plan_.sort_key(c.values, values);
         values.reserve(values.size() + sort.size());

@@ -15,15 +15,7 @@ Result<std::unique_ptr<ReplicationRig>> ReplicationRig::start(const std::string&
   rig->store_path_ = store_path;
   rig->sql_ = PQconnectdb(connection_string(url, false).c_str());
   if (PQstatus(rig->sql_) != CONNECTION_OK) return unavailable(PQerrorMessage(rig->sql_));
-  // A slot released a moment ago may still be active until its walsender exits: retry.
-  for (int attempt = 0;; ++attempt) {
-    SHAPESIM_RETURN_IF_ERROR(rig->sql("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
-                                      "WHERE slot_name = '" + slot + "' AND NOT active"));
-    SHAPESIM_ASSIGN_OR_RETURN(auto left, rig->sql_column("SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
-    if (left.empty()) break;
-    if (attempt == 250) return unavailable("replication slot " + slot + " stays active (another server is using it)");
-    SHAPESIM_RETURN_IF_ERROR(rig->sql("SELECT pg_sleep(0.02)"));
-  }
+  SHAPESIM_RETURN_IF_ERROR(rig->drop_slot(slot));
   if (!setup_sql.empty()) SHAPESIM_RETURN_IF_ERROR(rig->sql(setup_sql));
   SHAPESIM_RETURN_IF_ERROR(rig->start_server(config));
   return rig;
@@ -45,7 +37,22 @@ void ReplicationRig::stop_server() {
 }
 
 ReplicationRig::~ReplicationRig() {
+  stop_server();
+  // A slot left behind would keep PostgreSQL's WAL forever.
+  if (sql_ && !slot_.empty()) (void)drop_slot(slot_);
   if (sql_) PQfinish(sql_);
+}
+
+Status ReplicationRig::drop_slot(const std::string& slot) {
+  // A slot released a moment ago stays active until its walsender exits: retry.
+  for (int attempt = 0;; ++attempt) {
+    SHAPESIM_RETURN_IF_ERROR(sql("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                                 "WHERE slot_name = '" + slot + "' AND NOT active"));
+    SHAPESIM_ASSIGN_OR_RETURN(auto left, sql_column("SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
+    if (left.empty()) return Status::Ok();
+    if (attempt == 250) return unavailable("replication slot " + slot + " stays active (another server is using it)");
+    SHAPESIM_RETURN_IF_ERROR(sql("SELECT pg_sleep(0.02)"));
+  }
 }
 
 Status ReplicationRig::sql(const std::string& query) {

@@ -39,6 +39,9 @@ class ReplicationRig {
   // Runs `query`, returning the first column of every row (NULL as "").
   Result<std::vector<std::string>> sql_column(const std::string& query);
   PGconn* sql_connection() { return sql_; }
+  // Drops replication slot `slot` once its walsender has let go of it (waits up to ~5 s).
+  // The rig's own slot is dropped when the rig is destroyed.
+  Status drop_slot(const std::string& slot);
 
   // Waits up to timeout_ms for replication input, then processes all that arrived (or, while
   // disconnected, reconnects when due: `now` drives the backoff).
