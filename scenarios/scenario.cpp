@@ -14,22 +14,52 @@ const std::set<std::string> kStepKeys[] = {
     /* write */ {"step", "client", "id", "mutations"},
     /* wait */ {"step", "ms"},
     /* settle */ {"step", "max_ms"},
-    /* partition */ {"step", "isolate"},
+    /* partition */ {"step", "isolate", "from", "to", "two_way"},
     /* heal */ {"step"},
     /* expect */ {"step", "client", "rows", "has", "values", "lacks", "refetches", "converged", "writes_acked"},
+    /* crash */ {"step", "node", "during_io"},
+    /* restart */ {"step", "node"},
+    /* clog */ {"step", "node", "ms"},
+    /* delete_shape */ {"step", "client"},
 };
 
 Result<StepKind> parse_step_kind(const std::string& s) {
   static const std::pair<const char*, StepKind> kinds[] = {
       {"write", StepKind::kWrite}, {"wait", StepKind::kWait}, {"settle", StepKind::kSettle},
-      {"partition", StepKind::kPartition}, {"heal", StepKind::kHeal}, {"expect", StepKind::kExpect}};
+      {"partition", StepKind::kPartition}, {"heal", StepKind::kHeal}, {"expect", StepKind::kExpect},
+      {"crash", StepKind::kCrash}, {"restart", StepKind::kRestart}, {"clog", StepKind::kClog},
+      {"delete_shape", StepKind::kDeleteShape}};
   for (const auto& [name, kind] : kinds) {
     if (s == name) return kind;
   }
-  return invalid_argument("unknown step \"" + s + "\" (write, wait, settle, partition, heal, expect)");
+  return invalid_argument("unknown step \"" + s +
+                          "\" (write, wait, settle, partition, heal, expect, crash, restart, clog, delete_shape)");
 }
 
 bool is_non_negative_int(const nlohmann::json& j) { return j.is_number_integer() && j.get<int64_t>() >= 0; }
+
+bool is_node(const Scenario& s, const nlohmann::json& j) {
+  return j.is_string() && (j.get<std::string>() == "server" || s.find_client(j.get<std::string>()));
+}
+
+// A probability knob in [0, limit).
+Status read_probability(const nlohmann::json& obj, const char* key, const std::string& where, double limit, double& out) {
+  if (!obj.contains(key)) return Status::Ok();
+  const auto& v = obj[key];
+  if (!v.is_number() || v.get<double>() < 0 || v.get<double>() >= limit) {
+    return invalid_argument(where + "." + key + " must be a number in [0, " + (limit == 1 ? "1)" : "1]"));
+  }
+  out = v.get<double>();
+  return Status::Ok();
+}
+
+Status read_millis(const nlohmann::json& obj, const char* key, const std::string& where, Duration& out) {
+  if (!obj.contains(key)) return Status::Ok();
+  const auto& v = obj[key];
+  if (!v.is_number() || v.get<double>() < 0) return invalid_argument(where + "." + key + " must be a number >= 0");
+  out = Duration{static_cast<int64_t>(v.get<double>() * 1000)};
+  return Status::Ok();
+}
 
 Result<ShapeDefinition> parse_shape(const nlohmann::json& j) {
   if (!j.is_object()) return invalid_argument("\"shape\" must be an object");
@@ -85,13 +115,44 @@ Status parse_step(const Scenario& s, const nlohmann::json& j, ScenarioStep& step
       }
       break;
     case StepKind::kPartition:
+      if (j.contains("from") || j.contains("to")) {
+        if (j.contains("isolate")) return invalid_argument("give either \"isolate\" or \"from\" and \"to\"");
+        for (const char* key : {"from", "to"}) {
+          if (!j.contains(key) || !is_node(s, j[key])) {
+            return invalid_argument(std::string("\"") + key + "\" must name \"server\" or a client");
+          }
+        }
+        if (j["from"] == j["to"]) return invalid_argument("\"from\" and \"to\" must differ");
+        if (j.contains("two_way") && !j["two_way"].is_boolean()) return invalid_argument("\"two_way\" must be a boolean");
+        break;
+      }
       if (!j.contains("isolate") || !j["isolate"].is_array() || j["isolate"].empty()) {
-        return invalid_argument("\"isolate\" must be a non-empty array of client names");
+        return invalid_argument("\"isolate\" must be a non-empty array of client names (or give \"from\" and \"to\")");
       }
       for (const auto& c : j["isolate"]) {
         if (!c.is_string() || !s.find_client(c.get<std::string>())) {
           return invalid_argument("\"isolate\" names an unknown client: " + c.dump());
         }
+      }
+      break;
+    case StepKind::kCrash:
+    case StepKind::kRestart:
+    case StepKind::kClog:
+      if (!j.contains("node") || !is_node(s, j["node"])) return invalid_argument("\"node\" must name \"server\" or a client");
+      if (step.kind == StepKind::kClog && (!j.contains("ms") || !is_non_negative_int(j["ms"]))) {
+        return invalid_argument("\"ms\" must be an integer >= 0");
+      }
+      if (j.contains("during_io")) {
+        if (j["node"] != "server") return invalid_argument("\"during_io\" applies to the server only");
+        if (!j["during_io"].is_number_integer() || j["during_io"].get<int64_t>() < 1) {
+          return invalid_argument("\"during_io\" must be an integer >= 1 (the disk operation the crash hits)");
+        }
+      }
+      break;
+    case StepKind::kDeleteShape:
+      SHAPESIM_RETURN_IF_ERROR(need_client());
+      if (!s.find_client(j["client"].get<std::string>())->shape) {
+        return invalid_argument("client \"" + j["client"].get<std::string>() + "\" has no shape to delete");
       }
       break;
     case StepKind::kHeal:
@@ -155,24 +216,35 @@ Status parse_body(const nlohmann::json& j, Scenario& s) {
   if (j.contains("network")) {
     const auto& net = j["network"];
     if (!net.is_object()) return invalid_argument("\"network\" must be an object");
-    if (net.contains("latency_ms")) {
-      if (!net["latency_ms"].is_number() || net["latency_ms"].get<double>() < 0) return invalid_argument("network.latency_ms must be >= 0");
-      s.network.base_latency = Duration{static_cast<int64_t>(net["latency_ms"].get<double>() * 1000)};
+    static const std::set<std::string> kNetworkKeys = {"latency_ms", "jitter_ms", "loss", "duplicate",
+                                                       "tail_probability", "tail_ms", "response_loss"};
+    for (const auto& [key, _] : net.items()) {
+      if (!kNetworkKeys.count(key)) return invalid_argument("unknown field network." + key);
     }
-    if (net.contains("jitter_ms")) {
-      if (!net["jitter_ms"].is_number() || net["jitter_ms"].get<double>() < 0) return invalid_argument("network.jitter_ms must be >= 0");
-      s.network.jitter_mean = Duration{static_cast<int64_t>(net["jitter_ms"].get<double>() * 1000)};
+    SHAPESIM_RETURN_IF_ERROR(read_millis(net, "latency_ms", "network", s.network.base_latency));
+    SHAPESIM_RETURN_IF_ERROR(read_millis(net, "jitter_ms", "network", s.network.jitter_mean));
+    SHAPESIM_RETURN_IF_ERROR(read_millis(net, "tail_ms", "network", s.network.tail_scale));
+    SHAPESIM_RETURN_IF_ERROR(read_probability(net, "loss", "network", 1, s.network.loss));
+    SHAPESIM_RETURN_IF_ERROR(read_probability(net, "duplicate", "network", 1, s.network.duplicate));
+    SHAPESIM_RETURN_IF_ERROR(read_probability(net, "tail_probability", "network", 1, s.network.tail_probability));
+    SHAPESIM_RETURN_IF_ERROR(read_probability(net, "response_loss", "network", 1, s.network.response_loss));
+  }
+  if (j.contains("disk")) {
+    const auto& disk = j["disk"];
+    if (!disk.is_object()) return invalid_argument("\"disk\" must be an object");
+    for (const auto& [key, _] : disk.items()) {
+      if (key != "keep_unsynced") return invalid_argument("unknown field disk." + key);
     }
-    if (net.contains("loss")) {
-      if (!net["loss"].is_number() || net["loss"].get<double>() < 0 || net["loss"].get<double>() >= 1) {
-        return invalid_argument("network.loss must be in [0, 1)");
-      }
-      s.network.loss = net["loss"].get<double>();
-    }
+    SHAPESIM_RETURN_IF_ERROR(read_probability(disk, "keep_unsynced", "disk", 1.0000001, s.keep_unsynced));
+  }
+  if (j.contains("liveness_ms")) {
+    if (!is_non_negative_int(j["liveness_ms"])) return invalid_argument("\"liveness_ms\" must be an integer >= 0");
+    s.liveness_limit = Duration::millis(j["liveness_ms"].get<int64_t>());
   }
   if (j.contains("settle_ms")) {
     if (!is_non_negative_int(j["settle_ms"])) return invalid_argument("\"settle_ms\" must be an integer >= 0");
     s.settle_limit = Duration::millis(j["settle_ms"].get<int64_t>());
+    if (!j.contains("liveness_ms")) s.liveness_limit = s.settle_limit;
   }
   if (!j.contains("clients") || !j["clients"].is_array() || j["clients"].empty()) {
     return invalid_argument("\"clients\" must be a non-empty array");
@@ -182,7 +254,31 @@ Status parse_body(const nlohmann::json& j, Scenario& s) {
       return invalid_argument("each client needs a \"name\"");
     }
     ScenarioClient client{c["name"].get<std::string>(), std::nullopt};
-    if (client.name == "server" || client.name == "world" || client.name == "scenario" || s.find_client(client.name)) {
+    for (const auto& [key, _] : c.items()) {
+      if (key != "name" && key != "shape" && key != "clock" && key != "slow_ms") {
+        return invalid_argument("client \"" + client.name + "\": unknown field \"" + key + "\"");
+      }
+    }
+    if (c.contains("slow_ms")) {
+      if (!is_non_negative_int(c["slow_ms"])) return invalid_argument("client \"" + client.name + "\": slow_ms must be an integer >= 0");
+      client.slow_ms = c["slow_ms"].get<int64_t>();
+    }
+    if (c.contains("clock")) {
+      const auto& clock = c["clock"];
+      bool ok = clock.is_object();
+      if (ok) {
+        for (const auto& [key, v] : clock.items()) {
+          ok = ok && (key == "skew_ms" || key == "drift_ppm") && v.is_number_integer();
+        }
+      }
+      if (!ok) return invalid_argument("client \"" + client.name + "\": clock must be {\"skew_ms\": int, \"drift_ppm\": int}");
+      client.clock_skew_ms = clock.value("skew_ms", int64_t{0});
+      client.clock_drift_ppm = clock.value("drift_ppm", int64_t{0});
+      if (client.clock_drift_ppm <= -100000 || client.clock_drift_ppm >= 100000) {
+        return invalid_argument("client \"" + client.name + "\": clock.drift_ppm must be within +-100000");
+      }
+    }
+    if (client.name == "server" || client.name == "world" || client.name == "scenario" || client.name == "operator" || s.find_client(client.name)) {
       return invalid_argument("client name \"" + client.name + "\" is reserved or used twice");
     }
     if (c.contains("shape") && !c["shape"].is_null()) {
@@ -215,6 +311,10 @@ const char* step_kind_name(StepKind k) {
     case StepKind::kPartition: return "partition";
     case StepKind::kHeal: return "heal";
     case StepKind::kExpect: return "expect";
+    case StepKind::kCrash: return "crash";
+    case StepKind::kRestart: return "restart";
+    case StepKind::kClog: return "clog";
+    case StepKind::kDeleteShape: return "delete_shape";
   }
   return "?";
 }
@@ -236,6 +336,7 @@ const TableSchema* Scenario::find_table(const std::string& schema, const std::st
 Result<Scenario> parse_scenario(const nlohmann::json& j, const std::string& source) {
   Scenario s;
   s.path = source;
+  s.source = j;
   Status st = parse_body(j, s);
   if (!st.ok()) return invalid_argument(source + ": " + st.message());
   return s;

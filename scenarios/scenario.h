@@ -1,6 +1,7 @@
 // Scenario: a simulated run described as data (docs/scenarios.md): tables and seed rows,
-// server and network knobs, clients with their shapes, then a list of steps
-// (write, wait, settle, partition, heal, expect).
+// server, network and disk knobs, clients with their shapes (and clocks, slowness), then a
+// list of steps: write, wait, settle, partition, heal, expect, crash, restart, clog,
+// delete_shape.
 //
 //   auto s = load_scenario_file("scenarios/suite/two_clients.json");   // Result<Scenario>
 //   if (!s.ok()) print s.status().message();   // names the file, the step and the problem
@@ -22,9 +23,12 @@ namespace shapesim {
 struct ScenarioClient {
   std::string name;
   std::optional<ShapeDefinition> shape;  // none: a writer without a shape
+  int64_t clock_skew_ms = 0;
+  int64_t clock_drift_ppm = 0;
+  int64_t slow_ms = 0;
 };
 
-enum class StepKind { kWrite, kWait, kSettle, kPartition, kHeal, kExpect };
+enum class StepKind { kWrite, kWait, kSettle, kPartition, kHeal, kExpect, kCrash, kRestart, kClog, kDeleteShape };
 const char* step_kind_name(StepKind k);
 
 struct ScenarioStep {
@@ -38,9 +42,12 @@ struct Scenario {
   std::string path;  // where it was loaded from ("" if parsed from memory)
   std::vector<TableSchema> tables;
   nlohmann::json seed_rows = nlohmann::json::object();  // table -> [row objects]
+  nlohmann::json source;  // the JSON it was parsed from (the shrinker edits and re-parses it)
   ServerConfig server;
   sim::NetworkConfig network;
-  Duration settle_limit = Duration::seconds(120);  // for settle steps and the final settle
+  double keep_unsynced = 0.5;  // disk: chance an unsynced write survives a crash
+  Duration settle_limit = Duration::seconds(120);  // for settle steps
+  Duration liveness_limit = Duration::seconds(120);  // heal phase: every client must converge within it
   std::vector<ScenarioClient> clients;
   std::vector<ScenarioStep> steps;
 

@@ -2,7 +2,7 @@
 
 #include "reference/common/json_text.h"
 #include "reference/common/table_schema_json.h"
-#include "sim/invariants.h"
+#include "sim/checkers.h"
 #include "sim/world.h"
 
 namespace shapesim {
@@ -71,7 +71,7 @@ void check_expect(World& world, const Scenario& scenario, const ScenarioStep& st
       fail("expected row " + *key + " to be absent");
     }
   }
-  if (a.contains("refetches") && client.stream()->refetches() != a["refetches"].get<uint64_t>()) {
+  if (a.contains("refetches") && client.stream() && client.stream()->refetches() != a["refetches"].get<uint64_t>()) {
     fail("expected " + std::to_string(a["refetches"].get<uint64_t>()) + " refetches, saw " +
          std::to_string(client.stream()->refetches()));
   }
@@ -80,11 +80,10 @@ void check_expect(World& world, const Scenario& scenario, const ScenarioStep& st
          std::to_string(client.acked_writes().size()));
   }
   if (a.contains("converged") && a["converged"].get<bool>()) {
-    for (const auto& v : sim::check_invariants(world)) {
-      if (v.invariant == "convergence" && v.client == client_name) fail(sim::format_violation(v));
-    }
-    if (client.stream()->state() != StreamState::kLive) {
-      fail(std::string("stream is ") + stream_state_name(client.stream()->state()) + ", not live");
+    for (const auto& d : sim::convergence_differences(world, client)) fail("not converged: " + d);
+    if (!client.stream() || client.stream()->state() != StreamState::kLive) {
+      fail(client.stream() ? std::string("stream is ") + stream_state_name(client.stream()->state()) + ", not live"
+                         : std::string("the client is down"));
     }
   }
 }
@@ -105,82 +104,157 @@ Status seed_store(EmbeddedStore& store, const Scenario& scenario) {
 
 }  // namespace
 
+const char* run_outcome_name(RunOutcome o) {
+  switch (o) {
+    case RunOutcome::kPassed: return "passed";
+    case RunOutcome::kSafetyViolation: return "safety";
+    case RunOutcome::kLivenessFailure: return "liveness";
+    case RunOutcome::kExpectationFailed: return "expectation";
+    case RunOutcome::kSetupError: return "setup";
+  }
+  return "?";
+}
+
+namespace {
+
+NodeId node_of(World& world, const nlohmann::json& name) { return *world.node_id(name.get<std::string>()); }
+
+// Plays one step of the fault phase.
+void play_step(World& world, const Scenario& scenario, size_t i, RunResult& result) {
+  const ScenarioStep& step = scenario.steps[i];
+  const std::string label = step_label(i, step);
+  const auto& a = step.args;
+  world.trace().record(world.now(), "scenario", "step", a.dump());
+  switch (step.kind) {
+    case StepKind::kWrite: {
+      std::string id = a.value("id", scenario.name + "/" + std::to_string(i + 1));
+      nlohmann::json body = {{"id", id}, {"mutations", a["mutations"]}};
+      world.find_client(a["client"].get<std::string>())->write(id, body.dump());
+      break;
+    }
+    case StepKind::kWait:
+      world.run_until(world.now() + Duration::millis(a["ms"].get<int64_t>()));
+      break;
+    case StepKind::kSettle: {
+      Duration limit = a.contains("max_ms") ? Duration::millis(a["max_ms"].get<int64_t>()) : scenario.settle_limit;
+      if (!world.run_until_quiescent(limit)) {
+        result.failures.push_back(label + ": not quiescent within " + std::to_string(limit.as_millis()) + " ms");
+      }
+      break;
+    }
+    case StepKind::kPartition:
+      if (a.contains("from")) {
+        world.cut(node_of(world, a["from"]), node_of(world, a["to"]), a.value("two_way", false));
+      } else {
+        for (const auto& name : a["isolate"]) world.isolate(world.find_client(name.get<std::string>())->id());
+      }
+      break;
+    case StepKind::kHeal:
+      world.heal();
+      break;
+    case StepKind::kExpect:
+      check_expect(world, scenario, step, label, result.failures);
+      break;
+    case StepKind::kCrash:
+      if (a["node"] == "server") {
+        if (a.contains("during_io")) world.crash_server_during_io(a["during_io"].get<uint64_t>());
+        else world.crash_server();
+      } else {
+        world.crash_client(*world.find_client(a["node"].get<std::string>()));
+      }
+      break;
+    case StepKind::kRestart:
+      if (a["node"] == "server") (void)world.restart_server();
+      else world.restart_client(*world.find_client(a["node"].get<std::string>()));
+      break;
+    case StepKind::kClog:
+      world.clog(node_of(world, a["node"]), Duration::millis(a["ms"].get<int64_t>()));
+      break;
+    case StepKind::kDeleteShape:
+      world.delete_shape(*world.find_client(a["client"].get<std::string>()));
+      break;
+  }
+}
+
+void finish(World& world, RunResult& result, RunOutcome outcome, const std::string& kind) {
+  if (result.outcome == RunOutcome::kPassed) {
+    result.outcome = outcome;
+    result.failure_kind = kind;
+  }
+  (void)world;
+}
+
+}  // namespace
+
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   RunResult result;
   result.scenario = scenario.name;
   result.seed = options.seed;
-  auto store = EmbeddedStore::open(":memory:");
-  if (!store.ok()) {
-    result.failures.push_back("cannot open the embedded store: " + store.status().message());
-    return result;
-  }
-  if (Status st = seed_store(**store, scenario); !st.ok()) {
-    result.failures.push_back("seed rows: " + st.message());
-    return result;
-  }
-  World world({.seed = options.seed, .server = scenario.server, .network = scenario.network,
-               .max_events = options.max_events},
-              std::move(*store));
+  reset_probes();
+  ServerConfig server = scenario.server;
+  server.allow_delete = true;  // the operator's delete_shape step
+  World world({.seed = options.seed, .server = server, .network = scenario.network,
+               .max_events = options.max_events, .keep_unsynced = scenario.keep_unsynced},
+              [&scenario](EmbeddedStore& store) { return seed_store(store, scenario); });
   if (options.trace_sink) world.trace().set_sink(options.trace_sink);
+  world.trace().keep_event_hashes(options.keep_event_hashes);
   world.trace().record(world.now(), "scenario", "begin",
                        "{\"name\":" + json_quote(scenario.name) + ",\"seed\":" + std::to_string(options.seed) + "}");
-  for (const auto& c : scenario.clients) world.add_client(c.name, c.shape);
+  sim::add_default_checkers(world);
+  for (const auto& c : scenario.clients) {
+    world.add_client(c.name, {.shape = c.shape,
+                              .clock = {c.clock_skew_ms * 1000, c.clock_drift_ppm},
+                              .slowness = Duration::millis(c.slow_ms)});
+  }
+  if (!world.violations().empty()) finish(world, result, RunOutcome::kSetupError, "setup");
   world.start();
 
-  for (size_t i = 0; i < scenario.steps.size() && !world.event_cap_hit(); ++i) {
-    const ScenarioStep& step = scenario.steps[i];
-    const std::string label = step_label(i, step);
-    world.trace().record(world.now(), "scenario", "step", step.args.dump());
-    switch (step.kind) {
-      case StepKind::kWrite: {
-        std::string id = step.args.value("id", scenario.name + "/" + std::to_string(i + 1));
-        nlohmann::json body = {{"id", id}, {"mutations", step.args["mutations"]}};
-        world.find_client(step.args["client"].get<std::string>())->write(id, body.dump());
-        break;
-      }
-      case StepKind::kWait:
-        world.run_until(world.now() + Duration::millis(step.args["ms"].get<int64_t>()));
-        break;
-      case StepKind::kSettle: {
-        Duration limit = step.args.contains("max_ms") ? Duration::millis(step.args["max_ms"].get<int64_t>())
-                                                      : scenario.settle_limit;
-        if (!world.run_until_quiescent(limit)) {
-          result.failures.push_back(label + ": not quiescent within " + std::to_string(limit.as_millis()) + " ms");
-        }
-        break;
-      }
-      case StepKind::kPartition:
-        for (const auto& name : step.args["isolate"]) world.isolate(world.find_client(name.get<std::string>())->id());
-        break;
-      case StepKind::kHeal:
-        world.heal();
-        break;
-      case StepKind::kExpect:
-        check_expect(world, scenario, step, label, result.failures);
-        break;
-    }
+  // Fault phase: safety is checked on every update; the first violation ends the run.
+  // Failed expectations are reported but do not stop the run.
+  for (size_t i = 0; i < scenario.steps.size() && !world.event_cap_hit() && world.violations().empty(); ++i) {
+    size_t failures_before = result.failures.size();
+    play_step(world, scenario, i, result);
+    if (result.failures.size() > failures_before) finish(world, result, RunOutcome::kExpectationFailed, "expect");
   }
 
-  // Final settle, then the invariants.
-  if (!world.run_until_quiescent(scenario.settle_limit)) {
-    result.failures.push_back("end: not quiescent within " + std::to_string(scenario.settle_limit.as_millis()) +
-                              " ms of the last step");
-  }
-  if (world.event_cap_hit()) {
-    result.failures.push_back("end: event cap of " + std::to_string(options.max_events) + " reached");
-  }
-  for (const auto& v : sim::check_invariants(world)) result.failures.push_back("invariant " + sim::format_violation(v));
-  for (const auto& c : world.clients()) {
-    for (const auto& [batch, body] : c->rejected_writes()) {
-      result.failures.push_back("write " + batch + " from " + c->name() + " was rejected: " + body);
+  // Heal phase: faults stop; every client must converge within the liveness bound.
+  if (world.violations().empty() && !world.event_cap_hit()) {
+    world.end_faults();
+    if (!world.run_until_quiescent(scenario.liveness_limit) && world.violations().empty()) {
+      std::string why = world.event_cap_hit() ? "event cap of " + std::to_string(options.max_events) + " reached"
+                                              : "not converged within " +
+                                                    std::to_string(scenario.liveness_limit.as_millis()) +
+                                                    " ms of the heal phase";
+      for (const auto& c : world.clients()) {
+        const ShapeStream* s = c->stream();
+        if (s && s->state() != StreamState::kLive) why += "; " + c->name() + " is " + stream_state_name(s->state());
+        if (c->pending_writes() > 0) why += "; " + c->name() + " has " + std::to_string(c->pending_writes()) + " pending write(s)";
+      }
+      result.failures.push_back("liveness: " + why);
+      finish(world, result, RunOutcome::kLivenessFailure, "liveness");
+    } else if (world.violations().empty()) {
+      world.check_at_quiescence();
     }
   }
+  if (world.event_cap_hit() && result.outcome == RunOutcome::kPassed) {
+    result.failures.push_back("event cap of " + std::to_string(options.max_events) + " reached");
+    finish(world, result, RunOutcome::kSetupError, "event-cap");
+  }
+  for (const auto& v : world.violations()) result.failures.push_back("invariant " + sim::format_violation(v));
+  if (!world.violations().empty()) {
+    const auto& v = world.violations().front();
+    finish(world, result, v.invariant == "server-startup" ? RunOutcome::kSetupError : RunOutcome::kSafetyViolation,
+           v.invariant);
+  }
   world.trace().record(world.now(), "scenario", "end",
-                       "{\"failures\":" + std::to_string(result.failures.size()) + "}");
-  result.passed = result.failures.empty();
+                       "{\"outcome\":\"" + std::string(run_outcome_name(result.outcome)) + "\",\"failures\":" +
+                           std::to_string(result.failures.size()) + "}");
+  result.passed = result.outcome == RunOutcome::kPassed;
   result.events = world.events_processed();
   result.sim_end = world.now();
   result.trace_hash = world.trace().hash_hex();
+  if (options.keep_event_hashes) result.event_hashes = world.trace().event_hashes();
+  result.probes = all_probe_hits();
   return result;
 }
 

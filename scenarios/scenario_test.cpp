@@ -36,7 +36,7 @@ TEST(Scenario, ErrorsNameTheFileTheStepAndTheProblem) {
   j["steps"] = json::array({{{"step", "wait"}, {"ms", 5}}, {{"step", "write"}, {"client", "carol"}, {"mutations", json::array({1})}}});
   EXPECT_EQ(error_of(j), "x.json: step 2: unknown client \"carol\"");
   j["steps"] = json::array({{{"step", "jump"}}});
-  EXPECT_EQ(error_of(j), "x.json: step 1: unknown step \"jump\" (write, wait, settle, partition, heal, expect)");
+  EXPECT_EQ(error_of(j), "x.json: step 1: unknown step \"jump\" (write, wait, settle, partition, heal, expect, crash, restart, clog, delete_shape)");
   j["steps"] = json::array({{{"step", "wait"}, {"ms", -1}}});
   EXPECT_EQ(error_of(j), "x.json: step 1: \"ms\" must be an integer >= 0");
   j["steps"] = json::array({{{"step", "wait"}, {"ms", 1}, {"typo", 1}}});

@@ -2,71 +2,79 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reference/common/coverage.h"
+#include "reference/common/json_text.h"
+#include "reference/common/planted_bugs.h"
 #include "sim/world.h"
 
 namespace shapesim::sim {
 
-ClientNode::ClientNode(World& world, NodeId id, std::string name, std::optional<ShapeDefinition> shape, Random rng)
-    : world_(world), id_(id), name_(std::move(name)), rng_(rng) {
-  if (shape) stream_.emplace(ShapeStreamOptions{.shape = std::move(*shape)}, rng_.stream(1));
+ClientNode::ClientNode(World& world, NodeId id, std::string name, const ClientOptions& options, Random rng)
+    : world_(world),
+      id_(id),
+      name_(std::move(name)),
+      shape_(options.shape),
+      clock_(options.clock),
+      slowness_(options.slowness),
+      rng_(rng) {
+  if (shape_) stream_.emplace(ShapeStreamOptions{.shape = *shape_}, rng_.stream(1));
 }
 
-void ClientNode::start() { pump(); }
+Timestamp ClientNode::local_now() const { return clock_.local(world_.now()); }
+
+void ClientNode::start() {
+  if (!clock_.identity()) sometimes(Probe::kSkewedClientClock);
+  pump();
+}
 
 void ClientNode::pump() {
-  if (!stream_) return;
-  if (auto request = stream_->poll(world_.now())) {
+  if (!up_ || !stream_) return;
+  if (auto request = stream_->poll(local_now())) {
     RequestId id = world_.next_request_id();
     stream_request_ = id;
     world_.schedule(world_.now() + world_.config().request_timeout, [this, id] { on_stream_timeout(id); });
     world_.send_request(id_, id, std::move(*request));
     return;
   }
-  if (auto wake = stream_->wake_at(); wake && (!wake_scheduled_ || *wake_scheduled_ != *wake)) {
-    wake_scheduled_ = *wake;
-    Timestamp at = *wake;
+  if (auto wake = stream_->wake_at()) {
+    Timestamp at = clock_.to_global(*wake, world_.now());
+    if (wake_scheduled_ && *wake_scheduled_ == at) return;
+    wake_scheduled_ = at;
     world_.schedule(at, [this, at] {
-      if (wake_scheduled_ == at) wake_scheduled_.reset();
+      if (wake_scheduled_ != at) return;  // superseded (or the client crashed)
+      wake_scheduled_.reset();
       pump();
     });
   }
 }
 
 void ClientNode::on_stream_timeout(RequestId id) {
-  if (stream_request_ != id) return;  // answered in time
+  if (!up_ || stream_request_ != id) return;  // answered in time
   stream_request_.reset();
   world_.trace().record(world_.now(), name_, "timeout", "{\"id\":" + std::to_string(id.value) + "}");
-  stream_->on_network_error(world_.now());
+  stream_->on_network_error(local_now());
   pump();
 }
 
-void ClientNode::check_offsets(const StreamUpdate& update) {
-  if (update.must_refetch) {
-    offsets_handle_.reset();
-    last_offset_.reset();
+void ClientNode::receive(RequestId id, HttpResponse response) {
+  if (!up_) return;
+  if (slowness_.micros == 0) {
+    on_response(id, response);
     return;
   }
-  if (!update.accepted || !update.offset) return;
-  if (offsets_handle_ != stream_->handle()) {
-    offsets_handle_ = stream_->handle();
-    last_offset_.reset();
-  }
-  if (last_offset_) {
-    if (*update.offset < *last_offset_) {
-      violations_.push_back("offset went backwards: " + update.offset->to_string() + " after " +
-                            last_offset_->to_string());
-    } else if (!update.changes.empty() && *update.offset == *last_offset_) {
-      violations_.push_back("offset " + update.offset->to_string() + " repeated on a response carrying changes");
-    }
-  }
-  last_offset_ = *update.offset;
+  // One message at a time: this one is processed after the ones already queued.
+  Timestamp done = std::max(world_.now(), busy_until_) + slowness_;
+  busy_until_ = done;
+  uint64_t incarnation = restarts_;
+  world_.schedule(done, [this, id, incarnation, response = std::move(response)] {
+    if (up_ && restarts_ == incarnation) on_response(id, response);
+  });
 }
 
 void ClientNode::on_response(RequestId id, const HttpResponse& response) {
   if (stream_request_ == id) {
     stream_request_.reset();
-    StreamUpdate update = stream_->on_response(response, world_.now());
-    check_offsets(update);
+    StreamUpdate update = stream_->on_response(response, local_now());
     collection_.apply(update);
     world_.trace().record(world_.now(), name_, "apply",
                           "{\"id\":" + std::to_string(id.value) + ",\"changes\":" +
@@ -74,11 +82,15 @@ void ClientNode::on_response(RequestId id, const HttpResponse& response) {
                               (update.must_refetch ? "true" : "false") + ",\"state\":\"" +
                               stream_state_name(stream_->state()) + "\",\"rows\":" +
                               std::to_string(collection_.rows().size()) + "}");
+    world_.after_apply(*this, update);
     pump();
     return;
   }
   auto w = write_requests_.find(id);
-  if (w == write_requests_.end()) return;  // a response to an abandoned request
+  if (w == write_requests_.end()) {
+    sometimes(Probe::kStaleResponseIgnored);
+    return;  // a response to an abandoned request
+  }
   std::string batch_id = w->second;
   write_requests_.erase(w);
   auto p = pending_.find(batch_id);
@@ -90,21 +102,21 @@ void ClientNode::on_response(RequestId id, const HttpResponse& response) {
                         ? body["txid"].get<uint64_t>()
                         : 0;
     acked_[batch_id] = txid;
-    finish_write(batch_id);
     world_.trace().record(world_.now(), name_, "write-ack",
                           "{\"batch\":" + json_quote(batch_id) + ",\"txid\":" + std::to_string(txid) + "}");
+    finish_write(batch_id);
   } else if (response.status >= 500) {
     retry_write_later(batch_id);
   } else {
     rejected_[batch_id] = response.body;
-    finish_write(batch_id);
     world_.trace().record(world_.now(), name_, "write-rejected",
                           "{\"batch\":" + json_quote(batch_id) + ",\"status\":" + std::to_string(response.status) + "}");
+    finish_write(batch_id);
   }
 }
 
 void ClientNode::write(std::string batch_id, std::string body) {
-  if (pending_.count(batch_id)) return;  // already queued
+  if (pending_.count(batch_id) || acked_.count(batch_id) || rejected_.count(batch_id)) return;  // already queued
   pending_[batch_id] = PendingWrite{std::move(body), 0, std::nullopt};
   outbox_.push_back(batch_id);
   send_write(outbox_.front());
@@ -117,6 +129,7 @@ void ClientNode::finish_write(const std::string& batch_id) {
 }
 
 void ClientNode::send_write(const std::string& batch_id) {
+  if (!up_) return;
   auto p = pending_.find(batch_id);
   if (p == pending_.end() || p->second.in_flight || outbox_.empty() || outbox_.front() != batch_id) return;
   HttpRequest req;
@@ -124,6 +137,11 @@ void ClientNode::send_write(const std::string& batch_id) {
   req.path = "/api/mutations";
   req.headers["content-type"] = "application/json";
   req.body = p->second.body;
+  if (planted(PlantedBug::kRetryWithoutIdempotencyKey) && p->second.attempts > 0) {
+    auto body = nlohmann::json::parse(req.body);
+    body["id"] = batch_id + "#" + std::to_string(p->second.attempts);  // a retry the server cannot recognise
+    req.body = body.dump();
+  }
   RequestId id = world_.next_request_id();
   p->second.in_flight = id;
   ++p->second.attempts;
@@ -134,13 +152,14 @@ void ClientNode::send_write(const std::string& batch_id) {
 
 void ClientNode::on_write_timeout(RequestId id) {
   auto w = write_requests_.find(id);
-  if (w == write_requests_.end()) return;
+  if (!up_ || w == write_requests_.end()) return;
   std::string batch_id = w->second;
   write_requests_.erase(w);
   auto p = pending_.find(batch_id);
   if (p == pending_.end() || p->second.in_flight != id) return;
   p->second.in_flight.reset();
   world_.trace().record(world_.now(), name_, "timeout", "{\"id\":" + std::to_string(id.value) + "}");
+  sometimes(Probe::kWriteRetryAfterLostResponse);
   retry_write_later(batch_id);
 }
 
@@ -151,6 +170,27 @@ void ClientNode::retry_write_later(const std::string& batch_id) {
   int64_t cap = std::min<int64_t>(Duration::seconds(10).micros, Duration::millis(100).micros << std::min(p->second.attempts, 10u));
   Duration wait{cap / 2 + static_cast<int64_t>(rng_.uniform(0, static_cast<uint64_t>(cap / 2)))};
   world_.schedule(world_.now() + wait, [this, batch_id] { send_write(batch_id); });
+}
+
+void ClientNode::crash() {
+  up_ = false;
+  ++restarts_;  // also the incarnation: queued work of the dead process is dropped
+  stream_.reset();
+  collection_ = Collection{};
+  stream_request_.reset();
+  wake_scheduled_.reset();
+  write_requests_.clear();
+  for (auto& [_, p] : pending_) p.in_flight.reset();
+  busy_until_ = world_.now();
+}
+
+void ClientNode::restart() {
+  up_ = true;
+  if (shape_) stream_.emplace(ShapeStreamOptions{.shape = *shape_}, rng_.stream(1 + restarts_));
+  if (!pending_.empty()) sometimes(Probe::kClientRestartedWithOutbox);
+  world_.after_client_restart(*this);
+  pump();
+  if (!outbox_.empty()) send_write(outbox_.front());
 }
 
 }  // namespace shapesim::sim

@@ -1,10 +1,17 @@
 // ClientNode: a simulated application: an optional shape stream + collection, and a write
 // outbox that posts batches to /api/mutations in order, one at a time, retrying each (same
-// batch id, so the server applies it once) until the server answers. Every request has a timeout; a late response to a timed-out request is
-// ignored, as a real client ignores a response on a connection it abandoned.
+// batch id, so the server applies it once) until the server answers. Every request has a
+// timeout; a late response to a timed-out request is ignored, as a real client ignores a
+// response on a connection it abandoned.
 //
-// It also checks, as responses arrive, that the offsets it receives never go backwards and
-// strictly increase whenever a response carries changes.
+// Faults it models: a skewed, drifting clock (its cores get local time), slowness (each
+// message takes `slowness` to process, so its inbox queues up), and crash/restart: a crash
+// loses the stream, the rows and every request in flight; the outbox survives (it is
+// persisted before write() returns), so a restarted client resends what was not answered
+// and syncs its shape again from scratch.
+//
+// After applying each stream update it calls World::after_apply, where the invariant
+// checkers look at it.
 #pragma once
 
 #include <cstdint>
@@ -12,35 +19,41 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "reference/client/collection.h"
 #include "reference/client/shape_stream.h"
 #include "reference/common/ids.h"
-#include "reference/common/json_text.h"
+#include "sim/node_clock.h"
 
 namespace shapesim::sim {
 
 class World;
+struct ClientOptions;
 
 class ClientNode {
  public:
-  ClientNode(World& world, NodeId id, std::string name, std::optional<ShapeDefinition> shape, Random rng);
+  ClientNode(World& world, NodeId id, std::string name, const ClientOptions& options, Random rng);
 
   void start();
   // Queues a write batch (a JSON body for /api/mutations with the given id) and sends it.
   void write(std::string batch_id, std::string body);
-  void on_response(RequestId id, const HttpResponse& response);
+  // A response arrives from the network (queued behind earlier ones if the client is slow).
+  void receive(RequestId id, HttpResponse response);
+  void crash();
+  void restart();
 
   NodeId id() const { return id_; }
   const std::string& name() const { return name_; }
-  bool has_shape() const { return stream_.has_value(); }
+  bool up() const { return up_; }
+  bool has_shape() const { return shape_.has_value(); }
+  const std::optional<ShapeDefinition>& shape() const { return shape_; }
   const ShapeStream* stream() const { return stream_ ? &*stream_ : nullptr; }
   const Collection& collection() const { return collection_; }
   size_t pending_writes() const { return pending_.size(); }
   const std::map<std::string, uint64_t>& acked_writes() const { return acked_; }
   const std::map<std::string, std::string>& rejected_writes() const { return rejected_; }
-  const std::vector<std::string>& violations() const { return violations_; }
+  uint64_t restarts() const { return restarts_; }
+  Timestamp local_now() const;
 
  private:
   struct PendingWrite {
@@ -49,30 +62,33 @@ class ClientNode {
     std::optional<RequestId> in_flight;
   };
 
+  void on_response(RequestId id, const HttpResponse& response);
   void pump();
   void send_write(const std::string& batch_id);
   void retry_write_later(const std::string& batch_id);
   void finish_write(const std::string& batch_id);
   void on_stream_timeout(RequestId id);
   void on_write_timeout(RequestId id);
-  void check_offsets(const StreamUpdate& update);
 
   World& world_;
   NodeId id_;
   std::string name_;
+  std::optional<ShapeDefinition> shape_;
+  NodeClock clock_;
+  Duration slowness_;
   Random rng_;
+  bool up_ = true;
+  uint64_t restarts_ = 0;
+  Timestamp busy_until_{0};
   std::optional<ShapeStream> stream_;
   Collection collection_;
   std::optional<RequestId> stream_request_;
-  std::optional<Timestamp> wake_scheduled_;
+  std::optional<Timestamp> wake_scheduled_;  // global time
   std::map<std::string, PendingWrite> pending_;
   std::deque<std::string> outbox_;  // batch ids in write order; only the front is sent
   std::map<RequestId, std::string> write_requests_;
   std::map<std::string, uint64_t> acked_;
   std::map<std::string, std::string> rejected_;
-  std::optional<std::string> offsets_handle_;
-  std::optional<LogOffset> last_offset_;
-  std::vector<std::string> violations_;
 };
 
 }  // namespace shapesim::sim

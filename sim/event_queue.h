@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <queue>
 #include <vector>
 
 #include "reference/common/time.h"
@@ -26,17 +25,16 @@ class EventQueue {
  public:
   void schedule(Timestamp at, std::function<void()> action);
   std::optional<Event> pop();
+  // Precondition: !empty(). Moves the earliest event out.
+  Event pop_unchecked();
   std::optional<Timestamp> next_time() const;
   bool empty() const { return heap_.empty(); }
   size_t size() const { return heap_.size(); }
 
  private:
-  struct Later {
-    bool operator()(const Event& a, const Event& b) const {
-      return a.at != b.at ? a.at > b.at : a.seq > b.seq;
-    }
-  };
-  std::priority_queue<Event, std::vector<Event>, Later> heap_;
+  // A binary min-heap on (at, seq) in a vector; events are moved, never copied.
+  static bool later(const Event& a, const Event& b) { return a.at != b.at ? a.at > b.at : a.seq > b.seq; }
+  std::vector<Event> heap_;
   uint64_t next_seq_ = 0;
 };
 

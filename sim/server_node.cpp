@@ -1,21 +1,56 @@
 #include "sim/server_node.h"
 
+#include "reference/common/coverage.h"
+#include "sim/sim_disk.h"
 #include "sim/world.h"
 
 namespace shapesim::sim {
 
+bool ServerNode::disk_failed() const { return disk_ && disk_->failed(); }
+
 void ServerNode::on_request(NodeId from, RequestId id, const HttpRequest& request) {
-  origin_[id] = from;
-  deliver(server_->handle(id, request, world_.now()));
+  if (!up()) return;
+  RequestId server_id{++next_server_request_};
+  origin_[server_id] = Origin{from, id, request.method == "POST" && request.path == "/api/mutations"};
+  ServerOutput out = server_->handle(server_id, request, world_.now());
+  if (disk_failed()) {
+    sometimes(Probe::kCrashDuringCommit);
+    world_.crash_server();  // died mid-commit: nothing is answered
+    return;
+  }
+  deliver(std::move(out));
+}
+
+int ServerNode::operator_request(const HttpRequest& request) {
+  if (!up()) return 503;
+  RequestId server_id{++next_server_request_};
+  ServerOutput out = server_->handle(server_id, request, world_.now());
+  int status = 0;
+  for (auto it = out.responses.begin(); it != out.responses.end(); ++it) {
+    if (it->first == server_id) {
+      status = it->second.status;
+      out.responses.erase(it);
+      break;
+    }
+  }
+  deliver(std::move(out));
+  return status;
 }
 
 void ServerNode::deliver(ServerOutput out) {
   for (auto& [id, response] : out.responses) {
     auto it = origin_.find(id);
-    if (it == origin_.end()) continue;
-    NodeId to = it->second;
+    if (it == origin_.end()) {
+      // The core's contract: exactly one response per request.
+      world_.report({"one-response-per-request", "server",
+                     "request " + std::to_string(id.value) + " answered again (status " +
+                         std::to_string(response.status) + ")",
+                     world_.now()});
+      continue;
+    }
+    Origin o = it->second;
     origin_.erase(it);
-    world_.send_response(id_, to, id, std::move(response));
+    world_.send_response(id_, o.from, o.id, std::move(response), o.is_write);
   }
   schedule_tick();
 }
@@ -25,13 +60,27 @@ void ServerNode::schedule_tick() {
   if (!next || (tick_at_ && *tick_at_ <= *next)) return;
   tick_at_ = *next;
   Timestamp at = *next;
-  world_.schedule(at, [this, at] { on_tick(at); });
+  uint64_t generation = generation_;
+  world_.schedule(at, [this, at, generation] { on_tick(at, generation); });
 }
 
-void ServerNode::on_tick(Timestamp at) {
-  if (tick_at_ != at) return;  // superseded by an earlier tick
+void ServerNode::on_tick(Timestamp at, uint64_t generation) {
+  if (generation != generation_ || !up() || tick_at_ != at) return;  // superseded or dead
   tick_at_.reset();
   deliver(server_->tick(world_.now()));
+}
+
+void ServerNode::crash() {
+  server_.reset();
+  origin_.clear();
+  tick_at_.reset();
+  ++generation_;
+}
+
+void ServerNode::restart(std::unique_ptr<ShapeServer> server) {
+  server_ = std::move(server);
+  ++restarts_;
+  schedule_tick();
 }
 
 }  // namespace shapesim::sim

@@ -1,38 +1,63 @@
 // ServerNode: drives a ShapeServer inside the simulation. Requests arrive from the network,
 // responses go back to the node that sent the request, and the server's next_deadline()
 // becomes a timer event so parked long-polls time out in virtual time.
+//
+// Every delivered request gets its own server-side id, so a duplicated request is two
+// requests to the server (as a retried or proxied HTTP request would be). crash() drops the
+// core with every parked request and timer; restart() installs a core reopened from the
+// disk. If the disk fails under the core (a crash in the middle of a commit), the node
+// crashes before answering.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "reference/server/shape_server.h"
 
 namespace shapesim::sim {
 
 class World;
+class SimDisk;
 
 class ServerNode {
  public:
-  ServerNode(World& world, NodeId id, std::unique_ptr<ShapeServer> server)
-      : world_(world), id_(id), server_(std::move(server)) {}
+  ServerNode(World& world, NodeId id, std::unique_ptr<ShapeServer> server, SimDisk* disk)
+      : world_(world), id_(id), server_(std::move(server)), disk_(disk) {}
 
   void on_request(NodeId from, RequestId id, const HttpRequest& request);
+  // An operator's request made on the server itself (e.g. DELETE /v1/shape): not through
+  // the network; its answer is discarded. Returns the status.
+  int operator_request(const HttpRequest& request);
+  bool up() const { return server_ != nullptr; }
+  void crash();
+  void restart(std::unique_ptr<ShapeServer> server);
   ShapeServer& core() { return *server_; }
   const ShapeServer& core() const { return *server_; }
   NodeId id() const { return id_; }
+  uint64_t restarts() const { return restarts_; }
 
  private:
   void deliver(ServerOutput out);
   void schedule_tick();
-  void on_tick(Timestamp at);
+  void on_tick(Timestamp at, uint64_t generation);
+  bool disk_failed() const;
 
   World& world_;
   NodeId id_;
   std::unique_ptr<ShapeServer> server_;
-  std::map<RequestId, NodeId> origin_;
+  SimDisk* disk_;
+  struct Origin {
+    NodeId from;
+    RequestId id;  // the client's id for the request
+    bool is_write;
+  };
+  std::map<RequestId, Origin> origin_;  // by server-side request id
+  uint64_t next_server_request_ = 0;
   std::optional<Timestamp> tick_at_;
+  uint64_t generation_ = 0;  // bumped by crash(): timers of a dead core do nothing
+  uint64_t restarts_ = 0;
 };
 
 }  // namespace shapesim::sim

@@ -2,33 +2,81 @@
 
 #include <cstdio>
 
+#include "reference/common/coverage.h"
 #include "reference/common/hash.h"
 #include "reference/common/json_text.h"
+#include "sim/checkers.h"
 
 namespace shapesim::sim {
 
+namespace {
+
+Result<std::unique_ptr<ShapeServer>> open_server(const ServerConfig& config, SimDisk& disk) {
+  SHAPESIM_ASSIGN_OR_RETURN(auto store, EmbeddedStore::open(kServerStorePath, disk.vfs_name()));
+  auto server = std::make_unique<ShapeServer>(config, std::move(store));
+  if (!server->startup_status().ok()) return server->startup_status();
+  return server;
+}
+
+}  // namespace
+
+World::World(WorldConfig config, const PrepareStore& prepare)
+    : config_(config),
+      rng_(config.seed),
+      network_(config.network, rng_.stream(kNetworkStream)),
+      response_loss_rng_(rng_.stream(kResponseLossStream)) {
+  names_.push_back("server");
+  server_disk_ = std::make_unique<SimDisk>("server", rng_.stream(kDiskStream), config.keep_unsynced);
+  std::unique_ptr<ShapeServer> core;
+  auto store = EmbeddedStore::open(kServerStorePath, server_disk_->vfs_name());
+  Status st = store.ok() ? prepare(**store) : store.status();
+  if (st.ok()) {
+    store->reset();  // closed and reopened: the server starts from what the disk holds
+    auto server = open_server(config.server, *server_disk_);
+    if (server.ok()) core = std::move(*server);
+    else st = server.status();
+  }
+  server_ = std::make_unique<ServerNode>(*this, NodeId{0}, std::move(core), server_disk_.get());
+  record_start();
+  if (!st.ok()) report({"server-startup", "server", "cannot prepare the store: " + st.message(), now_});
+}
+
 World::World(WorldConfig config, std::unique_ptr<EmbeddedStore> store)
-    : config_(config), rng_(config.seed), network_(config.network, rng_.stream(kNetworkStream)) {
+    : config_(config),
+      rng_(config.seed),
+      network_(config.network, rng_.stream(kNetworkStream)),
+      response_loss_rng_(rng_.stream(kResponseLossStream)) {
   names_.push_back("server");
   server_ = std::make_unique<ServerNode>(*this, NodeId{0},
-                                         std::make_unique<ShapeServer>(config.server, std::move(store)));
-  char knobs[256];
+                                         std::make_unique<ShapeServer>(config.server, std::move(store)), nullptr);
+  record_start();
+}
+
+World::~World() = default;
+
+void World::record_start() {
+  const NetworkConfig& n = config_.network;
+  char knobs[512];
   std::snprintf(knobs, sizeof knobs,
-                "{\"seed\":%llu,\"latency_us\":%lld,\"jitter_us\":%lld,\"loss\":%.6f,\"chunk_bytes\":%zu,"
+                "{\"seed\":%llu,\"latency_us\":%lld,\"jitter_us\":%lld,\"loss\":%.6f,\"duplicate\":%.6f,"
+                "\"tail_p\":%.6f,\"tail_us\":%lld,\"response_loss\":%.6f,\"keep_unsynced\":%.3f,\"chunk_bytes\":%zu,"
                 "\"long_poll_us\":%lld}",
-                static_cast<unsigned long long>(config.seed), static_cast<long long>(config.network.base_latency.micros),
-                static_cast<long long>(config.network.jitter_mean.micros), config.network.loss,
-                config.server.chunk_bytes, static_cast<long long>(config.server.long_poll_timeout.micros));
+                static_cast<unsigned long long>(config_.seed), static_cast<long long>(n.base_latency.micros),
+                static_cast<long long>(n.jitter_mean.micros), n.loss, n.duplicate, n.tail_probability,
+                static_cast<long long>(n.tail_scale.micros), n.response_loss, config_.keep_unsynced,
+                config_.server.chunk_bytes, static_cast<long long>(config_.server.long_poll_timeout.micros));
   trace_.record(now_, "world", "start", knobs);
 }
 
-ClientNode& World::add_client(std::string name, std::optional<ShapeDefinition> shape) {
+ClientNode& World::add_client(std::string name, ClientOptions options) {
   NodeId id{static_cast<uint32_t>(names_.size())};
   names_.push_back(name);
   clients_.push_back(
-      std::make_unique<ClientNode>(*this, id, std::move(name), std::move(shape), rng_.stream(kClientStreamBase + id.value)));
+      std::make_unique<ClientNode>(*this, id, std::move(name), options, rng_.stream(kClientStreamBase + id.value)));
   return *clients_.back();
 }
+
+void World::add_checker(std::unique_ptr<InvariantChecker> checker) { checkers_.push_back(std::move(checker)); }
 
 void World::start() {
   Random start_rng = rng_.stream(kStartStream);
@@ -46,12 +94,19 @@ ClientNode* World::find_client(const std::string& name) const {
   return nullptr;
 }
 
+std::optional<NodeId> World::node_id(const std::string& name) const {
+  for (size_t i = 0; i < names_.size(); ++i) {
+    if (names_[i] == name) return NodeId{static_cast<uint32_t>(i)};
+  }
+  return std::nullopt;
+}
+
 const std::string& World::node_name(NodeId id) const { return names_.at(id.value); }
 
 void World::schedule(Timestamp at, std::function<void()> action) { queue_.schedule(at, std::move(action)); }
 
 bool World::step(Timestamp limit) {
-  if (cap_hit_) return false;
+  if (cap_hit_ || !violations_.empty()) return false;  // a violation halts the run
   auto next = queue_.next_time();
   if (!next || *next > limit) return false;
   if (events_ >= config_.max_events) {
@@ -59,7 +114,7 @@ bool World::step(Timestamp limit) {
     trace_.record(now_, "world", "event-cap", "{\"events\":" + std::to_string(events_) + "}");
     return false;
   }
-  Event e = *queue_.pop();
+  Event e = queue_.pop_unchecked();
   now_ = e.at;
   ++events_;
   e.action();
@@ -84,9 +139,10 @@ bool World::run_until_quiescent(Duration max) {
 }
 
 bool World::quiescent() const {
+  if (!server_->up()) return false;
   const ShapeServer& core = server_->core();
   for (const auto& c : clients_) {
-    if (!reachable(c->id())) continue;
+    if (!c->up() || !reachable(c->id())) continue;
     if (c->pending_writes() > 0) return false;
     const ShapeStream* s = c->stream();
     if (!s || s->state() == StreamState::kFailed) continue;
@@ -97,9 +153,24 @@ bool World::quiescent() const {
   return true;
 }
 
+// --- faults ---
+
 void World::isolate(NodeId node) {
-  network_.cut(node, server_->id());
+  network_.cut(node, server_->id(), true);
   trace_.record(now_, "world", "partition", "{\"node\":" + json_quote(node_name(node)) + "}");
+}
+
+void World::cut(NodeId from, NodeId to, bool two_way) {
+  network_.cut(from, to, two_way);
+  trace_.record(now_, "world", "partition",
+                "{\"from\":" + json_quote(node_name(from)) + ",\"to\":" + json_quote(node_name(to)) +
+                    ",\"two_way\":" + (two_way ? "true" : "false") + "}");
+}
+
+void World::clog(NodeId node, Duration how_long) {
+  network_.clog(node, now_ + how_long);
+  trace_.record(now_, "world", "clog",
+                "{\"node\":" + json_quote(node_name(node)) + ",\"us\":" + std::to_string(how_long.micros) + "}");
 }
 
 void World::heal() {
@@ -107,45 +178,145 @@ void World::heal() {
   trace_.record(now_, "world", "heal", "{}");
 }
 
+void World::crash_server() {
+  if (!server_->up() || !server_disk_) return;
+  server_->crash();
+  uint64_t lost = server_disk_->crash();
+  if (lost > 0) sometimes(Probe::kUnsyncedWriteLostInCrash);
+  trace_.record(now_, "server", "crash", "{\"unsynced_ops_lost\":" + std::to_string(lost) + "}");
+}
+
+void World::crash_server_during_io(uint64_t ops) {
+  if (!server_->up() || !server_disk_) return;
+  server_disk_->fail_after_ops(ops);
+  trace_.record(now_, "server", "arm-crash", "{\"after_ops\":" + std::to_string(ops) + "}");
+}
+
+Status World::restart_server() {
+  if (server_->up() || !server_disk_) return Status::Ok();
+  auto core = open_server(config_.server, *server_disk_);
+  if (!core.ok()) {
+    report({"server-restart", "server", core.status().message(), now_});
+    return core.status();
+  }
+  server_->restart(std::move(*core));
+  sometimes(Probe::kServerRestarted);
+  trace_.record(now_, "server", "restart", "{}");
+  return Status::Ok();
+}
+
+void World::delete_shape(const ClientNode& client) {
+  if (!client.shape()) return;
+  HttpRequest req;
+  req.method = "DELETE";
+  req.path = "/v1/shape";
+  client.shape()->to_query(req.query);
+  int status = server_->operator_request(req);
+  trace_.record(now_, "operator", "delete-shape",
+                "{\"client\":" + json_quote(client.name()) + ",\"status\":" + std::to_string(status) + "}");
+}
+
+void World::crash_client(ClientNode& client) {
+  if (!client.up()) return;
+  client.crash();
+  trace_.record(now_, client.name(), "crash", "{}");
+}
+
+void World::restart_client(ClientNode& client) {
+  if (client.up()) return;
+  trace_.record(now_, client.name(), "restart", "{}");
+  client.restart();
+}
+
+void World::end_faults() {
+  network_.heal_all();
+  network_.stop_faults();
+  if (server_disk_) server_disk_->disarm();
+  (void)restart_server();
+  for (auto& c : clients_) restart_client(*c);
+  trace_.record(now_, "world", "end-faults", "{}");
+}
+
+// --- invariants ---
+
+void World::report(Violation v) {
+  trace_.record(now_, "world", "violation",
+                "{\"invariant\":" + json_quote(v.invariant) + ",\"node\":" + json_quote(v.node) +
+                    ",\"detail\":" + json_quote(v.detail) + "}");
+  violations_.push_back(std::move(v));
+}
+
+void World::check_at_quiescence() {
+  for (auto& c : checkers_) c->at_quiescence(*this);
+}
+
+void World::after_apply(const ClientNode& client, const StreamUpdate& update) {
+  for (auto& c : checkers_) c->after_apply(*this, client, update);
+}
+
+void World::after_client_restart(const ClientNode& client) {
+  for (auto& c : checkers_) c->after_client_restart(client);
+}
+
+// --- messages ---
+
 void World::send_request(NodeId from, RequestId id, HttpRequest request) {
   NodeId to = server_->id();
   std::string detail = "{\"id\":" + std::to_string(id.value) + ",\"req\":" +
                        json_quote(request.method + " " + request.target()) + "}";
-  auto delay = network_.transit(from, to);
-  if (!delay) {
+  Transit t = network_.transit(from, to, now_);
+  if (t.count == 0) {
+    if (!network_.connected(from, to) && network_.connected(to, from)) sometimes(Probe::kOneWayPartitionDrop);
     trace_.record(now_, node_name(from), "drop-request", detail);
     return;
   }
   trace_.record(now_, node_name(from), "send", detail);
-  schedule(now_ + *delay, [this, from, to, id, request = std::move(request)] {
-    if (!network_.connected(from, to)) {
-      trace_.record(now_, "server", "drop-request", "{\"id\":" + std::to_string(id.value) + ",\"cut\":true}");
-      return;
+  if (t.long_tail) sometimes(Probe::kLongTailDelivery);
+  if (network_.clogged(from, now_)) sometimes(Probe::kMessageHeldByClog);
+  for (int i = 0; i < t.count; ++i) {
+    bool copy = i > 0;
+    auto deliver = [this, from, to, id, copy](const HttpRequest& req) {
+      if (!network_.connected(from, to) || !server_->up()) {
+        trace_.record(now_, "server", "drop-request", "{\"id\":" + std::to_string(id.value) + "}");
+        return;
+      }
+      if (copy) sometimes(Probe::kDuplicateDelivered);
+      server_->on_request(from, id, req);
+    };
+    if (i + 1 == t.count) {
+      schedule(now_ + t.delays[i], [deliver, request = std::move(request)] { deliver(request); });
+    } else {
+      schedule(now_ + t.delays[i], [deliver, request] { deliver(request); });
     }
-    server_->on_request(from, id, request);
-  });
+  }
 }
 
-void World::send_response(NodeId from, NodeId to, RequestId id, HttpResponse response) {
+void World::send_response(NodeId from, NodeId to, RequestId id, HttpResponse response, bool is_write) {
   char body_hash[16];
   std::snprintf(body_hash, sizeof body_hash, "%08x", fnv1a32(response.body));
   std::string detail = "{\"id\":" + std::to_string(id.value) + ",\"to\":" + json_quote(node_name(to)) +
                        ",\"status\":" + std::to_string(response.status) + ",\"offset\":" +
                        json_quote(response.header("electric-offset").value_or("")) + ",\"body\":\"" + body_hash + "\"}";
-  auto delay = network_.transit(from, to);
-  if (!delay) {
-    trace_.record(now_, node_name(from), "drop-response", detail);
+  Transit t = network_.transit(from, to, now_);
+  bool response_lost = is_write && response_loss_rng_.bernoulli(network_.config().response_loss);
+  if (t.count == 0 || response_lost) {
+    trace_.record(now_, node_name(from), response_lost ? "lose-write-response" : "drop-response", detail);
     return;
   }
   trace_.record(now_, node_name(from), "respond", detail);
+  if (t.long_tail) sometimes(Probe::kLongTailDelivery);
   ClientNode* client = clients_.at(to.value - 1).get();
-  schedule(now_ + *delay, [this, from, to, id, client, response = std::move(response)] {
-    if (!network_.connected(from, to)) {
-      trace_.record(now_, node_name(to), "drop-response", "{\"id\":" + std::to_string(id.value) + ",\"cut\":true}");
-      return;
-    }
-    client->on_response(id, response);
-  });
+  for (int i = 0; i < t.count; ++i) {
+    bool copy = i > 0;
+    schedule(now_ + t.delays[i], [this, from, to, id, client, copy, response] {
+      if (!network_.connected(from, to) || !client->up()) {
+        trace_.record(now_, node_name(to), "drop-response", "{\"id\":" + std::to_string(id.value) + "}");
+        return;
+      }
+      if (copy) sometimes(Probe::kDuplicateDelivered);
+      client->receive(id, response);
+    });
+  }
 }
 
 }  // namespace shapesim::sim

@@ -1,13 +1,16 @@
 // World: one simulated run. One virtual clock, one event queue ordered by (time, seq), one
-// seeded generator split into per-purpose streams, a network, one server node and N client
-// nodes. Nothing in it reads a real clock or an unseeded random source, so the same seed and
-// the same calls produce the same trace, event for event.
+// seeded generator split into per-purpose streams, a network with faults, one server node
+// (its store on a simulated disk that can crash) and N client nodes. Nothing in it reads a
+// real clock or an unseeded random source, so the same seed and the same calls produce the
+// same trace, event for event.
 //
-//   World world({.seed = 7}, std::move(store));
-//   auto& alice = world.add_client("alice", ShapeDefinition{.table = "tasks"});
+//   World world({.seed = 7}, [](EmbeddedStore& s) { return s.create_table(tasks); });
+//   auto& alice = world.add_client("alice", {.shape = ShapeDefinition{.table = "tasks"}});
+//   add_default_checkers(world);
 //   world.start();
-//   world.run_until_quiescent(Duration::seconds(60));
-//   world.trace().hash_hex();
+//   world.crash_server(); world.run_until(world.now() + Duration::seconds(2)); world.restart_server();
+//   world.end_faults(); world.run_until_quiescent(Duration::seconds(60)); world.check_at_quiescence();
+//   world.violations(); world.trace().hash_hex();
 #pragma once
 
 #include <functional>
@@ -20,9 +23,14 @@
 #include "sim/client_node.h"
 #include "sim/event_queue.h"
 #include "sim/network.h"
+#include "sim/node_clock.h"
 #include "sim/server_node.h"
+#include "sim/sim_disk.h"
+#include "sim/violation.h"
 
 namespace shapesim::sim {
+
+class InvariantChecker;
 
 struct WorldConfig {
   uint64_t seed = 1;
@@ -30,13 +38,27 @@ struct WorldConfig {
   NetworkConfig network;
   Duration request_timeout = Duration::seconds(30);  // longer than the server's long-poll
   uint64_t max_events = 5'000'000;                    // a run never exceeds this many events
+  double keep_unsynced = 0.5;                         // chance an unsynced write survives a crash
+};
+
+struct ClientOptions {
+  std::optional<ShapeDefinition> shape;  // none: a writer without a shape
+  NodeClock clock;
+  Duration slowness{0};  // processing time per message: a slow client's inbox queues up
 };
 
 class World {
  public:
+  using PrepareStore = std::function<Status(EmbeddedStore&)>;
+  // The server's store lives on a simulated disk: the server can crash and restart.
+  // `prepare` runs once on the fresh store (tables, seed rows).
+  World(WorldConfig config, const PrepareStore& prepare);
+  // A given (e.g. in-memory) store: the server cannot crash.
   World(WorldConfig config, std::unique_ptr<EmbeddedStore> store);
+  ~World();
 
-  ClientNode& add_client(std::string name, std::optional<ShapeDefinition> shape);
+  ClientNode& add_client(std::string name, ClientOptions options = {});
+  void add_checker(std::unique_ptr<InvariantChecker> checker);
   // Starts every client's stream (clients start at staggered instants within 10 ms).
   void start();
 
@@ -44,20 +66,47 @@ class World {
   void run_until(Timestamp until);
   // Runs until quiescent() or `max` passes; returns quiescent().
   bool run_until_quiescent(Duration max);
-  // Every client that can reach the server has no pending write and is live at the head of
-  // its shape's log (same handle, same offset).
+  // The server is up, and every client that is up and can reach it has no pending write and
+  // is live at the head of its shape's log (same handle, same offset).
   bool quiescent() const;
 
-  void isolate(NodeId node);
-  void heal();
-  bool reachable(NodeId node) const { return network_.connected(node, server_->id()); }
+  // --- faults ---
+  void isolate(NodeId node);                       // two-way cut between node and the server
+  void cut(NodeId from, NodeId to, bool two_way);  // one-way or two-way partition
+  void clog(NodeId node, Duration how_long);
+  void heal();                                     // every partition and clog
+  void crash_server();
+  // The server dies at its `ops`-th next disk operation (write, truncate, sync, delete):
+  // in the middle of a commit, with unsynced writes partly lost.
+  void crash_server_during_io(uint64_t ops);
+  Status restart_server();
+  // An operator deletes the client's shape on the server: its clients must refetch (409).
+  void delete_shape(const ClientNode& client);
+  void crash_client(ClientNode& client);
+  void restart_client(ClientNode& client);
+  // The heal phase: partitions and clogs healed, network faults off, crashed nodes restarted.
+  void end_faults();
 
+  // --- invariants ---
+  void report(Violation v);
+  const std::vector<Violation>& violations() const { return violations_; }
+  // Runs every checker's at-quiescence check (convergence...).
+  void check_at_quiescence();
+  // Called by a client after it applied a stream update.
+  void after_apply(const ClientNode& client, const StreamUpdate& update);
+  void after_client_restart(const ClientNode& client);
+
+  bool reachable(NodeId node) const {
+    return network_.connected(node, server_->id()) && network_.connected(server_->id(), node);
+  }
   Timestamp now() const { return now_; }
   const WorldConfig& config() const { return config_; }
   Trace& trace() { return trace_; }
   ServerNode& server() { return *server_; }
+  const ServerNode& server() const { return *server_; }
   const std::vector<std::unique_ptr<ClientNode>>& clients() const { return clients_; }
   ClientNode* find_client(const std::string& name) const;
+  std::optional<NodeId> node_id(const std::string& name) const;
   uint64_t events_processed() const { return events_; }
   bool event_cap_hit() const { return cap_hit_; }
 
@@ -65,21 +114,26 @@ class World {
   void schedule(Timestamp at, std::function<void()> action);
   RequestId next_request_id() { return RequestId{++last_request_id_}; }
   void send_request(NodeId from, RequestId id, HttpRequest request);
-  void send_response(NodeId from, NodeId to, RequestId id, HttpResponse response);
+  void send_response(NodeId from, NodeId to, RequestId id, HttpResponse response, bool is_write);
   const std::string& node_name(NodeId id) const;
 
  private:
   bool step(Timestamp limit);  // runs one event at or before limit; false if none
+  void record_start();
 
   WorldConfig config_;
   Random rng_;
   Network network_;
+  Random response_loss_rng_;
   EventQueue queue_;
   Timestamp now_{0};
   Trace trace_;
+  std::unique_ptr<SimDisk> server_disk_;  // null: the server's store is not on a simulated disk
   std::unique_ptr<ServerNode> server_;
   std::vector<std::unique_ptr<ClientNode>> clients_;
   std::vector<std::string> names_;
+  std::vector<std::unique_ptr<InvariantChecker>> checkers_;
+  std::vector<Violation> violations_;
   uint64_t last_request_id_ = 0;
   uint64_t events_ = 0;
   bool cap_hit_ = false;
@@ -88,6 +142,11 @@ class World {
 // Random stream ids: fixed so adding a node never perturbs another stream.
 inline constexpr uint64_t kNetworkStream = 1;
 inline constexpr uint64_t kStartStream = 2;
+inline constexpr uint64_t kDiskStream = 3;
+inline constexpr uint64_t kResponseLossStream = 4;
 inline constexpr uint64_t kClientStreamBase = 1000;
+
+// The store path on the server's simulated disk.
+inline constexpr const char* kServerStorePath = "/server/store.db";
 
 }  // namespace shapesim::sim

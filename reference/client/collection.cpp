@@ -1,9 +1,11 @@
 #include "reference/client/collection.h"
 
+#include "reference/common/planted_bugs.h"
+
 namespace shapesim {
 
 void Collection::apply(const StreamUpdate& update) {
-  if (update.must_refetch) {
+  if (update.must_refetch && !planted(PlantedBug::kStaleRowsKeptOnRefetch)) {
     rows_.clear();
     applied_positions_.clear();
   }

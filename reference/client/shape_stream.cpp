@@ -1,5 +1,8 @@
 #include "reference/client/shape_stream.h"
 
+#include "reference/common/coverage.h"
+#include "reference/common/planted_bugs.h"
+
 #include <algorithm>
 
 namespace shapesim {
@@ -48,6 +51,7 @@ void ShapeStream::schedule_retry(Timestamp now, std::string why) {
   in_flight_ = false;
   last_error_ = std::move(why);
   ++retries_;
+  sometimes(Probe::kStreamBackoffAfterError);
   // Exponential cap with "equal jitter": wait in [cap/2, cap], cap = initial * 2^failures.
   uint32_t shift = std::min<uint32_t>(consecutive_failures_, 20);
   int64_t cap = std::min(options_.max_backoff.micros, options_.initial_backoff.micros << shift);
@@ -63,6 +67,7 @@ StreamUpdate ShapeStream::on_response(const HttpResponse& response, Timestamp no
   StreamUpdate update;
   in_flight_ = false;
   if (response.status == 409) {
+    if (state_ != StreamState::kInitial) sometimes(Probe::kRefetchMidStream);
     auto new_handle = response.header("electric-handle");
     handle_ = new_handle ? std::optional<std::string>(*new_handle) : std::nullopt;
     offset_.reset();
@@ -101,10 +106,10 @@ StreamUpdate ShapeStream::on_response(const HttpResponse& response, Timestamp no
   }
   consecutive_failures_ = 0;
   handle_ = *handle;
-  offset_ = *offset;
+  bool up_to_date = response.has_header("electric-up-to-date");
+  if (!planted(PlantedBug::kOffsetNotAdvancedAfterChunk) || up_to_date || !offset_) offset_ = *offset;
   if (auto cursor = response.header("electric-cursor")) cursor_ = *cursor;
   if (state_ == StreamState::kInitial) state_ = StreamState::kSyncing;
-  bool up_to_date = response.has_header("electric-up-to-date");
   for (auto& m : *messages) {
     if (auto* change = std::get_if<ChangeMessage>(&m)) {
       update.changes.push_back(std::move(*change));

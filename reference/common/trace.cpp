@@ -12,6 +12,7 @@ void Trace::record(Timestamp at, std::string_view node, std::string_view kind, s
   hash_ = fnv1a64(line, hash_);
   hash_ = fnv1a64("\n", hash_);
   ++events_;
+  if (keep_hashes_) event_hashes_.push_back(hash_);
   if (sink_) sink_(line);
 }
 

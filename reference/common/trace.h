@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "reference/common/json_text.h"
 #include "reference/common/time.h"
@@ -27,6 +28,11 @@ class Trace {
   // Every recorded line is also passed to `sink` (e.g. a file writer). Optional.
   void set_sink(Sink sink) { sink_ = std::move(sink); }
 
+  // Keep the rolling hash after each event (event_hashes()[i] covers events 0..i), so two
+  // runs can be compared event by event and the first divergent one named.
+  void keep_event_hashes(bool keep) { keep_hashes_ = keep; }
+  const std::vector<uint64_t>& event_hashes() const { return event_hashes_; }
+
   uint64_t hash() const { return hash_; }
   uint64_t events() const { return events_; }
   std::string hash_hex() const;
@@ -35,6 +41,8 @@ class Trace {
   uint64_t hash_ = 0xcbf29ce484222325ull;
   uint64_t events_ = 0;
   Sink sink_;
+  bool keep_hashes_ = false;
+  std::vector<uint64_t> event_hashes_;
 };
 
 }  // namespace shapesim

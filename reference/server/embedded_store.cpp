@@ -67,9 +67,10 @@ Status check_not_null(const TableSchema& t, const Row& row) {
 
 }  // namespace
 
-Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::open(const std::string& path) {
+Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::open(const std::string& path, const std::string& vfs) {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      vfs.empty() ? nullptr : vfs.c_str()) != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
     return unavailable("cannot open store " + path + ": " + msg);
@@ -250,6 +251,14 @@ Status EmbeddedStore::apply_mutation(const Mutation& m, std::vector<ChangeRecord
   }
   changes.push_back(std::move(change));
   return Status::Ok();
+}
+
+Result<std::optional<Xid>> EmbeddedStore::find_batch(const std::string& batch_id) {
+  SqliteStatement seen(db_, cache_, "SELECT txid FROM _shapesim_batches WHERE id = ?");
+  seen.bind(1, Value(batch_id));
+  if (seen.step_row()) return std::optional<Xid>(Xid{static_cast<uint64_t>(seen.column_int(0))});
+  SHAPESIM_RETURN_IF_ERROR(seen.status());
+  return std::optional<Xid>();
 }
 
 Result<WriteOutcome> EmbeddedStore::apply(const WriteBatch& batch) {

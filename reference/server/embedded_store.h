@@ -30,7 +30,8 @@ namespace shapesim {
 // transaction log (with PostgreSQL as the source, only the latter role is used).
 class EmbeddedStore : public SourceOfTruth {
  public:
-  static Result<std::unique_ptr<EmbeddedStore>> open(const std::string& path);
+  // `vfs`: a registered SQLite VFS name (the simulator's disk), or empty for the default.
+  static Result<std::unique_ptr<EmbeddedStore>> open(const std::string& path, const std::string& vfs = "");
   ~EmbeddedStore();
   EmbeddedStore(const EmbeddedStore&) = delete;
   EmbeddedStore& operator=(const EmbeddedStore&) = delete;
@@ -44,6 +45,8 @@ class EmbeddedStore : public SourceOfTruth {
   const std::vector<TableSchema>& tables() const { return tables_; }
 
   Result<WriteOutcome> apply(const WriteBatch& batch) override;
+  // The txid a batch id committed as, if it did.
+  Result<std::optional<Xid>> find_batch(const std::string& batch_id);
   Result<Snapshot> scan(const TableSchema& table, const std::function<void(const std::vector<Value>& row)>& row) override;
 
   // Records a transaction that arrived from another source (replication) in the transaction

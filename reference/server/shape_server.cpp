@@ -5,7 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reference/common/coverage.h"
 #include "reference/common/json_text.h"
+#include "reference/common/planted_bugs.h"
 #include "reference/common/table_schema_json.h"
 #include "reference/server/subset_snapshot.h"
 #include "reference/wire/shape_request.h"
@@ -118,6 +120,7 @@ Status ShapeServer::restore_shapes() {
     registry_.add(std::move(*shape));
   }
   if (registry_.size() == 0) return Status::Ok();
+  sometimes(Probe::kShapesRestoredAtStartup);
   SHAPESIM_ASSIGN_OR_RETURN(auto transactions, store_->transactions_after(oldest));
   for (const auto& tx : transactions) {
     std::set<std::pair<std::string, std::string>> tables;
@@ -192,6 +195,7 @@ Result<Shape*> ShapeServer::get_or_create(const ShapeDefinition& d, std::string&
   }));
   snap.lsn = store_->last_lsn();  // every transaction logged so far committed before the snapshot
   shape->finish_snapshot(snap);
+  if (shape->log().snapshot_chunks().size() > 1) sometimes(Probe::kSnapshotInManyChunks);
   QueryParams definition;
   d.to_query(definition);
   SHAPESIM_RETURN_IF_ERROR(store_->save_shape({handle.value, format_query(definition), snap.lsn,
@@ -448,6 +452,8 @@ HttpResponse ShapeServer::handle_mutations(const HttpRequest& req, Timestamp now
   }
   if (outcome->committed) {
     out.append(on_transaction(*outcome->committed, now));
+  } else {
+    sometimes(Probe::kDuplicateBatchAnswered);  // a retried batch: answered with its first txid
   }
   HttpResponse r;
   r.headers["content-type"] = "application/json";
@@ -493,6 +499,10 @@ ServerOutput ShapeServer::on_transaction(const CommittedTransaction& tx, Timesta
     }
   }
   for (auto& [shape, changes] : per_shape) {
+    if (planted(PlantedBug::kDropLastChangeOfTransaction) && tx.changes.size() > 1 && changes.size() > 1 &&
+        changes.back().index + 1 == tx.changes.size()) {
+      changes.pop_back();
+    }
     if (shape->append(tx, changes)) {
       release_parked(shape->handle().value, now, out);
       push_streams(shape->handle().value, out);
@@ -560,6 +570,12 @@ void ShapeServer::release_parked(const std::string& handle, Timestamp now, Serve
     HttpResponse r = shape_response(*s, *read, true, it->second.request_offset, it->second.cursor, now);
     add_cors_headers(r, it->second.origin);
     out.responses.emplace_back(it->first, std::move(r));
+    sometimes(Probe::kLongPollReleasedByData);
+    if (planted(PlantedBug::kLongPollAnsweredTwice)) {  // the answered request stays parked
+      it->second.offset = read->next;
+      ++it;
+      continue;
+    }
     it = parked_.erase(it);
   }
 }
@@ -576,6 +592,7 @@ ServerOutput ShapeServer::tick(Timestamp now) {
     ShapeLog::ReadResult read;
     read.next = it->second.offset;
     read.reached_end = true;
+    sometimes(Probe::kLongPollTimedOut);
     HttpResponse r = shape_response(*s, read, true, it->second.request_offset, it->second.cursor, now);
     add_cors_headers(r, it->second.origin);
     out.responses.emplace_back(it->first, std::move(r));

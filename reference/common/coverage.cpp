@@ -1,0 +1,36 @@
+#include "reference/common/coverage.h"
+
+namespace shapesim {
+
+namespace detail {
+std::array<uint64_t, kProbeCount> g_probe_hits{};
+}
+
+const char* probe_name(Probe p) {
+  switch (p) {
+    case Probe::kLongPollReleasedByData: return "server.long_poll_released_by_data";
+    case Probe::kLongPollTimedOut: return "server.long_poll_timed_out";
+    case Probe::kDuplicateBatchAnswered: return "server.duplicate_batch_answered";
+    case Probe::kShapesRestoredAtStartup: return "server.shapes_restored_at_startup";
+    case Probe::kSnapshotInManyChunks: return "server.snapshot_in_many_chunks";
+    case Probe::kRefetchMidStream: return "client.409_handled_mid_stream";
+    case Probe::kStreamBackoffAfterError: return "client.stream_backoff_after_error";
+    case Probe::kWriteRetryAfterLostResponse: return "client.write_retry_after_lost_response";
+    case Probe::kStaleResponseIgnored: return "client.stale_response_ignored";
+    case Probe::kClientRestartedWithOutbox: return "client.restarted_with_pending_writes";
+    case Probe::kDuplicateDelivered: return "sim.duplicate_delivered";
+    case Probe::kLongTailDelivery: return "sim.long_tail_delivery";
+    case Probe::kMessageHeldByClog: return "sim.message_held_by_clog";
+    case Probe::kOneWayPartitionDrop: return "sim.one_way_partition_drop";
+    case Probe::kUnsyncedWriteLostInCrash: return "sim.unsynced_write_lost_in_crash";
+    case Probe::kCrashDuringCommit: return "sim.crash_during_commit";
+    case Probe::kServerRestarted: return "sim.server_restarted";
+    case Probe::kSkewedClientClock: return "sim.skewed_client_clock";
+    case Probe::kCount: break;
+  }
+  return "?";
+}
+
+void reset_probes() { detail::g_probe_hits.fill(0); }
+
+}  // namespace shapesim

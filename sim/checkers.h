@@ -1,0 +1,49 @@
+// Invariant checkers: pluggable safety and liveness checks over a running World.
+//
+// A checker sees every stream update a client applies (after_apply: safety, checked
+// throughout the fault phase) and the world once it is quiescent after the heal phase
+// (at_quiescence: convergence). It reports through World::report(); the run fails on the
+// first violation. Default set (add_default_checkers):
+//   convergence        each client that is up and live holds exactly the rows the server
+//                      computes from scratch for its shape; every acknowledged write is in
+//                      the store; no write of a valid workload was rejected;
+//   monotonic-offsets  the offsets a client receives never go backwards within a handle and
+//                      strictly increase on responses carrying changes;
+//   exactly-once       no log change applied twice, no insert of a present key, no update or
+//                      delete of an absent key (the symptoms of a lost or duplicated change);
+//   shape-bounds       a client never holds a row outside its shape's WHERE;
+//   live-query         live queries over each client's rows (ordered window, grouping) equal
+//                      a from-scratch evaluation after every update.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/world.h"
+
+namespace shapesim::sim {
+
+class InvariantChecker {
+ public:
+  virtual ~InvariantChecker() = default;
+  virtual const char* name() const = 0;
+  virtual void after_apply(World&, const ClientNode&, const StreamUpdate&) {}
+  virtual void at_quiescence(World&) {}
+  // The client lost its memory and syncs from scratch: forget what was tracked for it.
+  virtual void after_client_restart(const ClientNode&) {}
+};
+
+std::unique_ptr<InvariantChecker> make_convergence_checker();
+std::unique_ptr<InvariantChecker> make_monotonic_offsets_checker();
+std::unique_ptr<InvariantChecker> make_exactly_once_checker();
+std::unique_ptr<InvariantChecker> make_shape_bounds_checker();
+std::unique_ptr<InvariantChecker> make_live_query_checker();
+
+void add_default_checkers(World& world);
+
+// How a client's rows differ from the server's from-scratch result for its shape (empty:
+// converged). Used by the convergence checker and by scenario `expect` steps.
+std::vector<std::string> convergence_differences(World& world, const ClientNode& client);
+
+}  // namespace shapesim::sim
