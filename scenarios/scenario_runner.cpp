@@ -198,8 +198,14 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
               [&scenario](EmbeddedStore& store) { return seed_store(store, scenario); });
   if (options.trace_sink) world.trace().set_sink(options.trace_sink);
   world.trace().keep_event_hashes(options.keep_event_hashes);
+  // The run's log starts with the knobs it was drawn with (network, server, disk, clients).
+  nlohmann::json knobs = nlohmann::json::object();
+  for (const char* key : {"network", "server", "disk", "swarm", "clients"}) {
+    if (scenario.source.is_object() && scenario.source.contains(key)) knobs[key] = scenario.source[key];
+  }
   world.trace().record(world.now(), "scenario", "begin",
-                       "{\"name\":" + json_quote(scenario.name) + ",\"seed\":" + std::to_string(options.seed) + "}");
+                       "{\"name\":" + json_quote(scenario.name) + ",\"seed\":" + std::to_string(options.seed) +
+                           ",\"knobs\":" + knobs.dump() + "}");
   sim::add_default_checkers(world);
   for (const auto& c : scenario.clients) {
     world.add_client(c.name, {.shape = c.shape,

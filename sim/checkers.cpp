@@ -75,13 +75,13 @@ class ConvergenceChecker : public InvariantChecker {
       for (const auto& [batch, txid] : c->acked_writes()) {
         auto found = core.store().find_batch(batch);
         if (!found.ok() || !*found) {
-          world.report({name(), c->name(), "acknowledged write " + batch + " (txid " + std::to_string(txid) +
+          world.report({"lost-write", c->name(), "acknowledged write " + batch + " (txid " + std::to_string(txid) +
                                                ") is not in the store",
                         world.now()});
         }
       }
       for (const auto& [batch, body] : c->rejected_writes()) {
-        world.report({name(), c->name(), "write " + batch + " was rejected: " + body, world.now()});
+        world.report({"rejected-write", c->name(), "write " + batch + " was rejected: " + body, world.now()});
       }
       const ShapeStream* s = c->stream();
       if (!c->up() || !s || !world.reachable(c->id()) || s->state() != StreamState::kLive) continue;

@@ -103,14 +103,16 @@ void ClientNode::on_response(RequestId id, const HttpResponse& response) {
                         : 0;
     acked_[batch_id] = txid;
     world_.trace().record(world_.now(), name_, "write-ack",
-                          "{\"batch\":" + json_quote(batch_id) + ",\"txid\":" + std::to_string(txid) + "}");
+                          "{\"id\":" + std::to_string(id.value) + ",\"batch\":" + json_quote(batch_id) +
+                              ",\"txid\":" + std::to_string(txid) + "}");
     finish_write(batch_id);
   } else if (response.status >= 500) {
     retry_write_later(batch_id);
   } else {
     rejected_[batch_id] = response.body;
     world_.trace().record(world_.now(), name_, "write-rejected",
-                          "{\"batch\":" + json_quote(batch_id) + ",\"status\":" + std::to_string(response.status) + "}");
+                          "{\"id\":" + std::to_string(id.value) + ",\"batch\":" + json_quote(batch_id) +
+                              ",\"status\":" + std::to_string(response.status) + "}");
     finish_write(batch_id);
   }
 }

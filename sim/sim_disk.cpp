@@ -33,7 +33,7 @@ int x_close(sqlite3_file* f) {
   OpenFile* file = open_file(f);
   if (SimDisk::File* data = file->disk->find(file->path)) {
     --data->open_handles;
-    if (file->delete_on_close) file->disk->remove(file->path);
+    if (file->delete_on_close && !file->disk->failed()) file->disk->remove(file->path);
   }
   file->~OpenFile();
   return SQLITE_OK;
@@ -128,6 +128,7 @@ int x_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* f, int flags, int* 
 }
 
 int x_delete(sqlite3_vfs* vfs, const char* name, int) {
+  if (!disk_of(vfs)->take_op()) return SQLITE_IOERR_DELETE;
   disk_of(vfs)->remove(name);
   return SQLITE_OK;
 }

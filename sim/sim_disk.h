@@ -8,7 +8,7 @@
 // any combination, synced ones never are. Deleting a file is durable at once (SQLite deletes
 // its journal only after syncing the database).
 //
-// fail_after_ops(n): the n-th following I/O operation (write, truncate, sync) and every one
+// fail_after_ops(n): the n-th following I/O operation (write, truncate, sync, delete) and every one
 // after it fail with SQLITE_IOERR, as if the machine died in the middle of a commit; the
 // driver then crashes the node. Nothing here reads a clock or an unseeded random source.
 //

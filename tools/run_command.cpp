@@ -8,8 +8,10 @@
 #include <map>
 #include <optional>
 
+#include "reference/common/coverage.h"
 #include "reference/common/log_offset.h"
-#include "scenarios/scenario_runner.h"
+#include "scenarios/shrink.h"
+#include "tools/sim_command_support.h"
 
 namespace shapesim::tools {
 
@@ -17,9 +19,12 @@ namespace {
 
 struct RunArgs {
   std::vector<std::string> paths;
+  bool swarm = false;
   uint64_t first_seed = 1;
   uint64_t last_seed = 1;
   std::optional<std::string> trace_path;
+  std::optional<std::string> shrink_dir;
+  std::optional<std::string> plant;
   bool verify_determinism = false;
   bool help = false;
 };
@@ -33,24 +38,34 @@ bool parse_seed_range(const std::string& text, uint64_t& a, uint64_t& b) {
 std::optional<std::string> parse_args(const std::vector<std::string>& args, RunArgs& out) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    auto value = [&](const char* flag) -> std::optional<std::string> {
+    auto value = [&]() -> std::optional<std::string> {
       if (i + 1 >= args.size()) return std::nullopt;
-      (void)flag;
       return args[++i];
     };
     if (a == "--help" || a == "-h") {
       out.help = true;
     } else if (a == "--seed") {
-      auto v = value("--seed");
+      auto v = value();
       if (!v || !parse_uint64(*v, out.first_seed)) return "--seed needs a non-negative integer";
       out.last_seed = out.first_seed;
     } else if (a == "--seeds") {
-      auto v = value("--seeds");
+      auto v = value();
       if (!v || !parse_seed_range(*v, out.first_seed, out.last_seed)) return "--seeds needs a range A..B with A <= B";
     } else if (a == "--trace") {
-      auto v = value("--trace");
+      auto v = value();
       if (!v) return "--trace needs a file name";
       out.trace_path = *v;
+    } else if (a == "--shrink-dir") {
+      auto v = value();
+      if (!v) return "--shrink-dir needs a directory";
+      out.shrink_dir = *v;
+    } else if (a == "--plant") {
+      auto v = value();
+      if (!v) return "--plant needs a bug name (" + planted_bug_names() + ")";
+      if (auto e = parse_planted_bug(*v)) return *e;
+      out.plant = *v;
+    } else if (a == "--swarm") {
+      out.swarm = true;
     } else if (a == "--verify-determinism") {
       out.verify_determinism = true;
     } else if (!a.empty() && a[0] == '-') {
@@ -59,7 +74,7 @@ std::optional<std::string> parse_args(const std::vector<std::string>& args, RunA
       out.paths.push_back(a);
     }
   }
-  if (!out.help && out.paths.empty()) return "no scenario file or directory given";
+  if (!out.help && out.paths.empty() && !out.swarm) return "no scenario file or directory given (or --swarm)";
   return std::nullopt;
 }
 
@@ -85,15 +100,14 @@ std::optional<std::string> collect_files(const std::vector<std::string>& paths, 
   return std::nullopt;
 }
 
-std::string format_sim_time(Timestamp t) {
+std::string format_sim_time(int64_t micros) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(t.micros) / 1e6);
+  std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(micros) / 1e6);
   return buf;
 }
 
-struct ScenarioSummary {
+struct Row {
   std::string name;
-  std::string path;
   uint64_t runs = 0, passed = 0, events = 0;
   int64_t sim_micros = 0;
   std::string first_hash;
@@ -102,19 +116,30 @@ struct ScenarioSummary {
 }  // namespace
 
 void print_run_help(std::ostream& out) {
-  out << "usage: shapesim run [FILE|DIR ...] [--seed N | --seeds A..B] [--trace FILE] [--verify-determinism]\n"
+  out << "usage: shapesim run [FILE|DIR ...] [--swarm] [--seed N | --seeds A..B] [--trace FILE]\n"
+         "                    [--verify-determinism] [--shrink-dir DIR] [--plant BUG]\n"
          "\n"
-         "Replays scenario files in the deterministic simulator (embedded store, simulated\n"
-         "network) and checks every invariant after each run. A directory means every *.json\n"
-         "file under it. The same scenario and seed always produce the same trace hash.\n"
+         "Replays scenarios in the deterministic simulator (embedded store on a simulated disk,\n"
+         "simulated network with faults). Each run has a fault phase, where safety invariants are\n"
+         "checked on every update, and a heal phase, where faults stop and every client must\n"
+         "converge. A directory means every *.json file under it. The same scenario and seed always\n"
+         "produce the same trace hash.\n"
          "\n"
-         "  --seed N              run each scenario with seed N (default 1)\n"
-         "  --seeds A..B          run each scenario with every seed from A to B inclusive\n"
+         "  --seed N              run with seed N (default 1)\n"
+         "  --seeds A..B          run with every seed from A to B inclusive\n"
+         "  --swarm               also run one generated scenario per seed (swarm testing: each\n"
+         "                        seed draws which faults are on and their rates)\n"
          "  --trace FILE          write every trace event as JSON lines to FILE\n"
-         "  --verify-determinism  run every (scenario, seed) twice and compare trace hashes\n"
-         "\n"
-         "Exit status: 0 all runs passed, 1 a run failed (its replay command is printed),\n"
-         "2 bad arguments or an invalid scenario file.\n";
+         "  --verify-determinism  run every (scenario, seed) twice; on a difference name the first\n"
+         "                        divergent event\n"
+         "  --shrink-dir DIR      shrink each failure to a minimal scenario file written to DIR\n"
+         "  --plant BUG           turn on a planted bug (to see the simulator find it): " +
+                planted_bug_names() +
+                "\n"
+                "\n"
+                "Exit status: 0 all runs passed; 1 a safety violation, failed expectation or setup\n"
+                "error; 2 bad arguments or an invalid scenario file; 3 only liveness failures (a client\n"
+                "did not converge after the faults stopped); 4 nondeterminism.\n";
 }
 
 int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -122,107 +147,175 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   if (auto e = parse_args(args, a)) {
     err << "shapesim run: " << *e << "\n\n";
     print_run_help(err);
-    return 2;
+    return kExitUsage;
   }
   if (a.help) {
     print_run_help(out);
-    return 0;
+    return kExitPassed;
   }
   std::vector<std::string> files;
   if (auto e = collect_files(a.paths, files)) {
     err << "shapesim run: " << *e << "\n";
-    return 2;
+    return kExitUsage;
   }
-  std::vector<Scenario> scenarios;
+  std::vector<std::pair<ScenarioSource, Scenario>> fixed;
   for (const auto& f : files) {
     auto s = load_scenario_file(f);
     if (!s.ok()) {
       err << "shapesim run: " << s.status().message() << "\n";
-      return 2;
+      return kExitUsage;
     }
-    scenarios.push_back(std::move(*s));
+    fixed.emplace_back(ScenarioSource{false, f}, std::move(*s));
+  }
+  if (a.shrink_dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(*a.shrink_dir, ec);
+    if (ec) {
+      err << "shapesim run: cannot create " << *a.shrink_dir << ": " << ec.message() << "\n";
+      return kExitUsage;
+    }
   }
   std::ofstream trace_file;
   if (a.trace_path) {
     trace_file.open(*a.trace_path, std::ios::binary | std::ios::trunc);
     if (!trace_file) {
       err << "shapesim run: cannot write trace file " << *a.trace_path << "\n";
-      return 2;
+      return kExitUsage;
     }
   }
   Trace::Sink sink;
-  if (trace_file.is_open()) {
-    sink = [&trace_file](std::string_view line) { trace_file << line << '\n'; };
-  }
+  if (trace_file.is_open()) sink = [&trace_file](std::string_view line) { trace_file << line << '\n'; };
 
   // Wall time is measured here, in the driver; the simulation itself never reads a clock.
   auto wall_start = std::chrono::steady_clock::now();
   const uint64_t seeds = a.last_seed - a.first_seed + 1;
-  const uint64_t total = seeds * scenarios.size();
-  uint64_t done = 0, failed_runs = 0, total_events = 0;
-  uint64_t next_progress = total >= 20 ? total / 10 : total + 1;
-  std::vector<ScenarioSummary> summaries;
+  const uint64_t total = seeds * (fixed.size() + (a.swarm ? 1 : 0));
+  uint64_t done = 0, total_events = 0;
+  int64_t sim_total = 0;
+  std::map<RunOutcome, uint64_t> outcomes;
+  uint64_t nondeterministic = 0;
+  std::array<uint64_t, kProbeCount> probe_runs{};  // runs that reached each probe
+  std::vector<Row> rows;
   std::vector<std::string> failure_lines;
-  for (const auto& s : scenarios) {
-    ScenarioSummary sum{s.name, s.path};
-    for (uint64_t seed = a.first_seed; seed <= a.last_seed; ++seed) {
-      RunResult r = run_scenario(s, {.seed = seed, .trace_sink = sink});
-      if (a.verify_determinism) {
-        RunResult again = run_scenario(s, {.seed = seed});
-        if (again.trace_hash != r.trace_hash) {
-          r.passed = false;
-          r.failures.push_back("nondeterminism: trace hash " + r.trace_hash + " then " + again.trace_hash);
-        }
-      }
-      ++sum.runs;
-      sum.events += r.events;
-      sum.sim_micros += r.sim_end.micros;
-      if (sum.first_hash.empty()) sum.first_hash = r.trace_hash;
-      total_events += r.events;
-      if (r.passed) {
-        ++sum.passed;
-      } else {
-        ++failed_runs;
-        for (const auto& f : r.failures) failure_lines.push_back("FAIL " + s.name + " seed=" + std::to_string(seed) + ": " + f);
-        failure_lines.push_back("  replay: shapesim run " + s.path + " --seed " + std::to_string(seed) +
-                                " --trace " + s.name + "-" + std::to_string(seed) + ".jsonl");
-      }
-      if (++done >= next_progress && done < total) {
-        err << "progress: " << done << "/" << total << " runs, " << failed_runs << " failed\n";
-        next_progress += total / 10;
+  auto last_progress = wall_start;
+
+  auto run_one = [&](const ScenarioSource& source, const Scenario& s, uint64_t seed, Row& row) {
+    RunResult r = run_scenario(s, {.seed = seed, .trace_sink = sink});
+    if (a.verify_determinism) {
+      if (auto d = first_divergence(s, seed)) {
+        ++nondeterministic;
+        r.passed = false;
+        r.failures.push_back("nondeterminism: " + *d);
       }
     }
-    summaries.push_back(std::move(sum));
+    ++row.runs;
+    row.events += r.events;
+    row.sim_micros += r.sim_end.micros;
+    if (row.first_hash.empty()) row.first_hash = r.trace_hash;
+    total_events += r.events;
+    sim_total += r.sim_end.micros;
+    ++outcomes[r.outcome];
+    for (size_t p = 0; p < kProbeCount; ++p) probe_runs[p] += r.probes[p] > 0;
+    if (r.passed) {
+      ++row.passed;
+    } else {
+      failure_lines.push_back("FAIL " + s.name + " seed=" + std::to_string(seed) + " (" + run_outcome_name(r.outcome) +
+                              "):");
+      for (const auto& f : r.failures) failure_lines.push_back("  " + f);
+      failure_lines.push_back("  replay: " + replay_command(source, seed, a.plant));
+      if (a.shrink_dir && r.outcome != RunOutcome::kPassed) {
+        auto j = load_scenario_json(source, seed);
+        if (j.ok()) {
+          ShrinkResult shrunk = shrink_scenario(*j, seed, r.failure_kind);
+          std::string path = *a.shrink_dir + "/" + s.name + "-seed" + std::to_string(seed) + "-shrunk.json";
+          std::ofstream(path) << shrunk.scenario.dump(2) << "\n";
+          failure_lines.push_back("  shrunk: " + std::to_string(shrunk.steps_before) + " -> " +
+                                  std::to_string(shrunk.steps_after) + " steps, " + std::to_string(shrunk.clients_before) +
+                                  " -> " + std::to_string(shrunk.clients_after) + " clients (" +
+                                  std::to_string(shrunk.runs) + " replays): " + path);
+          failure_lines.push_back("  replay shrunk: " + replay_command({false, path}, seed, a.plant));
+        }
+      }
+    }
+    ++done;
+    auto now = std::chrono::steady_clock::now();
+    if (done < total && now - last_progress >= std::chrono::seconds(2)) {
+      last_progress = now;
+      double wall = std::chrono::duration<double>(now - wall_start).count();
+      err << "progress: " << done << "/" << total << " runs, " << (done - outcomes[RunOutcome::kPassed])
+          << " failed, " << static_cast<uint64_t>(static_cast<double>(done) / wall) << " runs/s\n";
+    }
+  };
+
+  for (const auto& [source, s] : fixed) {
+    Row row{s.name};
+    for (uint64_t seed = a.first_seed; seed <= a.last_seed; ++seed) run_one(source, s, seed, row);
+    rows.push_back(std::move(row));
+  }
+  if (a.swarm) {
+    Row row{"swarm"};
+    for (uint64_t seed = a.first_seed; seed <= a.last_seed; ++seed) {
+      auto s = load_scenario({true, ""}, seed);
+      if (!s.ok()) {
+        err << "shapesim run: swarm seed " << seed << ": " << s.status().message() << "\n";
+        return kExitUsage;
+      }
+      run_one({true, ""}, *s, seed, row);
+    }
+    rows.push_back(std::move(row));
   }
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
-  char line[256];
+  char line[320];
   std::snprintf(line, sizeof line, "%-40s %7s %7s %7s %10s %10s  %s\n", "scenario", "seeds", "passed", "failed",
                 "events", "sim time", "trace hash (first seed)");
   out << line;
-  int64_t sim_total = 0;
-  for (const auto& s : summaries) {
-    std::snprintf(line, sizeof line, "%-40s %7llu %7llu %7llu %10llu %10s  %s\n", s.name.c_str(),
-                  static_cast<unsigned long long>(s.runs), static_cast<unsigned long long>(s.passed),
-                  static_cast<unsigned long long>(s.runs - s.passed), static_cast<unsigned long long>(s.events),
-                  format_sim_time(Timestamp{s.sim_micros}).c_str(), s.first_hash.c_str());
+  for (const auto& r : rows) {
+    std::snprintf(line, sizeof line, "%-40s %7llu %7llu %7llu %10llu %10s  %s\n", r.name.c_str(),
+                  static_cast<unsigned long long>(r.runs), static_cast<unsigned long long>(r.passed),
+                  static_cast<unsigned long long>(r.runs - r.passed), static_cast<unsigned long long>(r.events),
+                  format_sim_time(r.sim_micros).c_str(), r.first_hash.c_str());
     out << line;
-    sim_total += s.sim_micros;
   }
+  uint64_t failed = total - outcomes[RunOutcome::kPassed] + nondeterministic;
   std::snprintf(line, sizeof line,
-                "\n%llu runs (%zu scenarios x seeds %llu..%llu): %llu passed, %llu failed; %llu events, %.1f s simulated "
-                "in %.2f s wall (%.0fx real time, %.0f events/s)\n",
-                static_cast<unsigned long long>(total), scenarios.size(), static_cast<unsigned long long>(a.first_seed),
-                static_cast<unsigned long long>(a.last_seed), static_cast<unsigned long long>(total - failed_runs),
-                static_cast<unsigned long long>(failed_runs), static_cast<unsigned long long>(total_events),
-                static_cast<double>(sim_total) / 1e6, wall, wall > 0 ? static_cast<double>(sim_total) / 1e6 / wall : 0.0,
+                "\n%llu runs (seeds %llu..%llu): %llu passed, %llu failed (%llu safety, %llu liveness, %llu expectation, "
+                "%llu setup, %llu nondeterministic)\n",
+                static_cast<unsigned long long>(total), static_cast<unsigned long long>(a.first_seed),
+                static_cast<unsigned long long>(a.last_seed), static_cast<unsigned long long>(total - failed),
+                static_cast<unsigned long long>(failed),
+                static_cast<unsigned long long>(outcomes[RunOutcome::kSafetyViolation]),
+                static_cast<unsigned long long>(outcomes[RunOutcome::kLivenessFailure]),
+                static_cast<unsigned long long>(outcomes[RunOutcome::kExpectationFailed]),
+                static_cast<unsigned long long>(outcomes[RunOutcome::kSetupError]),
+                static_cast<unsigned long long>(nondeterministic));
+  out << line;
+  std::snprintf(line, sizeof line,
+                "speed: %llu events, %.1f s simulated in %.2f s wall (%.0fx real time, %.0f events/s)\n",
+                static_cast<unsigned long long>(total_events), static_cast<double>(sim_total) / 1e6, wall,
+                wall > 0 ? static_cast<double>(sim_total) / 1e6 / wall : 0.0,
                 wall > 0 ? static_cast<double>(total_events) / wall : 0.0);
   out << line;
+  std::vector<std::string> missed;
+  for (size_t p = 0; p < kProbeCount; ++p) {
+    if (probe_runs[p] == 0) missed.push_back(probe_name(static_cast<Probe>(p)));
+  }
+  out << "coverage probes: " << (kProbeCount - missed.size()) << "/" << kProbeCount << " reached";
+  if (missed.empty()) {
+    out << "\n";
+  } else {
+    out << "; never reached:";
+    for (const auto& m : missed) out << " " << m;
+    out << "\n";
+  }
   if (!failure_lines.empty()) {
     out << "\n";
     for (const auto& f : failure_lines) out << f << "\n";
   }
-  return failed_runs == 0 ? 0 : 1;
+  if (nondeterministic > 0) return kExitNondeterminism;
+  uint64_t liveness = outcomes[RunOutcome::kLivenessFailure];
+  if (failed == 0) return kExitPassed;
+  return failed == liveness ? kExitLiveness : kExitFailed;
 }
 
 }  // namespace shapesim::tools

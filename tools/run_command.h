@@ -1,6 +1,8 @@
-// `shapesim run`: replays scenario files in simulation over one seed or a range of seeds,
-// prints progress, a summary table and, for every failure, the command that reproduces it.
-// Exit codes: 0 all passed, 1 some run failed, 2 usage or scenario-file error.
+// `shapesim run`: replays scenario files (or swarm-generated scenarios) in simulation over
+// one seed or a range of seeds, prints progress, a summary (runs, failures with the command
+// that replays each, coverage probes never reached, speed) and optionally shrinks failures.
+// Exit codes: 0 all passed, 1 a safety/expectation failure, 2 usage or scenario-file error,
+// 3 only liveness failures, 4 nondeterminism.
 #pragma once
 
 #include <ostream>

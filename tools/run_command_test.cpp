@@ -1,5 +1,9 @@
 #include "tools/run_command.h"
 
+#include "reference/common/planted_bugs.h"
+#include "tools/chrome_trace.h"
+#include "tools/replay_command.h"
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -18,7 +22,29 @@ struct Outcome {
 Outcome run(std::vector<std::string> args) {
   std::ostringstream out, err;
   int code = run_command(args, out, err);
+  plant_bug(PlantedBug::kNone);  // --plant is process-wide
   return {code, out.str(), err.str()};
+}
+
+Outcome replay(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  int code = replay_command(args, out, err);
+  plant_bug(PlantedBug::kNone);
+  return {code, out.str(), err.str()};
+}
+
+Outcome shrink(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  int code = shrink_command(args, out, err);
+  plant_bug(PlantedBug::kNone);
+  return {code, out.str(), err.str()};
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 std::string suite() { return std::string(SHAPESIM_SOURCE_DIR) + "/scenarios/suite"; }
@@ -69,8 +95,9 @@ TEST_F(RunCommandTest, AFailingScenarioExitsWith1AndPrintsTheReplayCommand) {
   })");
   auto r = run({file, "--seed", "7"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("FAIL failing seed=7: step 2 (expect) [a]: expected 1 rows, has 0"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("replay: shapesim run " + file + " --seed 7"), std::string::npos);
+  EXPECT_NE(r.out.find("FAIL failing seed=7 (expectation):\n  step 2 (expect) [a]: expected 1 rows, has 0"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("replay: shapesim replay " + file + " --seed 7"), std::string::npos);
 }
 
 TEST_F(RunCommandTest, TraceFileHoldsJsonLinesAndSameSeedGivesSameFile) {
@@ -92,6 +119,91 @@ TEST_F(RunCommandTest, TraceFileHoldsJsonLinesAndSameSeedGivesSameFile) {
     ++n;
   }
   EXPECT_GT(n, 20);
+}
+
+TEST_F(RunCommandTest, SwarmSummaryReportsOutcomesSpeedAndProbes) {
+  auto r = run({"--swarm", "--seeds", "1..20"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("20 runs (seeds 1..20): 20 passed, 0 failed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("x real time"), std::string::npos);
+  EXPECT_NE(r.out.find("coverage probes: "), std::string::npos);
+}
+
+TEST_F(RunCommandTest, APlantedBugIsFoundShrunkAndItsReplayCommandsPrinted) {
+  auto r = run({"--swarm", "--seeds", "1..3", "--plant", "drop-last-change-of-transaction", "--shrink-dir", dir_.string()});
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("replay: shapesim replay --swarm --seed 1 --plant drop-last-change-of-transaction"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("replay shrunk: shapesim replay " + dir_.string() + "/swarm-1-seed1-shrunk.json --seed 1"),
+            std::string::npos) << r.out;
+  auto unknown = run({"--swarm", "--plant", "no-such-bug"});
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.err.find("unknown planted bug \"no-such-bug\" (known: "), std::string::npos);
+}
+
+TEST_F(RunCommandTest, ALivenessFailureHasItsOwnExitCode) {
+  // The client is clogged far beyond the liveness bound: no safety problem, no convergence.
+  std::string file = write_file("stuck.json", R"({
+    "name": "stuck", "liveness_ms": 2000,
+    "tables": [{"name": "t", "columns": [{"name": "id", "type": "int8"}], "primary_key": ["id"]}],
+    "clients": [{"name": "a", "shape": {"table": "t"}, "slow_ms": 100000}],
+    "steps": [{"step": "wait", "ms": 1}]
+  })");
+  auto r = run({file});
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("(liveness)"), std::string::npos) << r.out;
+  EXPECT_EQ(replay({file, "--seed", "1"}).code, 3);
+}
+
+TEST_F(RunCommandTest, ReplayWritesJsonLinesAndAChromeTimelineAndChecksDeterminism) {
+  auto trace = (dir_ / "t.jsonl").string(), chrome = (dir_ / "t.json").string(), scenario = (dir_ / "s.json").string();
+  auto r = replay({"--swarm", "--seed", "7", "--trace", trace, "--chrome", chrome, "--write-scenario", scenario});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("deterministic: a second replay matched event for event"), std::string::npos);
+  auto timeline = nlohmann::json::parse(read_file(chrome));
+  ASSERT_TRUE(timeline.contains("traceEvents"));
+  int spans = 0, threads = 0;
+  for (const auto& e : timeline["traceEvents"]) {
+    spans += e["ph"] == "b";
+    threads += e["ph"] == "M" && e["name"] == "thread_name";
+  }
+  EXPECT_GT(spans, 5);
+  EXPECT_GE(threads, 3);  // world/scenario, server and clients each get a track
+  // The written scenario replays to the same trace.
+  auto again = replay({scenario, "--seed", "7"});
+  EXPECT_EQ(again.code, 0);
+  auto hash_of = [](const std::string& out) { return out.substr(out.find("trace hash ") + 11, 16); };
+  EXPECT_EQ(hash_of(again.out), hash_of(r.out));
+  EXPECT_EQ(replay({"--swarm"}).code, 2);
+  EXPECT_EQ(replay({"--swarm", "--seed", "x"}).code, 2);
+}
+
+TEST_F(RunCommandTest, ShrinkWritesAMinimalScenarioThatStillFails) {
+  auto out = (dir_ / "min.json").string();
+  auto r = shrink({"--swarm", "--seed", "2", "--plant", "stale-rows-kept-on-refetch", "-o", out});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("shrunk in "), std::string::npos);
+  auto j = nlohmann::json::parse(read_file(out));
+  EXPECT_LE(j["steps"].size(), 6u);
+  EXPECT_EQ(replay({out, "--seed", "2", "--plant", "stale-rows-kept-on-refetch"}).code, 1);
+  EXPECT_EQ(replay({out, "--seed", "2"}).code, 0);
+  EXPECT_EQ(shrink({"--swarm", "--seed", "2", "-o", out}).code, 1);  // passes: nothing to shrink
+  EXPECT_EQ(shrink({"--swarm", "--seed", "2"}).code, 2);              // no -o
+}
+
+TEST(ChromeTrace, RejectsLinesThatAreNotTraceEvents) {
+  EXPECT_FALSE(chrome_trace_from_lines({"{\"t\":1}"}).ok());
+  EXPECT_FALSE(chrome_trace_from_lines({"not json"}).ok());
+  auto ok = chrome_trace_from_lines({R"({"t":5,"node":"a","ev":"send","d":{"id":1,"req":"GET /v1/shape"}})",
+                                     R"({"t":9,"node":"a","ev":"apply","d":{"id":1}})"});
+  ASSERT_TRUE(ok.ok());
+  int begins = 0, ends = 0;
+  for (const auto& e : (*ok)["traceEvents"]) {
+    begins += e["ph"] == "b";
+    ends += e["ph"] == "e";
+  }
+  EXPECT_EQ(begins, 1);
+  EXPECT_EQ(ends, 1);
 }
 
 }  // namespace

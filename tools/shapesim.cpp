@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/replay_command.h"
 #include "tools/run_command.h"
 #include "tools/serve_command.h"
 
@@ -14,7 +15,9 @@ void print_help(std::ostream& out) {
          "usage: shapesim <command> [options]\n"
          "\n"
          "commands:\n"
-         "  run      replay scenario files in simulation and check invariants (shapesim run --help)\n"
+         "  run      run scenario files or swarm seeds in simulation and check invariants (shapesim run --help)\n"
+         "  replay   replay one scenario and seed, check determinism, write traces (shapesim replay --help)\n"
+         "  shrink   reduce a failing scenario and seed to a minimal scenario file (shapesim shrink --help)\n"
          "  serve    serve the shape API and write endpoint over HTTP (shapesim serve --help)\n"
          "  version  print the version\n"
          "  help     print this help\n";
@@ -31,6 +34,8 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "run") return shapesim::tools::run_command(rest, std::cout, std::cerr);
+  if (command == "replay") return shapesim::tools::replay_command(rest, std::cout, std::cerr);
+  if (command == "shrink") return shapesim::tools::shrink_command(rest, std::cout, std::cerr);
   if (command == "serve") return shapesim::tools::serve_command(rest, std::cout, std::cerr);
   if (command == "version" || command == "--version") {
     std::cout << "shapesim " << SHAPESIM_VERSION << "\n";
