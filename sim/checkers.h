@@ -13,7 +13,8 @@
 //                      delete of an absent key (the symptoms of a lost or duplicated change);
 //   shape-bounds       a client never holds a row outside its shape's WHERE;
 //   live-query         live queries over each client's rows (ordered window, grouping) equal
-//                      a from-scratch evaluation after every update.
+//                      a from-scratch evaluation: after every update while a client holds few
+//                      rows, then every rows/4 updates, and at quiescence.
 #pragma once
 
 #include <memory>

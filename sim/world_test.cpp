@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "reference/common/planted_bugs.h"
 #include "sim/checkers.h"
 
 namespace shapesim::sim {
@@ -121,6 +122,95 @@ TEST(World, EventCapStopsARunawayRun) {
   world.run_until(Timestamp{Duration::seconds(3600)});
   EXPECT_TRUE(world.event_cap_hit());
   EXPECT_EQ(world.events_processed(), 50u);
+}
+
+std::unique_ptr<World> make_world_on_disk(uint64_t seed) {
+  WorldConfig config{.seed = seed};
+  auto world = std::make_unique<World>(config, [](EmbeddedStore& s) { return s.create_table(tasks()); });
+  add_default_checkers(*world);
+  return world;
+}
+
+TEST(World, ServerRestartsFromItsDiskAndClientsResumeWithoutRefetch) {
+  auto world = make_world_on_disk(5);
+  auto& alice = world->add_client("alice", {.shape = ShapeDefinition{.table = "tasks"}});
+  world->start();
+  alice.write("a1", insert("a1", 1, 1));
+  ASSERT_TRUE(world->run_until_quiescent(Duration::seconds(10)));
+  std::string handle = *alice.stream()->handle();
+  world->crash_server();
+  EXPECT_FALSE(world->server().up());
+  alice.write("a2", insert("a2", 2, 1));  // retried until the server is back
+  world->run_until(world->now() + Duration::seconds(5));
+  EXPECT_EQ(alice.pending_writes(), 1u);
+  ASSERT_TRUE(world->restart_server().ok());
+  ASSERT_TRUE(world->run_until_quiescent(Duration::seconds(120)));
+  EXPECT_EQ(alice.collection().rows().size(), 2u);
+  EXPECT_EQ(*alice.stream()->handle(), handle);  // the shape survived the restart
+  EXPECT_EQ(alice.stream()->refetches(), 0u);
+  EXPECT_TRUE(check_invariants(*world).empty());
+}
+
+TEST(World, ACrashInTheMiddleOfACommitLosesNoAcknowledgedWrite) {
+  for (uint64_t ops = 1; ops <= 10; ++ops) {
+    auto world = make_world_on_disk(ops);
+    auto& alice = world->add_client("alice", {.shape = ShapeDefinition{.table = "tasks"}});
+    world->start();
+    ASSERT_TRUE(world->run_until_quiescent(Duration::seconds(10)));
+    world->crash_server_during_io(ops);
+    alice.write("a1", insert("a1", 1, 1));
+    world->run_until(world->now() + Duration::seconds(2));
+    world->end_faults();
+    ASSERT_TRUE(world->run_until_quiescent(Duration::seconds(300))) << "ops=" << ops;
+    EXPECT_EQ(alice.acked_writes().size(), 1u);
+    EXPECT_EQ(alice.collection().rows().size(), 1u) << "ops=" << ops;
+    auto violations = check_invariants(*world);
+    for (auto& v : violations) ADD_FAILURE() << "ops=" << ops << ": " << format_violation(v);
+  }
+}
+
+TEST(World, ACrashedClientResendsItsOutboxAndSyncsAgain) {
+  auto world = make_world_on_disk(6);
+  auto& alice = world->add_client("alice", {.shape = ShapeDefinition{.table = "tasks"}});
+  world->start();
+  ASSERT_TRUE(world->run_until_quiescent(Duration::seconds(10)));
+  world->isolate(alice.id());
+  alice.write("a1", insert("a1", 1, 1));
+  world->crash_client(alice);
+  EXPECT_FALSE(alice.up());
+  EXPECT_EQ(alice.collection().rows().size(), 0u);
+  world->heal();
+  world->restart_client(alice);
+  ASSERT_TRUE(world->run_until_quiescent(Duration::seconds(120)));
+  EXPECT_EQ(alice.acked_writes().size(), 1u);
+  EXPECT_EQ(alice.collection().rows().size(), 1u);
+  EXPECT_TRUE(check_invariants(*world).empty());
+}
+
+TEST(World, ASkewedDriftingClientClockStillConverges) {
+  auto world = make_world_on_disk(8);
+  auto& alice = world->add_client("alice", {.shape = ShapeDefinition{.table = "tasks"},
+                                             .clock = {.skew_micros = -30'000'000, .drift_ppm = 500}});
+  world->start();
+  for (int i = 0; i < 3; ++i) alice.write("w" + std::to_string(i), insert("w" + std::to_string(i), i, 1));
+  ASSERT_TRUE(world->run_until_quiescent(Duration::seconds(60)));
+  EXPECT_EQ(alice.collection().rows().size(), 3u);
+  EXPECT_LT(alice.local_now(), world->now());
+}
+
+TEST(World, ASafetyViolationHaltsTheRun) {
+  ScopedPlantedBug bug(PlantedBug::kLongPollAnsweredTwice);
+  auto world = make_world_on_disk(9);
+  auto& alice = world->add_client("alice", {.shape = ShapeDefinition{.table = "tasks"}});
+  world->start();
+  ASSERT_TRUE(world->run_until_quiescent(Duration::seconds(10)));
+  alice.write("a1", insert("a1", 1, 1));  // releases the parked long-poll, which stays parked
+  world->run_until(world->now() + Duration::seconds(5));
+  alice.write("a2", insert("a2", 2, 1));  // ...and is answered a second time
+  world->run_until(world->now() + Duration::seconds(60));
+  ASSERT_FALSE(world->violations().empty());
+  EXPECT_EQ(world->violations()[0].invariant, "one-response-per-request");
+  EXPECT_LT(world->violations()[0].at, world->now());
 }
 
 }  // namespace
