@@ -42,12 +42,13 @@ bool is_node(const Scenario& s, const nlohmann::json& j) {
   return j.is_string() && (j.get<std::string>() == "server" || s.find_client(j.get<std::string>()));
 }
 
-// A probability knob in [0, limit).
-Status read_probability(const nlohmann::json& obj, const char* key, const std::string& where, double limit, double& out) {
+// A probability knob in [0, 1), or [0, 1] when `one_allowed`.
+Status read_probability(const nlohmann::json& obj, const char* key, const std::string& where, bool one_allowed,
+                        double& out) {
   if (!obj.contains(key)) return Status::Ok();
   const auto& v = obj[key];
-  if (!v.is_number() || v.get<double>() < 0 || v.get<double>() >= limit) {
-    return invalid_argument(where + "." + key + " must be a number in [0, " + (limit == 1 ? "1)" : "1]"));
+  if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1 || (!one_allowed && v.get<double>() == 1)) {
+    return invalid_argument(where + "." + key + " must be a number in [0, " + (one_allowed ? "1]" : "1)"));
   }
   out = v.get<double>();
   return Status::Ok();
@@ -224,10 +225,10 @@ Status parse_body(const nlohmann::json& j, Scenario& s) {
     SHAPESIM_RETURN_IF_ERROR(read_millis(net, "latency_ms", "network", s.network.base_latency));
     SHAPESIM_RETURN_IF_ERROR(read_millis(net, "jitter_ms", "network", s.network.jitter_mean));
     SHAPESIM_RETURN_IF_ERROR(read_millis(net, "tail_ms", "network", s.network.tail_scale));
-    SHAPESIM_RETURN_IF_ERROR(read_probability(net, "loss", "network", 1, s.network.loss));
-    SHAPESIM_RETURN_IF_ERROR(read_probability(net, "duplicate", "network", 1, s.network.duplicate));
-    SHAPESIM_RETURN_IF_ERROR(read_probability(net, "tail_probability", "network", 1, s.network.tail_probability));
-    SHAPESIM_RETURN_IF_ERROR(read_probability(net, "response_loss", "network", 1, s.network.response_loss));
+    SHAPESIM_RETURN_IF_ERROR(read_probability(net, "loss", "network", false, s.network.loss));
+    SHAPESIM_RETURN_IF_ERROR(read_probability(net, "duplicate", "network", false, s.network.duplicate));
+    SHAPESIM_RETURN_IF_ERROR(read_probability(net, "tail_probability", "network", false, s.network.tail_probability));
+    SHAPESIM_RETURN_IF_ERROR(read_probability(net, "response_loss", "network", false, s.network.response_loss));
   }
   if (j.contains("disk")) {
     const auto& disk = j["disk"];
@@ -235,7 +236,7 @@ Status parse_body(const nlohmann::json& j, Scenario& s) {
     for (const auto& [key, _] : disk.items()) {
       if (key != "keep_unsynced") return invalid_argument("unknown field disk." + key);
     }
-    SHAPESIM_RETURN_IF_ERROR(read_probability(disk, "keep_unsynced", "disk", 1.0000001, s.keep_unsynced));
+    SHAPESIM_RETURN_IF_ERROR(read_probability(disk, "keep_unsynced", "disk", true, s.keep_unsynced));
   }
   if (j.contains("liveness_ms")) {
     if (!is_non_negative_int(j["liveness_ms"])) return invalid_argument("\"liveness_ms\" must be an integer >= 0");

@@ -176,12 +176,12 @@ void play_step(World& world, const Scenario& scenario, size_t i, RunResult& resu
   }
 }
 
-void finish(World& world, RunResult& result, RunOutcome outcome, const std::string& kind) {
+// Records the run's outcome; the first failure decides it.
+void finish(RunResult& result, RunOutcome outcome, const std::string& kind) {
   if (result.outcome == RunOutcome::kPassed) {
     result.outcome = outcome;
     result.failure_kind = kind;
   }
-  (void)world;
 }
 
 }  // namespace
@@ -212,7 +212,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
                               .clock = {c.clock_skew_ms * 1000, c.clock_drift_ppm},
                               .slowness = Duration::millis(c.slow_ms)});
   }
-  if (!world.violations().empty()) finish(world, result, RunOutcome::kSetupError, "setup");
+  if (!world.violations().empty()) finish(result, RunOutcome::kSetupError, "setup");
   world.start();
 
   // Fault phase: safety is checked on every update; the first violation ends the run.
@@ -220,7 +220,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   for (size_t i = 0; i < scenario.steps.size() && !world.event_cap_hit() && world.violations().empty(); ++i) {
     size_t failures_before = result.failures.size();
     play_step(world, scenario, i, result);
-    if (result.failures.size() > failures_before) finish(world, result, RunOutcome::kExpectationFailed, "expect");
+    if (result.failures.size() > failures_before) finish(result, RunOutcome::kExpectationFailed, "expect");
   }
 
   // Heal phase: faults stop; every client must converge within the liveness bound.
@@ -237,19 +237,19 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
         if (c->pending_writes() > 0) why += "; " + c->name() + " has " + std::to_string(c->pending_writes()) + " pending write(s)";
       }
       result.failures.push_back("liveness: " + why);
-      finish(world, result, RunOutcome::kLivenessFailure, "liveness");
+      finish(result, RunOutcome::kLivenessFailure, "liveness");
     } else if (world.violations().empty()) {
       world.check_at_quiescence();
     }
   }
   if (world.event_cap_hit() && result.outcome == RunOutcome::kPassed) {
     result.failures.push_back("event cap of " + std::to_string(options.max_events) + " reached");
-    finish(world, result, RunOutcome::kSetupError, "event-cap");
+    finish(result, RunOutcome::kSetupError, "event-cap");
   }
   for (const auto& v : world.violations()) result.failures.push_back("invariant " + sim::format_violation(v));
   if (!world.violations().empty()) {
     const auto& v = world.violations().front();
-    finish(world, result, v.invariant == "server-startup" ? RunOutcome::kSetupError : RunOutcome::kSafetyViolation,
+    finish(result, v.invariant == "server-startup" ? RunOutcome::kSetupError : RunOutcome::kSafetyViolation,
            v.invariant);
   }
   world.trace().record(world.now(), "scenario", "end",

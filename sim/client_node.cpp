@@ -65,9 +65,9 @@ void ClientNode::receive(RequestId id, HttpResponse response) {
   // One message at a time: this one is processed after the ones already queued.
   Timestamp done = std::max(world_.now(), busy_until_) + slowness_;
   busy_until_ = done;
-  uint64_t incarnation = restarts_;
+  uint64_t incarnation = incarnation_;
   world_.schedule(done, [this, id, incarnation, response = std::move(response)] {
-    if (up_ && restarts_ == incarnation) on_response(id, response);
+    if (up_ && incarnation_ == incarnation) on_response(id, response);
   });
 }
 
@@ -176,7 +176,7 @@ void ClientNode::retry_write_later(const std::string& batch_id) {
 
 void ClientNode::crash() {
   up_ = false;
-  ++restarts_;  // also the incarnation: queued work of the dead process is dropped
+  ++incarnation_;
   stream_.reset();
   collection_ = Collection{};
   stream_request_.reset();
@@ -188,7 +188,7 @@ void ClientNode::crash() {
 
 void ClientNode::restart() {
   up_ = true;
-  if (shape_) stream_.emplace(ShapeStreamOptions{.shape = *shape_}, rng_.stream(1 + restarts_));
+  if (shape_) stream_.emplace(ShapeStreamOptions{.shape = *shape_}, rng_.stream(1 + incarnation_));
   if (!pending_.empty()) sometimes(Probe::kClientRestartedWithOutbox);
   world_.after_client_restart(*this);
   pump();

@@ -52,7 +52,6 @@ class ClientNode {
   size_t pending_writes() const { return pending_.size(); }
   const std::map<std::string, uint64_t>& acked_writes() const { return acked_; }
   const std::map<std::string, std::string>& rejected_writes() const { return rejected_; }
-  uint64_t restarts() const { return restarts_; }
   Timestamp local_now() const;
 
  private:
@@ -78,7 +77,7 @@ class ClientNode {
   Duration slowness_;
   Random rng_;
   bool up_ = true;
-  uint64_t restarts_ = 0;
+  uint64_t incarnation_ = 0;  // bumped by crash(): work queued by a dead process is dropped
   Timestamp busy_until_{0};
   std::optional<ShapeStream> stream_;
   Collection collection_;

@@ -79,7 +79,6 @@ void ServerNode::crash() {
 
 void ServerNode::restart(std::unique_ptr<ShapeServer> server) {
   server_ = std::move(server);
-  ++restarts_;
   schedule_tick();
 }
 

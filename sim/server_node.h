@@ -36,7 +36,6 @@ class ServerNode {
   ShapeServer& core() { return *server_; }
   const ShapeServer& core() const { return *server_; }
   NodeId id() const { return id_; }
-  uint64_t restarts() const { return restarts_; }
 
  private:
   void deliver(ServerOutput out);
@@ -57,7 +56,6 @@ class ServerNode {
   uint64_t next_server_request_ = 0;
   std::optional<Timestamp> tick_at_;
   uint64_t generation_ = 0;  // bumped by crash(): timers of a dead core do nothing
-  uint64_t restarts_ = 0;
 };
 
 }  // namespace shapesim::sim

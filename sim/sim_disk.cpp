@@ -62,7 +62,6 @@ int x_write(sqlite3_file* f, const void* in, int amount, sqlite3_int64 offset) {
   SimDisk::PendingOp op{false, offset, std::vector<uint8_t>(p, p + amount)};
   apply_op(data->current, op);
   data->pending.push_back(std::move(op));
-  file->disk->note_write();
   return SQLITE_OK;
 }
 

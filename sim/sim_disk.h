@@ -46,8 +46,6 @@ class SimDisk {
   bool failed() const { return fail_in_ && *fail_in_ == 0; }
 
   uint64_t syncs() const { return syncs_; }
-  uint64_t writes() const { return writes_; }
-  size_t file_count() const { return files_.size(); }
 
   // --- used by the VFS callbacks ---
   struct PendingOp {
@@ -66,7 +64,6 @@ class SimDisk {
   void remove(const std::string& path);
   // False once the disk is failing (the operation must report SQLITE_IOERR).
   bool take_op();
-  void note_write() { ++writes_; }
   void note_sync() { ++syncs_; }
   uint64_t next_temp_id() { return ++temp_files_; }
 
@@ -77,7 +74,7 @@ class SimDisk {
   double keep_unsynced_;
   std::map<std::string, File> files_;  // ordered: crash() draws in a fixed order
   std::optional<uint64_t> fail_in_;
-  uint64_t syncs_ = 0, writes_ = 0, temp_files_ = 0;
+  uint64_t syncs_ = 0, temp_files_ = 0;
   sqlite3_vfs vfs_{};
 };
 

@@ -275,19 +275,14 @@ void World::send_request(NodeId from, RequestId id, HttpRequest request) {
   if (network_.clogged(from, now_)) sometimes(Probe::kMessageHeldByClog);
   for (int i = 0; i < t.count; ++i) {
     bool copy = i > 0;
-    auto deliver = [this, from, to, id, copy](const HttpRequest& req) {
+    schedule(now_ + t.delays[i], [this, from, to, id, copy, request] {
       if (!network_.connected(from, to) || !server_->up()) {
         trace_.record(now_, "server", "drop-request", "{\"id\":" + std::to_string(id.value) + "}");
         return;
       }
       if (copy) sometimes(Probe::kDuplicateDelivered);
-      server_->on_request(from, id, req);
-    };
-    if (i + 1 == t.count) {
-      schedule(now_ + t.delays[i], [deliver, request = std::move(request)] { deliver(request); });
-    } else {
-      schedule(now_ + t.delays[i], [deliver, request] { deliver(request); });
-    }
+      server_->on_request(from, id, request);
+    });
   }
 }
 

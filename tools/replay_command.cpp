@@ -126,7 +126,9 @@ int replay_command(const std::vector<std::string>& args, std::ostream& out, std:
   }
   if (a.scenario_out) std::ofstream(*a.scenario_out) << j->dump(2) << "\n";
   std::vector<std::string> lines;
-  RunResult r = run_scenario(*scenario, {.seed = *a.seed, .trace_sink = [&lines](std::string_view l) { lines.emplace_back(l); }});
+  RunResult r = run_scenario(*scenario, {.seed = *a.seed,
+                                         .trace_sink = [&lines](std::string_view l) { lines.emplace_back(l); },
+                                         .keep_event_hashes = true});
   out << scenario->name << " seed=" << *a.seed << ": " << run_outcome_name(r.outcome) << ", " << r.events
       << " events, " << format_timestamp(r.sim_end) << " simulated, trace hash " << r.trace_hash << "\n";
   for (const auto& f : r.failures) out << "  " << f << "\n";
@@ -141,7 +143,7 @@ int replay_command(const std::vector<std::string>& args, std::ostream& out, std:
       return kExitUsage;
     }
   }
-  if (auto d = first_divergence(*scenario, *a.seed)) {
+  if (auto d = first_divergence(*scenario, *a.seed, r, lines)) {
     out << "NONDETERMINISM: " << *d << "\n";
     return kExitNondeterminism;
   }

@@ -200,9 +200,19 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   auto last_progress = wall_start;
 
   auto run_one = [&](const ScenarioSource& source, const Scenario& s, uint64_t seed, Row& row) {
-    RunResult r = run_scenario(s, {.seed = seed, .trace_sink = sink});
+    // With --verify-determinism the run also keeps its lines and per-event hashes, and one
+    // more replay is compared with it.
+    std::vector<std::string> lines;
+    Trace::Sink run_sink = sink;
     if (a.verify_determinism) {
-      if (auto d = first_divergence(s, seed)) {
+      run_sink = [&lines, &sink](std::string_view l) {
+        lines.emplace_back(l);
+        if (sink) sink(l);
+      };
+    }
+    RunResult r = run_scenario(s, {.seed = seed, .trace_sink = run_sink, .keep_event_hashes = a.verify_determinism});
+    if (a.verify_determinism) {
+      if (auto d = first_divergence(s, seed, r, lines)) {
         ++nondeterministic;
         r.passed = false;
         r.failures.push_back("nondeterminism: " + *d);

@@ -3,6 +3,7 @@
 #include "reference/common/planted_bugs.h"
 #include "tools/chrome_trace.h"
 #include "tools/replay_command.h"
+#include "tools/sim_command_support.h"
 
 #include <filesystem>
 #include <fstream>
@@ -189,6 +190,21 @@ TEST_F(RunCommandTest, ShrinkWritesAMinimalScenarioThatStillFails) {
   EXPECT_EQ(replay({out, "--seed", "2"}).code, 0);
   EXPECT_EQ(shrink({"--swarm", "--seed", "2", "-o", out}).code, 1);  // passes: nothing to shrink
   EXPECT_EQ(shrink({"--swarm", "--seed", "2"}).code, 2);              // no -o
+}
+
+TEST(Determinism, FirstDivergenceNamesTheFirstEventThatDiffers) {
+  auto s = load_scenario_file(suite() + "/two_clients_see_each_others_writes.json");
+  ASSERT_TRUE(s.ok());
+  std::vector<std::string> lines;
+  RunResult first = run_scenario(*s, {.seed = 4, .trace_sink = [&](std::string_view l) { lines.emplace_back(l); },
+                                      .keep_event_hashes = true});
+  ASSERT_EQ(first.event_hashes.size(), lines.size());
+  EXPECT_FALSE(first_divergence(*s, 4, first, lines));  // the same seed replays identically
+  // Pretend the first run went differently from its 6th event on.
+  for (size_t i = 5; i < first.event_hashes.size(); ++i) first.event_hashes[i] ^= 1;
+  auto d = first_divergence(*s, 4, first, lines);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->rfind("first divergent event #6\n  run 1: " + lines[5], 0), 0u) << *d;
 }
 
 TEST(ChromeTrace, RejectsLinesThatAreNotTraceEvents) {

@@ -53,13 +53,13 @@ std::string planted_bug_names() {
   return out;
 }
 
-std::optional<std::string> first_divergence(const Scenario& scenario, uint64_t seed) {
-  std::vector<std::string> a, b;
-  RunResult ra = run_scenario(scenario, {.seed = seed, .trace_sink = [&a](std::string_view l) { a.emplace_back(l); },
-                                         .keep_event_hashes = true});
+std::optional<std::string> first_divergence(const Scenario& scenario, uint64_t seed, const RunResult& first,
+                                            const std::vector<std::string>& first_lines) {
+  const std::vector<std::string>& a = first_lines;
+  std::vector<std::string> b;
   RunResult rb = run_scenario(scenario, {.seed = seed, .trace_sink = [&b](std::string_view l) { b.emplace_back(l); },
                                          .keep_event_hashes = true});
-  const auto& ha = ra.event_hashes;
+  const auto& ha = first.event_hashes;
   const auto& hb = rb.event_hashes;
   size_t n = std::min(ha.size(), hb.size());
   for (size_t i = 0; i < n; ++i) {

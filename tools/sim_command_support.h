@@ -37,9 +37,12 @@ std::string replay_command(const ScenarioSource& source, uint64_t seed, const st
 std::optional<std::string> parse_planted_bug(const std::string& name);
 std::string planted_bug_names();
 
-// Runs (scenario, seed) twice; if the per-event hashes differ, describes the first
-// divergent event (index, and the line each run recorded there). nullopt: identical.
-std::optional<std::string> first_divergence(const Scenario& scenario, uint64_t seed);
+// Replays (scenario, seed) once more and compares it with `first`, a run of the same pair
+// made with keep_event_hashes whose trace lines are `first_lines`. If the per-event hashes
+// differ, describes the first divergent event (index, and the line each run recorded there).
+// nullopt: identical.
+std::optional<std::string> first_divergence(const Scenario& scenario, uint64_t seed, const RunResult& first,
+                                            const std::vector<std::string>& first_lines);
 
 // Writes JSON lines, or the Chrome/Perfetto timeline made from them.
 bool write_lines(const std::string& path, const std::vector<std::string>& lines);
