@@ -21,7 +21,7 @@ TEST_F(ShapeServerTest, InitialSyncCatchUpAndUpToDate) {
   EXPECT_EQ(body[0]["value"]["title"], "a");
   EXPECT_EQ(body[1]["headers"]["control"], "snapshot-end");
   EXPECT_FALSE(first.has_header("electric-up-to-date"));  // never on the first answer
-  EXPECT_EQ(first.header("electric-offset"), "0_inf");
+  EXPECT_EQ(first.header("electric-offset"), "0_0");  // Electric: the first chunk is 0_0
   EXPECT_EQ(first.header("cache-control"), "public, max-age=604800, s-maxage=3600, stale-while-revalidate=2629746");
   auto schema = json::parse(*first.header("electric-schema"));
   EXPECT_EQ(schema["id"], json({{"type", "int8"}, {"pk_index", 0}, {"not_null", true}}));
@@ -29,16 +29,63 @@ TEST_F(ShapeServerTest, InitialSyncCatchUpAndUpToDate) {
   EXPECT_EQ(first.header("access-control-allow-origin"), "*");
   std::string handle = *first.header("electric-handle");
 
-  auto caught_up = get("/v1/shape?table=tasks&offset=0_inf&handle=" + handle);
-  ASSERT_EQ(caught_up.status, 200);
+  // A one-chunk snapshot hands over to the log at 0_0: the log since the snapshot, up-to-date.
+  auto caught_up = get("/v1/shape?table=tasks&offset=0_0&handle=" + handle);
+  ASSERT_EQ(caught_up.status, 200) << caught_up.body;
   EXPECT_TRUE(caught_up.has_header("electric-up-to-date"));
   auto up = json::parse(caught_up.body);
   ASSERT_EQ(up.size(), 1u);
   EXPECT_EQ(up[0]["headers"]["control"], "up-to-date");
-  EXPECT_EQ(caught_up.header("etag"), "\"" + handle + ":0_inf:0_inf\"");
+  EXPECT_EQ(caught_up.header("electric-offset"), "0_inf");
+  EXPECT_EQ(caught_up.header("etag"), "\"" + handle + ":0_0:0_inf\"");
+  // 0_inf names the same place.
+  auto from_inf = get("/v1/shape?table=tasks&offset=0_inf&handle=" + handle);
+  EXPECT_EQ(from_inf.status, 200);
+  EXPECT_EQ(from_inf.body, caught_up.body);
+
+  // Revalidating the first request (a forced refresh) is a 304 with the same offset.
+  auto revalidated = get("/v1/shape?table=tasks&offset=-1", {{"if-none-match", *first.header("etag")}});
+  EXPECT_EQ(revalidated.status, 304);
+  EXPECT_EQ(revalidated.header("electric-offset"), "0_0");
+
+  // A later write is read from 0_0 as well, and 0_0 works as a live request.
+  write("b2", json::array({insert(2, "b")}));
+  auto after_write = json::parse(get("/v1/shape?table=tasks&offset=0_0&handle=" + handle).body);
+  ASSERT_EQ(after_write.size(), 2u);
+  EXPECT_EQ(after_write[0]["value"]["title"], "b");
 
   // Same definition, same handle.
   EXPECT_EQ(get("/v1/shape?table=tasks&offset=-1").header("electric-handle"), handle);
+}
+
+// Electric's snapshot offsets for many chunks: -1 -> 0_0, 0_0 -> 0_1, ..., the last chunk's
+// offset -> the log; the snapshot-end message closes the last chunk.
+TEST_F(ShapeServerTest, ManyChunkSnapshotWalksZeroZeroZeroOneThenTheLog) {
+  reset({.chunk_bytes = 200});
+  json rows = json::array();
+  for (int i = 1; i <= 12; ++i) rows.push_back(insert(i, "title " + std::to_string(i)));
+  write("b1", rows);
+  std::string offset = "-1", handle;
+  std::vector<std::string> offsets;
+  size_t rows_seen = 0;
+  while (true) {
+    auto r = get("/v1/shape?table=tasks&offset=" + offset + (handle.empty() ? "" : "&handle=" + handle));
+    ASSERT_EQ(r.status, 200) << r.body;
+    handle = *r.header("electric-handle");
+    offset = *r.header("electric-offset");
+    offsets.push_back(offset);
+    auto body = json::parse(r.body);
+    for (const auto& m : body) rows_seen += m.contains("value") ? 1 : 0;
+    if (r.has_header("electric-up-to-date")) break;
+    ASSERT_LT(offsets.size(), 20u);
+  }
+  ASSERT_GE(offsets.size(), 4u);  // at least three snapshot chunks, then the log
+  for (size_t i = 0; i + 1 < offsets.size(); ++i) EXPECT_EQ(offsets[i], "0_" + std::to_string(i));
+  EXPECT_EQ(offsets.back(), "0_inf");
+  EXPECT_EQ(rows_seen, 12u);
+  std::string past_last = "0_" + std::to_string(offsets.size() - 1);
+  auto beyond = get("/v1/shape?table=tasks&offset=" + past_last + "&handle=" + handle);
+  EXPECT_EQ(beyond.status, 400);  // never named a chunk of this shape
 }
 
 TEST_F(ShapeServerTest, LiveLongPollIsAnsweredByANewWrite) {
