@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <set>
 
+#include "reference/sql/where_error.h"
+
 namespace shapesim::sql {
 
 namespace {
 
-Status err(const std::string& message, size_t pos) {
-  return invalid_argument(message + " (position " + std::to_string(pos) + ")");
-}
+Status err(const std::string& message, size_t pos) { return semantic_error(pos, message); }
 
 BoundExpr make_const(SqlValue v, SqlType t) {
   BoundExpr e;

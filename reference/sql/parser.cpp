@@ -3,6 +3,8 @@
 #include <cctype>
 #include <set>
 
+#include "reference/sql/where_error.h"
+
 namespace shapesim::sql {
 
 namespace {
@@ -26,8 +28,8 @@ bool op_char(char c) {
          c == '@' || c == '#' || c == '%' || c == '^' || c == '&' || c == '|' || c == '`' || c == '?';
 }
 
-Status error_at(const std::string& near, size_t pos) {
-  return invalid_argument("syntax error at or near \"" + near + "\" (position " + std::to_string(pos) + ")");
+Status error_at(std::string_view text, const std::string& near, size_t pos) {
+  return syntax_error(text, pos, "syntax error at or near \"" + near + "\"");
 }
 
 Result<std::vector<Token>> lex(std::string_view s) {
@@ -45,7 +47,7 @@ Result<std::vector<Token>> lex(std::string_view s) {
     }
     if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
       size_t end = s.find("*/", i + 2);
-      if (end == std::string_view::npos) return invalid_argument("unterminated /* comment (position " + std::to_string(i) + ")");
+      if (end == std::string_view::npos) return syntax_error(s, i, "unterminated /* comment");
       i = end + 2;
       continue;
     }
@@ -56,7 +58,7 @@ Result<std::vector<Token>> lex(std::string_view s) {
         i += 2;
         std::string text;
         while (true) {
-          if (i >= s.size()) return invalid_argument("unterminated quoted string at or near \"" + std::string(s.substr(start)) + "\" (position " + std::to_string(start) + ")");
+          if (i >= s.size()) return syntax_error(s, start, "unterminated quoted string at or near \"" + std::string(s.substr(start)) + "\"");
           char ch = s[i++];
           if (ch == '\'') {
             if (i < s.size() && s[i] == '\'') {
@@ -96,7 +98,7 @@ Result<std::vector<Token>> lex(std::string_view s) {
       ++i;
       std::string text;
       while (true) {
-        if (i >= s.size()) return invalid_argument("unterminated quoted identifier at or near \"" + std::string(s.substr(start)) + "\" (position " + std::to_string(start) + ")");
+        if (i >= s.size()) return syntax_error(s, start, "unterminated quoted identifier at or near \"" + std::string(s.substr(start)) + "\"");
         if (s[i] == '"') {
           if (i + 1 < s.size() && s[i + 1] == '"') {
             text.push_back('"');
@@ -108,7 +110,7 @@ Result<std::vector<Token>> lex(std::string_view s) {
         }
         text.push_back(s[i++]);
       }
-      if (text.empty()) return invalid_argument("zero-length delimited identifier at or near \"\"\"\" (position " + std::to_string(start) + ")");
+      if (text.empty()) return syntax_error(s, start, "zero-length delimited identifier at or near \"\"\"\"");
       out.push_back({Tok::kQuotedIdent, text, start});
       continue;
     }
@@ -116,7 +118,7 @@ Result<std::vector<Token>> lex(std::string_view s) {
       ++i;
       std::string text;
       while (true) {
-        if (i >= s.size()) return invalid_argument("unterminated quoted string at or near \"" + std::string(s.substr(start)) + "\" (position " + std::to_string(start) + ")");
+        if (i >= s.size()) return syntax_error(s, start, "unterminated quoted string at or near \"" + std::string(s.substr(start)) + "\"");
         if (s[i] == '\'') {
           if (i + 1 < s.size() && s[i + 1] == '\'') {
             text.push_back('\'');
@@ -149,8 +151,8 @@ Result<std::vector<Token>> lex(std::string_view s) {
         }
       }
       if (i < s.size() && (std::isalpha(static_cast<unsigned char>(s[i])) || s[i] == '_')) {
-        return invalid_argument("trailing junk after numeric literal at or near \"" + std::string(s.substr(start, i - start + 1)) +
-                                "\" (position " + std::to_string(start) + ")");
+        return syntax_error(s, start,
+                            "trailing junk after numeric literal at or near \"" + std::string(s.substr(start, i - start + 1)) + "\"");
       }
       out.push_back({number ? Tok::kNumber : Tok::kInteger, std::string(s.substr(start, i - start)), start});
       continue;
@@ -188,7 +190,7 @@ Result<std::vector<Token>> lex(std::string_view s) {
       case ']': out.push_back({Tok::kRBracket, "]", start}); break;
       case ',': out.push_back({Tok::kComma, ",", start}); break;
       case '.': out.push_back({Tok::kDot, ".", start}); break;
-      default: return error_at(std::string(1, c), start);
+      default: return error_at(s, std::string(1, c), start);
     }
     ++i;
   }
@@ -198,7 +200,7 @@ Result<std::vector<Token>> lex(std::string_view s) {
 
 class Parser {
  public:
-  explicit Parser(std::vector<Token> tokens) : t_(std::move(tokens)) {}
+  Parser(std::string_view text, std::vector<Token> tokens) : text_(text), t_(std::move(tokens)) {}
 
   Result<NodePtr> parse() {
     auto e = parse_or();
@@ -220,10 +222,10 @@ class Parser {
   Status unexpected() const {
     const Token& tok = peek();
     if (tok.kind == Tok::kEnd) {
-      return invalid_argument("syntax error at end of input (position " + std::to_string(tok.pos) + ")");
+      return syntax_error(text_, tok.pos, "syntax error at end of input");
     }
     std::string text = tok.kind == Tok::kString ? "'" + tok.text + "'" : tok.kind == Tok::kParam ? "$" + tok.text : tok.text;
-    return error_at(text, tok.pos);
+    return error_at(text_, text, tok.pos);
   }
   Status expect(Tok kind) {
     if (peek().kind != kind) return unexpected();
@@ -255,7 +257,7 @@ class Parser {
     ~Depth() { --p.depth_; }
   };
   Status check_depth() const {
-    if (depth_ > 200) return invalid_argument("expression is nested too deeply (position " + std::to_string(peek().pos) + ")");
+    if (depth_ > 200) return semantic_error(peek().pos, "expression is nested too deeply");
     return Status::Ok();
   }
 
@@ -523,11 +525,11 @@ class Parser {
       SHAPESIM_RETURN_IF_ERROR(expect_word("zone"));
       name += with ? " with time zone" : " without time zone";
       if (name == "time with time zone") {
-        return invalid_argument("type \"time with time zone\" is not supported (position " + std::to_string(pos) + ")");
+        return semantic_error(pos, "type \"time with time zone\" is not supported");
       }
     }
     auto id = parse_type_name(name);
-    if (!id) return invalid_argument("type \"" + name + "\" does not exist (position " + std::to_string(pos) + ")");
+    if (!id) return semantic_error(pos, "type \"" + name + "\" does not exist");
     n.type = SqlType{*id, false};
     if (peek().kind == Tok::kLParen) {
       ++i_;
@@ -544,16 +546,16 @@ class Parser {
       }
       if (*id == TypeId::kNumeric) {
         if (mods.size() > 2 || mods[0] < 1 || mods[0] > 1000 || (mods.size() == 2 && (mods[1] < 0 || mods[1] > mods[0]))) {
-          return invalid_argument("invalid NUMERIC type modifier (position " + std::to_string(pos) + ")");
+          return semantic_error(pos, "invalid NUMERIC type modifier");
         }
         n.typmod = mods.size() == 2 ? mods[1] : 0;
         n.flag = true;  // precision given
         n.index = mods[0];
       } else if (*id == TypeId::kVarchar) {
-        if (mods.size() != 1 || mods[0] < 1) return invalid_argument("length for type varchar must be at least 1 (position " + std::to_string(pos) + ")");
+        if (mods.size() != 1 || mods[0] < 1) return semantic_error(pos, "length for type varchar must be at least 1");
         n.typmod = mods[0];
       } else {
-        return invalid_argument("type modifier is not allowed for type \"" + name + "\" (position " + std::to_string(pos) + ")");
+        return semantic_error(pos, "type modifier is not allowed for type \"" + name + "\"");
       }
     }
     while (peek().kind == Tok::kLBracket) {
@@ -638,7 +640,7 @@ class Parser {
       auto n = make(NodeKind::kArray, tok.pos);
       if (peek().kind != Tok::kRBracket) {
         while (true) {
-          if (peek().kind == Tok::kLBracket) return invalid_argument("multidimensional arrays are not supported (position " + std::to_string(peek().pos) + ")");
+          if (peek().kind == Tok::kLBracket) return semantic_error(peek().pos, "multidimensional arrays are not supported");
           SHAPESIM_ASSIGN_OR_RETURN(NodePtr item, parse_or());
           n->args.push_back(std::move(item));
           if (peek().kind == Tok::kComma) {
@@ -687,8 +689,7 @@ class Parser {
       return n;
     }
     if (peek().kind == Tok::kDot) {
-      return invalid_argument("qualified column names are not supported: write the column name alone (position " +
-                              std::to_string(tok.pos) + ")");
+      return semantic_error(tok.pos, "qualified column names are not supported: write the column name alone");
     }
     // Keyword-like niladic functions PostgreSQL accepts without parentheses.
     if (w == "current_timestamp" || w == "current_date" || w == "current_time" || w == "localtime" ||
@@ -698,6 +699,7 @@ class Parser {
     return make(NodeKind::kColumn, tok.pos, w);
   }
 
+  std::string_view text_;  // the WHERE clause, for error locations
   std::vector<Token> t_;
   size_t i_ = 0;
   int depth_ = 0;
@@ -707,7 +709,7 @@ class Parser {
 
 Result<NodePtr> parse_where(std::string_view text) {
   SHAPESIM_ASSIGN_OR_RETURN(std::vector<Token> tokens, lex(text));
-  Parser p(std::move(tokens));
+  Parser p(text, std::move(tokens));
   return p.parse();
 }
 
