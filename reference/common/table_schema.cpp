@@ -4,6 +4,8 @@
 
 namespace shapesim {
 
+std::string ColumnSchema::schema_type_name() const { return pg_type.empty() ? column_type_name(type) : pg_type; }
+
 const ColumnSchema* TableSchema::find_column(const std::string& column) const {
   for (const auto& c : columns) {
     if (c.name == column) return &c;

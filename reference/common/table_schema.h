@@ -4,6 +4,7 @@
 //   t.find_column("title")->type == ColumnType::kText;  t.pk_index("id") == 0;
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,9 +17,16 @@ namespace shapesim {
 
 struct ColumnSchema {
   std::string name;
-  ColumnType type = ColumnType::kText;
+  ColumnType type = ColumnType::kText;  // how values are read and compared (an array's element type)
   bool not_null = false;
-  int dims = 0;  // 1 for an array column ("int4[]"); values are PostgreSQL array literals
+  int dims = 0;  // array dimensions: 1 for "int4[]", 2 for "int8[][]"; values are PostgreSQL array literals
+  // PostgreSQL's name for the column's type (the element type of an array) where it is not
+  // `type`'s own name: an enum, composite or domain ("mood"), or a type read as text ("inet").
+  std::string pg_type;
+  uint32_t type_oid = 0;  // the type OID the source announces for the column (0: not from PostgreSQL)
+
+  // The type name electric-schema reports: `pg_type`, else column_type_name(type).
+  std::string schema_type_name() const;
 };
 
 struct TableSchema {

@@ -5,9 +5,12 @@ namespace shapesim {
 nlohmann::json table_schema_to_json(const TableSchema& t) {
   nlohmann::json cols = nlohmann::json::array();
   for (const auto& c : t.columns) {
-    cols.push_back({{"name", c.name},
-                    {"type", std::string(column_type_name(c.type)) + (c.dims > 0 ? "[]" : "")},
-                    {"not_null", c.not_null}});
+    nlohmann::json col = {{"name", c.name},
+                          {"type", std::string(column_type_name(c.type)) + (c.dims > 0 ? "[]" : "")},
+                          {"not_null", c.not_null}};
+    if (c.dims > 1) col["dims"] = c.dims;
+    if (!c.pg_type.empty()) col["pg_type"] = c.pg_type;
+    cols.push_back(std::move(col));
   }
   return {{"schema", t.schema}, {"name", t.name}, {"columns", cols}, {"primary_key", t.primary_key}};
 }
@@ -37,7 +40,21 @@ Result<TableSchema> table_schema_from_json(const nlohmann::json& j) {
     }
     SHAPESIM_ASSIGN_OR_RETURN(ColumnType type, parse_column_type(type_name));
     bool not_null = c.contains("not_null") && c["not_null"].is_boolean() && c["not_null"].get<bool>();
-    t.columns.push_back({c["name"].get<std::string>(), type, not_null, dims});
+    ColumnSchema column{c["name"].get<std::string>(), type, not_null, dims};
+    if (c.contains("dims")) {
+      if (!c["dims"].is_number_integer() || dims == 0 || c["dims"].get<int64_t>() < 1 || c["dims"].get<int64_t>() > 6) {
+        return invalid_argument("table " + t.name + ": column \"" + column.name +
+                                "\": \"dims\" must be an integer from 1 to 6, on an array type");
+      }
+      column.dims = static_cast<int>(c["dims"].get<int64_t>());
+    }
+    if (c.contains("pg_type")) {
+      if (!c["pg_type"].is_string()) {
+        return invalid_argument("table " + t.name + ": column \"" + column.name + "\": \"pg_type\" must be a string");
+      }
+      column.pg_type = c["pg_type"].get<std::string>();
+    }
+    t.columns.push_back(std::move(column));
   }
   if (!j.contains("primary_key") || !j["primary_key"].is_array()) {
     return invalid_argument("table " + t.name + " needs a \"primary_key\" array");

@@ -1,5 +1,7 @@
 #include "reference/pg/pg_source.h"
 
+#include <algorithm>
+
 #include <pqxx/pqxx>
 
 #include "reference/common/log_offset.h"
@@ -26,8 +28,13 @@ struct Params {
     auto text = v.to_pg_text();
     storage.push_back(text.value_or(""));
     nulls.push_back(!text);
+    // A type PostgreSQL names itself (enum, composite, domain, ...): no cast, the parameter
+    // takes the column's type from its place (text has no assignment cast to an enum).
+    if (!c.pg_type.empty()) return "$" + std::to_string(storage.size());
     std::string type = column_type_name(c.type);
-    return "$" + std::to_string(storage.size()) + "::" + type + (c.dims > 0 ? "[]" : "");
+    std::string brackets;
+    for (int i = 0; i < c.dims; ++i) brackets += "[]";
+    return "$" + std::to_string(storage.size()) + "::" + type + brackets;
   }
 };
 
@@ -92,20 +99,36 @@ Result<std::optional<TableSchema>> PgSource::load_table(const std::string& schem
     auto rows = r.exec_params(
         "SELECT a.attname, a.atttypid::int8, a.attnotnull, "
         "  coalesce((SELECT k.n FROM pg_index i, unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) "
-        "            WHERE i.indrelid = c.oid AND i.indisprimary AND k.attnum = a.attnum), 0) "
+        "            WHERE i.indrelid = c.oid AND i.indisprimary AND k.attnum = a.attnum), 0), a.attndims "
         "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "JOIN pg_attribute a ON a.attrelid = c.oid "
         "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p') AND a.attnum > 0 "
         "  AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum",
         schema, name);
     if (rows.empty()) return std::optional<TableSchema>();
+    auto lookup = [&](uint32_t oid) -> std::optional<PgTypeRow> {
+      auto t = r.exec_params("SELECT typname, typtype, typelem::int8, typbasetype::int8, "
+                             "  typtype = 'b' AND typelem <> 0 AND typlen = -1 FROM pg_type WHERE oid = $1",
+                             static_cast<int64_t>(oid));
+      if (t.empty()) return std::nullopt;
+      return PgTypeRow{t[0][0].as<std::string>(), t[0][1].as<std::string>().front(),
+                       static_cast<uint32_t>(t[0][2].as<int64_t>()), static_cast<uint32_t>(t[0][3].as<int64_t>()),
+                       t[0][4].as<bool>()};
+    };
     TableSchema t{schema, name, {}, {}};
     std::map<int, std::string> pk;
     for (const auto& row : rows) {
-      auto type = column_for_type_oid(static_cast<uint32_t>(row[1].as<int64_t>()));
-      ColumnSchema c = type.value_or(ColumnSchema{"", ColumnType::kText, false, 0});
+      CatalogColumn catalog = column_from_catalog(static_cast<uint32_t>(row[1].as<int64_t>()), row[4].as<int>(), lookup);
+      ColumnSchema c = std::move(catalog.column);
       c.name = row[0].as<std::string>();
       c.not_null = row[2].as<bool>();
+      if (catalog.dims_from_values) {
+        // attndims is 0: count the dimensions of a stored value (Electric reports 0 here).
+        auto ndims = r.exec("SELECT array_ndims(" + quote_identifier(c.name) + ") FROM " +
+                            quote_identifier(schema) + "." + quote_identifier(name) + " WHERE " +
+                            quote_identifier(c.name) + " IS NOT NULL LIMIT 1");
+        if (!ndims.empty() && !ndims[0][0].is_null()) c.dims = std::max(1, ndims[0][0].as<int>());
+      }
       int pos = row[3].as<int>();
       if (pos > 0) pk[pos] = c.name;
       t.columns.push_back(std::move(c));
@@ -179,8 +202,9 @@ Result<Snapshot> PgSource::scan(const TableSchema& t, const std::function<void(c
     SHAPESIM_RETURN_IF_ERROR(parse_pg_snapshot(w.exec1("SELECT pg_current_snapshot()::text")[0].as<std::string>(), snap));
     std::string sql = "SELECT ";
     for (size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + quote_identifier(t.columns[i].name) + "::text";
-    sql += " FROM " + qualified(t) + " ORDER BY ";
-    for (size_t i = 0; i < t.primary_key.size(); ++i) sql += (i ? ", " : "") + quote_identifier(t.primary_key[i]);
+    // No ORDER BY, as Electric's snapshot query: clients see the table's physical order, which
+    // for a table only inserted into is the order rows were written.
+    sql += " FROM " + qualified(t);
     std::vector<Value> values(t.columns.size());
     // libpqxx 6.4's stream_from takes only fixed tuples: read the result set instead.
     auto result = w.exec(sql);

@@ -4,7 +4,8 @@
 //   table without one is keyed by all its columns, as Electric does).
 // - prepare_table() adds the table to the server's publication with REPLICA IDENTITY FULL
 //   (or, in manual mode, only checks both and names what is missing).
-// - scan() reads a REPEATABLE READ snapshot and pg_current_snapshot() in one transaction.
+// - scan() reads a REPEATABLE READ snapshot and pg_current_snapshot() in one transaction, rows
+//   in the table's physical order (no ORDER BY, as Electric).
 // - apply() runs a write batch in one transaction, records its id for idempotency in
 //   `shapesim_write_batches`, and answers pg_current_xact_id()::xid; the changes reach the
 //   shape logs through replication.

@@ -23,10 +23,48 @@ std::optional<ColumnSchema> column_for_type_oid(uint32_t oid) {
   return std::nullopt;
 }
 
+CatalogColumn column_from_catalog(uint32_t type_oid, int attndims,
+                                  const std::function<std::optional<PgTypeRow>(uint32_t)>& lookup) {
+  constexpr int kMaxDomainDepth = 16;
+  CatalogColumn out;
+  out.column.type_oid = type_oid;
+  // Follows a domain chain to the first type that is not a domain.
+  auto resolve = [&](uint32_t oid) -> std::pair<uint32_t, std::optional<PgTypeRow>> {
+    auto row = lookup(oid);
+    for (int depth = 0; row && row->kind == 'd' && depth < kMaxDomainDepth; ++depth) {
+      oid = row->base;
+      row = lookup(oid);
+    }
+    return {oid, row};
+  };
+  auto own = lookup(type_oid);
+  auto [base_oid, base] = resolve(type_oid);
+  uint32_t element_oid = base_oid;
+  std::optional<PgTypeRow> element_row = own;
+  if (base && base->varlena_array) {
+    out.column.dims = attndims > 0 ? attndims : 1;
+    out.dims_from_values = attndims <= 0;
+    auto [resolved, row] = resolve(base->element);
+    element_oid = resolved;
+    // An array column is named by its element type; a domain over an array keeps its name.
+    element_row = own && own->kind == 'd' ? own : lookup(base->element);
+  }
+  auto known = column_for_type_oid(element_oid);
+  out.column.type = known && known->dims == 0 ? known->type : ColumnType::kText;
+  if (element_row && element_row->name != column_type_name(out.column.type)) out.column.pg_type = element_row->name;
+  return out;
+}
+
 bool relation_matches_table(const PgRelation& relation, const TableSchema& table) {
   if (relation.schema != table.schema || relation.name != table.name) return false;
   if (relation.columns.size() != table.columns.size()) return false;
   for (size_t i = 0; i < relation.columns.size(); ++i) {
+    if (table.columns[i].type_oid != 0) {
+      if (relation.columns[i].name != table.columns[i].name || relation.columns[i].type_oid != table.columns[i].type_oid) {
+        return false;
+      }
+      continue;
+    }
     ColumnSchema announced = column_for_type_oid(relation.columns[i].type_oid).value_or(ColumnSchema{"", ColumnType::kText, false, 0});
     const ColumnSchema& known = table.columns[i];
     if (relation.columns[i].name != known.name || announced.type != known.type || announced.dims != known.dims) return false;

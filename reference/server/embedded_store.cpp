@@ -24,7 +24,9 @@ const char* affinity(ColumnType type) {
     case ColumnType::kBool:
     case ColumnType::kInt2:
     case ColumnType::kInt4:
-    case ColumnType::kInt8: return "INTEGER";
+    // "INT", not "INTEGER": a primary key declared INTEGER would become the rowid, and the
+    // rowid must stay the insertion sequence (snapshots are read in insertion order).
+    case ColumnType::kInt8: return "INT";
     case ColumnType::kFloat4:
     case ColumnType::kFloat8: return "REAL";
     default: return "TEXT";
@@ -301,8 +303,8 @@ Result<Snapshot> EmbeddedStore::scan(const TableSchema& t, const std::function<v
   snap.lsn = last_lsn_;
   std::string sql = "SELECT ";
   for (size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + quote_identifier(t.columns[i].name);
-  sql += " FROM " + sqlite_table(t) + " ORDER BY ";
-  for (size_t i = 0; i < t.primary_key.size(); ++i) sql += (i ? ", " : "") + quote_identifier(t.primary_key[i]);
+  // Insertion order, as PostgreSQL's snapshot of a table only inserted into (no ORDER BY).
+  sql += " FROM " + sqlite_table(t) + " ORDER BY rowid";
   SqliteStatement st(db_, cache_, sql);
   SHAPESIM_RETURN_IF_ERROR(st.prepare_status());
   std::vector<ColumnType> types;

@@ -44,9 +44,8 @@ std::string schema_header(const Shape& shape) {
     if (!first) out.push_back(',');
     first = false;
     append_json_quoted(out, c.name);
-    out += ":{\"type\":\"";
-    out += column_type_name(c.type);
-    out.push_back('"');
+    out += ":{\"type\":";
+    append_json_quoted(out, c.schema_type_name());
     if (c.dims > 0) out += ",\"dims\":" + std::to_string(c.dims);
     if (auto pk = shape.table().pk_index(c.name)) out += ",\"pk_index\":" + std::to_string(*pk);
     if (c.not_null) out += ",\"not_null\":true";

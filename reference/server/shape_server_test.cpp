@@ -88,6 +88,20 @@ TEST_F(ShapeServerTest, ManyChunkSnapshotWalksZeroZeroZeroOneThenTheLog) {
   EXPECT_EQ(beyond.status, 400);  // never named a chunk of this shape
 }
 
+// Electric's snapshot query has no ORDER BY: rows come in the order they were written, not
+// sorted by key.
+TEST_F(ShapeServerTest, SnapshotRowsComeInInsertionOrder) {
+  write("b1", json::array({insert(30, "c"), insert(10, "a")}));
+  write("b2", json::array({insert(20, "b")}));
+  write("b3", json::array({{{"op", "update"}, {"table", "tasks"}, {"value", {{"id", 10}, {"title", "a2"}}}}}));
+  auto body = json::parse(get("/v1/shape?table=tasks&offset=-1").body);
+  std::vector<std::string> keys;
+  for (const auto& m : body) {
+    if (m.contains("value")) keys.push_back(m["value"]["id"].get<std::string>());
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"30", "10", "20"}));
+}
+
 TEST_F(ShapeServerTest, LiveLongPollIsAnsweredByANewWrite) {
   auto first = get("/v1/shape?table=tasks&offset=-1&where=done%20%3D%20false");
   std::string handle = *first.header("electric-handle");
