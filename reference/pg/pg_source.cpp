@@ -199,7 +199,12 @@ Result<Snapshot> PgSource::scan(const TableSchema& t, const std::function<void(c
   try {
     pqxx::work w(conn_->c);
     w.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-    SHAPESIM_RETURN_IF_ERROR(parse_pg_snapshot(w.exec1("SELECT pg_current_snapshot()::text")[0].as<std::string>(), snap));
+    auto position = w.exec1("SELECT pg_current_snapshot()::text, (pg_current_wal_lsn() - '0/0')::text");
+    SHAPESIM_RETURN_IF_ERROR(parse_pg_snapshot(position[0].as<std::string>(), snap));
+    // The WAL position at the snapshot (subset answers report it as database_lsn).
+    if (!parse_uint64(position[1].as<std::string>(), snap.lsn.value)) {
+      return internal_error("pg_current_wal_lsn() is not a number: " + position[1].as<std::string>());
+    }
     std::string sql = "SELECT ";
     for (size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + quote_identifier(t.columns[i].name) + "::text";
     // No ORDER BY, as Electric's snapshot query: clients see the table's physical order, which

@@ -34,11 +34,11 @@ struct CommittedTransaction {
 // Rows visible at one instant, with PostgreSQL-style visibility bounds: a transaction is
 // visible iff xid < xmin, or xid < xmax and xid is not in xip_list.
 struct Snapshot {
-  std::vector<Row> rows;  // ordered by primary key
+  std::vector<Row> rows;  // in table order (insertion order; PostgreSQL's physical order)
   uint64_t xmin = 0;
   uint64_t xmax = 0;
   std::vector<uint64_t> xip_list;
-  Lsn lsn;  // every transaction with commit_lsn <= lsn is in the snapshot
+  Lsn lsn;  // every transaction with commit_lsn <= lsn is in the snapshot (PostgreSQL: its WAL position)
 };
 
 // PostgreSQL visibility: xid < xmin, or xid < xmax and not in xip_list. `xid` may be a

@@ -23,7 +23,7 @@ Result<std::string> subset_snapshot_body(const Shape& shape, const SubsetRequest
     const Row* row;
   };
   std::vector<Candidate> candidates;
-  for (const Row& row : snapshot.rows) {  // primary-key order: the stable sort keeps it for ties
+  for (const Row& row : snapshot.rows) {  // table order: the stable sort keeps it for ties
     auto sql_row = sql::to_sql_row(row, table);
     if (!sql_row.ok() || !shape.matches(*sql_row)) continue;
     auto in_subset = where->matches(*sql_row);
@@ -49,7 +49,8 @@ Result<std::string> subset_snapshot_body(const Shape& shape, const SubsetRequest
     if (i > begin) body.push_back(',');
     const Row& row = *candidates[i].row;
     body += encode_message(ChangeMessage{.key = shape.row_key(row), .value = shape.project(row),
-                                         .op = Operation::kInsert, .relation = {table.schema, table.name}});
+                                         .op = Operation::kInsert, .relation = {table.schema, table.name},
+                                         .snapshot_mark = snapshot_mark});
   }
   body += "]}";
   return body;

@@ -131,6 +131,10 @@ Result<ShapeMessage> decode_one(const nlohmann::json& j) {
     m.op_position = h["op_position"].get<uint64_t>();
   }
   if (h.contains("last")) m.last = h["last"] == true;
+  if (h.contains("snapshot_mark")) {
+    if (!h["snapshot_mark"].is_number_unsigned()) return invalid_argument("snapshot_mark must be an unsigned integer");
+    m.snapshot_mark = h["snapshot_mark"].get<uint64_t>();
+  }
   return ShapeMessage(std::move(m));
 }
 
@@ -176,6 +180,7 @@ std::string encode_message(const ShapeMessage& message) {
     if (c->lsn) out += ",\"lsn\":\"" + std::to_string(*c->lsn) + "\"";
     if (c->op_position) out += ",\"op_position\":" + std::to_string(*c->op_position);
     if (c->last) out += ",\"last\":true";
+    if (c->snapshot_mark) out += ",\"snapshot_mark\":" + std::to_string(*c->snapshot_mark);
     out += "}}";
     return out;
   }

@@ -35,6 +35,7 @@ struct ChangeMessage {
   std::optional<uint64_t> lsn;
   std::optional<uint64_t> op_position;
   bool last = false;  // the transaction's last change in this shape
+  std::optional<uint64_t> snapshot_mark;  // rows of a subset snapshot: the snapshot they belong to
 
   friend bool operator==(const ChangeMessage&, const ChangeMessage&) = default;
 };

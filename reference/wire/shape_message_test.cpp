@@ -58,6 +58,12 @@ TEST(ShapeMessage, ChangeRoundTrips) {
   auto back = decode_messages("[" + encode_message(c) + "]");
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(std::get<ChangeMessage>((*back)[0]), c);
+  ChangeMessage subset_row{.key = "k", .value = {{"a", "1"}}, .relation = {"public", "t"}, .snapshot_mark = 7};
+  auto marked = nlohmann::json::parse(encode_message(subset_row));
+  EXPECT_EQ(marked["headers"]["snapshot_mark"], 7);
+  auto decoded = decode_messages("[" + encode_message(subset_row) + "]");
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(std::get<ChangeMessage>((*decoded)[0]), subset_row);
 }
 
 TEST(ShapeMessage, RejectsMalformedBodies) {
