@@ -1,5 +1,6 @@
 #include "tools/serve_command.h"
 
+#include <cstdint>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -18,11 +19,14 @@ namespace {
 
 struct ServeArgs {
   std::string store;
+  std::string host = "127.0.0.1";
   uint64_t port = 3000;
   uint64_t chunk_bytes = 10000;
   uint64_t long_poll_ms = 20000;
   uint64_t sse_timeout_ms = 60000;
   bool allow_delete = false;
+  uint64_t cache_max_age = 5;     // catch-up responses, as ELECTRIC_CACHE_MAX_AGE
+  uint64_t cache_stale_age = 300;  // as ELECTRIC_CACHE_STALE_AGE
   std::optional<std::string> schema;
   std::optional<std::string> pg_url;
   std::string publication = "shapesim";
@@ -47,6 +51,15 @@ std::optional<std::string> parse(const std::vector<std::string>& args, ServeArgs
     } else if (f == "--schema") {
       if (i + 1 >= args.size()) return "--schema needs a file";
       a.schema = args[++i];
+    } else if (f == "--host") {
+      if (i + 1 >= args.size() || args[i + 1].empty()) return "--host needs an address (127.0.0.1, 0.0.0.0, ::)";
+      a.host = args[++i];
+    } else if (f == "--cache-max-age") {
+      if (auto e = number(a.cache_max_age)) return e;
+      if (a.cache_max_age > INT32_MAX) return "--cache-max-age is too large";
+    } else if (f == "--cache-stale-age") {
+      if (auto e = number(a.cache_stale_age)) return e;
+      if (a.cache_stale_age > INT32_MAX) return "--cache-stale-age is too large";
     } else if (f == "--port") {
       if (auto e = number(a.port)) return e;
       if (a.port > 65535) return "--port must be at most 65535";
@@ -102,21 +115,29 @@ Status load_schema(const std::string& path, EmbeddedStore& store, size_t& count)
 }  // namespace
 
 void print_serve_help(std::ostream& out) {
-  out << "usage: shapesim serve --store PATH [--schema FILE] [--port N] [--chunk-bytes B] [--long-poll-ms MS]\n"
-         "                      [--sse-timeout-ms MS] [--allow-delete]\n"
+  out << "usage: shapesim serve --store PATH [--schema FILE] [--host ADDR] [--port N] [--chunk-bytes B]\n"
+         "                      [--long-poll-ms MS] [--sse-timeout-ms MS] [--allow-delete]\n"
+         "                      [--cache-max-age S] [--cache-stale-age S]\n"
          "                      [--pg URL [--publication NAME] [--slot NAME] [--manual-publication]]\n"
          "\n"
          "Serves the Electric-compatible shape API (GET/POST/DELETE/OPTIONS /v1/shape, GET /v1/health) and\n"
-         "the write endpoint (POST /api/mutations) over HTTP on 127.0.0.1, from the embedded store.\n"
+         "the write endpoint (POST /api/mutations) over HTTP, from the embedded store or PostgreSQL.\n"
          "\n"
          "  --store PATH        SQLite file holding tables, rows and counters (':memory:' for a throwaway)\n"
          "  --schema FILE       create these tables if missing: a JSON array of tables, or a scenario file\n"
+         "  --host ADDR         address to listen on (default 127.0.0.1; 0.0.0.0 or :: to be reached\n"
+         "                      from containers and other machines)\n"
          "  --port N            TCP port (default 3000; 0 picks a free one and prints it)\n"
          "  --chunk-bytes B     shape log chunk size in bytes (default 10000)\n"
          "  --long-poll-ms MS   how long a live request waits for data (default 20000)\n"
          "  --sse-timeout-ms MS how long a live_sse=true stream stays open before the client reconnects\n"
          "                      (default 60000)\n"
          "  --allow-delete      enable DELETE /v1/shape (405 otherwise)\n"
+         "  --cache-max-age S   cache-control max-age of catch-up responses (default 5; Electric's\n"
+         "                      ELECTRIC_CACHE_MAX_AGE). Initial snapshots and live responses keep\n"
+         "                      Electric's fixed values.\n"
+         "  --cache-stale-age S stale-while-revalidate of catch-up responses (default 300;\n"
+         "                      ELECTRIC_CACHE_STALE_AGE)\n"
          "  --pg URL            serve from PostgreSQL through logical replication (wal_level=logical);\n"
          "                      --store then keeps the shape logs and the replicated transactions\n"
          "  --publication NAME  the publication shapes' tables are added to (default shapesim)\n"
@@ -124,7 +145,7 @@ void print_serve_help(std::ostream& out) {
          "  --manual-publication  never ALTER: only check each table is published with REPLICA\n"
          "                      IDENTITY FULL, and refuse shapes on tables that are not\n"
          "\n"
-         "Prints 'shapesim serve: listening on http://127.0.0.1:PORT' when ready; SIGTERM or SIGINT stops it.\n";
+         "Prints 'shapesim serve: listening on http://HOST:PORT' when ready; SIGTERM or SIGINT stops it.\n";
 }
 
 int serve_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -155,6 +176,8 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   ServerConfig config{.chunk_bytes = static_cast<size_t>(a.chunk_bytes),
                       .long_poll_timeout = Duration::millis(static_cast<int64_t>(a.long_poll_ms)),
                       .allow_delete = a.allow_delete,
+                      .max_age_seconds = static_cast<int>(a.cache_max_age),
+                      .stale_age_seconds = static_cast<int>(a.cache_stale_age),
                       .sse_timeout = Duration::millis(static_cast<int64_t>(a.sse_timeout_ms))};
   std::unique_ptr<ShapeServer> server;
   pg::PgSource* pg_source = nullptr;
@@ -184,9 +207,11 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
     for (const auto& notice : feed->take_notices()) err << "shapesim serve: " << notice << "\n";
   }
   net::ServeOptions options;
+  options.host = a.host;
   options.port = static_cast<uint16_t>(a.port);
   options.on_listening = [&](uint16_t port) {
-    out << "shapesim serve: listening on http://127.0.0.1:" << port << " (store " << a.store << ", ";
+    std::string host = a.host.find(':') == std::string::npos ? a.host : "[" + a.host + "]";  // IPv6 in a URL
+    out << "shapesim serve: listening on http://" << host << ":" << port << " (store " << a.store << ", ";
     if (a.pg_url) {
       out << "source PostgreSQL, slot " << a.slot << ")" << std::endl;
     } else {

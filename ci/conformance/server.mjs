@@ -45,7 +45,7 @@ export async function startServer(extraArgs = [], options = {}) {
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
-      const m = out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      const m = out.match(/listening on http:\/\/(?:\[[^\]]+\]|[^:\s]+):(\d+)/);
       if (m) resolve(Number(m[1]));
     });
     child.on('exit', (code) => reject(new Error(`shapesim serve exited with ${code}: ${out}`)));

@@ -15,6 +15,11 @@ namespace {
 
 std::string qualified(const TableSchema& t) { return quote_identifier(t.schema) + "." + quote_identifier(t.name); }
 
+// Electric's wording for a table that does not exist (the 400 names the `table` parameter).
+Status table_missing(const TableSchema& t) {
+  return not_found("Table \"" + t.schema + "." + t.name + "\" does not exist");
+}
+
 // Text for a parameter: NULL stays a null pointer (libpqxx sends SQL NULL).
 struct Params {
   std::vector<std::string> storage;
@@ -187,6 +192,10 @@ Status PgSource::prepare_table(const TableSchema& t) {
       if (!published) w.exec("ALTER PUBLICATION " + quote_identifier(options_.publication) + " ADD TABLE " + qualified(t));
     }
     w.commit();
+  } catch (const pqxx::undefined_table&) {
+    Status missing = table_missing(t);
+    forget_table(t.schema, t.name);  // dropped since it was read: `t` is gone after this
+    return missing;
   } catch (const std::exception& e) {
     return unavailable(std::string("cannot prepare table ") + qualified(t) + ": " + e.what());
   }
@@ -228,6 +237,10 @@ Result<Snapshot> PgSource::scan(const TableSchema& t, const std::function<void(c
       fn(values);
     }
     w.commit();
+  } catch (const pqxx::undefined_table&) {
+    Status missing = table_missing(t);
+    forget_table(t.schema, t.name);  // dropped since it was read: `t` is gone after this
+    return missing;
   } catch (const std::exception& e) {
     return unavailable(std::string("snapshot of ") + qualified(t) + " failed: " + e.what());
   }

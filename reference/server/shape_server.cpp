@@ -187,18 +187,24 @@ Result<Shape*> ShapeServer::get_or_create(const ShapeDefinition& d, std::string&
   ShapeHandle handle{ShapeRegistry::make_handle(d, seq)};
   SHAPESIM_ASSIGN_OR_RETURN(std::unique_ptr<Shape> shape,
                             Shape::create(handle, d, *table, config_.chunk_bytes, error_param));
-  SHAPESIM_RETURN_IF_ERROR(source_->prepare_table(*table));
+  // The table may have been dropped since it was read (a source such as PostgreSQL then says
+  // kNotFound, and the 400 names `table`).
+  Status prepared = source_->prepare_table(*table);
+  if (prepared.code() == ErrorCode::kNotFound) error_param = "table";
+  SHAPESIM_RETURN_IF_ERROR(prepared);
   Shape& building = *shape;
-  SHAPESIM_ASSIGN_OR_RETURN(Snapshot snap, source_->scan(*table, [&](const std::vector<Value>& row) {
-    building.add_snapshot_row(row);
-  }));
-  snap.lsn = store_->last_lsn();  // every transaction logged so far committed before the snapshot
-  shape->finish_snapshot(snap);
+  auto snap = source_->scan(*table, [&](const std::vector<Value>& row) { building.add_snapshot_row(row); });
+  if (!snap.ok()) {
+    if (snap.status().code() == ErrorCode::kNotFound) error_param = "table";
+    return snap.status();
+  }
+  snap->lsn = store_->last_lsn();  // every transaction logged so far committed before the snapshot
+  shape->finish_snapshot(*snap);
   if (shape->log().snapshot_chunks().size() > 1) sometimes(Probe::kSnapshotInManyChunks);
   QueryParams definition;
   d.to_query(definition);
-  SHAPESIM_RETURN_IF_ERROR(store_->save_shape({handle.value, format_query(definition), snap.lsn,
-                                               shape->log().snapshot_chunks(), snap.xmin, snap.xmax, snap.xip_list,
+  SHAPESIM_RETURN_IF_ERROR(store_->save_shape({handle.value, format_query(definition), snap->lsn,
+                                               shape->log().snapshot_chunks(), snap->xmin, snap->xmax, snap->xip_list,
                                                table_schema_to_json(*table).dump()}));
   return registry_.add(std::move(shape));
 }
@@ -310,6 +316,9 @@ HttpResponse ShapeServer::handle_get_shape(RequestId id, const HttpRequest& req,
 
 HttpResponse ShapeServer::handle_subset(const Shape& shape, const ShapeRequest& r, const std::string& request_offset) {
   auto snapshot = source_->snapshot(shape.table());
+  if (!snapshot.ok() && snapshot.status().code() == ErrorCode::kNotFound) {
+    return bad_request("table", snapshot.status().message());
+  }
   if (!snapshot.ok()) return json_error(500, "snapshot failed: " + snapshot.status().message());
   auto mark = store_->next_sequence();
   if (!mark.ok()) return json_error(500, "snapshot failed: " + mark.status().message());

@@ -295,6 +295,11 @@ Result<BoundExpr> Checker::bind(const Node& n) {
     case NodeKind::kColumn: {
       for (size_t i = 0; i < table_.columns.size(); ++i) {
         if (table_.columns[i].name == n.text) {
+          if (table_.columns[i].dims > 1) {
+            return err("column \"" + n.text + "\" is a " + std::to_string(table_.columns[i].dims) +
+                           "-dimensional array: multidimensional arrays are not supported in where clauses",
+                       n.pos);
+          }
           BoundExpr e;
           e.kind = BoundKind::kColumn;
           e.column = static_cast<int>(i);
@@ -986,7 +991,11 @@ Result<BoundExpr> Checker::bind_func(const Node& n) {
 
 }  // namespace
 
-SqlType column_sql_type(const ColumnSchema& c) { return from_column_type(c.type, c.dims > 0); }
+SqlType column_sql_type(const ColumnSchema& c) {
+  // A multidimensional array is carried as its text (no expression may reference it).
+  if (c.dims > 1) return from_column_type(ColumnType::kText, false);
+  return from_column_type(c.type, c.dims > 0);
+}
 
 Result<CheckResult> check_expression(const Node& root, const TableSchema& table, const std::vector<std::string>& params) {
   Checker checker(table, params);

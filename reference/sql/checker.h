@@ -28,7 +28,8 @@ Result<CheckResult> check_expression(const Node& root, const TableSchema& table,
 Result<CheckResult> check_value_expression(const Node& root, const TableSchema& table,
                                            const std::vector<std::string>& params);
 
-// Column types as the checker sees them: ColumnType + dims.
+// Column types as the checker sees them: ColumnType + dims (a multidimensional array is text,
+// and the checker rejects references to it).
 SqlType column_sql_type(const ColumnSchema& c);
 
 }  // namespace shapesim::sql
