@@ -14,6 +14,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "reference/server/http_responses.h"
+
 namespace shapesim::net {
 
 namespace {

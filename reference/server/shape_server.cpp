@@ -3,83 +3,21 @@
 #include <algorithm>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
 #include "reference/common/coverage.h"
-#include "reference/common/json_text.h"
 #include "reference/common/planted_bugs.h"
 #include "reference/common/table_schema_json.h"
+#include "reference/server/http_responses.h"
 #include "reference/server/subset_snapshot.h"
+#include "reference/server/write_batch_json.h"
 #include "reference/wire/shape_request.h"
 
 namespace shapesim {
 
 namespace {
 
-constexpr const char* kExposedHeaders =
-    "electric-cursor,electric-handle,electric-offset,electric-schema,electric-up-to-date,retry-after";
 constexpr int64_t kCursorBucketSeconds = 20;
 
-HttpResponse bad_request(const ValidationErrors& errors) {
-  HttpResponse r;
-  r.status = 400;
-  r.headers["content-type"] = "application/json";
-  r.headers["cache-control"] = "no-store";
-  r.body = errors.to_json();
-  return r;
-}
-
-HttpResponse bad_request(const std::string& param, const std::string& reason) {
-  ValidationErrors e;
-  e.add(param, reason);
-  return bad_request(e);
-}
-
-std::string schema_header(const Shape& shape) {
-  std::string out = "{";
-  bool first = true;
-  for (const auto& c : shape.table().columns) {
-    const auto& cols = shape.definition().columns;
-    if (!cols.empty() && std::find(cols.begin(), cols.end(), c.name) == cols.end()) continue;
-    if (!first) out.push_back(',');
-    first = false;
-    append_json_quoted(out, c.name);
-    out += ":{\"type\":";
-    append_json_quoted(out, c.schema_type_name());
-    if (c.dims > 0) out += ",\"dims\":" + std::to_string(c.dims);
-    if (auto pk = shape.table().pk_index(c.name)) out += ",\"pk_index\":" + std::to_string(*pk);
-    if (c.not_null) out += ",\"not_null\":true";
-    out.push_back('}');
-  }
-  return out + "}";
-}
-
-// 409 with the body [must-refetch]; `new_handle` (if any) is where the client should go.
-HttpResponse must_refetch_response(const std::optional<std::string>& new_handle) {
-  HttpResponse r;
-  r.status = 409;
-  r.headers["content-type"] = "application/json";
-  if (new_handle) r.headers["electric-handle"] = *new_handle;
-  r.headers["cache-control"] = "public, max-age=60, must-revalidate";
-  r.body = "[" + encode_message(ControlMessage{.kind = ControlKind::kMustRefetch}) + "]";
-  return r;
-}
-
 }  // namespace
-
-void add_cors_headers(HttpResponse& response, const std::optional<std::string>& origin) {
-  response.headers["access-control-allow-origin"] = origin.value_or("*");
-  response.headers["access-control-expose-headers"] = kExposedHeaders;
-}
-
-HttpResponse json_error(int status, const std::string& message) {
-  HttpResponse r;
-  r.status = status;
-  r.headers["content-type"] = "application/json";
-  r.headers["cache-control"] = "no-store";
-  r.body = "{\"message\":" + json_quote(message) + "}";
-  return r;
-}
 
 ShapeServer::ShapeServer(ServerConfig config, std::unique_ptr<EmbeddedStore> store)
     : config_(config), store_(std::move(store)), source_(store_.get()) {
@@ -90,47 +28,6 @@ ShapeServer::ShapeServer(ServerConfig config, std::unique_ptr<EmbeddedStore> sto
                          std::unique_ptr<SourceOfTruth> source)
     : config_(config), store_(std::move(storage)), external_source_(std::move(source)), source_(external_source_.get()) {
   startup_status_ = restore_shapes();
-}
-
-Status ShapeServer::restore_shapes() {
-  SHAPESIM_ASSIGN_OR_RETURN(auto stored, store_->load_shapes());
-  if (stored.empty()) return Status::Ok();
-  Lsn oldest{UINT64_MAX};
-  for (auto& s : stored) {
-    QueryParams q;
-    auto parsed_query = parse_query(s.definition);
-    if (parsed_query.ok()) q = std::move(*parsed_query);
-    q["offset"] = "-1";
-    auto parsed = parse_shape_request(q);
-    const TableSchema* table = parsed.ok() ? source_->find_table(parsed.request->shape.schema, parsed.request->shape.table) : nullptr;
-    // The table changed while the server was down (its log may mix both forms): retire.
-    if (table && table_schema_to_json(*table).dump() != s.table_schema) table = nullptr;
-    std::string error_param;
-    auto shape = table ? Shape::create(ShapeHandle{s.handle}, parsed.request->shape, *table, config_.chunk_bytes, error_param)
-                       : Result<std::unique_ptr<Shape>>(not_found("table"));
-    if (!shape.ok()) {
-      // The table is gone or changed, or the definition no longer fits it: retire the shape
-      // (its clients will refetch).
-      SHAPESIM_RETURN_IF_ERROR(store_->forget_shape(s.handle));
-      continue;
-    }
-    (*shape)->restore_snapshot(std::move(s.chunks), s.snapshot_lsn, s.xmin, s.xmax, std::move(s.xip_list));
-    oldest = std::min(oldest, s.snapshot_lsn);
-    registry_.add(std::move(*shape));
-  }
-  if (registry_.size() == 0) return Status::Ok();
-  sometimes(Probe::kShapesRestoredAtStartup);
-  SHAPESIM_ASSIGN_OR_RETURN(auto transactions, store_->transactions_after(oldest));
-  for (const auto& tx : transactions) {
-    std::set<std::pair<std::string, std::string>> tables;
-    for (const auto& c : tx.changes) tables.insert({c.schema, c.table});
-    for (const auto& [schema, table] : tables) {
-      for (Shape* s : registry_.shapes_on(schema, table)) {
-        if (tx.commit_lsn > s->snapshot_lsn() && !s->in_snapshot(tx.xid)) s->append(tx);
-      }
-    }
-  }
-  return Status::Ok();
 }
 
 void ShapeServer::retire(std::string handle) {
@@ -337,51 +234,6 @@ HttpResponse ShapeServer::handle_subset(const Shape& shape, const ShapeRequest& 
   return response;
 }
 
-HttpResponse ShapeServer::start_stream(RequestId id, Shape& shape, LogOffset offset,
-                                       const std::optional<std::string>& cursor, Timestamp now) {
-  HttpResponse r;
-  r.streaming = true;
-  r.headers["content-type"] = "text/event-stream";
-  r.headers["cache-control"] = "no-cache";
-  r.headers["electric-handle"] = shape.handle().value;
-  r.headers["electric-offset"] = offset.to_string();
-  r.headers["electric-cursor"] = live_cursor(cursor, now);
-  r.headers["electric-schema"] = schema_header(shape);
-  r.body = stream_events_after(shape, offset);
-  streams_[id] = Stream{shape.handle().value, offset, now + config_.sse_timeout, now + config_.sse_keepalive};
-  return r;
-}
-
-std::string ShapeServer::stream_events_after(const Shape& shape, LogOffset& offset) const {
-  std::string events;
-  while (true) {
-    auto read = read_after(shape, offset);
-    if (!read.ok() || read->messages.empty()) break;
-    for (std::string_view m : read->messages) {
-      events += "data: ";
-      events += m;
-      events += "\n\n";
-    }
-    offset = read->next;
-    if (read->reached_end) {
-      events += "data: " +
-                encode_message(ControlMessage{.kind = ControlKind::kUpToDate, .global_last_seen_lsn = end_lsn()}) +
-                "\n\n";
-      break;
-    }
-  }
-  return events;
-}
-
-void ShapeServer::push_streams(const std::string& handle, ServerOutput& out) {
-  for (auto& [id, stream] : streams_) {
-    if (stream.handle != handle) continue;
-    const Shape* s = registry_.find_by_handle(handle);
-    std::string events = stream_events_after(*s, stream.offset);
-    if (!events.empty()) out.stream_events.push_back({id, std::move(events), false});
-  }
-}
-
 HttpResponse ShapeServer::handle_delete_shape(const HttpRequest& req) {
   if (!config_.allow_delete) return json_error(405, "shape deletion is disabled");
   Shape* target = nullptr;
@@ -403,57 +255,9 @@ HttpResponse ShapeServer::handle_delete_shape(const HttpRequest& req) {
 }
 
 HttpResponse ShapeServer::handle_mutations(const HttpRequest& req, Timestamp now, ServerOutput& out) {
-  auto body = nlohmann::json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return json_error(400, "body must be a JSON object");
-  if (!body.contains("id") || !body["id"].is_string() || body["id"].get_ref<const std::string&>().empty()) {
-    return json_error(400, "\"id\" must be a non-empty string");
-  }
-  if (!body.contains("mutations") || !body["mutations"].is_array()) {
-    return json_error(400, "\"mutations\" must be an array");
-  }
-  WriteBatch batch;
-  batch.id = body["id"].get<std::string>();
-  for (const auto& m : body["mutations"]) {
-    if (!m.is_object() || !m.contains("op") || !m["op"].is_string() || !m.contains("table") || !m["table"].is_string()) {
-      return json_error(400, "each mutation needs \"op\" and \"table\" strings");
-    }
-    auto name = parse_table_name(m["table"].get<std::string>());
-    if (!name.ok()) return json_error(400, "table: " + name.status().message());
-    const TableSchema* table = source_->find_table(name->first, name->second);
-    if (!table) return json_error(400, "relation \"" + name->first + "." + name->second + "\" does not exist");
-    Mutation mutation;
-    mutation.schema = table->schema;
-    mutation.table = table->name;
-    const std::string& op = m["op"].get_ref<const std::string&>();
-    if (op == "insert") {
-      mutation.kind = ChangeKind::kInsert;
-    } else if (op == "update") {
-      mutation.kind = ChangeKind::kUpdate;
-    } else if (op == "delete") {
-      mutation.kind = ChangeKind::kDelete;
-    } else if (op == "truncate") {
-      mutation.kind = ChangeKind::kTruncate;
-    } else {
-      return json_error(400, "unknown op \"" + op + "\" (insert, update, delete or truncate)");
-    }
-    if (m.contains("value")) {
-      auto value = row_from_json(*table, m["value"]);
-      if (!value.ok()) return json_error(400, value.status().message());
-      mutation.value = std::move(*value);
-    }
-    if (m.contains("key")) {
-      auto key = row_from_json(*table, m["key"]);
-      if (!key.ok()) return json_error(400, key.status().message());
-      mutation.key = std::move(*key);
-    } else if (mutation.kind != ChangeKind::kInsert) {
-      for (const auto& k : table->primary_key) {
-        auto it = mutation.value.find(k);
-        if (it != mutation.value.end()) mutation.key[k] = it->second;
-      }
-    }
-    batch.mutations.push_back(std::move(mutation));
-  }
-  auto outcome = source_->apply(batch);
+  auto batch = parse_write_batch(req.body, *source_);
+  if (!batch.ok()) return json_error(400, batch.status().message());
+  auto outcome = source_->apply(*batch);
   if (!outcome.ok()) {
     int status = outcome.status().code() == ErrorCode::kInternal ? 500 : 400;
     return json_error(status, outcome.status().message());

@@ -151,8 +151,5 @@ class ShapeServer {
   Status startup_status_;
 };
 
-// Adds the CORS headers every response carries.
-void add_cors_headers(HttpResponse& response, const std::optional<std::string>& origin);
-HttpResponse json_error(int status, const std::string& message);
 
 }  // namespace shapesim

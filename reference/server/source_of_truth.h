@@ -78,7 +78,7 @@ class SourceOfTruth {
     (void)table;
     return Status::Ok();
   }
-  // A consistent snapshot streamed row by row (values in column order, primary-key order);
+  // A consistent snapshot streamed row by row (values in column order, rows in table order);
   // returns the metadata with `rows` left empty.
   virtual Result<Snapshot> scan(const TableSchema& table, const std::function<void(const std::vector<Value>& row)>& row) = 0;
   // Applies a write batch as one transaction; idempotent by batch id.

@@ -1,0 +1,64 @@
+#include "reference/server/write_batch_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include "reference/common/table_schema_json.h"
+#include "reference/wire/shape_request.h"
+
+namespace shapesim {
+
+Result<WriteBatch> parse_write_batch(std::string_view text, SourceOfTruth& source) {
+  auto body = nlohmann::json::parse(text, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return invalid_argument("body must be a JSON object");
+  if (!body.contains("id") || !body["id"].is_string() || body["id"].get_ref<const std::string&>().empty()) {
+    return invalid_argument("\"id\" must be a non-empty string");
+  }
+  if (!body.contains("mutations") || !body["mutations"].is_array()) {
+    return invalid_argument("\"mutations\" must be an array");
+  }
+  WriteBatch batch;
+  batch.id = body["id"].get<std::string>();
+  for (const auto& m : body["mutations"]) {
+    if (!m.is_object() || !m.contains("op") || !m["op"].is_string() || !m.contains("table") || !m["table"].is_string()) {
+      return invalid_argument("each mutation needs \"op\" and \"table\" strings");
+    }
+    auto name = parse_table_name(m["table"].get<std::string>());
+    if (!name.ok()) return invalid_argument("table: " + name.status().message());
+    const TableSchema* table = source.find_table(name->first, name->second);
+    if (!table) return invalid_argument("relation \"" + name->first + "." + name->second + "\" does not exist");
+    Mutation mutation;
+    mutation.schema = table->schema;
+    mutation.table = table->name;
+    const std::string& op = m["op"].get_ref<const std::string&>();
+    if (op == "insert") {
+      mutation.kind = ChangeKind::kInsert;
+    } else if (op == "update") {
+      mutation.kind = ChangeKind::kUpdate;
+    } else if (op == "delete") {
+      mutation.kind = ChangeKind::kDelete;
+    } else if (op == "truncate") {
+      mutation.kind = ChangeKind::kTruncate;
+    } else {
+      return invalid_argument("unknown op \"" + op + "\" (insert, update, delete or truncate)");
+    }
+    if (m.contains("value")) {
+      auto value = row_from_json(*table, m["value"]);
+      if (!value.ok()) return invalid_argument(value.status().message());
+      mutation.value = std::move(*value);
+    }
+    if (m.contains("key")) {
+      auto key = row_from_json(*table, m["key"]);
+      if (!key.ok()) return invalid_argument(key.status().message());
+      mutation.key = std::move(*key);
+    } else if (mutation.kind != ChangeKind::kInsert) {
+      for (const auto& k : table->primary_key) {
+        auto it = mutation.value.find(k);
+        if (it != mutation.value.end()) mutation.key[k] = it->second;
+      }
+    }
+    batch.mutations.push_back(std::move(mutation));
+  }
+  return batch;
+}
+
+}  // namespace shapesim
