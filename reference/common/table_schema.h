@@ -24,6 +24,12 @@ struct ColumnSchema {
   // `type`'s own name: an enum, composite or domain ("mood"), or a type read as text ("inet").
   std::string pg_type;
   uint32_t type_oid = 0;  // the type OID the source announces for the column (0: not from PostgreSQL)
+  // What a WHERE clause may do with the column. Columns shapesim reads as their PostgreSQL
+  // text without knowing the type: an enum's labels are equal exactly when their text is, but
+  // sort in declaration order (equality only); a composite's or inet's text is not its value
+  // ('(1.5,2)' = '(1.50,2)'), so it is never compared.
+  enum class Comparison : uint8_t { kByType, kEqualityOnly, kNever };
+  Comparison comparison = Comparison::kByType;
 
   // The type name electric-schema reports: `pg_type`, else column_type_name(type).
   std::string schema_type_name() const;

@@ -51,6 +51,11 @@ CatalogColumn column_from_catalog(uint32_t type_oid, int attndims,
   }
   auto known = column_for_type_oid(element_oid);
   out.column.type = known && known->dims == 0 ? known->type : ColumnType::kText;
+  if (!known || known->dims != 0) {
+    auto element_base = lookup(element_oid);
+    out.column.comparison = element_base && element_base->kind == 'e' ? ColumnSchema::Comparison::kEqualityOnly
+                                                                       : ColumnSchema::Comparison::kNever;
+  }
   if (element_row && element_row->name != column_type_name(out.column.type)) out.column.pg_type = element_row->name;
   return out;
 }

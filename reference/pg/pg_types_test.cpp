@@ -80,12 +80,21 @@ TEST(ColumnFromCatalog, EnumsCompositesAndDomainsKeepTheirNames) {
   EXPECT_EQ(posints.column.dims, 1);
   EXPECT_EQ(read(50006, 0).column.type, ColumnType::kInt4);
   EXPECT_EQ(read(50006, 0).column.schema_type_name(), "small_posint");
+  // What WHERE may do: a domain compares as its base; an enum by equality only (it sorts by
+  // declaration); a composite never (its text is not its value).
+  using C = ColumnSchema::Comparison;
+  EXPECT_EQ(posint.column.comparison, C::kByType);
+  EXPECT_EQ(mood.column.comparison, C::kEqualityOnly);
+  EXPECT_EQ(moods.column.comparison, C::kEqualityOnly);
+  EXPECT_EQ(read(50002, 0).column.comparison, C::kNever);
+  EXPECT_EQ(read(20, 0).column.comparison, C::kByType);
 }
 
 TEST(ColumnFromCatalog, UnknownTypesAreTextUnderTheirOwnName) {
   auto inet = read(869, 0);
   EXPECT_EQ(inet.column.type, ColumnType::kText);
   EXPECT_EQ(inet.column.schema_type_name(), "inet");
+  EXPECT_EQ(inet.column.comparison, ColumnSchema::Comparison::kNever);
   auto point = read(600, 0);
   EXPECT_EQ(point.column.dims, 0);
   EXPECT_EQ(point.column.schema_type_name(), "point");

@@ -63,6 +63,8 @@ class Checker {
 
  private:
   Result<BoundExpr> bind_binary(const Node& n);
+  // Rejects <, <=, >, >= on a column compared by equality only (an enum sorts by declaration).
+  Status check_ordering(const std::string& op, const BoundExpr& l, const BoundExpr& r, size_t pos) const;
   Result<BoundExpr> bind_compare(const std::string& op, BoundExpr l, BoundExpr r, size_t pos, BoundKind kind,
                                  bool negated = false);
   // The type both operands of `l op r` are coerced to (PostgreSQL's operator resolution).
@@ -295,6 +297,11 @@ Result<BoundExpr> Checker::bind(const Node& n) {
     case NodeKind::kColumn: {
       for (size_t i = 0; i < table_.columns.size(); ++i) {
         if (table_.columns[i].name == n.text) {
+          if (table_.columns[i].comparison == ColumnSchema::Comparison::kNever) {
+            return err("column \"" + n.text + "\" has type " + table_.columns[i].schema_type_name() +
+                           ", which shapesim cannot compare: where clauses on it are not supported",
+                       n.pos);
+          }
           if (table_.columns[i].dims > 1) {
             return err("column \"" + n.text + "\" is a " + std::to_string(table_.columns[i].dims) +
                            "-dimensional array: multidimensional arrays are not supported in where clauses",
@@ -447,8 +454,23 @@ Result<SqlType> Checker::compare_type(const std::string& op, SqlType lt, SqlType
   return target;
 }
 
+Status Checker::check_ordering(const std::string& op, const BoundExpr& l, const BoundExpr& r, size_t pos) const {
+  if (op == "=" || op == "<>") return Status::Ok();
+  for (const BoundExpr* side : {&l, &r}) {
+    if (side->kind != BoundKind::kColumn) continue;
+    const ColumnSchema& c = table_.columns[static_cast<size_t>(side->column)];
+    if (c.comparison == ColumnSchema::Comparison::kEqualityOnly) {
+      return err("operator " + op + " on column \"" + c.name + "\" of type " + c.schema_type_name() +
+                     " is not supported: its values sort in declaration order (use = or IN)",
+                 pos);
+    }
+  }
+  return Status::Ok();
+}
+
 Result<BoundExpr> Checker::bind_compare(const std::string& op, BoundExpr l, BoundExpr r, size_t pos, BoundKind kind,
                                         bool negated) {
+  SHAPESIM_RETURN_IF_ERROR(check_ordering(op, l, r, pos));
   SHAPESIM_ASSIGN_OR_RETURN(SqlType target, compare_type(op, l.type, r.type, pos, kind));
   SHAPESIM_ASSIGN_OR_RETURN(l, coerce(std::move(l), target, pos));
   SHAPESIM_ASSIGN_OR_RETURN(r, coerce(std::move(r), target, pos));
@@ -790,6 +812,7 @@ Result<BoundExpr> Checker::bind_any_all(const Node& n) {
     return fold(std::move(e), n.pos);
   }
   // Resolve `value op element` like a plain comparison, then coerce both sides to match.
+  SHAPESIM_RETURN_IF_ERROR(check_ordering(op, value, arr, n.pos));
   SHAPESIM_ASSIGN_OR_RETURN(SqlType target, compare_type(op, value.type, elem, n.pos, BoundKind::kCompare));
   e.op = static_cast<int>(compare_op(op));
   e.operand_type = target;

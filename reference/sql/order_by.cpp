@@ -87,6 +87,12 @@ Result<OrderBy> OrderBy::compile(std::string_view text, const TableSchema& table
     if (item.empty()) return invalid_argument("syntax error in ORDER BY: empty sort key");
     SHAPESIM_ASSIGN_OR_RETURN(NodePtr tree, parse_where(item));
     SHAPESIM_ASSIGN_OR_RETURN(CheckResult checked, check_value_expression(*tree, table, params));
+    if (checked.expr.kind == BoundKind::kColumn &&
+        table.columns[static_cast<size_t>(checked.expr.column)].comparison != ColumnSchema::Comparison::kByType) {
+      const ColumnSchema& c = table.columns[static_cast<size_t>(checked.expr.column)];
+      return invalid_argument("cannot order by column \"" + c.name + "\" of type " + c.schema_type_name() +
+                              ": its values do not sort as their text");
+    }
     if (checked.expr.type.id == TypeId::kJson) {
       return invalid_argument("could not identify an ordering operator for type json");
     }

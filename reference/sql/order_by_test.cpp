@@ -64,6 +64,16 @@ TEST(OrderBy, CommasInsideCallsAndStringsDoNotSplit) {
   EXPECT_EQ(sorted_ids("coalesce(age, 99), replace(name, ',', 'x')", sample()), "3 4 1 2 ");
 }
 
+TEST(OrderBy, AnEnumColumnCannotBeOrderedByItsText) {
+  TableSchema t = people();
+  t.columns[1].pg_type = "mood";
+  t.columns[1].comparison = ColumnSchema::Comparison::kEqualityOnly;
+  auto o = OrderBy::compile("name", t, {});
+  ASSERT_FALSE(o.ok());
+  EXPECT_EQ(o.status().message(), "cannot order by column \"name\" of type mood: its values do not sort as their text");
+  EXPECT_TRUE(OrderBy::compile("age, id", t, {}).ok());
+}
+
 TEST(OrderBy, ErrorsAreClear) {
   EXPECT_EQ(sorted_ids("nope", sample()), "error: At location 0: column \"nope\" does not exist");
   EXPECT_EQ(sorted_ids("age,", sample()), "error: syntax error in ORDER BY: empty sort key");

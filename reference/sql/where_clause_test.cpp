@@ -162,6 +162,39 @@ TEST(WhereClause, MultidimensionalArrayColumnsAreCarriedNotCompared) {
             "where clauses");
 }
 
+// PostgreSQL types read as text: an enum compares by equality only (its order is the
+// declaration's, not its text's), a composite not at all (its text is not its value).
+TEST(WhereClause, EnumsCompareByEqualityOnlyAndCompositesNever) {
+  ColumnSchema mood{"m", ColumnType::kText};
+  mood.pg_type = "mood";
+  mood.comparison = ColumnSchema::Comparison::kEqualityOnly;
+  ColumnSchema moods = mood;
+  moods.name = "ms";
+  moods.dims = 1;
+  ColumnSchema complex{"c", ColumnType::kText};
+  complex.pg_type = "complex";
+  complex.comparison = ColumnSchema::Comparison::kNever;
+  TableSchema t{"public", "feelings", {{"id", ColumnType::kInt8, true}, mood, moods, complex}, {"id"}};
+  Row r{{"id", Value(int64_t{1})}, {"m", Value("happy")}, {"ms", Value("{sad,ok}")}, {"c", Value("(1.5,2)")}};
+  auto row = to_sql_row(r, t);
+  ASSERT_TRUE(row.ok());
+  auto run = [&](const std::string& where) -> std::string {
+    auto w = WhereClause::compile(where, t, {});
+    if (!w.ok()) return "error: " + w.status().message();
+    return std::get<bool>(evaluate(w->expression(), *row)->v) ? "t" : "f";
+  };
+  EXPECT_EQ(run("m = 'happy'"), "t");
+  EXPECT_EQ(run("m <> 'happy'"), "f");
+  EXPECT_EQ(run("m IN ('sad', 'happy')"), "t");
+  EXPECT_EQ(run("'ok' = ANY(ms)"), "t");
+  EXPECT_EQ(run("m < 'ok'"), "error: At location 2: operator < on column \"m\" of type mood is not supported: its values "
+                             "sort in declaration order (use = or IN)");
+  EXPECT_NE(run("m BETWEEN 'a' AND 'z'").find("declaration order"), std::string::npos);
+  EXPECT_NE(run("'ok' > ANY(ms)").find("declaration order"), std::string::npos);
+  EXPECT_EQ(run("c IS NULL"), "error: At location 0: column \"c\" has type complex, which shapesim cannot compare: "
+                              "where clauses on it are not supported");
+}
+
 TEST(WhereClause, IndexTermsAndParameters) {
   auto w = WhereClause::compile("n = $1 AND title ILIKE '%x%' AND id IN (1, 2, NULL) AND 'red' = ANY(tags)", items(), {"7"});
   ASSERT_TRUE(w.ok()) << w.status().to_string();
