@@ -13,6 +13,7 @@ const char* probe_name(Probe p) {
     case Probe::kDuplicateBatchAnswered: return "server.duplicate_batch_answered";
     case Probe::kShapesRestoredAtStartup: return "server.shapes_restored_at_startup";
     case Probe::kSnapshotInManyChunks: return "server.snapshot_in_many_chunks";
+    case Probe::kLogChunkClosedInsideTransaction: return "server.log_chunk_closed_inside_transaction";
     case Probe::kRefetchMidStream: return "client.409_handled_mid_stream";
     case Probe::kStreamBackoffAfterError: return "client.stream_backoff_after_error";
     case Probe::kWriteRetryAfterLostResponse: return "client.write_retry_after_lost_response";

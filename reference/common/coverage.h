@@ -21,6 +21,7 @@ enum class Probe : uint8_t {
   kDuplicateBatchAnswered,
   kShapesRestoredAtStartup,
   kSnapshotInManyChunks,
+  kLogChunkClosedInsideTransaction,
   // client
   kRefetchMidStream,
   kStreamBackoffAfterError,

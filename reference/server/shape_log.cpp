@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "reference/common/assert.h"
+#include "reference/common/coverage.h"
 
 namespace shapesim {
 
@@ -25,7 +26,8 @@ void ShapeLog::finish_snapshot(std::string_view snapshot_end) {
 }
 
 void ShapeLog::append_transaction(std::vector<Entry> entries) {
-  for (auto& e : entries) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    Entry& e = entries[i];
     SHAPESIM_ASSERT(e.offset > head());
     SHAPESIM_ASSERT(!e.offset.is_snapshot());
     open_chunk_bytes_ += e.json.size();
@@ -35,6 +37,7 @@ void ShapeLog::append_transaction(std::vector<Entry> entries) {
     if (open_chunk_bytes_ >= chunk_bytes_) {
       closed_chunk_ends_.push_back(log_.size());
       open_chunk_bytes_ = 0;
+      if (i + 1 < entries.size()) sometimes(Probe::kLogChunkClosedInsideTransaction);
     }
   }
   SHAPESIM_ASSERT(closed_chunk_ends_.empty() || closed_chunk_ends_.back() <= log_.size());
