@@ -1,5 +1,7 @@
 #include "reference/pg/pg_types.h"
 
+#include <tuple>
+
 namespace shapesim::pg {
 
 std::optional<ColumnSchema> column_for_type_oid(uint32_t oid) {
@@ -38,25 +40,24 @@ CatalogColumn column_from_catalog(uint32_t type_oid, int attndims,
     return {oid, row};
   };
   auto own = lookup(type_oid);
-  auto [base_oid, base] = resolve(type_oid);
-  uint32_t element_oid = base_oid;
-  std::optional<PgTypeRow> element_row = own;
-  if (base && base->varlena_array) {
+  auto [value_oid, value_row] = resolve(type_oid);  // the type values are read as
+  std::optional<PgTypeRow> named = own;              // the type electric-schema names
+  if (value_row && value_row->varlena_array) {
     out.column.dims = attndims > 0 ? attndims : 1;
     out.dims_from_values = attndims <= 0;
-    auto [resolved, row] = resolve(base->element);
-    element_oid = resolved;
     // An array column is named by its element type; a domain over an array keeps its name.
-    element_row = own && own->kind == 'd' ? own : lookup(base->element);
+    named = own && own->kind == 'd' ? own : lookup(value_row->element);
+    std::tie(value_oid, value_row) = resolve(value_row->element);
   }
-  auto known = column_for_type_oid(element_oid);
-  out.column.type = known && known->dims == 0 ? known->type : ColumnType::kText;
-  if (!known || known->dims != 0) {
-    auto element_base = lookup(element_oid);
-    out.column.comparison = element_base && element_base->kind == 'e' ? ColumnSchema::Comparison::kEqualityOnly
-                                                                       : ColumnSchema::Comparison::kNever;
+  auto known = column_for_type_oid(value_oid);
+  if (known && known->dims == 0) {
+    out.column.type = known->type;
+  } else {
+    out.column.type = ColumnType::kText;
+    out.column.comparison = value_row && value_row->kind == 'e' ? ColumnSchema::Comparison::kEqualityOnly
+                                                                : ColumnSchema::Comparison::kNever;
   }
-  if (element_row && element_row->name != column_type_name(out.column.type)) out.column.pg_type = element_row->name;
+  if (named && named->name != column_type_name(out.column.type)) out.column.pg_type = named->name;
   return out;
 }
 
