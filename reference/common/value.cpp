@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reference/common/bounded_json.h"
+
 namespace shapesim {
 
 namespace {
@@ -220,8 +222,7 @@ Result<Value> Value::from_json(ColumnType type, const nlohmann::json& j) {
   if ((j.is_object() || j.is_array()) && (type == ColumnType::kJson || type == ColumnType::kJsonb)) {
     return Value(j.dump());
   }
-  return invalid_argument(std::string("JSON value ") + j.dump() + " is not a value of type " +
-                          column_type_name(type));
+  return invalid_argument(describe_json(j) + " is not a value of type " + column_type_name(type));
 }
 
 }  // namespace shapesim

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reference/common/bounded_json.h"
 #include "reference/common/log_offset.h"
 #include "reference/common/sql_identifier.h"
 #include "reference/common/table_schema_json.h"
@@ -118,8 +119,9 @@ Status EmbeddedStore::load_state() {
   SHAPESIM_RETURN_IF_ERROR(counters.status());
   SqliteStatement tables(db_, "SELECT definition FROM _shapesim_tables ORDER BY qualified");
   while (tables.step_row()) {
-    auto j = nlohmann::json::parse(tables.column_text(0), nullptr, false);
-    SHAPESIM_ASSIGN_OR_RETURN(TableSchema t, table_schema_from_json(j));
+    auto j = parse_bounded_json(tables.column_text(0));
+    if (!j.ok()) return internal_error("stored table definition " + j.status().message());
+    SHAPESIM_ASSIGN_OR_RETURN(TableSchema t, table_schema_from_json(*j));
     tables_.push_back(std::move(t));
   }
   return tables.status();

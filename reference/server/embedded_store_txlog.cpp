@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reference/common/bounded_json.h"
 #include "reference/common/json_text.h"
 #include "reference/server/sqlite_statement.h"
 
@@ -101,7 +102,8 @@ Result<std::vector<CommittedTransaction>> EmbeddedStore::transactions_after(Lsn 
   st.bind(1, Value(static_cast<int64_t>(after.value)));
   while (st.step_row()) {
     CommittedTransaction tx{Xid{static_cast<uint64_t>(st.column_int(1))}, Lsn{static_cast<uint64_t>(st.column_int(0))}, {}};
-    auto changes = nlohmann::json::parse(st.column_text(2), nullptr, false);
+    auto parsed = parse_bounded_json(st.column_text(2));
+    const nlohmann::json changes = parsed.ok() ? std::move(*parsed) : nlohmann::json();
     if (!changes.is_array()) return internal_error("corrupt transaction log entry at lsn " + std::to_string(tx.commit_lsn.value));
     for (const auto& c : changes) {
       ChangeRecord r{c["schema"].get<std::string>(), c["table"].get<std::string>(), static_cast<ChangeKind>(c["kind"].get<int>()),

@@ -2,14 +2,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reference/common/bounded_json.h"
 #include "reference/common/table_schema_json.h"
 #include "reference/wire/shape_request.h"
 
 namespace shapesim {
 
 Result<WriteBatch> parse_write_batch(std::string_view text, SourceOfTruth& source) {
-  auto body = nlohmann::json::parse(text, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return invalid_argument("body must be a JSON object");
+  auto parsed = parse_bounded_json(text);
+  if (!parsed.ok()) return invalid_argument("body " + parsed.status().message());
+  nlohmann::json& body = *parsed;
+  if (!body.is_object()) return invalid_argument("body must be a JSON object");
   if (!body.contains("id") || !body["id"].is_string() || body["id"].get_ref<const std::string&>().empty()) {
     return invalid_argument("\"id\" must be a non-empty string");
   }

@@ -22,7 +22,7 @@ enum class NodeKind {
   kTypedLiteral,  // DATE '...': type + text
   kUnary,      // text: "-" or "+"; args[0]
   kBinary,     // text: operator; args[0], args[1]
-  kAnd, kOr,   // args (2)
+  kAnd, kOr,   // args (2 or more: a chain is one node, as PostgreSQL's BoolExpr)
   kNot,        // args[0]
   kIsNull,     // args[0]; negated = IS NOT NULL
   kIsBool,     // args[0]; text: "true" / "false" / "unknown"; negated
@@ -47,8 +47,17 @@ struct Node {
   int index = 0;       // kParam
   SqlType type;        // kCast, kTypedLiteral
   int typmod = -1;     // kCast: numeric scale or varchar length; -1 none
+
+  Node() = default;
+  Node(Node&&) = default;
+  Node& operator=(Node&&) = default;
+  // Tears the subtree down without recursion (input controls its depth).
+  ~Node();
 };
 
 using NodePtr = std::unique_ptr<Node>;
+
+// The number of levels of the tree under `root` (a leaf is 1), counted without recursion.
+size_t tree_height(const Node& root);
 
 }  // namespace shapesim::sql

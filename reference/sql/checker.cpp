@@ -1,6 +1,7 @@
 #include "reference/sql/checker.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "reference/sql/where_error.h"
@@ -335,21 +336,28 @@ Result<BoundExpr> Checker::bind(const Node& n) {
     }
     case NodeKind::kAnd:
     case NodeKind::kOr: {
+      // A chain `a OR b OR c` (one node). Its terms are bound left to right; a deciding
+      // constant (false for AND, true for OR) ends simplification: the terms after it are
+      // still checked, but leniently (PostgreSQL never evaluates them), and it is the result.
       const char* name = n.kind == NodeKind::kAnd ? "AND" : "OR";
-      SHAPESIM_ASSIGN_OR_RETURN(BoundExpr l, bind_bool_arg(*n.args[0], name));
-      // A deciding constant on the left (false for AND, true for OR) ends simplification.
-      bool decided = l.is_const() && !l.value.is_null() && std::get<bool>(l.value.v) == (n.kind == NodeKind::kOr);
-      if (decided) ++lenient_;
-      auto right = bind_bool_arg(*n.args[1], name);
-      if (decided) --lenient_;
-      if (!right.ok()) return right.status();
-      if (decided) return l;
-      BoundExpr r = std::move(*right);
+      const bool is_or = n.kind == NodeKind::kOr;
       BoundExpr e;
-      e.kind = n.kind == NodeKind::kAnd ? BoundKind::kAnd : BoundKind::kOr;
+      e.kind = is_or ? BoundKind::kOr : BoundKind::kAnd;
       e.type = SqlType{TypeId::kBool};
-      e.args.push_back(std::move(l));
-      e.args.push_back(std::move(r));
+      std::optional<BoundExpr> decided;
+      for (const auto& arg : n.args) {
+        if (decided) ++lenient_;
+        auto term = bind_bool_arg(*arg, name);
+        if (decided) --lenient_;
+        if (!term.ok()) return term.status();
+        if (decided) continue;
+        if (term->is_const() && !term->value.is_null() && std::get<bool>(term->value.v) == is_or) {
+          decided = std::move(*term);
+          continue;
+        }
+        e.args.push_back(std::move(*term));
+      }
+      if (decided) return std::move(*decided);
       return fold(std::move(e), n.pos);
     }
     case NodeKind::kNot: {

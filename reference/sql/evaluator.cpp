@@ -1,144 +1,22 @@
 #include <algorithm>
 #include <cmath>
 
-#include "reference/sql/bound_expr.h"
-#include "reference/sql/utf8.h"
-#include "reference/sql/datetime.h"
+#include "reference/sql/evaluator_support.h"
 
 namespace shapesim::sql {
 
+namespace eval_detail {
+
+Status EvalBudget::charge(size_t bytes, const char* what) {
+  if (bytes > kBytes - spent_) {
+    return invalid_argument(std::string(what) + " would build more than " + std::to_string(kBytes >> 20) +
+                            " MiB while evaluating one row (values multiplied by replace(), ||, concat())");
+  }
+  spent_ += bytes;
+  return Status::Ok();
+}
+
 namespace {
-
-using R = Result<SqlValue>;
-
-const SqlValue kNull{};
-SqlValue boolean(bool b) { return SqlValue{b}; }
-
-const char* int_range_message(TypeId t) {
-  return t == TypeId::kInt2 ? "smallint out of range" : t == TypeId::kInt4 ? "integer out of range" : "bigint out of range";
-}
-
-R int_result(int64_t v, bool overflowed, TypeId t) {
-  if (overflowed || !check_integer_range(v, t).ok()) return invalid_argument(int_range_message(t));
-  return SqlValue{v};
-}
-
-// PostgreSQL's float8_pl/mi/mul/div overflow and underflow rules; `kind`: 0 add/sub, 1 mul, 2 div.
-R float_result(double r, double a, double b, int kind, TypeId t) {
-  if (t == TypeId::kFloat4) r = static_cast<double>(static_cast<float>(r));
-  bool overflow = std::isinf(r) && !std::isinf(a) && (kind == 2 || !std::isinf(b));
-  if (overflow) return invalid_argument("value out of range: overflow");
-  bool underflow = (kind == 1 && r == 0 && a != 0 && b != 0) || (kind == 2 && r == 0 && a != 0 && !std::isinf(b));
-  if (underflow) return invalid_argument("value out of range: underflow");
-  return SqlValue{r};
-}
-
-R decimal_result(Result<Decimal> d) {
-  if (!d.ok()) return d.status();
-  return SqlValue{*d};
-}
-
-R pow_double(double a, double b) {
-  if (a == 0 && b < 0) return invalid_argument("zero raised to a negative power is undefined");
-  if (a < 0 && std::floor(b) != b) return invalid_argument("a negative number raised to a non-integer power yields a complex result");
-  double r = std::pow(a, b);
-  if (std::isinf(r) && !std::isinf(a) && !std::isinf(b)) return invalid_argument("value out of range: overflow");
-  if (r == 0 && a != 0 && !std::isinf(b)) return invalid_argument("value out of range: underflow");
-  return SqlValue{r};
-}
-
-R arith(ArithOp op, const SqlValue& x, const SqlValue& y, SqlType t) {
-  if (op == ArithOp::kDateAddDays || op == ArithOp::kDateSubDays) {
-    int64_t days = std::get<Date>(x.v).days + (op == ArithOp::kDateAddDays ? 1 : -1) * std::get<int64_t>(y.v);
-    if (days < -2451545 || days > 2932896) return invalid_argument("date out of range");
-    return SqlValue{Date{static_cast<int32_t>(days)}};
-  }
-  if (op == ArithOp::kDateDiff) return SqlValue{int64_t{std::get<Date>(x.v).days} - std::get<Date>(y.v).days};
-  if (is_integer(t.id)) {
-    int64_t a = std::get<int64_t>(x.v), b = std::get<int64_t>(y.v), r = 0;
-    switch (op) {
-      case ArithOp::kAdd: return int_result(r, __builtin_add_overflow(a, b, &r), t.id);
-      case ArithOp::kSub: return int_result(r, __builtin_sub_overflow(a, b, &r), t.id);
-      case ArithOp::kMul: return int_result(r, __builtin_mul_overflow(a, b, &r), t.id);
-      case ArithOp::kDiv:
-        if (b == 0) return invalid_argument("division by zero");
-        if (a == INT64_MIN && b == -1) return invalid_argument(int_range_message(t.id));
-        return int_result(a / b, false, t.id);
-      case ArithOp::kMod:
-        if (b == 0) return invalid_argument("division by zero");
-        if (b == -1) return SqlValue{int64_t{0}};
-        return SqlValue{a % b};
-      default: break;
-    }
-  }
-  if (t.id == TypeId::kFloat4 || t.id == TypeId::kFloat8) {
-    double a = std::get<double>(x.v), b = std::get<double>(y.v);
-    switch (op) {
-      case ArithOp::kAdd: return float_result(a + b, a, b, 0, t.id);
-      case ArithOp::kSub: return float_result(a - b, a, b, 0, t.id);
-      case ArithOp::kMul: return float_result(a * b, a, b, 1, t.id);
-      case ArithOp::kDiv:
-        if (b == 0 && !std::isnan(a)) return invalid_argument("division by zero");
-        return float_result(a / b, a, b, 2, t.id);
-      case ArithOp::kPow: return pow_double(a, b);
-      default: break;
-    }
-  }
-  if (t.id == TypeId::kNumeric) {
-    const Decimal& a = std::get<Decimal>(x.v);
-    const Decimal& b = std::get<Decimal>(y.v);
-    switch (op) {
-      case ArithOp::kAdd: return decimal_result(Decimal::add(a, b));
-      case ArithOp::kSub: return decimal_result(Decimal::sub(a, b));
-      case ArithOp::kMul: return decimal_result(Decimal::mul(a, b));
-      case ArithOp::kDiv: return decimal_result(Decimal::div(a, b));
-      case ArithOp::kMod: return decimal_result(Decimal::mod(a, b));
-      case ArithOp::kPow: {
-        if (a.is_zero() && b.sign() < 0) return invalid_argument("zero raised to a negative power is undefined");
-        if (a.sign() < 0 && Decimal::compare(b, b.round_to_scale(0)) != 0) {
-          return invalid_argument("a negative number raised to a non-integer power yields a complex result");
-        }
-        auto d = pow_double(a.to_double(), b.to_double());
-        if (!d.ok()) return d.status();
-        return decimal_result(Decimal::from_double(std::get<double>(d->v)));
-      }
-      default: break;
-    }
-  }
-  return internal_error("unsupported arithmetic");
-}
-
-// UTF-8 helpers: PostgreSQL counts characters, not bytes.
-std::vector<std::string_view> chars_of(std::string_view s) {
-  std::vector<std::string_view> out;
-  for (size_t i = 0; i < s.size();) {
-    size_t n = std::min(utf8_length(static_cast<unsigned char>(s[i])), s.size() - i);
-    out.push_back(s.substr(i, n));
-    i += n;
-  }
-  return out;
-}
-std::string join(const std::vector<std::string_view>& cs, size_t from, size_t to) {
-  std::string out;
-  for (size_t i = from; i < to && i < cs.size(); ++i) out += cs[i];
-  return out;
-}
-
-std::string trim_chars(const std::string& s, const std::string& set, bool left, bool right) {
-  auto cs = chars_of(s);
-  auto drop = chars_of(set);
-  auto in_set = [&](std::string_view c) { return std::find(drop.begin(), drop.end(), c) != drop.end(); };
-  size_t b = 0, e = cs.size();
-  if (left) {
-    while (b < e && in_set(cs[b])) ++b;
-  }
-  if (right) {
-    while (e > b && in_set(cs[e - 1])) --e;
-  }
-  return join(cs, b, e);
-}
-
-const std::string& str(const SqlValue& v) { return std::get<std::string>(v.v); }
 
 R cast_with_typmod(const BoundExpr& e, const SqlValue& v) {
   auto c = cast_value(v, e.args[0].type, e.type);
@@ -168,13 +46,11 @@ bool array_has(const std::vector<SqlValue>& arr, const SqlValue& x, SqlType elem
   return false;
 }
 
-R eval_func(const BoundExpr& e, const std::vector<SqlValue>& row);
-
 // The value of an argument without copying it when it is a column or a constant (the common
 // case in WHERE clauses); other expressions are evaluated into `owned`.
 class Arg {
  public:
-  Status load(const BoundExpr& a, const std::vector<SqlValue>& row) {
+  Status load(const BoundExpr& a, const std::vector<SqlValue>& row, EvalBudget& budget) {
     if (a.kind == BoundKind::kColumn) {
       ptr_ = &row[static_cast<size_t>(a.column)];
       return Status::Ok();
@@ -183,7 +59,7 @@ class Arg {
       ptr_ = &a.value;
       return Status::Ok();
     }
-    auto v = evaluate(a, row);
+    auto v = evaluate_in(a, row, budget);
     if (!v.ok()) return v.status();
     owned_ = std::move(*v);
     ptr_ = &owned_;
@@ -199,16 +75,16 @@ class Arg {
 
 }  // namespace
 
-R evaluate(const BoundExpr& e, const std::vector<SqlValue>& row) {
+R evaluate_in(const BoundExpr& e, const std::vector<SqlValue>& row, EvalBudget& budget) {
   switch (e.kind) {
     case BoundKind::kConst: return e.value;
     case BoundKind::kColumn: return row.at(static_cast<size_t>(e.column));
     case BoundKind::kCast: {
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue v, evaluate(e.args[0], row));
+      SHAPESIM_ASSIGN_OR_RETURN(SqlValue v, evaluate_in(e.args[0], row, budget));
       return cast_with_typmod(e, v);
     }
     case BoundKind::kNot: {
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue v, evaluate(e.args[0], row));
+      SHAPESIM_ASSIGN_OR_RETURN(SqlValue v, evaluate_in(e.args[0], row, budget));
       if (v.is_null()) return kNull;
       return boolean(!std::get<bool>(v.v));
     }
@@ -218,7 +94,7 @@ R evaluate(const BoundExpr& e, const std::vector<SqlValue>& row) {
       bool is_and = e.kind == BoundKind::kAnd;
       bool saw_null = false;
       for (const auto& a : e.args) {
-        SHAPESIM_ASSIGN_OR_RETURN(SqlValue v, evaluate(a, row));
+        SHAPESIM_ASSIGN_OR_RETURN(SqlValue v, evaluate_in(a, row, budget));
         if (v.is_null()) {
           saw_null = true;
         } else if (std::get<bool>(v.v) != is_and) {
@@ -229,11 +105,11 @@ R evaluate(const BoundExpr& e, const std::vector<SqlValue>& row) {
     }
     case BoundKind::kIsNull: {
       Arg v;
-      SHAPESIM_RETURN_IF_ERROR(v.load(e.args[0], row));
+      SHAPESIM_RETURN_IF_ERROR(v.load(e.args[0], row, budget));
       return boolean(v->is_null() != e.negated);
     }
     case BoundKind::kIsBool: {
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue v, evaluate(e.args[0], row));
+      SHAPESIM_ASSIGN_OR_RETURN(SqlValue v, evaluate_in(e.args[0], row, budget));
       bool r = false;
       switch (static_cast<IsBoolKind>(e.op)) {
         case IsBoolKind::kTrue: r = !v.is_null() && std::get<bool>(v.v); break;
@@ -244,8 +120,8 @@ R evaluate(const BoundExpr& e, const std::vector<SqlValue>& row) {
     }
     case BoundKind::kCompare: {
       Arg a, b;
-      SHAPESIM_RETURN_IF_ERROR(a.load(e.args[0], row));
-      SHAPESIM_RETURN_IF_ERROR(b.load(e.args[1], row));
+      SHAPESIM_RETURN_IF_ERROR(a.load(e.args[0], row, budget));
+      SHAPESIM_RETURN_IF_ERROR(b.load(e.args[1], row, budget));
       if (a->is_null() || b->is_null()) return kNull;
       int c = compare_values(*a, *b, e.operand_type);
       switch (static_cast<CompareOp>(e.op)) {
@@ -259,19 +135,19 @@ R evaluate(const BoundExpr& e, const std::vector<SqlValue>& row) {
       return kNull;
     }
     case BoundKind::kDistinct: {
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue a, evaluate(e.args[0], row));
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue b, evaluate(e.args[1], row));
+      SHAPESIM_ASSIGN_OR_RETURN(SqlValue a, evaluate_in(e.args[0], row, budget));
+      SHAPESIM_ASSIGN_OR_RETURN(SqlValue b, evaluate_in(e.args[1], row, budget));
       bool distinct = a.is_null() || b.is_null() ? a.is_null() != b.is_null() : compare_values(a, b, e.operand_type) != 0;
       return boolean(distinct != e.negated);
     }
     case BoundKind::kArith: {
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue a, evaluate(e.args[0], row));
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue b, evaluate(e.args[1], row));
+      SHAPESIM_ASSIGN_OR_RETURN(SqlValue a, evaluate_in(e.args[0], row, budget));
+      SHAPESIM_ASSIGN_OR_RETURN(SqlValue b, evaluate_in(e.args[1], row, budget));
       if (a.is_null() || b.is_null()) return kNull;
       return arith(static_cast<ArithOp>(e.op), a, b, e.operand_type);
     }
     case BoundKind::kNegate: {
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue a, evaluate(e.args[0], row));
+      SHAPESIM_ASSIGN_OR_RETURN(SqlValue a, evaluate_in(e.args[0], row, budget));
       if (a.is_null()) return kNull;
       if (is_integer(e.type.id)) {
         int64_t r = 0;
@@ -281,15 +157,16 @@ R evaluate(const BoundExpr& e, const std::vector<SqlValue>& row) {
       return SqlValue{-std::get<double>(a.v)};
     }
     case BoundKind::kConcat: {
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue a, evaluate(e.args[0], row));
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue b, evaluate(e.args[1], row));
+      SHAPESIM_ASSIGN_OR_RETURN(SqlValue a, evaluate_in(e.args[0], row, budget));
+      SHAPESIM_ASSIGN_OR_RETURN(SqlValue b, evaluate_in(e.args[1], row, budget));
       if (a.is_null() || b.is_null()) return kNull;
+      SHAPESIM_RETURN_IF_ERROR(budget.charge(str(a).size() + str(b).size(), "||"));
       return SqlValue{str(a) + str(b)};
     }
     case BoundKind::kLike: {
       Arg va, pa;
-      SHAPESIM_RETURN_IF_ERROR(va.load(e.args[0], row));
-      SHAPESIM_RETURN_IF_ERROR(pa.load(e.args[1], row));
+      SHAPESIM_RETURN_IF_ERROR(va.load(e.args[0], row, budget));
+      SHAPESIM_RETURN_IF_ERROR(pa.load(e.args[1], row, budget));
       const SqlValue& v = *va;
       const SqlValue& p = *pa;
       if (v.is_null() || p.is_null() || e.op == 2) return kNull;
@@ -307,13 +184,13 @@ R evaluate(const BoundExpr& e, const std::vector<SqlValue>& row) {
     }
     case BoundKind::kIn: {
       Arg va;
-      SHAPESIM_RETURN_IF_ERROR(va.load(e.args[0], row));
+      SHAPESIM_RETURN_IF_ERROR(va.load(e.args[0], row, budget));
       const SqlValue& v = *va;
       if (v.is_null()) return kNull;
       bool saw_null = false;
       for (size_t i = 1; i < e.args.size(); ++i) {
         Arg ia;
-        SHAPESIM_RETURN_IF_ERROR(ia.load(e.args[i], row));
+        SHAPESIM_RETURN_IF_ERROR(ia.load(e.args[i], row, budget));
         const SqlValue& item = *ia;
         if (item.is_null()) {
           saw_null = true;
@@ -324,8 +201,8 @@ R evaluate(const BoundExpr& e, const std::vector<SqlValue>& row) {
       return saw_null ? kNull : boolean(e.negated);
     }
     case BoundKind::kAnyAll: {
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue v, evaluate(e.args[0], row));
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue arr, evaluate(e.args[1], row));
+      SHAPESIM_ASSIGN_OR_RETURN(SqlValue v, evaluate_in(e.args[0], row, budget));
+      SHAPESIM_ASSIGN_OR_RETURN(SqlValue arr, evaluate_in(e.args[1], row, budget));
       if (arr.is_null()) return kNull;
       const auto& items = *std::get<Array>(arr.v);
       bool all = e.flag;
@@ -359,14 +236,16 @@ R evaluate(const BoundExpr& e, const std::vector<SqlValue>& row) {
       return saw_null ? kNull : boolean(all);
     }
     case BoundKind::kArrayOp: {
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue a, evaluate(e.args[0], row));
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue b, evaluate(e.args[1], row));
+      SHAPESIM_ASSIGN_OR_RETURN(SqlValue a, evaluate_in(e.args[0], row, budget));
+      SHAPESIM_ASSIGN_OR_RETURN(SqlValue b, evaluate_in(e.args[1], row, budget));
       SqlType elem = e.operand_type.element();
       if (static_cast<ArrayOp>(e.op) == ArrayOp::kConcat) {
         if (e.flag) {  // element || array or array || element
           const SqlValue& arr = e.negated ? b : a;
           const SqlValue& item = e.negated ? a : b;
           std::vector<SqlValue> out;
+          size_t n = arr.is_null() ? 1 : std::get<Array>(arr.v)->size() + 1;
+          SHAPESIM_RETURN_IF_ERROR(budget.charge(n * sizeof(SqlValue), "array ||"));
           if (!arr.is_null()) out = *std::get<Array>(arr.v);
           if (e.negated) {
             out.insert(out.begin(), item);
@@ -377,6 +256,8 @@ R evaluate(const BoundExpr& e, const std::vector<SqlValue>& row) {
         }
         if (a.is_null()) return b;
         if (b.is_null()) return a;
+        size_t n = std::get<Array>(a.v)->size() + std::get<Array>(b.v)->size();
+        SHAPESIM_RETURN_IF_ERROR(budget.charge(n * sizeof(SqlValue), "array ||"));
         std::vector<SqlValue> out = *std::get<Array>(a.v);
         for (const auto& x : *std::get<Array>(b.v)) out.push_back(x);
         return SqlValue{std::make_shared<const std::vector<SqlValue>>(std::move(out))};
@@ -406,191 +287,30 @@ R evaluate(const BoundExpr& e, const std::vector<SqlValue>& row) {
     case BoundKind::kArray: {
       std::vector<SqlValue> items;
       for (const auto& a : e.args) {
-        SHAPESIM_ASSIGN_OR_RETURN(SqlValue v, evaluate(a, row));
+        SHAPESIM_ASSIGN_OR_RETURN(SqlValue v, evaluate_in(a, row, budget));
         items.push_back(std::move(v));
       }
       return SqlValue{std::make_shared<const std::vector<SqlValue>>(std::move(items))};
     }
     case BoundKind::kSubscript: {
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue a, evaluate(e.args[0], row));
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue i, evaluate(e.args[1], row));
+      SHAPESIM_ASSIGN_OR_RETURN(SqlValue a, evaluate_in(e.args[0], row, budget));
+      SHAPESIM_ASSIGN_OR_RETURN(SqlValue i, evaluate_in(e.args[1], row, budget));
       if (a.is_null() || i.is_null()) return kNull;
       const auto& items = *std::get<Array>(a.v);
       int64_t idx = std::get<int64_t>(i.v);
       if (idx < 1 || idx > static_cast<int64_t>(items.size())) return kNull;
       return items[static_cast<size_t>(idx - 1)];
     }
-    case BoundKind::kFunc: return eval_func(e, row);
+    case BoundKind::kFunc: return eval_func(e, row, budget);
   }
   return internal_error("unsupported expression");
 }
 
-namespace {
+}  // namespace eval_detail
 
-R eval_func(const BoundExpr& e, const std::vector<SqlValue>& row) {
-  const auto id = static_cast<FuncId>(e.op);
-  // Functions that look at their arguments lazily or ignore NULLs.
-  if (id == FuncId::kCoalesce) {
-    for (const auto& a : e.args) {
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue v, evaluate(a, row));
-      if (!v.is_null()) return v;
-    }
-    return kNull;
-  }
-  std::vector<SqlValue> v;
-  v.reserve(e.args.size());
-  for (const auto& a : e.args) {
-    SHAPESIM_ASSIGN_OR_RETURN(SqlValue x, evaluate(a, row));
-    v.push_back(std::move(x));
-  }
-  switch (id) {
-    case FuncId::kGreatest:
-    case FuncId::kLeast: {
-      const SqlValue* best = nullptr;
-      for (const auto& x : v) {
-        if (x.is_null()) continue;
-        if (!best) {
-          best = &x;
-          continue;
-        }
-        int c = compare_values(x, *best, e.type);
-        if ((id == FuncId::kGreatest && c > 0) || (id == FuncId::kLeast && c < 0)) best = &x;
-      }
-      return best ? *best : kNull;
-    }
-    case FuncId::kConcat:
-    case FuncId::kConcatWs: {
-      size_t first = id == FuncId::kConcatWs ? 1 : 0;
-      if (id == FuncId::kConcatWs && v[0].is_null()) return kNull;
-      std::string out;
-      bool any = false;
-      for (size_t i = first; i < v.size(); ++i) {
-        if (v[i].is_null()) continue;
-        if (id == FuncId::kConcatWs && any) out += str(v[0]);
-        out += output_text(v[i], e.args[i].type);
-        any = true;
-      }
-      return SqlValue{out};
-    }
-    case FuncId::kNullif: {
-      if (v[0].is_null()) return kNull;
-      if (v[1].is_null()) return v[0];
-      SHAPESIM_ASSIGN_OR_RETURN(SqlValue a, cast_value(v[0], e.args[0].type, e.operand_type));
-      if (compare_values(a, v[1], e.operand_type) == 0) return kNull;
-      return v[0];
-    }
-    default: break;
-  }
-  for (const auto& x : v) {
-    if (x.is_null()) return kNull;  // every remaining function is strict
-  }
-  switch (id) {
-    case FuncId::kLower:
-    case FuncId::kUpper: {
-      std::string s = str(v[0]);
-      for (auto& c : s) {
-        if (id == FuncId::kLower && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (id == FuncId::kUpper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-      }
-      return SqlValue{s};
-    }
-    case FuncId::kLength: return SqlValue{static_cast<int64_t>(chars_of(str(v[0])).size())};
-    case FuncId::kReverse: {
-      auto cs = chars_of(str(v[0]));
-      std::reverse(cs.begin(), cs.end());
-      return SqlValue{join(cs, 0, cs.size())};
-    }
-    case FuncId::kTrim:
-    case FuncId::kLtrim:
-    case FuncId::kRtrim: {
-      std::string set = v.size() > 1 ? str(v[1]) : std::string(" ");
-      return SqlValue{trim_chars(str(v[0]), set, id != FuncId::kRtrim, id != FuncId::kLtrim)};
-    }
-    case FuncId::kStartsWith: return boolean(str(v[0]).rfind(str(v[1]), 0) == 0);
-    case FuncId::kStrpos: {
-      size_t at = str(v[0]).find(str(v[1]));
-      if (at == std::string::npos) return SqlValue{int64_t{0}};
-      return SqlValue{static_cast<int64_t>(chars_of(std::string_view(str(v[0])).substr(0, at)).size() + 1)};
-    }
-    case FuncId::kReplace: {
-      const std::string& from = str(v[1]);
-      if (from.empty()) return v[0];
-      std::string s = str(v[0]), out;
-      size_t pos = 0;
-      while (true) {
-        size_t at = s.find(from, pos);
-        if (at == std::string::npos) break;
-        out += s.substr(pos, at - pos) + str(v[2]);
-        pos = at + from.size();
-      }
-      return SqlValue{out + s.substr(pos)};
-    }
-    case FuncId::kLeft:
-    case FuncId::kRight: {
-      auto cs = chars_of(str(v[0]));
-      int64_t n = std::get<int64_t>(v[1].v), len = static_cast<int64_t>(cs.size());
-      int64_t keep = n >= 0 ? std::min(n, len) : std::max<int64_t>(0, len + n);
-      if (id == FuncId::kLeft) return SqlValue{join(cs, 0, static_cast<size_t>(keep))};
-      return SqlValue{join(cs, static_cast<size_t>(len - keep), cs.size())};
-    }
-    case FuncId::kSubstr: {
-      auto cs = chars_of(str(v[0]));
-      int64_t start = std::get<int64_t>(v[1].v);
-      int64_t end = static_cast<int64_t>(cs.size()) + 1;
-      if (v.size() > 2) {
-        int64_t count = std::get<int64_t>(v[2].v);
-        if (count < 0) return invalid_argument("negative substring length not allowed");
-        end = start + count;
-      }
-      int64_t b = std::max<int64_t>(start, 1), en = std::min<int64_t>(end, static_cast<int64_t>(cs.size()) + 1);
-      if (en <= b) return SqlValue{std::string()};
-      return SqlValue{join(cs, static_cast<size_t>(b - 1), static_cast<size_t>(en - 1))};
-    }
-    case FuncId::kAbs: {
-      if (is_integer(e.type.id)) {
-        int64_t x = std::get<int64_t>(v[0].v);
-        int64_t r = 0;
-        bool overflow = x < 0 ? __builtin_sub_overflow(int64_t{0}, x, &r) : (r = x, false);
-        return int_result(r, overflow, e.type.id);
-      }
-      if (e.type.id == TypeId::kNumeric) {
-        const Decimal& d = std::get<Decimal>(v[0].v);
-        return SqlValue{d.sign() < 0 ? d.negate() : d};
-      }
-      return SqlValue{std::fabs(std::get<double>(v[0].v))};
-    }
-    case FuncId::kRound:
-    case FuncId::kFloor:
-    case FuncId::kCeil: {
-      if (e.type.id == TypeId::kFloat8) {
-        double d = std::get<double>(v[0].v);
-        return SqlValue{id == FuncId::kRound ? std::nearbyint(d) : id == FuncId::kFloor ? std::floor(d) : std::ceil(d)};
-      }
-      const Decimal& d = std::get<Decimal>(v[0].v);
-      if (id == FuncId::kRound) {
-        int64_t scale = v.size() > 1 ? std::get<int64_t>(v[1].v) : 0;
-        scale = std::clamp<int64_t>(scale, -38, 38);
-        return SqlValue{d.round_to_scale(static_cast<int32_t>(scale))};
-      }
-      Decimal truncated = d.round_to_scale(0);
-      // round_to_scale rounds half away; adjust to floor/ceil.
-      int c = Decimal::compare(truncated, d);
-      if (id == FuncId::kFloor && c > 0) truncated = *Decimal::sub(truncated, Decimal::from_int(1));
-      if (id == FuncId::kCeil && c < 0) truncated = *Decimal::add(truncated, Decimal::from_int(1));
-      return SqlValue{truncated};
-    }
-    case FuncId::kMod: return arith(ArithOp::kMod, v[0], v[1], e.type);
-    case FuncId::kCardinality: return SqlValue{static_cast<int64_t>(std::get<Array>(v[0].v)->size())};
-    case FuncId::kArrayLength: {
-      const auto& items = *std::get<Array>(v[0].v);
-      if (std::get<int64_t>(v[1].v) != 1 || items.empty()) return kNull;
-      return SqlValue{static_cast<int64_t>(items.size())};
-    }
-    default: break;
-  }
-  return internal_error("unsupported function");
+Result<SqlValue> evaluate(const BoundExpr& e, const std::vector<SqlValue>& row) {
+  eval_detail::EvalBudget budget;
+  return eval_detail::evaluate_in(e, row, budget);
 }
-
-}  // namespace
 
 }  // namespace shapesim::sql

@@ -261,26 +261,34 @@ class Parser {
     return Status::Ok();
   }
 
+  // `a OR b OR c` is one kOr node with three arguments (likewise AND), so a long chain adds
+  // one level to the tree, not one per term.
   Result<NodePtr> parse_or() {
     Depth d(*this);
     SHAPESIM_RETURN_IF_ERROR(check_depth());
-    SHAPESIM_ASSIGN_OR_RETURN(NodePtr left, parse_and());
+    SHAPESIM_ASSIGN_OR_RETURN(NodePtr first, parse_and());
+    if (!is_word("or")) return first;
+    auto chain = make(NodeKind::kOr, peek().pos, "or");
+    chain->args.push_back(std::move(first));
     while (is_word("or")) {
-      size_t pos = next().pos;
-      SHAPESIM_ASSIGN_OR_RETURN(NodePtr right, parse_and());
-      left = binary(NodeKind::kOr, pos, "or", std::move(left), std::move(right));
+      next();
+      SHAPESIM_ASSIGN_OR_RETURN(NodePtr term, parse_and());
+      chain->args.push_back(std::move(term));
     }
-    return left;
+    return chain;
   }
 
   Result<NodePtr> parse_and() {
-    SHAPESIM_ASSIGN_OR_RETURN(NodePtr left, parse_not());
+    SHAPESIM_ASSIGN_OR_RETURN(NodePtr first, parse_not());
+    if (!is_word("and")) return first;
+    auto chain = make(NodeKind::kAnd, peek().pos, "and");
+    chain->args.push_back(std::move(first));
     while (is_word("and")) {
-      size_t pos = next().pos;
-      SHAPESIM_ASSIGN_OR_RETURN(NodePtr right, parse_not());
-      left = binary(NodeKind::kAnd, pos, "and", std::move(left), std::move(right));
+      next();
+      SHAPESIM_ASSIGN_OR_RETURN(NodePtr term, parse_not());
+      chain->args.push_back(std::move(term));
     }
-    return left;
+    return chain;
   }
 
   Result<NodePtr> parse_not() {
@@ -710,7 +718,14 @@ class Parser {
 Result<NodePtr> parse_where(std::string_view text) {
   SHAPESIM_ASSIGN_OR_RETURN(std::vector<Token> tokens, lex(text));
   Parser p(text, std::move(tokens));
-  return p.parse();
+  SHAPESIM_ASSIGN_OR_RETURN(NodePtr tree, p.parse());
+  // Every later walk (checker, folder, evaluator) recurses over the tree: bound its height
+  // here, so no input can exhaust the stack (`id+id+...+id` builds one level per term).
+  if (tree_height(*tree) > kMaxExpressionHeight) {
+    return semantic_error(0, "expression is nested too deeply (more than " + std::to_string(kMaxExpressionHeight) +
+                                 " levels)");
+  }
+  return tree;
 }
 
 }  // namespace shapesim::sql

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reference/common/bounded_json.h"
 #include "reference/sql/datetime.h"
 
 namespace shapesim::sql {
@@ -224,9 +225,9 @@ Result<SqlValue> parse_input(SqlType type, std::string_view text) {
     }
     case TypeId::kJson:
     case TypeId::kJsonb: {
-      auto j = nlohmann::json::parse(text, nullptr, false);
-      if (j.is_discarded()) return invalid_argument("invalid input syntax for type " + type.name());
-      return SqlValue{type.id == TypeId::kJson ? std::string(text) : j.dump()};
+      auto j = parse_bounded_json(text);
+      if (!j.ok()) return invalid_argument("invalid input syntax for type " + type.name() + ": the value " + j.status().message());
+      return SqlValue{type.id == TypeId::kJson ? std::string(text) : j->dump()};
     }
     case TypeId::kUnknown:
     case TypeId::kText:
@@ -433,6 +434,7 @@ int compare_values(const SqlValue& a, const SqlValue& b, SqlType type) {
       return x < y ? -1 : x > y ? 1 : 0;
     }
     case TypeId::kJsonb: {
+      // Both were accepted by parse_input (bounded depth): comparing them cannot recurse far.
       auto x = nlohmann::json::parse(std::get<std::string>(a.v), nullptr, false);
       auto y = nlohmann::json::parse(std::get<std::string>(b.v), nullptr, false);
       if (x == y) return 0;

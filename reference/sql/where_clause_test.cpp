@@ -195,6 +195,50 @@ TEST(WhereClause, EnumsCompareByEqualityOnlyAndCompositesNever) {
                               "where clauses on it are not supported");
 }
 
+std::string chain(const std::string& term, const std::string& op, size_t n) {
+  std::string out = term;
+  for (size_t i = 1; i < n; ++i) out += " " + op + " " + term;
+  return out;
+}
+
+// Hostile depth: a long AND/OR chain is one level (PostgreSQL's BoolExpr), so it checks and
+// evaluates without recursion per term; any other chain deeper than kMaxExpressionHeight is a
+// clear error, never a stack overflow.
+TEST(WhereClause, LongChainsAreFlatOrRejectedNeverAStackOverflow) {
+  EXPECT_EQ(eval(chain("done", "OR", 5000)), "f");
+  EXPECT_EQ(eval(chain("NOT done", "AND", 5000)), "t");
+  EXPECT_EQ(eval(chain("n = 4", "OR", 3000) + " OR n = 5"), "t");
+  EXPECT_EQ(eval(chain("n", "+", 200) + " = 1000"), "t");
+  std::string deep = eval(chain("id", "+", 5000) + " > 0");
+  EXPECT_EQ(deep, "error: At location 0: expression is nested too deeply (more than 256 levels)");
+  EXPECT_EQ(eval(chain("n", "*", 300000) + " > 0").substr(0, 40), deep.substr(0, 40));  // 1.5 MB of input
+  EXPECT_EQ(eval("(" + chain("id", "||", 5000) + ") IS NULL").substr(0, 40), deep.substr(0, 40));
+  // A deciding constant inside a chain still decides it, and what follows is not evaluated.
+  EXPECT_EQ(eval("done OR true OR 1/n > 0"), "t");
+  EXPECT_EQ(eval("n = 5 AND false AND (1/0 = 1)"), "f");
+}
+
+// Values built by replace(), || and concat() draw on a 16 MiB budget per evaluation.
+TEST(WhereClause, AmplificationIsAnErrorNotAnAbort) {
+  std::string a1000(1000, 'a');
+  std::string constant = eval("length(replace(replace('" + a1000 + "','a','" + a1000 + "'),'a','" + a1000 + "')) > 0");
+  EXPECT_NE(constant.find("replace() would build more than 16 MiB while evaluating one row"), std::string::npos) << constant;
+  EXPECT_EQ(eval("length(replace('" + a1000 + "','a','" + a1000 + "')) = 1000000"), "t");  // 1 MB: within
+  TableSchema t{"public", "docs", {{"id", ColumnType::kInt8, true}, {"title", ColumnType::kText}}, {"id"}};
+  auto w = WhereClause::compile("length(replace(replace(title,'a',title),'a',title)) > 0", t, {});
+  ASSERT_TRUE(w.ok()) << w.status().message();
+  auto big = to_sql_row(Row{{"id", Value(int64_t{1})}, {"title", Value(std::string(600, 'a'))}}, t);
+  auto r = evaluate(w->expression(), *big);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("16 MiB"), std::string::npos);
+  auto small = to_sql_row(Row{{"id", Value(int64_t{2})}, {"title", Value("ab")}}, t);
+  EXPECT_TRUE(std::get<bool>(evaluate(w->expression(), *small)->v));
+  auto doubled = WhereClause::compile("length(" + chain("title", "||", 200) + ") > 0", t, {});
+  ASSERT_TRUE(doubled.ok());
+  auto huge = to_sql_row(Row{{"id", Value(int64_t{3})}, {"title", Value(std::string(200000, 'x'))}}, t);
+  EXPECT_FALSE(evaluate(doubled->expression(), *huge).ok());  // 200 × 200 kB, charged step by step
+}
+
 TEST(WhereClause, IndexTermsAndParameters) {
   auto w = WhereClause::compile("n = $1 AND title ILIKE '%x%' AND id IN (1, 2, NULL) AND 'red' = ANY(tags)", items(), {"7"});
   ASSERT_TRUE(w.ok()) << w.status().to_string();

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reference/common/bounded_json.h"
 #include "reference/common/json_text.h"
 #include "reference/common/log_offset.h"
 #include "reference/common/sql_identifier.h"
@@ -207,8 +208,9 @@ std::string encode_message(const ShapeMessage& message) {
 }
 
 Result<std::vector<ShapeMessage>> decode_messages(std::string_view body) {
-  auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return invalid_argument("response body is not valid JSON");
+  auto parsed = parse_bounded_json(body);
+  if (!parsed.ok()) return invalid_argument("response body " + parsed.status().message());
+  const nlohmann::json& j = *parsed;
   if (!j.is_array()) return invalid_argument("response body must be a JSON array");
   std::vector<ShapeMessage> out;
   out.reserve(j.size());

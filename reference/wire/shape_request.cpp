@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reference/common/bounded_json.h"
 #include "reference/common/json_text.h"
 #include "reference/common/sql_identifier.h"
 
@@ -114,10 +115,10 @@ std::optional<SubsetRequest> parse_subset_query(const QueryParams& query, Valida
   if (auto it = query.find(kSubsetWhere); it != query.end()) s.where = it->second;
   if (auto it = query.find(kSubsetOrderBy); it != query.end()) s.order_by = it->second;
   if (auto it = query.find(kSubsetParams); it != query.end()) {
-    auto j = nlohmann::json::parse(it->second, nullptr, false);
-    if (j.is_discarded()) {
-      errors.add(kSubsetParams, "must be JSON");
-    } else if (auto e = subset_params_from_json(j, s.params)) {
+    auto j = parse_bounded_json(it->second);
+    if (!j.ok()) {
+      errors.add(kSubsetParams, j.status().message() == "is not valid JSON" ? "must be JSON" : "must be JSON that " + j.status().message());
+    } else if (auto e = subset_params_from_json(*j, s.params)) {
       errors.add(kSubsetParams, *e);
     }
   }
@@ -365,11 +366,13 @@ ParsedShapeRequest parse_shape_request(const QueryParams& query) {
 }
 
 std::optional<SubsetRequest> parse_subset_body(std::string_view body, ValidationErrors& errors) {
-  auto j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    errors.add("body", "must be a JSON object with the subset (where, params, order_by, limit, offset)");
+  auto parsed = parse_bounded_json(body);
+  if (!parsed.ok() || !parsed->is_object()) {
+    std::string why = parsed.ok() ? "" : " (it " + parsed.status().message() + ")";
+    errors.add("body", "must be a JSON object with the subset (where, params, order_by, limit, offset)" + why);
     return std::nullopt;
   }
+  const nlohmann::json& j = *parsed;
   SubsetRequest s;
   auto text_field = [&](const char* name, const char* param, std::string& out) {
     if (!j.contains(name) || j[name].is_null()) return;

@@ -1,0 +1,131 @@
+// Hostile requests (issue: nothing a client sends can crash, hang or exhaust the server):
+// each answers a clear 4xx and leaves the server serving.
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "reference/server/shape_server_fixture.h"
+
+namespace shapesim {
+namespace {
+using namespace shapesim::testing;
+using nlohmann::json;
+
+std::string chain(const std::string& term, const std::string& op, size_t n) {
+  std::string out = term;
+  for (size_t i = 1; i < n; ++i) out += op + term;
+  return out;
+}
+
+std::string encode(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c)) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+std::string where_error(const HttpResponse& r, const char* param = "where") {
+  auto body = json::parse(r.body, nullptr, false);
+  if (body.is_discarded() || !body.contains("errors") || !body["errors"].contains(param)) return r.body;
+  return body["errors"][param][0].get<std::string>();
+}
+
+TEST_F(ShapeServerTest, AChainOfFiveThousandOperatorsIsA400NotAStackOverflow) {
+  auto plus = get("/v1/shape?table=tasks&offset=-1&where=" + encode(chain("id", "+", 5000) + ">0"));
+  EXPECT_EQ(plus.status, 400);
+  EXPECT_EQ(where_error(plus), "At location 0: expression is nested too deeply (more than 256 levels)");
+  // An OR chain is one level: a valid shape.
+  auto ors = get("/v1/shape?table=tasks&offset=-1&where=" + encode(chain("done", " OR ", 5000)));
+  EXPECT_EQ(ors.status, 200) << ors.body;
+  // The same through a subset POST body.
+  auto out = send("POST", "/v1/shape?table=tasks&offset=-1&log=changes_only",
+                  json({{"where", chain("id", "*", 20000) + " > 0"}}).dump());
+  ASSERT_EQ(out.responses.size(), 1u);
+  EXPECT_EQ(out.responses[0].second.status, 400);
+  EXPECT_NE(where_error(out.responses[0].second, "subset__where").find("nested too deeply"), std::string::npos)
+      << out.responses[0].second.body;
+  EXPECT_EQ(get("/v1/health").status, 200);
+}
+
+TEST_F(ShapeServerTest, JsonNestedAHundredThousandDeepIsA400) {
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  std::string body = R"({"id":"deep","mutations":[{"op":"insert","table":"tasks","value":{"id":1,"title":)" + deep + "}}]}";
+  auto out = send("POST", "/api/mutations", body);
+  ASSERT_EQ(out.responses.size(), 1u);
+  EXPECT_EQ(out.responses[0].second.status, 400);
+  EXPECT_EQ(json::parse(out.responses[0].second.body)["message"], "body nests arrays and objects deeper than 128 levels");
+  // Within the bound, a structured value where a scalar belongs is named, not dumped.
+  std::string nested = std::string(100, '[') + std::string(100, ']');
+  auto shallow = send("POST", "/api/mutations",
+                      R"({"id":"s","mutations":[{"op":"insert","table":"tasks","value":{"id":)" + nested + "}}]}");
+  EXPECT_EQ(shallow.responses[0].second.status, 400);
+  EXPECT_EQ(json::parse(shallow.responses[0].second.body)["message"], "column \"id\": a JSON array is not a value of type int8");
+  auto subset = send("POST", "/v1/shape?table=tasks&offset=-1&log=changes_only", deep);
+  EXPECT_EQ(subset.responses[0].second.status, 400);
+  EXPECT_EQ(server_->store().snapshot(tasks_table())->rows.size(), 0u);  // nothing written
+}
+
+// replace() multiplies sizes: a constant amplification is refused when the shape is defined,
+// a row-driven one is an error for that row (it is not in the shape), never an abort; and the
+// logged row replays harmlessly at restart.
+TEST(ShapeServerAmplification, ReplaceInAWhereIsBudgetedAndSurvivesRestart) {
+  auto path = std::filesystem::temp_directory_path() / ("shapesim_amplify_" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  auto open = [&] {
+    auto store = EmbeddedStore::open(path.string());
+    EXPECT_TRUE(store.ok());
+    (void)(*store)->create_table(tasks_table());
+    auto server = std::make_unique<ShapeServer>(ServerConfig{}, std::move(*store));
+    EXPECT_TRUE(server->startup_status().ok()) << server->startup_status().to_string();
+    return server;
+  };
+  uint64_t id = 1;
+  auto send = [&](ShapeServer& s, const std::string& method, const std::string& target, std::string body = "") {
+    auto req = HttpRequest::from_target(method, target);
+    req->body = std::move(body);
+    auto out = s.handle(RequestId{id++}, *req, Timestamp{Duration::seconds(1)});
+    EXPECT_EQ(out.responses.size(), 1u);
+    return out.responses.empty() ? HttpResponse{} : out.responses.back().second;
+  };
+  std::string a1000(1000, 'a');
+  {
+    auto server = open();
+    auto constant = send(*server, "GET", "/v1/shape?table=tasks&offset=-1&where=" +
+                                              encode("length(replace(replace('" + a1000 + "','a','" + a1000 + "'),'a','" +
+                                                     a1000 + "')) > 0"));
+    EXPECT_EQ(constant.status, 400);
+    EXPECT_NE(where_error(constant).find("would build more than 16 MiB"), std::string::npos) << constant.body;
+    auto shape = send(*server, "GET", "/v1/shape?table=tasks&offset=-1&where=" +
+                                           encode("length(replace(replace(title,'a',title),'a',title)) > 0"));
+    ASSERT_EQ(shape.status, 200) << shape.body;
+    auto write = send(*server, "POST", "/api/mutations",
+                      json({{"id", "big"}, {"mutations", {{{"op", "insert"}, {"table", "tasks"},
+                                                           {"value", {{"id", 1}, {"title", std::string(600, 'a')}}}}}}})
+                          .dump());
+    EXPECT_EQ(write.status, 200) << write.body;  // committed; not in the shape (its evaluation failed)
+    auto small = send(*server, "POST", "/api/mutations",
+                      json({{"id", "small"}, {"mutations", {{{"op", "insert"}, {"table", "tasks"},
+                                                             {"value", {{"id", 2}, {"title", "ab"}}}}}}})
+                          .dump());
+    EXPECT_EQ(small.status, 200);
+  }
+  auto restarted = open();  // replays the logged transactions into the restored shape
+  EXPECT_EQ(restarted->registry().size(), 1u);
+  auto rows = restarted->evaluate_from_scratch(restarted->registry().shapes_on("public", "tasks")[0]->definition());
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->size(), 1u);  // only the small row
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace shapesim
