@@ -12,6 +12,7 @@ for target in build/fuzz/fuzz/fuzz_*; do
   name="$(basename "$target")"
   scratch="$(mktemp -d)"
   echo "fuzz-smoke: $name for ${seconds}s"
-  "$target" -max_total_time="$seconds" -seed=1 -print_final_stats=1 "$scratch" "testdata/fuzz/$name" 2>&1 | tail -5
+  # -max_len: room for the hostile seeds (deep JSON, 15 kB chains) and what grows from them.
+  "$target" -max_total_time="$seconds" -max_len=131072 -seed=1 -print_final_stats=1 "$scratch" "testdata/fuzz/$name" 2>&1 | tail -5
   rm -rf "$scratch"
 done
