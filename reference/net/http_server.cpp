@@ -305,7 +305,8 @@ void Session::deliver(HttpResponse response) {
   for (const auto& [name, value] : response.headers) res.set(name, value);
   res.set(http::field::server, "shapesim");
   res.keep_alive(keep_alive_);
-  if (response.status != 204 && response.status != 304) {
+  // A HEAD answer carries the GET's content-length (set by the core) and no body.
+  if (!response.head && response.status != 204 && response.status != 304) {
     res.body() = std::move(response.body);
     res.prepare_payload();
   }

@@ -80,6 +80,8 @@ Result<std::unique_ptr<PgSource>> PgSource::connect(const PgSourceOptions& optio
     source->conn_ = std::make_unique<Connection>(connection_string(options.url, false));
     pqxx::work w(source->conn_->c);
     w.exec("CREATE TABLE IF NOT EXISTS shapesim_write_batches (id text PRIMARY KEY, txid bigint NOT NULL)");
+    // Older servers kept no digest: their ids answer as replays.
+    w.exec("ALTER TABLE shapesim_write_batches ADD COLUMN IF NOT EXISTS digest text NOT NULL DEFAULT ''");
     w.commit();
   } catch (const std::exception& e) {
     return unavailable(std::string("cannot connect to PostgreSQL: ") + e.what());
@@ -251,8 +253,13 @@ Result<WriteOutcome> PgSource::apply(const WriteBatch& batch) {
   if (batch.id.empty()) return invalid_argument("a write batch needs a non-empty id");
   try {
     pqxx::work w(conn_->c);
-    auto seen = w.exec_params("SELECT txid FROM shapesim_write_batches WHERE id = $1", batch.id);
-    if (!seen.empty()) return WriteOutcome{Xid{seen[0][0].as<uint64_t>()}, std::nullopt};
+    const std::string digest = batch.digest();
+    auto seen = w.exec_params("SELECT txid, digest FROM shapesim_write_batches WHERE id = $1", batch.id);
+    if (!seen.empty()) {
+      std::string stored = seen[0][1].as<std::string>();
+      if (!stored.empty() && stored != digest) return already_exists(reused_batch_id_message(batch.id));
+      return WriteOutcome{Xid{seen[0][0].as<uint64_t>()}, std::nullopt};
+    }
     for (const Mutation& m : batch.mutations) {
       const TableSchema* t = find_table(m.schema, m.table);
       if (!t) return invalid_argument("relation \"" + m.schema + "." + m.table + "\" does not exist");
@@ -310,7 +317,7 @@ Result<WriteOutcome> PgSource::apply(const WriteBatch& batch) {
       }
     }
     uint64_t txid = w.exec1("SELECT pg_current_xact_id()::xid::text::int8")[0].as<uint64_t>();
-    w.exec_params("INSERT INTO shapesim_write_batches (id, txid) VALUES ($1, $2)", batch.id, txid);
+    w.exec_params("INSERT INTO shapesim_write_batches (id, txid, digest) VALUES ($1, $2, $3)", batch.id, txid, digest);
     w.commit();
     return WriteOutcome{Xid{txid}, std::nullopt};
   } catch (const pqxx::sql_error& e) {

@@ -81,7 +81,7 @@ Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::open(const std::string& pa
   SHAPESIM_RETURN_IF_ERROR(store->exec(
       "CREATE TABLE IF NOT EXISTS _shapesim_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
       "CREATE TABLE IF NOT EXISTS _shapesim_tables (qualified TEXT PRIMARY KEY, definition TEXT NOT NULL);"
-      "CREATE TABLE IF NOT EXISTS _shapesim_batches (id TEXT PRIMARY KEY, txid INTEGER NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS _shapesim_batches (id TEXT PRIMARY KEY, txid INTEGER NOT NULL, digest TEXT NOT NULL DEFAULT '');"
       "CREATE TABLE IF NOT EXISTS _shapesim_txlog (lsn INTEGER PRIMARY KEY, xid INTEGER NOT NULL, changes TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS _shapesim_shapes (handle TEXT PRIMARY KEY, definition TEXT NOT NULL, "
       "  snapshot_lsn INTEGER NOT NULL, xmin INTEGER NOT NULL, xmax INTEGER NOT NULL, xip TEXT NOT NULL, "
@@ -91,6 +91,23 @@ Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::open(const std::string& pa
   SHAPESIM_RETURN_IF_ERROR(store->add_missing_columns());
   SHAPESIM_RETURN_IF_ERROR(store->load_state());
   return store;
+}
+
+Status EmbeddedStore::add_missing_columns() {
+  auto missing = [&](const char* table, const char* column) -> Result<bool> {
+    SqliteStatement st(db_, cache_, std::string("SELECT count(*) FROM pragma_table_info('") + table + "') WHERE name = '" +
+                                        column + "'");
+    if (!st.step_row()) return st.status().ok() ? internal_error("pragma_table_info returned no row") : st.status();
+    return st.column_int(0) == 0;
+  };
+  // Stores written before shapes recorded their table's schema: an empty schema never equals
+  // the current one, so such shapes are retired at restore (their clients refetch).
+  SHAPESIM_ASSIGN_OR_RETURN(bool no_schema, missing("_shapesim_shapes", "table_schema"));
+  if (no_schema) SHAPESIM_RETURN_IF_ERROR(exec("ALTER TABLE _shapesim_shapes ADD COLUMN table_schema TEXT NOT NULL DEFAULT ''"));
+  // Stores written before batches kept a digest: their ids answer as replays.
+  SHAPESIM_ASSIGN_OR_RETURN(bool no_digest, missing("_shapesim_batches", "digest"));
+  if (no_digest) SHAPESIM_RETURN_IF_ERROR(exec("ALTER TABLE _shapesim_batches ADD COLUMN digest TEXT NOT NULL DEFAULT ''"));
+  return Status::Ok();
 }
 
 EmbeddedStore::~EmbeddedStore() {
@@ -266,10 +283,16 @@ Result<std::optional<Xid>> EmbeddedStore::find_batch(const std::string& batch_id
 
 Result<WriteOutcome> EmbeddedStore::apply(const WriteBatch& batch) {
   if (batch.id.empty()) return invalid_argument("a write batch needs a non-empty id");
+  const std::string digest = batch.digest();
   {
-    SqliteStatement seen(db_, cache_, "SELECT txid FROM _shapesim_batches WHERE id = ?");
+    SqliteStatement seen(db_, cache_, "SELECT txid, digest FROM _shapesim_batches WHERE id = ?");
     seen.bind(1, Value(batch.id));
-    if (seen.step_row()) return WriteOutcome{Xid{static_cast<uint64_t>(seen.column_int(0))}, std::nullopt};
+    if (seen.step_row()) {
+      // A row from before digests were kept has none: it answers as a replay.
+      std::string stored = seen.column_text(1);
+      if (!stored.empty() && stored != digest) return already_exists(reused_batch_id_message(batch.id));
+      return WriteOutcome{Xid{static_cast<uint64_t>(seen.column_int(0))}, std::nullopt};
+    }
     SHAPESIM_RETURN_IF_ERROR(seen.status());
   }
   SHAPESIM_RETURN_IF_ERROR(SqliteStatement(db_, cache_, "BEGIN").run());
@@ -282,9 +305,10 @@ Result<WriteOutcome> EmbeddedStore::apply(const WriteBatch& batch) {
   // LSNs advance like a WAL position: a header plus a slot per change.
   tx.commit_lsn = Lsn{last_lsn_.value + 64 * (1 + tx.changes.size())};
   if (st.ok()) {
-    SqliteStatement rec(db_, cache_, "INSERT INTO _shapesim_batches (id, txid) VALUES (?, ?)");
+    SqliteStatement rec(db_, cache_, "INSERT INTO _shapesim_batches (id, txid, digest) VALUES (?, ?, ?)");
     rec.bind(1, Value(batch.id));
     rec.bind(2, Value(static_cast<int64_t>(tx.xid.value)));
+    rec.bind(3, Value(digest));
     st = rec.run();
   }
   if (st.ok()) st = log_transaction(tx);

@@ -51,15 +51,6 @@ Status EmbeddedStore::save_shape(const StoredShape& shape) {
   return exec("RELEASE save_shape");
 }
 
-Status EmbeddedStore::add_missing_columns() {
-  // Stores written before shapes recorded their table's schema: an empty schema never equals
-  // the current one, so such shapes are retired at restore (their clients refetch).
-  SqliteStatement st(db_, cache_, "SELECT count(*) FROM pragma_table_info('_shapesim_shapes') WHERE name = 'table_schema'");
-  if (!st.step_row()) return st.status().ok() ? internal_error("pragma_table_info returned no row") : st.status();
-  if (st.column_int(0) == 1) return Status::Ok();
-  return exec("ALTER TABLE _shapesim_shapes ADD COLUMN table_schema TEXT NOT NULL DEFAULT ''");
-}
-
 Status EmbeddedStore::forget_shape(const std::string& handle) {
   for (const char* sql : {"DELETE FROM _shapesim_shapes WHERE handle = ?", "DELETE FROM _shapesim_shape_chunks WHERE handle = ?"}) {
     SqliteStatement st(db_, cache_, sql);

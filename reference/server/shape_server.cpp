@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "reference/common/assert.h"
 #include "reference/common/coverage.h"
 #include "reference/common/planted_bugs.h"
 #include "reference/common/table_schema_json.h"
@@ -36,6 +37,7 @@ void ShapeServer::retire(std::string handle) {
 }
 
 ServerOutput ShapeServer::handle(RequestId id, const HttpRequest& req, Timestamp now) {
+  if (req.method == "HEAD") return handle_head(id, req, now);
   ServerOutput out;
   HttpResponse response;
   bool parked = false;
@@ -66,6 +68,20 @@ ServerOutput ShapeServer::handle(RequestId id, const HttpRequest& req, Timestamp
     add_cors_headers(response, req.header("origin"));
     out.responses.emplace_back(id, std::move(response));
   }
+  return out;
+}
+
+ServerOutput ShapeServer::handle_head(RequestId id, const HttpRequest& req, Timestamp now) {
+  // The GET answer without its body. A HEAD never waits: live parameters are dropped.
+  HttpRequest get = req;
+  get.method = "GET";
+  for (const char* k : {"live", "live_sse", "experimental_live_sse"}) get.query.erase(k);
+  ServerOutput out = handle(id, get, now);
+  SHAPESIM_ASSERT(out.responses.size() == 1 && out.responses[0].first == id && !out.responses[0].second.streaming);
+  HttpResponse& r = out.responses[0].second;
+  r.headers["content-length"] = std::to_string(r.body.size());
+  r.body.clear();
+  r.head = true;
   return out;
 }
 
@@ -259,7 +275,8 @@ HttpResponse ShapeServer::handle_mutations(const HttpRequest& req, Timestamp now
   if (!batch.ok()) return json_error(400, batch.status().message());
   auto outcome = source_->apply(*batch);
   if (!outcome.ok()) {
-    int status = outcome.status().code() == ErrorCode::kInternal ? 500 : 400;
+    ErrorCode code = outcome.status().code();
+    int status = code == ErrorCode::kInternal ? 500 : code == ErrorCode::kAlreadyExists ? 409 : 400;
     return json_error(status, outcome.status().message());
   }
   if (outcome->committed) {

@@ -115,6 +115,7 @@ class ShapeServer {
     Timestamp keepalive_at;
   };
 
+  ServerOutput handle_head(RequestId id, const HttpRequest& req, Timestamp now);
   HttpResponse handle_get_shape(RequestId id, const HttpRequest& req, Timestamp now, bool& parked);
   HttpResponse handle_subset(const Shape& shape, const ShapeRequest& r, const std::string& request_offset);
   HttpResponse start_stream(RequestId id, Shape& shape, LogOffset offset, const std::optional<std::string>& cursor,

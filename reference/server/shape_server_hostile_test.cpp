@@ -75,6 +75,46 @@ TEST_F(ShapeServerTest, JsonNestedAHundredThousandDeepIsA400) {
   EXPECT_EQ(server_->store().snapshot(tasks_table())->rows.size(), 0u);  // nothing written
 }
 
+TEST_F(ShapeServerTest, HeadAnswersTheGetHeadersWithoutABody) {
+  write("b1", json::array({insert(1, "a")}));
+  auto full = get("/v1/shape?table=tasks&offset=-1");
+  auto head = send("HEAD", "/v1/shape?table=tasks&offset=-1");
+  ASSERT_EQ(head.responses.size(), 1u);
+  const HttpResponse& h = head.responses[0].second;
+  EXPECT_EQ(h.status, 200);
+  EXPECT_TRUE(h.head);
+  EXPECT_TRUE(h.body.empty());
+  EXPECT_EQ(h.header("content-length"), std::to_string(full.body.size()));
+  EXPECT_EQ(h.header("electric-handle"), full.header("electric-handle"));
+  EXPECT_EQ(h.header("electric-offset"), "0_0");
+  // A HEAD never waits, and a route without GET answers 405 without a body.
+  auto live = send("HEAD", "/v1/shape?table=tasks&offset=0_0&live=true&handle=" + *full.header("electric-handle"));
+  ASSERT_EQ(live.responses.size(), 1u);
+  EXPECT_EQ(server_->parked_count(), 0u);
+  auto mutations = send("HEAD", "/api/mutations");
+  EXPECT_EQ(mutations.responses[0].second.status, 405);
+  EXPECT_TRUE(mutations.responses[0].second.body.empty());
+}
+
+TEST_F(ShapeServerTest, AReusedBatchIdWithOtherMutationsIs409AndEmptyBatchesCostNoTxid) {
+  json first = json::array({insert(1, "a")});
+  uint64_t txid = write("batch-1", first);
+  EXPECT_EQ(write("batch-1", first), txid);  // a replay: the same txid
+  auto reused = send("POST", "/api/mutations", json({{"id", "batch-1"}, {"mutations", json::array({insert(2, "b")})}}).dump());
+  ASSERT_EQ(reused.responses.size(), 1u);
+  EXPECT_EQ(reused.responses[0].second.status, 409);
+  EXPECT_EQ(json::parse(reused.responses[0].second.body)["message"],
+            "batch id \"batch-1\" was already used for different mutations (an id names one batch; retry with the same "
+            "mutations, or use a new id)");
+  EXPECT_EQ(server_->store().snapshot(tasks_table())->rows.size(), 1u);  // row 2 not written
+  auto long_id = send("POST", "/api/mutations", json({{"id", std::string(257, 'x')}, {"mutations", first}}).dump());
+  EXPECT_EQ(long_id.responses[0].second.status, 400);
+  EXPECT_EQ(json::parse(long_id.responses[0].second.body)["message"], "\"id\" must be at most 256 bytes");
+  auto empty = send("POST", "/api/mutations", json({{"id", "empty"}, {"mutations", json::array()}}).dump());
+  EXPECT_EQ(empty.responses[0].second.status, 400);
+  EXPECT_EQ(write("batch-2", json::array({insert(3, "c")})), txid + 1);  // no txid spent in between
+}
+
 // replace() multiplies sizes: a constant amplification is refused when the shape is defined,
 // a row-driven one is an error for that row (it is not in the shape), never an abort; and the
 // logged row replays harmlessly at restart.

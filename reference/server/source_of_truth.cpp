@@ -1,6 +1,9 @@
 #include "reference/server/source_of_truth.h"
 
 #include <algorithm>
+#include <cstdio>
+
+#include "reference/common/hash.h"
 
 namespace shapesim {
 
@@ -12,6 +15,46 @@ bool visible_in_snapshot(uint64_t xid, uint64_t xmin, uint64_t xmax, const std::
   }
   if (xid < xmin) return true;
   return xid < xmax && std::find(xip_list.begin(), xip_list.end(), xid) == xip_list.end();
+}
+
+namespace {
+
+// Length-prefixed pieces: no two different batches encode the same.
+void add_piece(uint64_t& h, std::string_view piece) {
+  std::string length = std::to_string(piece.size()) + ":";
+  h = fnv1a64(length, h);
+  h = fnv1a64(piece, h);
+}
+
+void add_row(uint64_t& h, const Row& row) {
+  add_piece(h, std::to_string(row.size()));
+  for (const auto& [column, value] : row) {  // std::map: column order
+    add_piece(h, column);
+    auto text = value.to_pg_text();
+    add_piece(h, text ? "v" + *text : "null");
+  }
+}
+
+}  // namespace
+
+std::string WriteBatch::digest() const {
+  uint64_t h = kFnv64Offset;
+  add_piece(h, std::to_string(mutations.size()));
+  for (const Mutation& m : mutations) {
+    add_piece(h, std::to_string(static_cast<int>(m.kind)));
+    add_piece(h, m.schema);
+    add_piece(h, m.table);
+    add_row(h, m.key);
+    add_row(h, m.value);
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return hex;
+}
+
+std::string reused_batch_id_message(const std::string& id) {
+  return "batch id \"" + id + "\" was already used for different mutations (an id names one batch; retry with the "
+         "same mutations, or use a new id)";
 }
 
 Result<Snapshot> SourceOfTruth::snapshot(const TableSchema& t) {

@@ -55,9 +55,18 @@ struct Mutation {
 };
 
 struct WriteBatch {
-  std::string id;  // idempotency key: a replayed id returns the first txid, changes nothing
+  // Idempotency key: a replay (same id, same mutations) returns the first txid and changes
+  // nothing; the same id with other mutations is refused (kAlreadyExists).
+  std::string id;
   std::vector<Mutation> mutations;
+
+  // A fingerprint of the mutations (16 hex digits, FNV-1a over an unambiguous encoding), kept
+  // with the id to tell a replay from a different batch under a reused id.
+  std::string digest() const;
 };
+
+// The message for a batch id reused with different mutations.
+std::string reused_batch_id_message(const std::string& id);
 
 struct WriteOutcome {
   Xid txid;

@@ -16,8 +16,14 @@ Result<WriteBatch> parse_write_batch(std::string_view text, SourceOfTruth& sourc
   if (!body.contains("id") || !body["id"].is_string() || body["id"].get_ref<const std::string&>().empty()) {
     return invalid_argument("\"id\" must be a non-empty string");
   }
+  if (body["id"].get_ref<const std::string&>().size() > kMaxBatchIdBytes) {
+    return invalid_argument("\"id\" must be at most " + std::to_string(kMaxBatchIdBytes) + " bytes");
+  }
   if (!body.contains("mutations") || !body["mutations"].is_array()) {
     return invalid_argument("\"mutations\" must be an array");
+  }
+  if (body["mutations"].empty()) {
+    return invalid_argument("\"mutations\" must not be empty (an empty batch would commit nothing)");
   }
   WriteBatch batch;
   batch.id = body["id"].get<std::string>();

@@ -10,6 +10,9 @@
 
 namespace shapesim {
 
+// The longest batch id accepted (an idempotency key, stored with every batch).
+inline constexpr size_t kMaxBatchIdBytes = 256;
+
 Result<WriteBatch> parse_write_batch(std::string_view body, SourceOfTruth& source);
 
 }  // namespace shapesim

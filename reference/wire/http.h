@@ -38,6 +38,9 @@ struct HttpResponse {
   // A stream (server-sent events): `body` is its beginning; more arrives later as stream
   // events, the last one marked `end`. A driver sends it with chunked transfer encoding.
   bool streaming = false;
+  // The answer to a HEAD request: `body` is empty and the content-length header holds the
+  // length the GET answer's body would have (RFC 9110 §9.3.2); a driver sends no body.
+  bool head = false;
 
   std::optional<std::string> header(const std::string& lower_name) const;
   bool has_header(const std::string& lower_name) const { return headers.count(lower_name) > 0; }
