@@ -25,6 +25,10 @@ struct ServeArgs {
   uint64_t long_poll_ms = 20000;
   uint64_t sse_timeout_ms = 60000;
   bool allow_delete = false;
+  uint64_t max_connections = 10000;
+  uint64_t header_timeout_ms = 10000;
+  uint64_t body_timeout_ms = 30000;
+  uint64_t idle_timeout_ms = 60000;
   uint64_t cache_max_age = 5;     // catch-up responses, as ELECTRIC_CACHE_MAX_AGE
   uint64_t cache_stale_age = 300;  // as ELECTRIC_CACHE_STALE_AGE
   std::optional<std::string> schema;
@@ -54,6 +58,15 @@ std::optional<std::string> parse(const std::vector<std::string>& args, ServeArgs
     } else if (f == "--host") {
       if (i + 1 >= args.size() || args[i + 1].empty()) return "--host needs an address (127.0.0.1, 0.0.0.0, ::)";
       a.host = args[++i];
+    } else if (f == "--max-connections") {
+      if (auto e = number(a.max_connections)) return e;
+      if (a.max_connections == 0) return "--max-connections must be positive";
+    } else if (f == "--header-timeout-ms" || f == "--body-timeout-ms" || f == "--idle-timeout-ms") {
+      uint64_t& target = f == "--header-timeout-ms" ? a.header_timeout_ms
+                         : f == "--body-timeout-ms" ? a.body_timeout_ms
+                                                    : a.idle_timeout_ms;
+      if (auto e = number(target)) return e;
+      if (target == 0 || target > 86400000) return f + " must be between 1 and 86400000";
     } else if (f == "--cache-max-age") {
       if (auto e = number(a.cache_max_age)) return e;
       if (a.cache_max_age > INT32_MAX) return "--cache-max-age is too large";
@@ -117,7 +130,8 @@ Status load_schema(const std::string& path, EmbeddedStore& store, size_t& count)
 void print_serve_help(std::ostream& out) {
   out << "usage: shapesim serve --store PATH [--schema FILE] [--host ADDR] [--port N] [--chunk-bytes B]\n"
          "                      [--long-poll-ms MS] [--sse-timeout-ms MS] [--allow-delete]\n"
-         "                      [--cache-max-age S] [--cache-stale-age S]\n"
+         "                      [--cache-max-age S] [--cache-stale-age S] [--max-connections N]\n"
+         "                      [--header-timeout-ms MS] [--body-timeout-ms MS] [--idle-timeout-ms MS]\n"
          "                      [--pg URL [--publication NAME] [--slot NAME] [--manual-publication]]\n"
          "\n"
          "Serves the Electric-compatible shape API (GET/POST/DELETE/OPTIONS /v1/shape, GET /v1/health) and\n"
@@ -138,6 +152,12 @@ void print_serve_help(std::ostream& out) {
          "                      Electric's fixed values.\n"
          "  --cache-stale-age S stale-while-revalidate of catch-up responses (default 300;\n"
          "                      ELECTRIC_CACHE_STALE_AGE)\n"
+         "  --max-connections N open connections at most (default 10000, and below the descriptor\n"
+         "                      limit, whose soft value is raised to the hard one); more get 503\n"
+         "  --header-timeout-ms MS  a request's header must arrive within this (default 10000; 408)\n"
+         "  --body-timeout-ms MS    its body within this after the header (default 30000; 408)\n"
+         "  --idle-timeout-ms MS    an idle keep-alive connection is closed after this (default 60000;\n"
+         "                      parked long-polls and SSE streams are not idle)\n"
          "  --pg URL            serve from PostgreSQL through logical replication (wal_level=logical);\n"
          "                      --store then keeps the shape logs and the replicated transactions\n"
          "  --publication NAME  the publication shapes' tables are added to (default shapesim)\n"
@@ -208,6 +228,10 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   }
   net::ServeOptions options;
   options.host = a.host;
+  options.max_connections = static_cast<size_t>(a.max_connections);
+  options.header_timeout = Duration::millis(static_cast<int64_t>(a.header_timeout_ms));
+  options.body_timeout = Duration::millis(static_cast<int64_t>(a.body_timeout_ms));
+  options.idle_timeout = Duration::millis(static_cast<int64_t>(a.idle_timeout_ms));
   options.port = static_cast<uint16_t>(a.port);
   options.on_listening = [&](uint16_t port) {
     std::string host = a.host.find(':') == std::string::npos ? a.host : "[" + a.host + "]";  // IPv6 in a URL

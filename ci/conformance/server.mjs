@@ -30,7 +30,8 @@ async function resetPostgres() {
 }
 
 // options: { store: a file to keep (default: in memory), port: a fixed port (default: free),
-//            resume: restart on existing state (with PostgreSQL: keep tables and slot) }
+//            resume: restart on existing state (with PostgreSQL: keep tables and slot),
+//            fdLimit: a descriptor limit to run under }
 export async function startServer(extraArgs = [], options = {}) {
   const binary = process.env.SHAPESIM_BIN;
   if (!binary) throw new Error('SHAPESIM_BIN must point at the shapesim executable');
@@ -39,8 +40,11 @@ export async function startServer(extraArgs = [], options = {}) {
     if (!options.resume) await resetPostgres();
     source = ['--pg', pgUrl, '--slot', pgSlot, '--publication', pgSlot];
   }
-  const child = spawn(binary, ['serve', '--store', options.store ?? ':memory:', ...source,
-                               '--port', String(options.port ?? 0), ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = ['serve', '--store', options.store ?? ':memory:', ...source, '--port', String(options.port ?? 0), ...extraArgs];
+  // options.fdLimit: run under `ulimit -n` (soft and hard), to exhaust descriptors on purpose.
+  const child = options.fdLimit
+    ? spawn('bash', ['-c', `ulimit -n ${options.fdLimit} && exec "$0" "$@"`, binary, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(binary, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {

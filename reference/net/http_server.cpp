@@ -14,6 +14,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "reference/net/connection_limits.h"
 #include "reference/server/http_responses.h"
 
 namespace shapesim::net {
@@ -50,8 +51,8 @@ class Driver;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Driver& driver, size_t max_bytes)
-      : socket_(std::move(socket)), driver_(driver), max_bytes_(max_bytes) {}
+  Session(tcp::socket socket, Driver& driver, const ServeOptions& options);
+  ~Session();
   void start() { read(); }
   void deliver(HttpResponse response);
   // More of a streaming response (SSE); `end` finishes it with the last chunk.
@@ -62,7 +63,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void pump_stream();
   void finish_stream();
   void read();
+  void on_header(beast::error_code ec);
   void on_read(beast::error_code ec);
+  // Closes the connection unless the current read completes within `d` (timed_out_ is set).
+  void arm_deadline(Duration d);
   void watch_disconnect();
   void write(http::response<http::string_body> res);
   void reply_directly(int status, const std::string& message);
@@ -70,7 +74,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   tcp::socket socket_;
   Driver& driver_;
-  size_t max_bytes_;
+  const ServeOptions& options_;
+  asio::steady_timer deadline_;
+  bool timed_out_ = false;
+  uint64_t requests_ = 0;  // requests read on this connection
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<RequestId> pending_;
@@ -101,6 +108,11 @@ class Driver {
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + ec.message());
+    // Every connection costs a descriptor: take all the process may have, keep some for the
+    // store, the replication stream and the reserve.
+    uint64_t descriptors = raise_descriptor_limit();
+    max_connections_ = std::min<uint64_t>(options_.max_connections, descriptors > 128 ? descriptors - 64 : 64);
+    reserve_.acquire();
     if (options_.on_listening) options_.on_listening(acceptor_.local_endpoint().port());
     signals_.async_wait([this](beast::error_code, int) { stop(); });
     accept();
@@ -117,6 +129,7 @@ class Driver {
   void stop() {
     beast::error_code ignored;
     acceptor_.close(ignored);
+    accept_timer_.cancel();
     timer_.cancel();
     signals_.cancel();
     source_timer_.cancel();
@@ -125,6 +138,8 @@ class Driver {
   }
 
   RequestId next_id() { return RequestId{++last_id_}; }
+  void session_opened() { ++open_sessions_; }
+  void session_closed() { --open_sessions_; }
 
   void handle(RequestId id, const std::shared_ptr<Session>& session, const HttpRequest& request) {
     waiting_[id] = session;
@@ -140,10 +155,29 @@ class Driver {
  private:
   void accept() {
     acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
-      if (ec) return;  // acceptor closed
+      if (!acceptor_.is_open() || ec == asio::error::operation_aborted) return;  // stopped
+      if (ec) return accept_failed();
+      if (open_sessions_ >= max_connections_) {
+        shed(socket.native_handle());  // closed as `socket` goes out of scope
+        return accept();
+      }
       socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<Session>(std::move(socket), *this, options_.max_request_bytes)->start();
+      std::make_shared<Session>(std::move(socket), *this, options_)->start();
       accept();
+    });
+  }
+
+  // Accepting failed: out of descriptors (EMFILE, ENFILE) or memory. Give up the reserve
+  // descriptor to take one waiting connection and tell it 503, then accept again after a
+  // pause (the listening socket stays readable; re-arming at once would spin).
+  void accept_failed() {
+    if (reserve_.release()) {
+      shed_one_waiting(acceptor_.native_handle());
+      reserve_.acquire();
+    }
+    accept_timer_.expires_after(std::chrono::milliseconds(50));
+    accept_timer_.async_wait([this](beast::error_code ec) {
+      if (!ec) accept();
     });
   }
 
@@ -239,21 +273,61 @@ class Driver {
   std::map<RequestId, std::weak_ptr<Session>> waiting_;
   std::optional<Timestamp> armed_;
   uint64_t last_id_ = 0;
+  uint64_t open_sessions_ = 0;
+  uint64_t max_connections_ = 0;
+  ReserveDescriptor reserve_;  // given up to answer a connection when descriptors run out
+  asio::steady_timer accept_timer_{ioc_};
   asio::steady_timer source_timer_;
   std::optional<asio::posix::stream_descriptor> source_fd_;
   uint64_t watched_generation_ = 0;
   Status source_status_;
 };
 
+Session::Session(tcp::socket socket, Driver& driver, const ServeOptions& options)
+    : socket_(std::move(socket)), driver_(driver), options_(options), deadline_(socket_.get_executor()) {
+  driver_.session_opened();
+}
+
+Session::~Session() { driver_.session_closed(); }
+
+void Session::arm_deadline(Duration d) {
+  timed_out_ = false;
+  deadline_.expires_after(std::chrono::microseconds(std::max<int64_t>(d.micros, 0)));
+  deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    self->timed_out_ = true;
+    beast::error_code ignored;
+    self->socket_.cancel(ignored);  // the pending read completes with operation_aborted
+  });
+}
+
 void Session::read() {
   parser_.emplace();
-  parser_->body_limit(max_bytes_);
-  parser_->header_limit(static_cast<uint32_t>(std::min<size_t>(max_bytes_, 64 * 1024)));
+  parser_->body_limit(options_.max_request_bytes);
+  parser_->header_limit(static_cast<uint32_t>(std::min<size_t>(options_.max_request_bytes, 64 * 1024)));
+  // The first request's header is due within header_timeout; on a kept-alive connection the
+  // client may first stay idle for idle_timeout.
+  arm_deadline(requests_ == 0 ? options_.header_timeout : options_.idle_timeout + options_.header_timeout);
+  http::async_read_header(socket_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
+}
+
+void Session::on_header(beast::error_code ec) {
+  if (ec) return on_read(ec);
+  arm_deadline(options_.body_timeout);
   http::async_read(socket_, buffer_, *parser_,
                    [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
 }
 
 void Session::on_read(beast::error_code ec) {
+  deadline_.cancel();
+  if (timed_out_) {
+    keep_alive_ = false;
+    // Silence (nothing of a request yet) just closes; a request begun too slowly gets 408.
+    if (!parser_->got_some()) return close();
+    return reply_directly(408, "request not received in time");
+  }
   if (ec == http::error::body_limit || ec == http::error::header_limit || ec == http::error::buffer_overflow) {
     keep_alive_ = false;
     return reply_directly(413, "request too large");
@@ -267,6 +341,7 @@ void Session::on_read(beast::error_code ec) {
     return close();
   }
   auto& req = parser_->get();
+  ++requests_;
   keep_alive_ = req.keep_alive();
   auto parsed = to_core_request(req);
   if (!parsed.ok()) return reply_directly(400, parsed.status().message());
@@ -391,6 +466,7 @@ void Session::reply_directly(int status, const std::string& message) {
 
 void Session::close() {
   beast::error_code ignored;
+  deadline_.cancel();
   socket_.shutdown(tcp::socket::shutdown_send, ignored);
   socket_.close(ignored);
 }

@@ -11,6 +11,14 @@
 // cancelled when its client disconnects. Keep-alive connections are served in order.
 // Requests larger than max_request_bytes get 413; malformed requests get 400; neither
 // reaches the core.
+//
+// Exhaustion: at start the soft RLIMIT_NOFILE is raised to the hard limit. Past
+// max_connections open connections, a new one is answered 503 (retry-after: 1) and closed;
+// when the process runs out of descriptors (EMFILE/ENFILE) a reserve descriptor is given up to
+// answer one pending connection 503, and accepting resumes after a short back-off, so the
+// server never stops accepting. A connection must deliver a request's header within
+// header_timeout (and its body within body_timeout); an idle keep-alive connection is closed
+// after idle_timeout. A parked long-poll or open SSE stream is not idle.
 #pragma once
 
 #include <cstddef>
@@ -29,6 +37,10 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 3000;  // 0: an ephemeral port, reported through on_listening
   size_t max_request_bytes = 1 << 20;
+  size_t max_connections = 10000;  // clamped below the descriptor limit
+  Duration header_timeout = Duration::seconds(10);
+  Duration body_timeout = Duration::seconds(30);
+  Duration idle_timeout = Duration::seconds(60);
   std::function<void(uint16_t port)> on_listening;
 
   // Another input on the same loop (the PostgreSQL replication stream). `socket()` names the
@@ -49,6 +61,7 @@ struct ServeOptions {
 };
 
 Status serve_http(ShapeServer& server, const ServeOptions& options);
+
 
 // Asks a running serve_http to shut down gracefully (safe from a signal-free context).
 void request_stop();
