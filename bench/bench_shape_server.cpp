@@ -5,6 +5,10 @@
 //                            endpoint: JSON in, committed to the store, routed into two shapes' logs
 //   snapshot_rows/1000000  - an initial snapshot of a 1,000,000-row table: shape creation
 //                            (read, filter, encode, chunk) and the -1 response
+//   fan_out/N              - N long-polls parked on one shape; one write releases all of them
+//                            (the time per iteration is one write's fan-out in the core: route,
+//                            encode once, answer N), then the N clients park again at the new
+//                            offset (not timed). Goal (issue #14): 10,000 clients well inside 50 ms.
 // Goals (issue #4): >= 1,000,000 snapshot rows/s, >= 100,000 changes/s appended.
 #include <benchmark/benchmark.h>
 
@@ -92,9 +96,50 @@ void BM_ChangesAppended(benchmark::State& state) {
   state.counters["changes/s"] = benchmark::Counter(static_cast<double>(id), benchmark::Counter::kIsRate);
 }
 
+void BM_FanOut(benchmark::State& state) {
+  const size_t clients = static_cast<size_t>(state.range(0));
+  auto server = make_server(10);  // a one-chunk snapshot: 0_0 reads the log
+  auto first = server->handle(RequestId{1}, get("/v1/shape?table=items&offset=-1"), Timestamp{0});
+  std::string handle = *first.responses[0].second.header("electric-handle");
+  std::string offset = *first.responses[0].second.header("electric-offset");
+  uint64_t n = 1;
+  auto park_all = [&] {
+    for (size_t c = 0; c < clients; ++c) {
+      auto out = server->handle(RequestId{++n},
+                                get("/v1/shape?table=items&live=true&offset=" + offset + "&handle=" + handle +
+                                    "&cursor=" + std::to_string(c % 7)),
+                                Timestamp{Duration::seconds(1)});
+      if (!out.responses.empty()) {
+        state.SkipWithError(("a live request was answered instead of parked: " + out.responses[0].second.body).c_str());
+        return;
+      }
+    }
+  };
+  park_all();
+  int64_t id = 1000;
+  uint64_t answered = 0;
+  for (auto _ : state) {
+    HttpRequest w;
+    w.method = "POST";
+    w.path = "/api/mutations";
+    w.body = "{\"id\":\"f" + std::to_string(id) + "\",\"mutations\":[{\"op\":\"insert\",\"table\":\"items\",\"value\":{\"id\":" +
+             std::to_string(id) + ",\"title\":\"t\",\"owner\":1,\"done\":false}}]}";
+    ++id;
+    auto out = server->handle(RequestId{++n}, w, Timestamp{Duration::seconds(2)});
+    answered += out.responses.size() - 1;
+    state.PauseTiming();
+    offset = *out.responses[0].second.header("electric-offset");
+    park_all();
+    state.ResumeTiming();
+  }
+  state.counters["answers/write"] = static_cast<double>(answered) / static_cast<double>(state.iterations());
+  state.counters["parked"] = static_cast<double>(server->parked_count());
+}
+
 }  // namespace
 
 BENCHMARK(BM_CachedChunkResponses);
 BENCHMARK(BM_ChangesAppended)->Arg(1)->Arg(10)->Arg(100);
+BENCHMARK(BM_FanOut)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SnapshotRows)->Arg(1000000)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK_MAIN();

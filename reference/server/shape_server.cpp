@@ -209,8 +209,8 @@ HttpResponse ShapeServer::handle_get_shape(RequestId id, const HttpRequest& req,
 
   if (r.live && read.messages.empty() && read.reached_end) {
     parked = true;
-    parked_[id] = Parked{s.handle().value, read.next, now + config_.long_poll_timeout, r.cursor, req.header("origin"),
-                         request_offset};
+    park(id, Parked{s.handle().value, read.next, now + config_.long_poll_timeout, r.cursor, req.header("origin"),
+                    request_offset});
     return {};
   }
   HttpResponse response = shape_response(s, read, r.live, request_offset, r.cursor, now);
@@ -361,101 +361,6 @@ ServerOutput ShapeServer::invalidate_all() {
   for (auto& h : registry_.handles()) retire(h);
   release_retired(out);
   return out;
-}
-
-void ShapeServer::release_retired(ServerOutput& out) {
-  for (auto it = parked_.begin(); it != parked_.end();) {
-    if (registry_.find_by_handle(it->second.handle)) {
-      ++it;
-      continue;
-    }
-    HttpResponse r = must_refetch_response(std::nullopt);
-    add_cors_headers(r, it->second.origin);
-    out.responses.emplace_back(it->first, std::move(r));
-    it = parked_.erase(it);
-  }
-  for (auto it = streams_.begin(); it != streams_.end();) {
-    if (registry_.find_by_handle(it->second.handle)) {
-      ++it;
-      continue;
-    }
-    out.stream_events.push_back({it->first, "", true});
-    it = streams_.erase(it);
-  }
-}
-
-void ShapeServer::release_parked(const std::string& handle, Timestamp now, ServerOutput& out) {
-  for (auto it = parked_.begin(); it != parked_.end();) {
-    if (it->second.handle != handle) {
-      ++it;
-      continue;
-    }
-    Shape* s = registry_.find_by_handle(handle);
-    auto read = read_after(*s, it->second.offset);
-    if (!read.ok() || read->messages.empty()) {
-      ++it;
-      continue;
-    }
-    HttpResponse r = shape_response(*s, *read, true, it->second.request_offset, it->second.cursor, now);
-    add_cors_headers(r, it->second.origin);
-    out.responses.emplace_back(it->first, std::move(r));
-    sometimes(Probe::kLongPollReleasedByData);
-    if (planted(PlantedBug::kLongPollAnsweredTwice)) {  // the answered request stays parked
-      it->second.offset = read->next;
-      ++it;
-      continue;
-    }
-    it = parked_.erase(it);
-  }
-}
-
-ServerOutput ShapeServer::tick(Timestamp now) {
-  ServerOutput out;
-  release_retired(out);  // parked on a shape that no longer exists: 409
-  for (auto it = parked_.begin(); it != parked_.end();) {
-    Shape* s = registry_.find_by_handle(it->second.handle);
-    if (it->second.deadline > now) {
-      ++it;
-      continue;
-    }
-    ShapeLog::ReadResult read;
-    read.next = it->second.offset;
-    read.reached_end = true;
-    sometimes(Probe::kLongPollTimedOut);
-    HttpResponse r = shape_response(*s, read, true, it->second.request_offset, it->second.cursor, now);
-    add_cors_headers(r, it->second.origin);
-    out.responses.emplace_back(it->first, std::move(r));
-    it = parked_.erase(it);
-  }
-  for (auto it = streams_.begin(); it != streams_.end();) {
-    Stream& stream = it->second;
-    if (stream.close_at <= now) {  // the client reconnects from its last up-to-date
-      out.stream_events.push_back({it->first, "", true});
-      it = streams_.erase(it);
-      continue;
-    }
-    if (stream.keepalive_at <= now) {
-      out.stream_events.push_back({it->first, ": keep-alive\n\n", false});
-      stream.keepalive_at = now + config_.sse_keepalive;
-    }
-    ++it;
-  }
-  return out;
-}
-
-void ShapeServer::cancel(RequestId id) {
-  parked_.erase(id);
-  streams_.erase(id);
-}
-
-std::optional<Timestamp> ShapeServer::next_deadline() const {
-  std::optional<Timestamp> next;
-  auto consider = [&](Timestamp t) {
-    if (!next || t < *next) next = t;
-  };
-  for (const auto& [_, p] : parked_) consider(p.deadline);
-  for (const auto& [_, s] : streams_) consider(std::min(s.close_at, s.keepalive_at));
-  return next;
 }
 
 Result<std::map<std::string, WireRow>> ShapeServer::evaluate_from_scratch(const ShapeDefinition& d) {

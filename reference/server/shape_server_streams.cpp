@@ -17,7 +17,7 @@ HttpResponse ShapeServer::start_stream(RequestId id, Shape& shape, LogOffset off
   r.headers["electric-cursor"] = live_cursor(cursor, now);
   r.headers["electric-schema"] = schema_header(shape);
   r.body = stream_events_after(shape, offset);
-  streams_[id] = Stream{shape.handle().value, offset, now + config_.sse_timeout, now + config_.sse_keepalive};
+  open_stream(id, Stream{shape.handle().value, offset, now + config_.sse_timeout, now + config_.sse_keepalive});
   return r;
 }
 
