@@ -4,6 +4,7 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -25,6 +26,8 @@ struct ServeArgs {
   uint64_t long_poll_ms = 20000;
   uint64_t sse_timeout_ms = 60000;
   bool allow_delete = false;
+  std::vector<std::string> cors_origins;   // cross-origin writers
+  std::vector<std::string> allowed_hosts;  // more Host names for a loopback server
   uint64_t max_connections = 10000;
   uint64_t header_timeout_ms = 10000;
   uint64_t body_timeout_ms = 30000;
@@ -58,6 +61,12 @@ std::optional<std::string> parse(const std::vector<std::string>& args, ServeArgs
     } else if (f == "--host") {
       if (i + 1 >= args.size() || args[i + 1].empty()) return "--host needs an address (127.0.0.1, 0.0.0.0, ::)";
       a.host = args[++i];
+    } else if (f == "--cors-origin") {
+      if (i + 1 >= args.size() || args[i + 1].empty()) return "--cors-origin needs an origin (https://app.example, or *)";
+      a.cors_origins.push_back(args[++i]);
+    } else if (f == "--allowed-host") {
+      if (i + 1 >= args.size() || args[i + 1].empty()) return "--allowed-host needs a host name";
+      a.allowed_hosts.push_back(args[++i]);
     } else if (f == "--max-connections") {
       if (auto e = number(a.max_connections)) return e;
       if (a.max_connections == 0) return "--max-connections must be positive";
@@ -132,6 +141,7 @@ void print_serve_help(std::ostream& out) {
          "                      [--long-poll-ms MS] [--sse-timeout-ms MS] [--allow-delete]\n"
          "                      [--cache-max-age S] [--cache-stale-age S] [--max-connections N]\n"
          "                      [--header-timeout-ms MS] [--body-timeout-ms MS] [--idle-timeout-ms MS]\n"
+         "                      [--cors-origin ORIGIN]... [--allowed-host NAME]...\n"
          "                      [--pg URL [--publication NAME] [--slot NAME] [--manual-publication]]\n"
          "\n"
          "Serves the Electric-compatible shape API (GET/POST/DELETE/OPTIONS /v1/shape, GET /v1/health) and\n"
@@ -152,6 +162,11 @@ void print_serve_help(std::ostream& out) {
          "                      Electric's fixed values.\n"
          "  --cache-stale-age S stale-while-revalidate of catch-up responses (default 300;\n"
          "                      ELECTRIC_CACHE_STALE_AGE)\n"
+         "  --cors-origin ORIGIN  a browser origin allowed to write (POST /api/mutations, DELETE\n"
+         "                      /v1/shape) across origins; repeatable; '*' allows any. Default: none\n"
+         "                      (same-origin and non-browser writers only). Reads are open to all.\n"
+         "  --allowed-host NAME a Host name a loopback server also answers (default: localhost,\n"
+         "                      127.0.0.1, [::1]; other names are refused, against DNS rebinding)\n"
          "  --max-connections N open connections at most (default 10000, and below the descriptor\n"
          "                      limit, whose soft value is raised to the hard one); more get 503\n"
          "  --header-timeout-ms MS  a request's header must arrive within this (default 10000; 408)\n"
@@ -199,6 +214,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
                       .max_age_seconds = static_cast<int>(a.cache_max_age),
                       .stale_age_seconds = static_cast<int>(a.cache_stale_age),
                       .sse_timeout = Duration::millis(static_cast<int64_t>(a.sse_timeout_ms))};
+  config.policy = RequestPolicy::for_listen_address(a.host, a.cors_origins, a.allowed_hosts);
   std::unique_ptr<ShapeServer> server;
   pg::PgSource* pg_source = nullptr;
   if (a.pg_url) {

@@ -24,7 +24,7 @@ test('a header sent one byte at a time gets 408; a silent connection is closed',
   const server = await startServer(['--header-timeout-ms', '400', '--idle-timeout-ms', '400']);
   try {
     const slow = await connect(server.port);
-    const request = 'GET /v1/health HTTP/1.1\r\nhost: x\r\n\r\n';
+    const request = 'GET /v1/health HTTP/1.1\r\nhost: localhost\r\n\r\n';
     let i = 0;
     const drip = setInterval(() => { if (!slow.closed && i < request.length) slow.socket.write(request[i++]); }, 150);
     const silent = await connect(server.port);
@@ -51,7 +51,7 @@ test('a parked long-poll outlives the idle timeout; HEAD answers headers only on
       assert.equal(live.status, 200);
       assert.ok(Date.now() - started >= 1000, 'answered by the long-poll timeout, not cut by the idle timeout');
       const c = await connect(server.port);
-      c.socket.write('HEAD /v1/health HTTP/1.1\r\nhost: x\r\n\r\nGET /v1/health HTTP/1.1\r\nhost: x\r\n\r\n');
+      c.socket.write('HEAD /v1/health HTTP/1.1\r\nhost: localhost\r\n\r\nGET /v1/health HTTP/1.1\r\nhost: localhost\r\n\r\n');
       await waitFor(() => (c.data.match(/HTTP\/1\.1 200/g) ?? []).length === 2, 5000);
       assert.match(c.data, /content-length: 19\r\n/i);
       assert.equal(c.data.split('{"status":"active"}').length, 2, 'exactly one body: the GET\'s');
@@ -101,3 +101,23 @@ test('out of file descriptors the server keeps accepting: excess connections are
       await server.stop();
     }
   });
+
+test('on loopback a foreign Host is refused (DNS rebinding) and cross-origin writes need --cors-origin', { timeout: 30000 }, async () => {
+  const server = await startServer(['--cors-origin', 'https://app.example']);
+  try {
+    const c = await connect(server.port);
+    c.socket.write('GET /v1/health HTTP/1.1\r\nhost: evil.example\r\nconnection: close\r\n\r\n');
+    await waitFor(() => c.closed, 5000);
+    assert.match(c.data, /^HTTP\/1\.1 403/);
+    const write = (origin, id) => fetch(`${server.base}/api/mutations`, {
+      method: 'POST', headers: { 'content-type': 'text/plain', origin },
+      body: JSON.stringify({ id, mutations: [{ op: 'insert', table: 'items', value: { id: Number(id.slice(1)), title: 'x' } }] }),
+    });
+    assert.equal((await write('https://evil.example', 'w1')).status, 403);
+    assert.equal((await write('https://app.example', 'w2')).status, 200);
+    const rows = await (await fetch(`${server.shapeUrl}?table=items&offset=-1`)).json();
+    assert.deepEqual(rows.filter((m) => m.value).map((m) => m.value.id), ['2']);
+  } finally {
+    await server.stop();
+  }
+});

@@ -41,7 +41,16 @@ ServerOutput ShapeServer::handle(RequestId id, const HttpRequest& req, Timestamp
   ServerOutput out;
   HttpResponse response;
   bool parked = false;
-  if (req.method == "OPTIONS") {
+  // A write is POST /api/mutations or DELETE /v1/shape (a subset POST /v1/shape only reads).
+  const bool write = (req.path == "/api/mutations" && req.method == "POST") || (req.path == "/v1/shape" && req.method == "DELETE");
+  const bool write_preflight = req.method == "OPTIONS" && (req.path == "/api/mutations" ||
+                                                          req.header("access-control-request-method") == "DELETE");
+  if (auto refused = check_host(req, config_.policy)) {
+    response = std::move(*refused);
+  } else if ((write || write_preflight) && !origin_may_write(req, config_.policy)) {
+    response = json_error(403, "origin " + *req.header("origin") +
+                                   " may not write here (serve --cors-origin ORIGIN allows a cross-origin writer)");
+  } else if (req.method == "OPTIONS") {
     response.status = 204;
     response.headers["access-control-allow-methods"] = "GET, POST, DELETE, OPTIONS";
     response.headers["access-control-allow-headers"] = req.header("access-control-request-headers").value_or("*");

@@ -29,6 +29,7 @@
 #include "reference/common/ids.h"
 #include "reference/common/time.h"
 #include "reference/server/embedded_store.h"
+#include "reference/server/request_policy.h"
 #include "reference/server/shape_registry.h"
 #include "reference/wire/http.h"
 
@@ -42,6 +43,7 @@ struct ServerConfig {
   int stale_age_seconds = 300;
   Duration sse_timeout = Duration::seconds(60);     // an SSE stream ends after this; the client reconnects
   Duration sse_keepalive = Duration::seconds(15);   // comment lines keep idle streams open through proxies
+  RequestPolicy policy;                             // Host and cross-origin write checks (default: none)
 };
 
 // More bytes of a streaming response; `end`: the stream is complete (after `data`).

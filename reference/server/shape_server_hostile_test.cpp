@@ -115,6 +115,36 @@ TEST_F(ShapeServerTest, AReusedBatchIdWithOtherMutationsIs409AndEmptyBatchesCost
   EXPECT_EQ(write("batch-2", json::array({insert(3, "c")})), txid + 1);  // no txid spent in between
 }
 
+// DNS rebinding and cross-site writes, on a server that listens on loopback.
+TEST_F(ShapeServerTest, ALoopbackServerRefusesForeignHostsAndCrossOriginWrites) {
+  ServerConfig config;
+  config.policy = RequestPolicy::for_listen_address("127.0.0.1", {"https://app.example"}, {"dev.local"});
+  reset(config);
+  EXPECT_EQ(get("/v1/health", {{"host", "localhost:3000"}}).status, 200);
+  EXPECT_EQ(get("/v1/health", {{"host", "[::1]:3000"}}).status, 200);
+  EXPECT_EQ(get("/v1/health", {{"host", "dev.local"}}).status, 200);
+  EXPECT_EQ(get("/v1/health").status, 200);  // no Host: a non-browser client
+  auto rebound = get("/v1/shape?table=tasks&offset=-1", {{"host", "evil.example:3000"}});
+  EXPECT_EQ(rebound.status, 403);
+  EXPECT_NE(json::parse(rebound.body)["message"].get<std::string>().find("evil.example"), std::string::npos);
+
+  std::string body = json({{"id", "w"}, {"mutations", json::array({insert(1, "a")})}}).dump();
+  auto from_page = send("POST", "/api/mutations", body, {{"host", "localhost:3000"}, {"origin", "https://evil.example"}});
+  EXPECT_EQ(from_page.responses[0].second.status, 403);
+  EXPECT_EQ(server_->store().snapshot(tasks_table())->rows.size(), 0u);
+  auto preflight = send("OPTIONS", "/api/mutations", "", {{"origin", "https://evil.example"}});
+  EXPECT_EQ(preflight.responses[0].second.status, 403);
+  auto allowed = send("POST", "/api/mutations", body, {{"host", "localhost:3000"}, {"origin", "https://app.example"}});
+  EXPECT_EQ(allowed.responses.back().second.status, 200);
+  auto same_origin = send("POST", "/api/mutations", json({{"id", "w2"}, {"mutations", json::array({insert(2, "b")})}}).dump(),
+                          {{"host", "localhost:3000"}, {"origin", "http://localhost:3000"}});
+  EXPECT_EQ(same_origin.responses.back().second.status, 200);
+  // Reads stay open to any origin.
+  EXPECT_EQ(get("/v1/shape?table=tasks&offset=-1", {{"origin", "https://elsewhere.example"}}).status, 200);
+  // A server bound to every interface does not check Host.
+  EXPECT_TRUE(RequestPolicy::for_listen_address("0.0.0.0", {}, {}).allowed_hosts.empty());
+}
+
 // replace() multiplies sizes: a constant amplification is refused when the shape is defined,
 // a row-driven one is an error for that row (it is not in the shape), never an abort; and the
 // logged row replays harmlessly at restart.
