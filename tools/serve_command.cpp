@@ -29,6 +29,8 @@ struct ServeArgs {
   std::vector<std::string> cors_origins;   // cross-origin writers
   std::vector<std::string> allowed_hosts;  // more Host names for a loopback server
   uint64_t max_connections = 10000;
+  uint64_t max_shapes = 10000;
+  uint64_t shape_idle_seconds = 24 * 3600;
   uint64_t header_timeout_ms = 10000;
   uint64_t body_timeout_ms = 30000;
   uint64_t idle_timeout_ms = 60000;
@@ -67,6 +69,11 @@ std::optional<std::string> parse(const std::vector<std::string>& args, ServeArgs
     } else if (f == "--allowed-host") {
       if (i + 1 >= args.size() || args[i + 1].empty()) return "--allowed-host needs a host name";
       a.allowed_hosts.push_back(args[++i]);
+    } else if (f == "--max-shapes") {
+      if (auto e = number(a.max_shapes)) return e;
+    } else if (f == "--shape-idle-seconds") {
+      if (auto e = number(a.shape_idle_seconds)) return e;
+      if (a.shape_idle_seconds > 100LL * 365 * 24 * 3600) return "--shape-idle-seconds is too large";
     } else if (f == "--max-connections") {
       if (auto e = number(a.max_connections)) return e;
       if (a.max_connections == 0) return "--max-connections must be positive";
@@ -141,7 +148,8 @@ void print_serve_help(std::ostream& out) {
          "                      [--long-poll-ms MS] [--sse-timeout-ms MS] [--allow-delete]\n"
          "                      [--cache-max-age S] [--cache-stale-age S] [--max-connections N]\n"
          "                      [--header-timeout-ms MS] [--body-timeout-ms MS] [--idle-timeout-ms MS]\n"
-         "                      [--cors-origin ORIGIN]... [--allowed-host NAME]...\n"
+         "                      [--cors-origin ORIGIN]... [--allowed-host NAME]... [--max-shapes N]\n"
+         "                      [--shape-idle-seconds S]\n"
          "                      [--pg URL [--publication NAME] [--slot NAME] [--manual-publication]]\n"
          "\n"
          "Serves the Electric-compatible shape API (GET/POST/DELETE/OPTIONS /v1/shape, GET /v1/health) and\n"
@@ -167,6 +175,11 @@ void print_serve_help(std::ostream& out) {
          "                      (same-origin and non-browser writers only). Reads are open to all.\n"
          "  --allowed-host NAME a Host name a loopback server also answers (default: localhost,\n"
          "                      127.0.0.1, [::1]; other names are refused, against DNS rebinding)\n"
+         "  --max-shapes N      shapes held at most (default 10000; 0: no limit); one more evicts the\n"
+         "                      least recently read shape nobody waits on (its clients get 409 and\n"
+         "                      refetch), or answers 503 when all are in use\n"
+         "  --shape-idle-seconds S  a shape nobody reads for S seconds is retired (default 86400;\n"
+         "                      0: never)\n"
          "  --max-connections N open connections at most (default 10000, and below the descriptor\n"
          "                      limit, whose soft value is raised to the hard one); more get 503\n"
          "  --header-timeout-ms MS  a request's header must arrive within this (default 10000; 408)\n"
@@ -215,6 +228,8 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
                       .stale_age_seconds = static_cast<int>(a.cache_stale_age),
                       .sse_timeout = Duration::millis(static_cast<int64_t>(a.sse_timeout_ms))};
   config.policy = RequestPolicy::for_listen_address(a.host, a.cors_origins, a.allowed_hosts);
+  config.max_shapes = static_cast<size_t>(a.max_shapes);
+  config.shape_idle_timeout = Duration::seconds(static_cast<int64_t>(a.shape_idle_seconds));
   std::unique_ptr<ShapeServer> server;
   pg::PgSource* pg_source = nullptr;
   if (a.pg_url) {

@@ -32,12 +32,14 @@ ShapeServer::ShapeServer(ServerConfig config, std::unique_ptr<EmbeddedStore> sto
 }
 
 void ShapeServer::retire(std::string handle) {
+  usage_.forget(handle);
   registry_.remove(handle);
   (void)store_->forget_shape(handle);  // a failure only means a stale entry, retired again at restart
 }
 
 ServerOutput ShapeServer::handle(RequestId id, const HttpRequest& req, Timestamp now) {
   if (req.method == "HEAD") return handle_head(id, req, now);
+  start_usage(now);
   ServerOutput out;
   HttpResponse response;
   bool parked = false;
@@ -105,6 +107,7 @@ Result<Shape*> ShapeServer::get_or_create(const ShapeDefinition& d, std::string&
     error_param = "table";
     return invalid_argument("Table \"" + d.schema + "." + d.table + "\" does not exist");
   }
+  SHAPESIM_RETURN_IF_ERROR(make_room());
   SHAPESIM_ASSIGN_OR_RETURN(uint64_t seq, store_->next_sequence());
   ShapeHandle handle{ShapeRegistry::make_handle(d, seq)};
   SHAPESIM_ASSIGN_OR_RETURN(std::unique_ptr<Shape> shape,
@@ -189,17 +192,26 @@ HttpResponse ShapeServer::handle_get_shape(RequestId id, const HttpRequest& req,
   }
   std::string error_param;
   Shape* current = registry_.find_by_definition(r.shape);
+  // A shape that cannot be made: 503 when the server is full of shapes in use, else 400.
+  auto not_created = [&](const Status& st) {
+    if (st.code() != ErrorCode::kUnavailable) return bad_request(error_param.empty() ? "shape" : error_param, st.message());
+    HttpResponse busy = json_error(503, st.message());
+    busy.headers["retry-after"] = "5";
+    return busy;
+  };
 
   if (r.offset_kind == OffsetKind::kAt && (!current || current->handle().value != *r.handle)) {
     // Unknown, rotated or deleted handle: send the client to the definition's active handle.
     auto created = get_or_create(r.shape, error_param);
-    if (!created.ok()) return bad_request(error_param.empty() ? "shape" : error_param, created.status().message());
+    if (!created.ok()) return not_created(created.status());
+    usage_.touch((*created)->handle().value, now);
     return must_refetch_response((*created)->handle().value);
   }
 
   auto shape = get_or_create(r.shape, error_param);
-  if (!shape.ok()) return bad_request(error_param.empty() ? "shape" : error_param, shape.status().message());
+  if (!shape.ok()) return not_created(shape.status());
   Shape& s = **shape;
+  usage_.touch(s.handle().value, now);
   const std::string request_offset = query.at("offset");
   if (r.subset) return handle_subset(s, r, request_offset);
 

@@ -31,6 +31,7 @@
 #include "reference/server/embedded_store.h"
 #include "reference/server/request_policy.h"
 #include "reference/server/shape_registry.h"
+#include "reference/server/shape_usage.h"
 #include "reference/wire/http.h"
 
 namespace shapesim {
@@ -44,6 +45,11 @@ struct ServerConfig {
   Duration sse_timeout = Duration::seconds(60);     // an SSE stream ends after this; the client reconnects
   Duration sse_keepalive = Duration::seconds(15);   // comment lines keep idle streams open through proxies
   RequestPolicy policy;                             // Host and cross-origin write checks (default: none)
+  // Shapes held at most (0: no limit): creating one more evicts the least recently read shape
+  // that no request waits on; its clients get 409 and refetch. A shape nobody has read for
+  // shape_idle_timeout is retired the same way (Electric expires idle shapes).
+  size_t max_shapes = 10000;
+  Duration shape_idle_timeout = Duration::seconds(24 * 3600);
 };
 
 // More bytes of a streaming response; `end`: the stream is complete (after `data`).
@@ -163,6 +169,15 @@ class ShapeServer {
   void open_stream(RequestId id, Stream stream);
   std::map<RequestId, Stream>::iterator close_stream(std::map<RequestId, Stream>::iterator it);
   static Timestamp next_event(const Stream& s) { return std::min(s.close_at, s.keepalive_at); }
+
+  // Shape limit and idle expiry (shape_server_eviction.cpp).
+  ShapeUsage usage_;
+  bool usage_started_ = false;  // restored shapes count as read at the first `now` seen
+  void start_usage(Timestamp now);
+  bool in_use(const std::string& handle) const;  // a parked request or open stream on it
+  // Makes room for one more shape; an error when every shape is in use.
+  Status make_room();
+  void expire_idle(Timestamp now);
   // Answers one parked request as timed out (up-to-date at its offset; 409 if its shape is gone).
   void time_out(std::map<RequestId, Parked>::iterator it, Timestamp now, ServerOutput& out);
   Status startup_status_;

@@ -145,6 +145,43 @@ TEST_F(ShapeServerTest, ALoopbackServerRefusesForeignHostsAndCrossOriginWrites) 
   EXPECT_TRUE(RequestPolicy::for_listen_address("0.0.0.0", {}, {}).allowed_hosts.empty());
 }
 
+// Unbounded shape creation: past max_shapes the least recently read shape nobody waits on is
+// evicted (its client gets 409 and refetches); idle shapes expire.
+TEST_F(ShapeServerTest, ShapesAreLimitedEvictedLeastRecentlyReadAndExpireWhenIdle) {
+  ServerConfig config;
+  config.max_shapes = 3;
+  config.shape_idle_timeout = Duration::seconds(3600);
+  reset(config);
+  auto handle_of = [&](const std::string& where) {
+    return *get("/v1/shape?table=tasks&offset=-1&where=" + where).header("electric-handle");
+  };
+  std::string a = handle_of("id%3D1"), b = handle_of("id%3D2"), c = handle_of("id%3D3");
+  now_ = now_ + Duration::seconds(1);
+  EXPECT_EQ(get("/v1/shape?table=tasks&offset=0_0&where=id%3D1&handle=" + a).status, 200);  // a read again
+  send("GET", "/v1/shape?table=tasks&offset=0_0&live=true&where=id%3D2&handle=" + b);      // b waited on
+  std::string d = handle_of("id%3D4");  // evicts c: least recently read, nobody waiting
+  EXPECT_EQ(server_->registry().size(), 3u);
+  EXPECT_EQ(server_->registry().find_by_handle(c), nullptr);
+  auto stale = get("/v1/shape?table=tasks&offset=0_0&where=id%3D3&handle=" + c);
+  EXPECT_EQ(stale.status, 409);  // a clean refetch at a new handle
+  EXPECT_NE(stale.header("electric-handle"), c);
+  // Every shape in use: one more is a 503, nothing evicted.
+  ServerConfig tight;
+  tight.max_shapes = 1;
+  reset(tight);
+  std::string only = handle_of("id%3D1");
+  send("GET", "/v1/shape?table=tasks&offset=0_0&live=true&where=id%3D1&handle=" + only);
+  auto full = get("/v1/shape?table=tasks&offset=-1&where=id%3D2");
+  EXPECT_EQ(full.status, 503);
+  EXPECT_EQ(full.header("retry-after"), "5");
+  // Idle expiry: a shape nobody reads for shape_idle_timeout is retired by tick().
+  reset(config);
+  std::string idle = handle_of("id%3D9");
+  EXPECT_EQ(*server_->next_deadline(), now_ + Duration::seconds(3600));
+  (void)server_->tick(now_ + Duration::seconds(3601));
+  EXPECT_EQ(server_->registry().find_by_handle(idle), nullptr);
+}
+
 // replace() multiplies sizes: a constant amplification is refused when the shape is defined,
 // a row-driven one is an error for that row (it is not in the shape), never an abort; and the
 // logged row replays harmlessly at restart.

@@ -116,7 +116,9 @@ void ShapeServer::time_out(std::map<RequestId, Parked>::iterator it, Timestamp n
 }
 
 ServerOutput ShapeServer::tick(Timestamp now) {
+  start_usage(now);
   ServerOutput out;
+  expire_idle(now);
   // Only what is due: the deadline index is ordered by (time, request id).
   while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
     RequestId id = deadlines_.begin()->second;
@@ -146,8 +148,13 @@ void ShapeServer::cancel(RequestId id) {
 }
 
 std::optional<Timestamp> ShapeServer::next_deadline() const {
-  if (deadlines_.empty()) return std::nullopt;
-  return deadlines_.begin()->first;
+  std::optional<Timestamp> next;
+  if (!deadlines_.empty()) next = deadlines_.begin()->first;
+  if (auto oldest = usage_.oldest(); oldest && config_.shape_idle_timeout.micros > 0) {
+    Timestamp expiry = *oldest + config_.shape_idle_timeout;
+    if (!next || expiry < *next) next = expiry;
+  }
+  return next;
 }
 
 }  // namespace shapesim

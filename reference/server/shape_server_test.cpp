@@ -143,7 +143,9 @@ TEST_F(ShapeServerTest, LongPollTimesOutWithUpToDateAndAChangedCursor) {
   auto again = server_->tick(now_ + Duration::seconds(40));
   ASSERT_EQ(again.responses.size(), 1u);
   EXPECT_NE(again.responses[0].second.header("electric-cursor"), cursor);
-  EXPECT_FALSE(server_->next_deadline().has_value());
+  // Nothing waits any more: the next deadline is only the shape's idle expiry.
+  EXPECT_EQ(server_->parked_count(), 0u);
+  EXPECT_GE(*server_->next_deadline(), now_ + ServerConfig{}.shape_idle_timeout);
 }
 
 TEST_F(ShapeServerTest, UnknownHandleGets409WithTheActiveHandle) {
