@@ -16,6 +16,7 @@ packages=(
   libpq-dev libpqxx-dev                 # PostgreSQL source (real driver only)
   libssl-dev                            # HMAC-SHA256 for tokens
   postgresql                            # the oracle for WHERE differential tests (and issue #5)
+  nginx-light curl                      # the CDN-style cache in front of serve (ci/nginx-cache.sh)
 )
 
 # Node.js and npm run the conformance suite (the official Electric clients come from npm).
