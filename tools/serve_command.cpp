@@ -259,6 +259,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   }
   net::ServeOptions options;
   options.host = a.host;
+  options.on_notice = [&](const std::string& notice) { err << "shapesim serve: " << notice << std::endl; };
   options.max_connections = static_cast<size_t>(a.max_connections);
   options.header_timeout = Duration::millis(static_cast<int64_t>(a.header_timeout_ms));
   options.body_timeout = Duration::millis(static_cast<int64_t>(a.body_timeout_ms));

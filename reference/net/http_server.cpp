@@ -196,6 +196,9 @@ class Driver {
       if (event.end) waiting_.erase(it);
       if (session) session->stream(std::move(event.data), event.end);
     }
+    if (options_.on_notice) {
+      for (const auto& notice : out.notices) options_.on_notice(notice);
+    }
     arm_timer();
   }
 

@@ -42,6 +42,7 @@ struct ServeOptions {
   Duration body_timeout = Duration::seconds(30);
   Duration idle_timeout = Duration::seconds(60);
   std::function<void(uint16_t port)> on_listening;
+  std::function<void(const std::string& notice)> on_notice;  // ServerOutput::notices, to log
 
   // Another input on the same loop (the PostgreSQL replication stream). `socket()` names the
   // descriptor to watch (fd -1: none, e.g. while reconnecting; a new generation: a new

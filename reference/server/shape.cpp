@@ -204,7 +204,12 @@ bool Shape::append(const CommittedTransaction& tx, const std::vector<RoutedChang
     return v;
   };
   auto in_shape = [&](const std::vector<sql::SqlValue>* row) {
-    return row && row->size() == table_.columns.size() && matches(*row);
+    if (!row || row->size() != table_.columns.size()) return false;
+    auto m = where_.matches(*row);
+    if (m.ok()) return *m;
+    ++evaluation_errors_;  // the row is not in the shape; the error is reported, not thrown
+    if (recent_errors_.size() < 16) recent_errors_.push_back(m.status().message());
+    return false;
   };
   for (const RoutedChange& routed : changes) {
     const ChangeRecord& c = *routed.change;

@@ -13,6 +13,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "reference/server/shape_log.h"
@@ -81,6 +82,10 @@ class Shape {
   bool append(const CommittedTransaction& tx, const std::vector<RoutedChange>& changes);
   // Convenience for tests: routes every change of the transaction.
   bool append(const CommittedTransaction& tx);
+  // Rows whose WHERE evaluation failed (they are not in the shape; PostgreSQL would have failed
+  // the query): how many so far, and the messages since the last take (at most 16 kept).
+  uint64_t evaluation_errors() const { return evaluation_errors_; }
+  std::vector<std::string> take_evaluation_errors() { return std::exchange(recent_errors_, {}); }
 
   // The row as a shape message value (projected to `columns`).
   WireRow project(const Row& row) const;
@@ -101,6 +106,9 @@ class Shape {
   std::vector<bool> where_columns_;     // columns the WHERE reads (others stay NULL in sql_row_)
   std::vector<sql::SqlValue> sql_row_;  // reused per row
   std::string key_buffer_, message_buffer_, text_buffer_;
+
+  uint64_t evaluation_errors_ = 0;
+  std::vector<std::string> recent_errors_;
 
   ShapeHandle handle_;
   ShapeDefinition definition_;

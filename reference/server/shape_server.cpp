@@ -357,6 +357,10 @@ ServerOutput ShapeServer::on_transaction(const CommittedTransaction& tx, Timesta
       release_parked(shape->handle().value, now, out);
       push_streams(shape->handle().value, out);
     }
+    for (auto& error : shape->take_evaluation_errors()) {
+      out.notices.push_back("shape " + shape->handle().value + ": a row of transaction " + std::to_string(tx.xid.value) +
+                            " is left out, its where clause failed: " + error);
+    }
   }
   if (retired) release_retired(out);
   return out;

@@ -62,11 +62,15 @@ struct StreamEvent {
 struct ServerOutput {
   std::vector<std::pair<RequestId, HttpResponse>> responses;
   std::vector<StreamEvent> stream_events;  // delivered after `responses`
+  // Things an operator should know, for the driver to log (e.g. a row a shape's WHERE could
+  // not evaluate, so it is left out of that shape).
+  std::vector<std::string> notices;
 
   // Appends another output after this one (order kept).
   void append(ServerOutput&& other) {
     for (auto& r : other.responses) responses.push_back(std::move(r));
     for (auto& e : other.stream_events) stream_events.push_back(std::move(e));
+    for (auto& n : other.notices) notices.push_back(std::move(n));
   }
 };
 

@@ -197,10 +197,12 @@ TEST(ShapeServerAmplification, ReplaceInAWhereIsBudgetedAndSurvivesRestart) {
     return server;
   };
   uint64_t id = 1;
+  std::vector<std::string> notices;
   auto send = [&](ShapeServer& s, const std::string& method, const std::string& target, std::string body = "") {
     auto req = HttpRequest::from_target(method, target);
     req->body = std::move(body);
     auto out = s.handle(RequestId{id++}, *req, Timestamp{Duration::seconds(1)});
+    for (auto& n : out.notices) notices.push_back(n);
     EXPECT_EQ(out.responses.size(), 1u);
     return out.responses.empty() ? HttpResponse{} : out.responses.back().second;
   };
@@ -220,6 +222,11 @@ TEST(ShapeServerAmplification, ReplaceInAWhereIsBudgetedAndSurvivesRestart) {
                                                            {"value", {{"id", 1}, {"title", std::string(600, 'a')}}}}}}})
                           .dump());
     EXPECT_EQ(write.status, 200) << write.body;  // committed; not in the shape (its evaluation failed)
+    EXPECT_EQ(server->registry().shapes_on("public", "tasks")[0]->evaluation_errors(), 1u);
+    ASSERT_EQ(notices.size(), 1u);  // reported for the driver to log
+    EXPECT_NE(notices[0].find("is left out, its where clause failed: replace() would build more than 16 MiB"),
+              std::string::npos)
+        << notices[0];
     auto small = send(*server, "POST", "/api/mutations",
                       json({{"id", "small"}, {"mutations", {{{"op", "insert"}, {"table", "tasks"},
                                                              {"value", {{"id", 2}, {"title", "ab"}}}}}}})
