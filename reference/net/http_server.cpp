@@ -68,7 +68,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Closes the connection unless the current read completes within `d` (timed_out_ is set).
   void arm_deadline(Duration d);
   void watch_disconnect();
-  void write(http::response<http::string_body> res);
+  void write(std::shared_ptr<std::string> bytes);
   void reply_directly(int status, const std::string& message);
   void close();
 
@@ -83,7 +83,6 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<RequestId> pending_;
   bool keep_alive_ = true;
   bool watching_ = false;
-  std::shared_ptr<http::response<http::string_body>> res_;
   // Streaming state: chunks wait in `stream_queue_` while one write is in flight.
   bool stream_writing_ = false;
   bool stream_end_ = false;
@@ -379,16 +378,9 @@ void Session::deliver(HttpResponse response) {
     beast::error_code ignored;
     socket_.cancel(ignored);
   }
-  http::response<http::string_body> res{static_cast<http::status>(response.status), 11};
-  for (const auto& [name, value] : response.headers) res.set(name, value);
-  res.set(http::field::server, "shapesim");
-  res.keep_alive(keep_alive_);
-  // A HEAD answer carries the GET's content-length (set by the core) and no body.
-  if (!response.head && response.status != 204 && response.status != 304) {
-    res.body() = std::move(response.body);
-    res.prepare_payload();
-  }
-  write(std::move(res));
+  // One buffer per answer, serialized once (a fan-out writes thousands of them; Beast's header
+  // containers would allocate per field). A HEAD answer keeps the GET's content-length.
+  write(std::make_shared<std::string>(serialize_response(response, keep_alive_)));
 }
 
 void Session::begin_stream(HttpResponse response) {
@@ -452,10 +444,8 @@ void Session::finish_stream() {
   read();
 }
 
-void Session::write(http::response<http::string_body> res) {
-  res_ = std::make_shared<http::response<http::string_body>>(std::move(res));
-  http::async_write(socket_, *res_, [self = shared_from_this()](beast::error_code ec, size_t) {
-    self->res_.reset();
+void Session::write(std::shared_ptr<std::string> bytes) {
+  asio::async_write(socket_, asio::buffer(*bytes), [self = shared_from_this(), bytes](beast::error_code ec, size_t) {
     if (ec || !self->keep_alive_) return self->close();
     self->read();
   });

@@ -1,5 +1,7 @@
 #include "reference/wire/http.h"
 
+#include "reference/common/assert.h"
+
 namespace shapesim {
 
 namespace {
@@ -123,12 +125,34 @@ const char* http_reason(int status) {
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
     case 409: return "Conflict";
     case 413: return "Payload Too Large";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
     default: return "Unknown";
   }
+}
+
+std::string serialize_response(const HttpResponse& r, bool keep_alive) {
+  SHAPESIM_ASSERT(!r.streaming);
+  const bool bodyless = r.head || r.status == 204 || r.status == 304;
+  std::string out;
+  out.reserve(256 + r.body.size() + 64 * r.headers.size());
+  out += "HTTP/1.1 " + std::to_string(r.status) + " " + http_reason(r.status) + "\r\n";
+  for (const auto& [name, value] : r.headers) {
+    if (name == "content-length" && !r.head) continue;  // computed below
+    out += name;
+    out += ": ";
+    for (char c : value) out.push_back(c == '\r' || c == '\n' ? ' ' : c);  // never split a header
+    out += "\r\n";
+  }
+  out += "server: shapesim\r\n";
+  if (!keep_alive) out += "connection: close\r\n";
+  if (!bodyless) out += "content-length: " + std::to_string(r.body.size()) + "\r\n";
+  out += "\r\n";
+  if (!bodyless) out += r.body;
+  return out;
 }
 
 }  // namespace shapesim

@@ -53,5 +53,9 @@ std::string url_encode(std::string_view s);
 Result<QueryParams> parse_query(std::string_view query);
 std::string format_query(const QueryParams& query);
 const char* http_reason(int status);
+// The response as HTTP/1.1 bytes: status line, headers (CR/LF in values replaced by spaces),
+// server, connection: close when not kept alive, content-length (a HEAD keeps the GET's; 204
+// and 304 have none), blank line, body.
+std::string serialize_response(const HttpResponse& response, bool keep_alive);
 
 }  // namespace shapesim
