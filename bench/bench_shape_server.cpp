@@ -45,6 +45,14 @@ std::unique_ptr<ShapeServer> make_server(size_t rows, size_t chunk_bytes = 10000
 
 HttpRequest get(const std::string& target) { return *HttpRequest::from_target("GET", target); }
 
+HttpRequest post_mutations(std::string body) {
+  HttpRequest w;
+  w.method = "POST";
+  w.path = "/api/mutations";
+  w.body = std::move(body);
+  return w;
+}
+
 void BM_SnapshotRows(benchmark::State& state) {
   const size_t rows = static_cast<size_t>(state.range(0));
   auto server = make_server(rows);
@@ -80,17 +88,14 @@ void BM_ChangesAppended(benchmark::State& state) {
   uint64_t n = 2;
   int64_t id = 0;
   for (auto _ : state) {
-    HttpRequest w;
-    w.method = "POST";
-    w.path = "/api/mutations";
-    w.body = "{\"id\":\"w" + std::to_string(id) + "\",\"mutations\":[";
+    std::string body = "{\"id\":\"w" + std::to_string(id) + "\",\"mutations\":[";
     for (int64_t k = 0; k < per_batch; ++k, ++id) {
-      if (k) w.body += ",";
-      w.body += "{\"op\":\"insert\",\"table\":\"items\",\"value\":{\"id\":" + std::to_string(id) +
+      if (k) body += ",";
+      body += "{\"op\":\"insert\",\"table\":\"items\",\"value\":{\"id\":" + std::to_string(id) +
                 ",\"title\":\"t\",\"owner\":" + std::to_string(id % 10) + ",\"done\":false}}";
     }
-    w.body += "]}";
-    auto out = server->handle(RequestId{++n}, w, Timestamp{0});
+    body += "]}";
+    auto out = server->handle(RequestId{++n}, post_mutations(std::move(body)), Timestamp{0});
     benchmark::DoNotOptimize(out);
   }
   state.counters["changes/s"] = benchmark::Counter(static_cast<double>(id), benchmark::Counter::kIsRate);
@@ -119,11 +124,9 @@ void BM_FanOut(benchmark::State& state) {
   int64_t id = 1000;
   uint64_t answered = 0;
   for (auto _ : state) {
-    HttpRequest w;
-    w.method = "POST";
-    w.path = "/api/mutations";
-    w.body = "{\"id\":\"f" + std::to_string(id) + "\",\"mutations\":[{\"op\":\"insert\",\"table\":\"items\",\"value\":{\"id\":" +
-             std::to_string(id) + ",\"title\":\"t\",\"owner\":1,\"done\":false}}]}";
+    HttpRequest w = post_mutations("{\"id\":\"f" + std::to_string(id) +
+                                   "\",\"mutations\":[{\"op\":\"insert\",\"table\":\"items\",\"value\":{\"id\":" +
+                                   std::to_string(id) + ",\"title\":\"t\",\"owner\":1,\"done\":false}}]}");
     ++id;
     auto out = server->handle(RequestId{++n}, w, Timestamp{Duration::seconds(2)});
     answered += out.responses.size() - 1;

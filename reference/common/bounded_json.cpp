@@ -42,8 +42,14 @@ std::string describe_json(const nlohmann::json& j) {
   constexpr size_t kShown = 40;
   if (j.is_object()) return "a JSON object";
   if (j.is_array()) return "a JSON array";
-  std::string text = j.dump();  // a scalar: no recursion
+  // A scalar: no recursion; a long string is cut before it is quoted, not after.
+  bool cut = j.is_string() && j.get_ref<const std::string&>().size() > kShown;
+  // (A cut may split a UTF-8 character: replace it rather than throw.)
+  constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
+  std::string text = cut ? nlohmann::json(j.get_ref<const std::string&>().substr(0, kShown)).dump(-1, ' ', false, kReplace)
+                         : j.dump(-1, ' ', false, kReplace);
   if (text.size() > kShown) text = text.substr(0, kShown) + "...";
+  else if (cut) text += "...";
   return "JSON value " + text;
 }
 

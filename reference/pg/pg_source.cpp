@@ -113,14 +113,20 @@ Result<std::optional<TableSchema>> PgSource::load_table(const std::string& schem
         "  AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum",
         schema, name);
     if (rows.empty()) return std::optional<TableSchema>();
+    // Columns share types (and element and base types): read each pg_type row once per load.
+    std::map<uint32_t, std::optional<PgTypeRow>> types;
     auto lookup = [&](uint32_t oid) -> std::optional<PgTypeRow> {
+      if (auto known = types.find(oid); known != types.end()) return known->second;
+      auto& row = types[oid];
       auto t = r.exec_params("SELECT typname, typtype, typelem::int8, typbasetype::int8, "
                              "  typtype = 'b' AND typelem <> 0 AND typlen = -1 FROM pg_type WHERE oid = $1",
                              static_cast<int64_t>(oid));
-      if (t.empty()) return std::nullopt;
-      return PgTypeRow{t[0][0].as<std::string>(), t[0][1].as<std::string>().front(),
-                       static_cast<uint32_t>(t[0][2].as<int64_t>()), static_cast<uint32_t>(t[0][3].as<int64_t>()),
-                       t[0][4].as<bool>()};
+      if (!t.empty()) {
+        row = PgTypeRow{t[0][0].as<std::string>(), t[0][1].as<std::string>().front(),
+                        static_cast<uint32_t>(t[0][2].as<int64_t>()), static_cast<uint32_t>(t[0][3].as<int64_t>()),
+                        t[0][4].as<bool>()};
+      }
+      return row;
     };
     TableSchema t{schema, name, {}, {}};
     std::map<int, std::string> pk;

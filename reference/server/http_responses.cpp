@@ -47,6 +47,10 @@ std::string schema_header(const Shape& shape) {
   return out + "}";
 }
 
+std::string shape_etag(const std::string& handle, const std::string& request_offset, const std::string& next) {
+  return "\"" + handle + ":" + request_offset + ":" + next + "\"";
+}
+
 HttpResponse must_refetch_response(const std::optional<std::string>& new_handle) {
   HttpResponse r;
   r.status = 409;

@@ -24,5 +24,7 @@ HttpResponse must_refetch_response(const std::optional<std::string>& new_handle)
 // The electric-schema header: each of the shape's columns with its PostgreSQL type name,
 // dims, pk_index and not_null.
 std::string schema_header(const Shape& shape);
+// The etag of a shape answer: which shape, what the client asked for, where the answer ends.
+std::string shape_etag(const std::string& handle, const std::string& request_offset, const std::string& next);
 
 }  // namespace shapesim

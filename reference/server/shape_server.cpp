@@ -171,7 +171,7 @@ HttpResponse ShapeServer::shape_response(const Shape& shape, const ShapeLog::Rea
                                      : "public, max-age=" + std::to_string(config_.max_age_seconds) +
                                            ", stale-while-revalidate=" + std::to_string(config_.stale_age_seconds);
   }
-  r.headers["etag"] = "\"" + shape.handle().value + ":" + request_offset + ":" + read.next.to_string() + "\"";
+  r.headers["etag"] = shape_etag(shape.handle().value, request_offset, read.next.to_string());
   return r;
 }
 

@@ -84,7 +84,7 @@ void ShapeServer::release_parked(const std::string& handle, Timestamp now, Serve
     if (!cached->second) continue;  // nothing new at this offset yet
     HttpResponse r = *cached->second;
     const std::string next = r.headers["electric-offset"];  // where this answer ends
-    r.headers["etag"] = "\"" + handle + ":" + p.request_offset + ":" + next + "\"";
+    r.headers["etag"] = shape_etag(handle, p.request_offset, next);
     r.headers["electric-cursor"] = live_cursor(p.cursor, now);
     add_cors_headers(r, p.origin);
     out.responses.emplace_back(id, std::move(r));
