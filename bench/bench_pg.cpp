@@ -70,12 +70,12 @@ void BM_WriteToClientLatency(benchmark::State& state) {
     while (!answered) {
       auto out = r.wait_and_drain(1000);
       if (!out.ok()) return state.SkipWithError(out.status().message().c_str());
-      for (auto& [rid, resp] : out->responses) {
+      for_each_response(*out, [&](RequestId rid, const HttpResponse& resp) {
         if (rid == poll_id) {
           answered = true;
           offset = *resp.header("electric-offset");
         }
-      }
+      });
     }
     micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
   }

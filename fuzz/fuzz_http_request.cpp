@@ -17,9 +17,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ShapeServer server({.chunk_bytes = 64, .allow_delete = true}, std::move(*store));
   (void)server.handle(RequestId{1}, *HttpRequest::from_target("GET", "/v1/shape?table=items&offset=-1"), Timestamp{0});
   auto out = server.handle(RequestId{2}, *request, Timestamp{1000});
-  for (const auto& [id, response] : out.responses) {
+  for_each_response(out, [](RequestId, const HttpResponse& response) {
     if (response.status < 200 || response.status >= 500) __builtin_trap();
-  }
+  });
   (void)server.tick(Timestamp{60'000'000});
   if (const Shape* s = server.registry().find_by_definition({.table = "items"})) {
     if (!s->log().read_after(LogOffset::snapshot_end()).ok()) __builtin_trap();

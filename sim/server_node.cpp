@@ -25,6 +25,7 @@ int ServerNode::operator_request(const HttpRequest& request) {
   if (!up()) return 503;
   RequestId server_id{++next_server_request_};
   ServerOutput out = server_->handle(server_id, request, world_.now());
+  out.expand_shared();
   int status = 0;
   for (auto it = out.responses.begin(); it != out.responses.end(); ++it) {
     if (it->first == server_id) {
@@ -38,6 +39,7 @@ int ServerNode::operator_request(const HttpRequest& request) {
 }
 
 void ServerNode::deliver(ServerOutput out) {
+  out.expand_shared();
   for (auto& [id, response] : out.responses) {
     auto it = origin_.find(id);
     if (it == origin_.end()) {

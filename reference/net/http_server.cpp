@@ -14,6 +14,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "reference/common/assert.h"
 #include "reference/net/connection_limits.h"
 #include "reference/server/http_responses.h"
 
@@ -55,6 +56,9 @@ class Session : public std::enable_shared_from_this<Session> {
   ~Session();
   void start() { read(); }
   void deliver(HttpResponse response);
+  // One answer shared with other sessions: `keep_alive_bytes` is it serialized for a kept-alive
+  // connection (the common case), used as is; a closing connection serializes its own.
+  void deliver_shared(const HttpResponse& response, const std::shared_ptr<const std::string>& keep_alive_bytes);
   // More of a streaming response (SSE); `end` finishes it with the last chunk.
   void stream(std::string data, bool end);
 
@@ -68,7 +72,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Closes the connection unless the current read completes within `d` (timed_out_ is set).
   void arm_deadline(Duration d);
   void watch_disconnect();
-  void write(std::shared_ptr<std::string> bytes);
+  void stop_watching();
+  void write(std::shared_ptr<const std::string> bytes);
   void reply_directly(int status, const std::string& message);
   void close();
 
@@ -188,6 +193,7 @@ class Driver {
       if (!response.streaming) waiting_.erase(it);  // a stream stays until its end event
       if (session) session->deliver(std::move(response));
     }
+    for (const auto& shared : out.shared_responses) deliver_shared(shared);
     for (auto& event : out.stream_events) {
       auto it = waiting_.find(event.id);
       if (it == waiting_.end()) continue;
@@ -199,6 +205,18 @@ class Driver {
       for (const auto& notice : out.notices) options_.on_notice(notice);
     }
     arm_timer();
+  }
+
+  // A fan-out: serialized once, the same bytes written to every session kept alive.
+  void deliver_shared(const SharedResponse& shared) {
+    auto bytes = std::make_shared<const std::string>(serialize_response(shared.response, true));
+    for (RequestId id : shared.ids) {
+      auto it = waiting_.find(id);
+      if (it == waiting_.end()) continue;
+      auto session = it->second.lock();
+      waiting_.erase(it);
+      if (session) session->deliver_shared(shared.response, bytes);
+    }
   }
 
   void poll_source() {
@@ -354,6 +372,7 @@ void Session::on_read(beast::error_code ec) {
 }
 
 void Session::watch_disconnect() {
+  if (watching_) return;  // the previous watch is still pending and serves this request too
   watching_ = true;
   socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
     self->watching_ = false;
@@ -371,16 +390,23 @@ void Session::watch_disconnect() {
   });
 }
 
+// The disconnect watch is left pending, not cancelled (a cancel costs a reactor round trip per
+// answer in a fan-out): it completes when the client's next request arrives, ahead of the read
+// queued behind it, sees no pending request and does nothing.
+void Session::stop_watching() { pending_.reset(); }
+
 void Session::deliver(HttpResponse response) {
   if (response.streaming) return begin_stream(std::move(response));
-  pending_.reset();
-  if (watching_) {
-    beast::error_code ignored;
-    socket_.cancel(ignored);
-  }
-  // One buffer per answer, serialized once (a fan-out writes thousands of them; Beast's header
-  // containers would allocate per field). A HEAD answer keeps the GET's content-length.
-  write(std::make_shared<std::string>(serialize_response(response, keep_alive_)));
+  stop_watching();
+  // One buffer per answer, serialized once (Beast's header containers would allocate per
+  // field). A HEAD answer keeps the GET's content-length.
+  write(std::make_shared<const std::string>(serialize_response(response, keep_alive_)));
+}
+
+void Session::deliver_shared(const HttpResponse& response, const std::shared_ptr<const std::string>& keep_alive_bytes) {
+  SHAPESIM_ASSERT(!response.streaming);
+  stop_watching();
+  write(keep_alive_ ? keep_alive_bytes : std::make_shared<const std::string>(serialize_response(response, false)));
 }
 
 void Session::begin_stream(HttpResponse response) {
@@ -435,16 +461,12 @@ void Session::pump_stream() {
 void Session::finish_stream() {
   stream_serializer_.reset();
   stream_header_.reset();
-  pending_.reset();
-  if (watching_) {
-    beast::error_code ignored;
-    socket_.cancel(ignored);
-  }
+  stop_watching();
   if (!keep_alive_) return close();
   read();
 }
 
-void Session::write(std::shared_ptr<std::string> bytes) {
+void Session::write(std::shared_ptr<const std::string> bytes) {
   asio::async_write(socket_, asio::buffer(*bytes), [self = shared_from_this(), bytes](beast::error_code ec, size_t) {
     if (ec || !self->keep_alive_) return self->close();
     self->read();

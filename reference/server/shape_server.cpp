@@ -14,6 +14,13 @@
 
 namespace shapesim {
 
+void ServerOutput::expand_shared() {
+  for (auto& shared : shared_responses) {
+    for (RequestId id : shared.ids) responses.emplace_back(id, shared.response);
+  }
+  shared_responses.clear();
+}
+
 namespace {
 
 constexpr int64_t kCursorBucketSeconds = 20;

@@ -59,9 +59,20 @@ struct StreamEvent {
   bool end = false;
 };
 
+// One answer for several requests: a write released long-polls parked at the same offset with
+// the same cursor and origin, so each of them gets the same bytes. `ids` ascending.
+struct SharedResponse {
+  std::vector<RequestId> ids;
+  HttpResponse response;
+};
+
 struct ServerOutput {
   std::vector<std::pair<RequestId, HttpResponse>> responses;
-  std::vector<StreamEvent> stream_events;  // delivered after `responses`
+  // Fan-out answers, delivered after `responses` (so the write that released them is answered
+  // first): a driver may encode each once for all its ids (10,000 parked clients of one shape
+  // cost one response, not 10,000 copies).
+  std::vector<SharedResponse> shared_responses;
+  std::vector<StreamEvent> stream_events;  // delivered after `shared_responses`
   // Things an operator should know, for the driver to log (e.g. a row a shape's WHERE could
   // not evaluate, so it is left out of that shape).
   std::vector<std::string> notices;
@@ -69,10 +80,24 @@ struct ServerOutput {
   // Appends another output after this one (order kept).
   void append(ServerOutput&& other) {
     for (auto& r : other.responses) responses.push_back(std::move(r));
+    for (auto& r : other.shared_responses) shared_responses.push_back(std::move(r));
     for (auto& e : other.stream_events) stream_events.push_back(std::move(e));
     for (auto& n : other.notices) notices.push_back(std::move(n));
   }
+
+  // Turns `shared_responses` into one `responses` entry per id, appended in delivery order
+  // (shared answers in order, each one's ids ascending), for drivers that answer one at a time.
+  void expand_shared();
 };
+
+// Calls fn(id, response) for every answer in `out` in delivery order (shared ones per id).
+template <typename Fn>
+void for_each_response(const ServerOutput& out, Fn&& fn) {
+  for (const auto& [id, response] : out.responses) fn(id, response);
+  for (const auto& shared : out.shared_responses) {
+    for (RequestId id : shared.ids) fn(id, shared.response);
+  }
+}
 
 class ShapeServer {
  public:

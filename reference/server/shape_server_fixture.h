@@ -35,15 +35,17 @@ class ShapeServerTest : public ::testing::Test {
     EXPECT_TRUE(req.ok());
     req->body = std::move(body);
     req->headers = std::move(headers);
-    return server_->handle(RequestId{next_id_++}, *req, now_);
+    auto out = server_->handle(RequestId{next_id_++}, *req, now_);
+    out.expand_shared();  // one entry per request, as most tests read them
+    return out;
   }
 
-  // Posts a batch; returns everything the server emitted (the write's answer is last).
+  // Posts a batch; returns everything the server emitted (the write's answer is first).
   ServerOutput write_output(const std::string& id, const nlohmann::json& mutations) {
     auto out = send("POST", "/api/mutations", nlohmann::json({{"id", id}, {"mutations", mutations}}).dump());
     EXPECT_GE(out.responses.size(), 1u);
     if (!out.responses.empty()) {
-      EXPECT_EQ(out.responses.back().second.status, 200) << out.responses.back().second.body;
+      EXPECT_EQ(out.responses.front().second.status, 200) << out.responses.front().second.body;
     }
     return out;
   }
@@ -51,7 +53,7 @@ class ShapeServerTest : public ::testing::Test {
   uint64_t write(const std::string& id, const nlohmann::json& mutations) {
     auto out = write_output(id, mutations);
     if (out.responses.empty()) return 0;
-    return nlohmann::json::parse(out.responses.back().second.body)["txid"].get<uint64_t>();
+    return nlohmann::json::parse(out.responses.front().second.body)["txid"].get<uint64_t>();
   }
 
   static nlohmann::json insert(int64_t id, const std::string& title, bool done = false) {

@@ -2,6 +2,8 @@
 // requests of a shape that got data (one encoded body per offset, shared by the clients
 // parked there), retiring those of a shape that is gone, timeouts and keep-alives by the
 // deadline index. See shape_server.h for the contract.
+#include <tuple>
+
 #include "reference/common/assert.h"
 #include "reference/common/coverage.h"
 #include "reference/common/planted_bugs.h"
@@ -66,9 +68,12 @@ void ShapeServer::release_parked(const std::string& handle, Timestamp now, Serve
   if (parked_here == parked_by_handle_.end()) return;
   Shape* s = registry_.find_by_handle(handle);
   SHAPESIM_ASSERT(s != nullptr);
-  // Clients parked at the same offset get the same messages: encode the answer once and copy
-  // it, changing only what is theirs (etag, cursor, CORS origin).
+  // Clients parked at the same offset get the same messages: encode the answer once per
+  // offset. Those that also asked with the same offset text, cursor and origin get the very
+  // same answer: one SharedResponse for all of them.
   std::map<LogOffset, std::optional<HttpResponse>> by_offset;
+  using AnswerKey = std::tuple<LogOffset, std::string, std::string, std::optional<std::string>>;
+  std::map<AnswerKey, size_t> shared_index;  // -> position in out.shared_responses
   std::set<RequestId> ids = parked_here->second;  // request order
   for (RequestId id : ids) {
     auto it = parked_.find(id);
@@ -82,12 +87,21 @@ void ShapeServer::release_parked(const std::string& handle, Timestamp now, Serve
       cached = by_offset.emplace(p.offset, std::move(built)).first;
     }
     if (!cached->second) continue;  // nothing new at this offset yet
-    HttpResponse r = *cached->second;
-    const std::string next = r.headers["electric-offset"];  // where this answer ends
-    r.headers["etag"] = shape_etag(handle, p.request_offset, next);
-    r.headers["electric-cursor"] = live_cursor(p.cursor, now);
-    add_cors_headers(r, p.origin);
-    out.responses.emplace_back(id, std::move(r));
+    const std::string& next = cached->second->headers.at("electric-offset");  // where this answer ends
+    std::string cursor = live_cursor(p.cursor, now);
+    AnswerKey key{p.offset, p.request_offset, cursor, p.origin};
+    auto shared = shared_index.find(key);
+    if (shared == shared_index.end()) {
+      HttpResponse r = *cached->second;
+      r.headers["etag"] = shape_etag(handle, p.request_offset, next);
+      r.headers["electric-cursor"] = cursor;
+      add_cors_headers(r, p.origin);
+      shared = shared_index.emplace(key, out.shared_responses.size()).first;
+      out.shared_responses.push_back({{}, std::move(r)});
+    }
+    SharedResponse& answer = out.shared_responses[shared->second];
+    SHAPESIM_ASSERT(answer.ids.empty() || answer.ids.back() < id);
+    answer.ids.push_back(id);
     sometimes(Probe::kLongPollReleasedByData);
     if (planted(PlantedBug::kLongPollAnsweredTwice)) {  // the answered request stays parked
       p.offset = *LogOffset::parse(next);

@@ -102,6 +102,38 @@ TEST_F(ShapeServerTest, SnapshotRowsComeInInsertionOrder) {
   EXPECT_EQ(keys, (std::vector<std::string>{"30", "10", "20"}));
 }
 
+// A write that releases many long-polls parked at one offset answers them with one shared
+// response per (offset, cursor, origin), not one copy each; the write's own answer comes first.
+TEST_F(ShapeServerTest, ParkedClientsAtOneOffsetShareOneAnswer) {
+  auto first = get("/v1/shape?table=tasks&offset=-1");
+  std::string handle = *first.header("electric-handle");
+  std::string live = "/v1/shape?table=tasks&offset=0_inf&live=true&handle=" + handle;
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(send("GET", live).responses.empty());  // ids 2, 3, 4
+  EXPECT_TRUE(send("GET", live + "&cursor=999999999").responses.empty());            // id 5
+  EXPECT_TRUE(send("GET", live, "", {{"origin", "http://a.example"}}).responses.empty());  // id 6
+  ASSERT_EQ(server_->parked_count(), 5u);
+  auto request = HttpRequest::from_target("POST", "/api/mutations");
+  request->body = json({{"id", "w1"}, {"mutations", {insert(7, "seven")}}}).dump();
+  ServerOutput out = server_->handle(RequestId{next_id_++}, *request, now_);
+  ASSERT_EQ(out.responses.size(), 1u);
+  EXPECT_EQ(out.responses[0].first, RequestId{7});
+  EXPECT_EQ(out.responses[0].second.status, 200);
+  ASSERT_EQ(out.shared_responses.size(), 3u);
+  EXPECT_EQ(out.shared_responses[0].ids, (std::vector<RequestId>{RequestId{2}, RequestId{3}, RequestId{4}}));
+  EXPECT_EQ(out.shared_responses[1].ids, std::vector<RequestId>{RequestId{5}});
+  EXPECT_EQ(out.shared_responses[2].ids, std::vector<RequestId>{RequestId{6}});
+  // Same messages, different cursor and CORS headers.
+  EXPECT_EQ(out.shared_responses[0].response.body, out.shared_responses[1].response.body);
+  EXPECT_NE(out.shared_responses[0].response.header("electric-cursor"), out.shared_responses[1].response.header("electric-cursor"));
+  EXPECT_EQ(out.shared_responses[2].response.header("access-control-allow-origin"), "http://a.example");
+  EXPECT_EQ(server_->parked_count(), 0u);
+  // Expanded, each id gets its own copy after the write's answer.
+  out.expand_shared();
+  ASSERT_EQ(out.responses.size(), 6u);
+  EXPECT_TRUE(out.shared_responses.empty());
+  for (size_t i = 1; i < 6; ++i) EXPECT_EQ(out.responses[i].first, RequestId{i + 1});
+}
+
 TEST_F(ShapeServerTest, LiveLongPollIsAnsweredByANewWrite) {
   auto first = get("/v1/shape?table=tasks&offset=-1&where=done%20%3D%20false");
   std::string handle = *first.header("electric-handle");
@@ -112,16 +144,16 @@ TEST_F(ShapeServerTest, LiveLongPollIsAnsweredByANewWrite) {
                   json({{"id", "w1"},
                         {"mutations", {{{"op", "insert"}, {"table", "tasks"}, {"value", {{"id", 7}, {"done", false}}}}}}})
                       .dump());
-  ASSERT_EQ(out.responses.size(), 2u);  // the released poll, then the write's own answer
-  EXPECT_EQ(out.responses[0].first, RequestId{2});
-  const auto& live = out.responses[0].second;
+  ASSERT_EQ(out.responses.size(), 2u);  // the write's own answer, then the released poll
+  EXPECT_EQ(out.responses[1].first, RequestId{2});
+  const auto& live = out.responses[1].second;
   EXPECT_EQ(live.status, 200);
   EXPECT_TRUE(live.has_header("electric-cursor"));
   EXPECT_FALSE(live.has_header("electric-schema"));
   auto msgs = json::parse(live.body);
   ASSERT_EQ(msgs.size(), 2u);
   EXPECT_EQ(msgs[0]["headers"]["operation"], "insert");
-  uint64_t txid = json::parse(out.responses[1].second.body)["txid"];
+  uint64_t txid = json::parse(out.responses[0].second.body)["txid"];
   EXPECT_EQ(msgs[0]["headers"]["txids"][0], txid);
   EXPECT_EQ(msgs[1]["headers"]["control"], "up-to-date");
   EXPECT_EQ(server_->parked_count(), 0u);

@@ -28,13 +28,13 @@ void SyncedShapes::settle(Timestamp now) {
 }
 
 void SyncedShapes::deliver(const ServerOutput& out, Timestamp now) {
-  for (const auto& [id, response] : out.responses) {
+  for_each_response(out, [&](RequestId id, const HttpResponse& response) {
     for (auto& s : shapes_) {
       if (s->in_flight != id) continue;
       s->in_flight.reset();
       s->rows.apply(s->stream.on_response(response, now));
     }
-  }
+  });
 }
 
 void SyncedShapes::lose_requests_in_flight(Timestamp now) {
