@@ -13,6 +13,8 @@
 #include "reference/net/http_server.h"
 #include "reference/pg/pg_source.h"
 #include "reference/pg/replication_feed.h"
+#include "reference/auth/auth_gate.h"
+#include "tools/schema_file.h"
 
 namespace shapesim::tools {
 
@@ -38,6 +40,7 @@ struct ServeArgs {
   uint64_t cache_stale_age = 300;  // as ELECTRIC_CACHE_STALE_AGE
   std::optional<std::string> schema;
   std::optional<std::string> pg_url;
+  std::optional<std::string> auth_policy;
   std::string publication = "shapesim";
   std::string slot = "shapesim";
   bool manual_publication = false;
@@ -110,6 +113,9 @@ std::optional<std::string> parse(const std::vector<std::string>& args, ServeArgs
       a.slot = args[++i];
     } else if (f == "--manual-publication") {
       a.manual_publication = true;
+    } else if (f == "--auth") {
+      if (i + 1 >= args.size()) return "--auth needs a policy file";
+      a.auth_policy = args[++i];
     } else if (f == "--allow-delete") {
       a.allow_delete = true;
     } else {
@@ -119,26 +125,6 @@ std::optional<std::string> parse(const std::vector<std::string>& args, ServeArgs
   if (!a.help && a.store.empty()) return "--store is required";
   if (a.pg_url && a.schema) return "--schema creates tables in the embedded store; with --pg the tables are PostgreSQL's";
   return std::nullopt;
-}
-
-// Tables from a JSON file: an array of tables, or an object with "tables" (a scenario file works).
-Status load_schema(const std::string& path, EmbeddedStore& store, size_t& count) {
-  std::ifstream in(path);
-  if (!in) return not_found(path + ": cannot open file");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  auto j = nlohmann::json::parse(buf.str(), nullptr, false);
-  if (j.is_discarded()) return invalid_argument(path + ": not valid JSON");
-  const nlohmann::json& tables = j.is_object() && j.contains("tables") ? j["tables"] : j;
-  if (!tables.is_array()) return invalid_argument(path + ": expected an array of tables or an object with \"tables\"");
-  for (const auto& t : tables) {
-    auto schema = table_schema_from_json(t);
-    if (!schema.ok()) return invalid_argument(path + ": " + schema.status().message());
-    Status st = store.create_table(*schema);
-    if (!st.ok()) return invalid_argument(path + ": " + st.message());
-    ++count;
-  }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -156,7 +142,8 @@ void print_serve_help(std::ostream& out) {
          "the write endpoint (POST /api/mutations) over HTTP, from the embedded store or PostgreSQL.\n"
          "\n"
          "  --store PATH        SQLite file holding tables, rows and counters (':memory:' for a throwaway)\n"
-         "  --schema FILE       create these tables if missing: a JSON array of tables, or a scenario file\n"
+         "  --schema FILE       create these tables if missing: a JSON array of tables, or a scenario file;\n"
+         "                      a table's \"rows\" are inserted when it is empty\n"
          "  --host ADDR         address to listen on (default 127.0.0.1; 0.0.0.0 or :: to be reached\n"
          "                      from containers and other machines)\n"
          "  --port N            TCP port (default 3000; 0 picks a free one and prints it)\n"
@@ -165,6 +152,8 @@ void print_serve_help(std::ostream& out) {
          "  --sse-timeout-ms MS how long a live_sse=true stream stays open before the client reconnects\n"
          "                      (default 60000)\n"
          "  --allow-delete      enable DELETE /v1/shape (405 otherwise)\n"
+         "  --auth POLICY.json  require tokens: users log in, a gatekeeper issues shape tokens, every\n"
+         "                      shape request and write is checked against the policy (docs/auth.md)\n"
          "  --cache-max-age S   cache-control max-age of catch-up responses (default 5; Electric's\n"
          "                      ELECTRIC_CACHE_MAX_AGE). Initial snapshots and live responses keep\n"
          "                      Electric's fixed values.\n"
@@ -214,7 +203,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   }
   size_t created = 0;
   if (a.schema) {
-    Status st = load_schema(*a.schema, **store, created);
+    Status st = load_schema_file(*a.schema, **store, created);
     if (!st.ok()) {
       err << "shapesim serve: " << st.message() << "\n";
       return 2;
@@ -247,6 +236,27 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
     err << "shapesim serve: cannot restore shapes from " << a.store << ": " << server->startup_status().message() << "\n";
     return 1;
   }
+  std::unique_ptr<auth::AuthGate> gate;
+  if (a.auth_policy) {
+    std::ifstream in(*a.auth_policy);
+    if (!in) {
+      err << "shapesim serve: " << *a.auth_policy << ": cannot open file\n";
+      return 2;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    auto policy = auth::parse_policy(text.str(), *a.auth_policy);
+    if (!policy.ok()) {
+      err << "shapesim serve: " << policy.status().message() << "\n";
+      return 2;
+    }
+    auto created_gate = auth::AuthGate::create(std::move(*policy), *server);
+    if (!created_gate.ok()) {
+      err << "shapesim serve: " << *a.auth_policy << ": " << created_gate.status().message() << "\n";
+      return 2;
+    }
+    gate = std::move(*created_gate);
+  }
   std::unique_ptr<pg::ReplicationFeed> feed;
   if (a.pg_url) {
     auto started = pg::ReplicationFeed::start({.stream = {*a.pg_url, a.publication, a.slot}}, *pg_source, *server);
@@ -271,7 +281,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
     if (a.pg_url) {
       out << "source PostgreSQL, slot " << a.slot << ")" << std::endl;
     } else {
-      out << tables << " tables)" << std::endl;
+      out << tables << " tables" << (gate ? ", auth " + *a.auth_policy : "") << ")" << std::endl;
     }
   };
   if (feed) {
@@ -281,12 +291,14 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
             [&](Timestamp now) {
               auto polled = feed->poll(now);
               for (const auto& notice : feed->take_notices()) err << "shapesim serve: " << notice << std::endl;
+              if (gate && polled.ok()) return Result<ServerOutput>(gate->observe(std::move(*polled), now));
               return polled;
             },
         // Often enough to reconnect promptly after a lost connection (the backoff starts at 100 ms).
         .poll_interval = Duration::millis(100)};
   }
-  Status st = net::serve_http(*server, options);
+  HttpService& service = gate ? static_cast<HttpService&>(*gate) : *server;
+  Status st = net::serve_http(service, options);
   if (!st.ok()) {
     err << "shapesim serve: " << st.message() << "\n";
     return 1;

@@ -98,7 +98,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
 class Driver {
  public:
-  Driver(ShapeServer& server, const ServeOptions& options)
+  Driver(HttpService& server, const ServeOptions& options)
       : server_(server), options_(options), acceptor_(ioc_), timer_(ioc_), signals_(ioc_, SIGINT, SIGTERM),
         source_timer_(ioc_) {}
 
@@ -284,7 +284,7 @@ class Driver {
     });
   }
 
-  ShapeServer& server_;
+  HttpService& server_;
   const ServeOptions& options_;
   asio::io_context ioc_{1};
   tcp::acceptor acceptor_;
@@ -488,7 +488,7 @@ void Session::close() {
 
 }  // namespace
 
-Status serve_http(ShapeServer& server, const ServeOptions& options) {
+Status serve_http(HttpService& server, const ServeOptions& options) {
   Driver driver(server, options);
   return driver.run();
 }

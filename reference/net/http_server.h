@@ -61,7 +61,8 @@ struct ServeOptions {
   std::optional<ExtraSource> extra_source;
 };
 
-Status serve_http(ShapeServer& server, const ServeOptions& options);
+// `service`: a ShapeServer, or an auth::AuthGate in front of one.
+Status serve_http(HttpService& service, const ServeOptions& options);
 
 
 // Asks a running serve_http to shut down gracefully (safe from a signal-free context).

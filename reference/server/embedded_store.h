@@ -45,6 +45,7 @@ class EmbeddedStore : public SourceOfTruth {
   const std::vector<TableSchema>& tables() const { return tables_; }
 
   Result<WriteOutcome> apply(const WriteBatch& batch) override;
+  Result<std::optional<Row>> read_row(const TableSchema& t, const Row& key) override;
   // The txid a batch id committed as, if it did.
   Result<std::optional<Xid>> find_batch(const std::string& batch_id);
   Result<Snapshot> scan(const TableSchema& table, const std::function<void(const std::vector<Value>& row)>& row) override;
@@ -84,7 +85,7 @@ class EmbeddedStore : public SourceOfTruth {
   Status exec(const std::string& sql);
   Status load_state();
   Status add_missing_columns();
-  Result<std::optional<Row>> read_row(const TableSchema& t, const Row& key);
+
   Status apply_mutation(const Mutation& m, std::vector<ChangeRecord>& changes);
   Status set_meta(const char* key, uint64_t value);
   Status log_transaction(const CommittedTransaction& tx);

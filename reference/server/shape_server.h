@@ -29,6 +29,7 @@
 #include "reference/common/ids.h"
 #include "reference/common/time.h"
 #include "reference/server/embedded_store.h"
+#include "reference/server/http_service.h"
 #include "reference/server/request_policy.h"
 #include "reference/server/shape_registry.h"
 #include "reference/server/shape_usage.h"
@@ -76,6 +77,9 @@ struct ServerOutput {
   // Things an operator should know, for the driver to log (e.g. a row a shape's WHERE could
   // not evaluate, so it is left out of that shape).
   std::vector<std::string> notices;
+  // Tables a committed transaction in this output changed (as "schema.table"), for layers that
+  // derive state from tables (the auth gate's memberships).
+  std::set<std::string> changed_tables;
 
   // Appends another output after this one (order kept).
   void append(ServerOutput&& other) {
@@ -83,6 +87,7 @@ struct ServerOutput {
     for (auto& r : other.shared_responses) shared_responses.push_back(std::move(r));
     for (auto& e : other.stream_events) stream_events.push_back(std::move(e));
     for (auto& n : other.notices) notices.push_back(std::move(n));
+    changed_tables.merge(other.changed_tables);
   }
 
   // Turns `shared_responses` into one `responses` entry per id, appended in delivery order
@@ -99,7 +104,7 @@ void for_each_response(const ServerOutput& out, Fn&& fn) {
   }
 }
 
-class ShapeServer {
+class ShapeServer : public HttpService {
  public:
   // The embedded store is both the source of truth and the storage for shapes.
   ShapeServer(ServerConfig config, std::unique_ptr<EmbeddedStore> store);
@@ -107,10 +112,13 @@ class ShapeServer {
   // `storage` keeps shapes and the replicated transaction log.
   ShapeServer(ServerConfig config, std::unique_ptr<EmbeddedStore> storage, std::unique_ptr<SourceOfTruth> source);
 
-  ServerOutput handle(RequestId id, const HttpRequest& request, Timestamp now);
-  ServerOutput tick(Timestamp now);
-  void cancel(RequestId id);
-  std::optional<Timestamp> next_deadline() const;
+  ServerOutput handle(RequestId id, const HttpRequest& request, Timestamp now) override;
+  ServerOutput tick(Timestamp now) override;
+  void cancel(RequestId id) override;
+  std::optional<Timestamp> next_deadline() const override;
+  // Answers a parked long-poll now (up-to-date at its offset, as a timeout would) or ends an
+  // open stream, so its client asks again (and is authorized again). Nothing if neither.
+  ServerOutput release_now(RequestId id, Timestamp now);
 
   // Applies a committed transaction to every shape on its tables (used by the write API;
   // a replication source would call it too) and answers parked polls that got data.
@@ -126,6 +134,8 @@ class ShapeServer {
   Lsn durable_lsn() const { return store_->last_lsn(); }
 
   EmbeddedStore& store() { return *store_; }
+  // Where rows live and writes go (the store, or PostgreSQL).
+  SourceOfTruth& source() { return *source_; }
   // Whether restoring persisted shapes at construction succeeded (a driver should not serve
   // otherwise).
   const Status& startup_status() const { return startup_status_; }

@@ -156,6 +156,17 @@ ServerOutput ShapeServer::tick(Timestamp now) {
   return out;
 }
 
+ServerOutput ShapeServer::release_now(RequestId id, Timestamp now) {
+  ServerOutput out;
+  if (auto p = parked_.find(id); p != parked_.end()) {
+    time_out(p, now, out);
+  } else if (auto s = streams_.find(id); s != streams_.end()) {
+    out.stream_events.push_back({id, "", true});
+    close_stream(s);
+  }
+  return out;
+}
+
 void ShapeServer::cancel(RequestId id) {
   if (auto p = parked_.find(id); p != parked_.end()) unpark(p);
   if (auto st = streams_.find(id); st != streams_.end()) close_stream(st);

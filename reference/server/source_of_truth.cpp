@@ -68,4 +68,19 @@ Result<Snapshot> SourceOfTruth::snapshot(const TableSchema& t) {
   return snap;
 }
 
+Result<std::optional<Row>> SourceOfTruth::read_row(const TableSchema& t, const Row& key) {
+  std::optional<Row> found;
+  SHAPESIM_RETURN_IF_ERROR(scan(t, [&](const std::vector<Value>& values) {
+    if (found) return;
+    for (size_t i = 0; i < values.size(); ++i) {
+      auto k = key.find(t.columns[i].name);
+      if (k != key.end() && !(k->second == values[i])) return;
+    }
+    Row row;
+    for (size_t i = 0; i < values.size(); ++i) row[t.columns[i].name] = values[i];
+    found = std::move(row);
+  }).status());
+  return found;
+}
+
 }  // namespace shapesim

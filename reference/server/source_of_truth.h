@@ -90,6 +90,9 @@ class SourceOfTruth {
   // A consistent snapshot streamed row by row (values in column order, rows in table order);
   // returns the metadata with `rows` left empty.
   virtual Result<Snapshot> scan(const TableSchema& table, const std::function<void(const std::vector<Value>& row)>& row) = 0;
+  // The row with this primary key, or nullopt. The default scans the table; a source with an
+  // index overrides it.
+  virtual Result<std::optional<Row>> read_row(const TableSchema& table, const Row& key);
   // Applies a write batch as one transaction; idempotent by batch id.
   virtual Result<WriteOutcome> apply(const WriteBatch& batch) = 0;
 

@@ -1,0 +1,198 @@
+// AuthGate: routing, forwarding, identity reloads and the release of affected requests.
+// Tokens and login: auth_tokens.cpp; shapes (gatekeeper, proxy, routes): auth_shapes.cpp;
+// writes: auth_writes.cpp.
+#include "reference/auth/auth_gate.h"
+#include "reference/auth/auth_responses.h"
+
+#include "reference/common/assert.h"
+#include "reference/server/http_responses.h"
+
+namespace shapesim::auth {
+
+namespace {
+
+bool is_identity_table(const Policy& p, const std::string& qualified) {
+  for (const std::string* t : {&p.identity.users, &p.identity.organizations, &p.identity.memberships}) {
+    if (qualified == "public." + *t) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::string> normalize_path(const std::string& path) {
+  if (path.empty() || path[0] != '/') return std::nullopt;
+  std::string out;
+  size_t start = 0;
+  while (start < path.size()) {
+    size_t end = path.find('/', start + 1);
+    if (end == std::string::npos) end = path.size();
+    std::string segment = path.substr(start + 1, end - start - 1);
+    if (segment == "." || segment == "..") return std::nullopt;
+    if (!segment.empty()) out += "/" + segment;
+    start = end;
+  }
+  return out.empty() ? "/" : out;
+}
+
+AuthGate::AuthGate(Policy policy, JwtKeys keys, ShapeServer& server)
+    : policy_(std::move(policy)), keys_(std::move(keys)), server_(server) {}
+
+Result<std::unique_ptr<AuthGate>> AuthGate::create(Policy policy, ShapeServer& server) {
+  SHAPESIM_ASSIGN_OR_RETURN(JwtKeys keys, JwtKeys::create(policy.keys, policy.signing_kid));
+  SourceOfTruth& source = server.source();
+  for (const std::string* name : {&policy.identity.users, &policy.identity.memberships}) {
+    const TableSchema* t = source.find_table("public", *name);
+    if (!t) return invalid_argument("identity table '" + *name + "' does not exist (create it, e.g. in --schema)");
+    SHAPESIM_RETURN_IF_ERROR(source.prepare_table(*t));  // so its changes replicate
+  }
+  const TableSchema* m = source.find_table("public", policy.identity.memberships);
+  for (const char* c : {"user_id", "organization_id", "role"}) {
+    if (!m->find_column(c)) return invalid_argument("identity table '" + m->name + "' needs a column " + c);
+  }
+  for (const auto& [name, t] : policy.tables) {
+    const TableSchema* table = source.find_table("public", name);
+    if (!table) return invalid_argument("policy: tables." + name + ": no such table");
+    if (!table->find_column(t.scope.column)) {
+      return invalid_argument("policy: tables." + name + ".scope: table has no column '" + t.scope.column + "'");
+    }
+    for (const auto& [role, columns] : t.columns) {
+      for (const auto& c : columns) {
+        if (!table->find_column(c)) {
+          return invalid_argument("policy: tables." + name + ".columns." + role_name(role) + ": no column '" + c + "'");
+        }
+      }
+      for (const auto& pk : table->primary_key) {
+        if (std::find(columns.begin(), columns.end(), pk) == columns.end()) {
+          return invalid_argument("policy: tables." + name + ".columns." + role_name(role) + ": must include the primary key column '" + pk + "'");
+        }
+      }
+    }
+  }
+  auto gate = std::unique_ptr<AuthGate>(new AuthGate(std::move(policy), std::move(keys), server));
+  SHAPESIM_RETURN_IF_ERROR(gate->load_directory());
+  return gate;
+}
+
+Status AuthGate::load_directory() {
+  SourceOfTruth& source = server_.source();
+  Directory fresh;
+  const TableSchema* users = source.find_table("public", policy_.identity.users);
+  const TableSchema* memberships = source.find_table("public", policy_.identity.memberships);
+  if (!users || !memberships) return failed_precondition("an identity table was dropped");
+  SHAPESIM_ASSIGN_OR_RETURN(Snapshot u, source.snapshot(*users));
+  for (const auto& row : u.rows) {
+    if (auto id = row.find("id"); id != row.end()) fresh.add_user(id_text(id->second));
+  }
+  SHAPESIM_ASSIGN_OR_RETURN(Snapshot m, source.snapshot(*memberships));
+  for (const auto& row : m.rows) {
+    auto role = parse_role(id_text(row.at("role")));
+    if (!role) continue;  // an unknown role grants nothing
+    fresh.add_membership(id_text(row.at("user_id")), id_text(row.at("organization_id")), *role);
+  }
+  directory_ = std::move(fresh);
+  return Status::Ok();
+}
+
+void AuthGate::add_gate_headers(HttpResponse& r) {
+  auto vary = r.headers.find("vary");
+  if (vary == r.headers.end()) {
+    r.headers["vary"] = "authorization";
+  } else if (vary->second.find("uthorization") == std::string::npos) {
+    vary->second += ", authorization";
+  }
+  if (r.status == 401 || r.status == 403) r.headers["cache-control"] = "no-store";
+}
+
+ServerOutput AuthGate::handle(RequestId id, const HttpRequest& request, Timestamp now) {
+  auto answer = [&](HttpResponse r) {
+    add_cors_headers(r, request.header("origin"));
+    ServerOutput out;
+    out.responses.emplace_back(id, std::move(r));
+    return finish(std::move(out), now);
+  };
+  auto path = normalize_path(request.path);
+  if (!path) return answer(auth_error(400, "bad path"));
+  HttpRequest req = request;
+  req.path = *path;
+  if (req.method == "OPTIONS" || req.path == "/v1/health") return forward(id, req, now, "");
+  if (req.path == "/api/auth/login") {
+    return answer(req.method == "POST" ? login(req, now) : auth_error(405, "method not allowed"));
+  }
+  if (req.path == "/api/auth/data-version") {
+    return answer(req.method == "GET" ? data_version_answer(req, now) : auth_error(405, "method not allowed"));
+  }
+  static constexpr std::string_view kGatekeeper = "/api/gatekeeper/";
+  if (req.path.rfind(kGatekeeper, 0) == 0) {
+    if (req.method != "POST") return answer(auth_error(405, "method not allowed"));
+    return answer(gatekeeper(req.path.substr(kGatekeeper.size()), req, now));
+  }
+  if (req.path == "/v1/shape") {
+    std::string user;
+    if (auto refused = check_shape_request(req, now, user)) return answer(std::move(*refused));
+    return forward(id, req, now, user);
+  }
+  if (req.path == "/api/mutations") {
+    if (req.method != "POST") return answer(auth_error(405, "method not allowed"));
+    auto checked = check_writes(req, now);
+    if (auto* refused = std::get_if<HttpResponse>(&checked)) return answer(std::move(*refused));
+    return forward(id, std::get<HttpRequest>(checked), now, "");
+  }
+  std::string user;
+  auto routed = route_request(req, now, user);
+  if (auto* refused = std::get_if<HttpResponse>(&routed)) return answer(std::move(*refused));
+  return forward(id, std::get<HttpRequest>(routed), now, user);
+}
+
+ServerOutput AuthGate::forward(RequestId id, const HttpRequest& req, Timestamp now, const std::string& user) {
+  SHAPESIM_ASSERT(!user_of_.count(id));
+  if (!user.empty()) user_of_[id] = user;
+  return finish(server_.handle(id, req, now), now);
+}
+
+ServerOutput AuthGate::tick(Timestamp now) { return finish(server_.tick(now), now); }
+
+void AuthGate::cancel(RequestId id) {
+  user_of_.erase(id);
+  server_.cancel(id);
+}
+
+ServerOutput AuthGate::observe(ServerOutput out, Timestamp now) { return finish(std::move(out), now); }
+
+ServerOutput AuthGate::finish(ServerOutput out, Timestamp now) {
+  bool identity_changed = false;
+  for (const auto& t : out.changed_tables) identity_changed = identity_changed || is_identity_table(policy_, t);
+  if (identity_changed) {
+    std::map<std::string, std::string> before;
+    for (const auto& user : directory_.users()) before[user] = data_version(user);
+    Status loaded = load_directory();
+    if (!loaded.ok()) out.notices.push_back("auth: cannot re-read the identity tables: " + loaded.message());
+    std::set<std::string> affected;
+    for (const auto& user : directory_.users()) {
+      if (!before.count(user) || before[user] != data_version(user)) affected.insert(user);
+    }
+    for (const auto& [user, version] : before) {
+      if (!directory_.users().count(user) || version != data_version(user)) affected.insert(user);
+    }
+    std::vector<RequestId> release;
+    for (const auto& [id, user] : user_of_) {
+      if (affected.count(user) || !loaded.ok()) release.push_back(id);
+    }
+    for (RequestId id : release) out.append(server_.release_now(id, now));
+  }
+  // Answered requests are no longer tracked (a stream is, until its end event).
+  for (const auto& [id, r] : out.responses) {
+    if (!r.streaming) user_of_.erase(id);
+  }
+  for (const auto& shared : out.shared_responses) {
+    for (RequestId id : shared.ids) user_of_.erase(id);
+  }
+  for (const auto& e : out.stream_events) {
+    if (e.end) user_of_.erase(e.id);
+  }
+  for (auto& [id, r] : out.responses) add_gate_headers(r);
+  for (auto& shared : out.shared_responses) add_gate_headers(shared.response);
+  return out;
+}
+
+}  // namespace shapesim::auth

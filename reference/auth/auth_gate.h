@@ -1,0 +1,113 @@
+// AuthGate: the authorization layer in front of the shape server (sans-I/O, `now` passed in).
+// It is an HttpService, so every driver (serve, the simulator, test rigs) puts it where the
+// ShapeServer was.
+//
+//   auto gate = AuthGate::create(std::move(policy), server);   // reads identity tables
+//   auto out = gate->handle(id, request, now);                 // like ShapeServer::handle
+//
+// Endpoints (docs/auth.md):
+//   POST /api/auth/login {user_id, secret}         -> user token (dev login, shared secret)
+//   GET  /api/auth/data-version                    -> the user's data version and memberships
+//   POST /api/gatekeeper/:table {where,params,columns,replica,organization}
+//                                                  -> shape token binding the whole definition
+//   GET  /v1/shape?...  (shape token)              -> forwarded when the request's definition
+//                                                     is the token's and its data version current
+//   GET  <declared route> (user token)             -> the route's shape, scoped by membership
+//   POST /api/mutations (user token)               -> every mutation checked; all or nothing
+//   GET  /v1/health, OPTIONS                       -> forwarded
+// Anything else is 404. Paths are matched after normalization ('//' collapsed, trailing '/'
+// dropped, percent-decoding done by HttpRequest), and the request forwarded carries the
+// normalized path, so the gate and the server always agree on the route.
+//
+// Permission changes: after every output the gate looks at the tables committed transactions
+// changed; when an identity table changed it re-reads the identity tables, and every user whose
+// data version changed has their parked long-polls answered and streams ended at once, so the
+// next request is authorized again (stale shape token: 401; route: membership checked anew).
+// Output from elsewhere (replication) goes through observe().
+//
+// Every response carries `vary: authorization`; 401 and 403 are `cache-control: no-store`.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "reference/auth/directory.h"
+#include "reference/auth/jwt.h"
+#include "reference/auth/policy.h"
+#include "reference/server/shape_server.h"
+
+namespace shapesim::auth {
+
+class AuthGate : public HttpService {
+ public:
+  // Checks the policy against the source's tables (scoping and listed columns exist, the
+  // identity tables exist) and reads the identity tables.
+  static Result<std::unique_ptr<AuthGate>> create(Policy policy, ShapeServer& server);
+
+  ServerOutput handle(RequestId id, const HttpRequest& request, Timestamp now) override;
+  ServerOutput tick(Timestamp now) override;
+  void cancel(RequestId id) override;
+  std::optional<Timestamp> next_deadline() const override { return server_.next_deadline(); }
+  // Output the shape server produced outside handle()/tick() (a replicated transaction):
+  // reacts to identity changes like handle() does, and adds the gate's headers.
+  ServerOutput observe(ServerOutput out, Timestamp now);
+
+  // A user token as /api/auth/login would answer it (for tests and the simulator).
+  std::string user_token(const std::string& user, Timestamp now) const;
+  std::string data_version(const std::string& user) const { return directory_.data_version(user, policy_.epoch); }
+  const Directory& directory() const { return directory_; }
+  const Policy& policy() const { return policy_; }
+  // Parked or streaming requests the gate forwarded, with their user.
+  size_t tracked_count() const { return user_of_.size(); }
+
+ private:
+  AuthGate(Policy policy, JwtKeys keys, ShapeServer& server);
+
+  struct Caller {
+    std::string user;
+    nlohmann::json claims;
+  };
+  // The bearer token's verified claims of `kind` ("user" or "shape"), or the 401/400 answer.
+  std::variant<Caller, HttpResponse> authenticate(const HttpRequest& req, const char* kind, Timestamp now) const;
+
+  HttpResponse login(const HttpRequest& req, Timestamp now) const;
+  HttpResponse data_version_answer(const HttpRequest& req, Timestamp now) const;
+  HttpResponse gatekeeper(const std::string& table, const HttpRequest& req, Timestamp now) const;
+  // /v1/shape: the answer when refused, or nullopt to forward (`user` set).
+  std::optional<HttpResponse> check_shape_request(const HttpRequest& req, Timestamp now, std::string& user) const;
+  // A declared route: the request to forward, or the answer when refused / not a route.
+  std::variant<HttpRequest, HttpResponse> route_request(const HttpRequest& req, Timestamp now, std::string& user) const;
+  // POST /api/mutations: the request to forward (batch id keyed per user), or the refusal.
+  std::variant<HttpRequest, HttpResponse> check_writes(const HttpRequest& req, Timestamp now) const;
+
+  // The shape a user may have of `table`: the user's narrowing plus the scope as $n params,
+  // the columns their role may see. 403/400 answers as errors.
+  std::variant<ShapeDefinition, HttpResponse> scoped_shape(const TablePolicy& t, const std::string& user,
+                                                         const std::optional<std::string>& organization,
+                                                         const std::string& where, std::vector<std::string> params,
+                                                         std::vector<std::string> columns, Replica replica) const;
+
+  ServerOutput forward(RequestId id, const HttpRequest& req, Timestamp now, const std::string& user);
+  // Identity tables changed? Re-read them and release the requests of users whose data
+  // version changed. Then drop tracking of answered requests and add the gate's headers.
+  ServerOutput finish(ServerOutput out, Timestamp now);
+  Status load_directory();
+  static void add_gate_headers(HttpResponse& r);
+
+  Policy policy_;
+  JwtKeys keys_;
+  ShapeServer& server_;
+  Directory directory_;
+  std::map<RequestId, std::string> user_of_;  // forwarded shape requests not yet answered
+};
+
+// '//' collapsed and a trailing '/' dropped ("/v1//shape/" -> "/v1/shape"); nullopt for a
+// path with "." or ".." segments or not starting with '/'.
+std::optional<std::string> normalize_path(const std::string& path);
+
+}  // namespace shapesim::auth

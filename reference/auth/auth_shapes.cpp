@@ -1,0 +1,237 @@
+// AuthGate: shapes. The gatekeeper mints shape tokens, the proxy checks /v1/shape requests
+// against them, and declared routes build a user's shape from the path and their membership.
+#include <algorithm>
+
+#include "reference/auth/auth_gate.h"
+#include "reference/auth/auth_responses.h"
+#include "reference/common/assert.h"
+#include "reference/common/bounded_json.h"
+#include "reference/common/sql_identifier.h"
+#include "reference/server/http_responses.h"
+#include "reference/server/shape.h"
+#include "reference/wire/shape_request.h"
+
+namespace shapesim::auth {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kNotAuthorized = "Not authorized for this data shape";
+
+HttpResponse forbidden() { return json_answer(403, {{"error", kNotAuthorized}}); }
+
+int64_t seconds(Timestamp t) { return t.micros / 1'000'000; }
+
+json shape_json(const ShapeDefinition& d) {
+  return {{"table", d.table}, {"where", d.where}, {"params", d.params}, {"columns", d.columns},
+          {"replica", d.replica == Replica::kFull ? "full" : "default"}};
+}
+
+// Query parameters a client may choose freely under a shape token or a route.
+bool is_protocol_param(const std::string& key) {
+  static const std::set<std::string> kProtocol = {"offset", "handle", "live", "live_sse", "experimental_live_sse",
+                                                  "cursor", "log", "expired_handle", "cache-buster"};
+  return kProtocol.count(key) > 0 || key.rfind("subset__", 0) == 0;
+}
+
+bool is_definition_param(const std::string& key) {
+  return key == "table" || key == "where" || key == "columns" || key == "replica" || key.rfind("params[", 0) == 0;
+}
+
+}  // namespace
+
+std::variant<ShapeDefinition, HttpResponse> AuthGate::scoped_shape(const TablePolicy& t, const std::string& user,
+                                                                   const std::optional<std::string>& organization,
+                                                                   const std::string& where, std::vector<std::string> params,
+                                                                   std::vector<std::string> columns, Replica replica) const {
+  std::string scope_value;
+  std::optional<Role> role;
+  if (t.scope.kind == RowScope::Kind::kOrganization) {
+    if (organization) {
+      scope_value = *organization;
+    } else {
+      auto held = directory_.memberships(user);
+      if (held.size() != 1) {
+        return auth_error(400, held.empty() ? std::string(kNotAuthorized)
+                                            : "organization required: the user belongs to " + std::to_string(held.size()) + " organizations");
+      }
+      scope_value = held.begin()->first;
+    }
+    role = directory_.role(user, scope_value);
+    if (!role || !t.may(*role, Action::kRead)) return forbidden();
+  } else {
+    scope_value = user;  // owner-scoped: one's own rows
+    if (!directory_.has_user(user)) return forbidden();
+  }
+  if (role) {
+    if (auto visible = t.columns.find(*role); visible != t.columns.end()) {
+      if (columns.empty()) columns = visible->second;
+      for (const auto& c : columns) {
+        if (std::find(visible->second.begin(), visible->second.end(), c) == visible->second.end()) return forbidden();
+      }
+    }
+  }
+  ShapeDefinition d;
+  d.table = t.name;
+  params.push_back(scope_value);
+  std::string scope = quote_identifier(t.scope.column) + " = $" + std::to_string(params.size());
+  d.where = where.empty() ? scope : "(" + where + ") AND " + scope;
+  d.params = std::move(params);
+  d.columns = std::move(columns);
+  d.replica = replica;
+  const TableSchema* table = server_.source().find_table(d.schema, d.table);
+  if (!table) return auth_error(400, "Table \"" + d.schema + "." + d.table + "\" does not exist");
+  std::string error_param;
+  auto checked = Shape::create(ShapeHandle{"gatekeeper-check"}, d, *table, 1 << 20, error_param);
+  if (!checked.ok()) {
+    ValidationErrors errors;
+    errors.add(error_param.empty() ? "where" : error_param, checked.status().message());
+    HttpResponse r;
+    r.status = 400;
+    r.headers["content-type"] = "application/json";
+    r.body = errors.to_json();
+    return r;
+  }
+  return d;
+}
+
+HttpResponse AuthGate::gatekeeper(const std::string& table, const HttpRequest& req, Timestamp now) const {
+  auto caller = authenticate(req, "user", now);
+  if (auto* refused = std::get_if<HttpResponse>(&caller)) return std::move(*refused);
+  const std::string& user = std::get<Caller>(caller).user;
+  json body = json::object();
+  if (!req.body.empty()) {
+    auto parsed = parse_bounded_json(req.body);
+    if (!parsed.ok() || !parsed->is_object()) return auth_error(400, "expected a JSON object {where, params, columns, replica, organization}");
+    body = std::move(*parsed);
+  }
+  for (const auto& [k, _] : body.items()) {
+    if (k != "where" && k != "params" && k != "columns" && k != "replica" && k != "organization") {
+      return auth_error(400, "unknown field '" + k + "'");
+    }
+  }
+  std::string where;
+  std::vector<std::string> params, columns;
+  std::optional<std::string> organization;
+  Replica replica = Replica::kDefault;
+  if (auto w = body.find("where"); w != body.end()) {
+    if (!w->is_string()) return auth_error(400, "where must be a string");
+    where = w->get<std::string>();
+  }
+  if (auto p = body.find("params"); p != body.end()) {
+    if (!p->is_array()) return auth_error(400, "params must be an array of strings ($1, $2, ...)");
+    for (const auto& v : *p) {
+      if (!v.is_string()) return auth_error(400, "params must be an array of strings ($1, $2, ...)");
+      params.push_back(v.get<std::string>());
+    }
+  }
+  if (auto c = body.find("columns"); c != body.end()) {
+    if (!c->is_array() || c->empty()) return auth_error(400, "columns must be a non-empty array of column names");
+    for (const auto& v : *c) {
+      if (!v.is_string()) return auth_error(400, "columns must be a non-empty array of column names");
+      columns.push_back(v.get<std::string>());
+    }
+  }
+  if (auto r = body.find("replica"); r != body.end()) {
+    if (!r->is_string() || (*r != "full" && *r != "default")) return auth_error(400, "replica must be \"full\" or \"default\"");
+    replica = *r == "full" ? Replica::kFull : Replica::kDefault;
+  }
+  if (auto o = body.find("organization"); o != body.end()) {
+    if (!o->is_string()) return auth_error(400, "organization must be a string");
+    organization = o->get<std::string>();
+  }
+  if (!server_.source().find_table("public", table)) return auth_error(400, "Table \"public." + table + "\" does not exist");
+  const TablePolicy* t = policy_.table(table);
+  if (!t) return forbidden();
+  auto scoped = scoped_shape(*t, user, organization, where, std::move(params), std::move(columns), replica);
+  if (auto* refused = std::get_if<HttpResponse>(&scoped)) return std::move(*refused);
+  const ShapeDefinition& d = std::get<ShapeDefinition>(scoped);
+  std::string version = data_version(user);
+  std::string token = keys_.sign({{"iss", policy_.issuer}, {"aud", policy_.audience}, {"sub", user}, {"kind", "shape"},
+                                  {"iat", seconds(now)}, {"exp", seconds(now) + policy_.shape_token_seconds},
+                                  {"dv", version}, {"shape", shape_json(d)}});
+  return json_answer(200, {{"token", token},
+                           {"url", "/v1/shape"},
+                           {"headers", {{"Authorization", "Bearer " + token}}},
+                           {"shape", shape_json(d)},
+                           {"expires_in", policy_.shape_token_seconds},
+                           {"data_version", version}});
+}
+
+std::optional<HttpResponse> AuthGate::check_shape_request(const HttpRequest& req, Timestamp now, std::string& user) const {
+  auto caller = authenticate(req, "shape", now);
+  if (auto* refused = std::get_if<HttpResponse>(&caller)) return std::move(*refused);
+  const Caller& c = std::get<Caller>(caller);
+  auto dv = c.claims.find("dv");
+  if (dv == c.claims.end() || !dv->is_string() || *dv != data_version(c.user)) {
+    return auth_error(401, "stale data version: get a new shape token");
+  }
+  auto bound = c.claims.find("shape");
+  if (bound == c.claims.end() || !bound->is_object()) return auth_error(401, "invalid token");
+  for (const auto& [key, _] : req.query) {
+    if (!is_protocol_param(key) && !is_definition_param(key)) return forbidden();
+  }
+  ParsedShapeRequest parsed = parse_shape_request(req.query);
+  // An invalid request is the server's to answer (400) once the caller is known: but only
+  // if its definition fields still say what the token says.
+  ShapeDefinition d;
+  if (parsed.request) {
+    d = parsed.request->shape;
+  } else {
+    auto param = [&](const char* k) { return req.query.count(k) ? req.query.at(k) : std::string(); };
+    d.table = param("table");
+    d.where = param("where");
+  }
+  if (d.schema != "public" || shape_json(d) != *bound) return forbidden();
+  user = c.user;
+  return std::nullopt;
+}
+
+std::variant<HttpRequest, HttpResponse> AuthGate::route_request(const HttpRequest& req, Timestamp now, std::string& user) const {
+  const RoutePolicy* route = nullptr;
+  std::optional<std::string> organization;
+  std::vector<std::string> segments;
+  for (size_t start = 1; start <= req.path.size();) {
+    size_t end = req.path.find('/', start);
+    if (end == std::string::npos) end = req.path.size();
+    segments.push_back(req.path.substr(start, end - start));
+    start = end + 1;
+  }
+  for (const auto& r : policy_.routes) {
+    if (r.segments.size() != segments.size()) continue;
+    bool match = true;
+    std::optional<std::string> org;
+    for (size_t i = 0; i < segments.size() && match; ++i) {
+      if (r.segments[i] == "{org_id}") {
+        org = segments[i];
+      } else {
+        match = r.segments[i] == segments[i];
+      }
+    }
+    if (match) {
+      route = &r;
+      organization = org;
+      break;
+    }
+  }
+  if (!route) return json_answer(404, {{"error", "shape not found"}});
+  if (req.method != "GET" && req.method != "HEAD") return auth_error(405, "method not allowed");
+  auto caller = authenticate(req, "user", now);
+  if (auto* refused = std::get_if<HttpResponse>(&caller)) return std::move(*refused);
+  user = std::get<Caller>(caller).user;
+  const TablePolicy* t = policy_.table(route->table);
+  SHAPESIM_ASSERT(t != nullptr);  // parse_policy checked it
+  auto scoped = scoped_shape(*t, user, organization, route->where, {}, route->columns, Replica::kDefault);
+  if (auto* refused = std::get_if<HttpResponse>(&scoped)) return std::move(*refused);
+  HttpRequest forwarded = req;
+  forwarded.path = "/v1/shape";
+  forwarded.query.clear();
+  for (const auto& [k, v] : req.query) {
+    if (is_protocol_param(k)) forwarded.query[k] = v;
+  }
+  std::get<ShapeDefinition>(scoped).to_query(forwarded.query);
+  return forwarded;
+}
+
+}  // namespace shapesim::auth
