@@ -19,10 +19,12 @@ class Reader {
     return invalid_argument(source_ + ": " + path + ": " + message);
   }
 
+  static std::string field(const std::string& path, const char* key) { return path.empty() ? key : path + "." + key; }
+
   Status string(const json& obj, const std::string& path, const char* key, std::string& out, bool required) const {
     auto it = obj.find(key);
-    if (it == obj.end()) return required ? error(path + "." + key, "required") : Status::Ok();
-    if (!it->is_string() || it->get<std::string>().empty()) return error(path + "." + key, "must be a non-empty string");
+    if (it == obj.end()) return required ? error(field(path, key), "required") : Status::Ok();
+    if (!it->is_string() || it->get<std::string>().empty()) return error(field(path, key), "must be a non-empty string");
     out = it->get<std::string>();
     return Status::Ok();
   }
@@ -30,7 +32,7 @@ class Reader {
   Status positive(const json& obj, const std::string& path, const char* key, int64_t& out) const {
     auto it = obj.find(key);
     if (it == obj.end()) return Status::Ok();
-    if (!it->is_number_integer() || it->get<int64_t>() <= 0) return error(path + "." + key, "must be a positive integer");
+    if (!it->is_number_integer() || it->get<int64_t>() <= 0) return error(field(path, key), "must be a positive integer");
     out = it->get<int64_t>();
     return Status::Ok();
   }
