@@ -70,7 +70,7 @@ class AuthGate : public HttpService {
 
   struct Caller {
     std::string user;
-    nlohmann::json claims;
+    std::shared_ptr<const nlohmann::json> claims;
   };
   // The bearer token's verified claims of `kind` ("user" or "shape"), or the 401/400 answer.
   std::variant<Caller, HttpResponse> authenticate(const HttpRequest& req, const char* kind, Timestamp now) const;

@@ -163,12 +163,12 @@ std::optional<HttpResponse> AuthGate::check_shape_request(const HttpRequest& req
   auto caller = authenticate(req, "shape", now);
   if (auto* refused = std::get_if<HttpResponse>(&caller)) return std::move(*refused);
   const Caller& c = std::get<Caller>(caller);
-  auto dv = c.claims.find("dv");
-  if (dv == c.claims.end() || !dv->is_string() || *dv != data_version(c.user)) {
+  auto dv = c.claims->find("dv");
+  if (dv == c.claims->end() || !dv->is_string() || *dv != data_version(c.user)) {
     return auth_error(401, "stale data version: get a new shape token");
   }
-  auto bound = c.claims.find("shape");
-  if (bound == c.claims.end() || !bound->is_object()) return auth_error(401, "invalid token");
+  auto bound = c.claims->find("shape");
+  if (bound == c.claims->end() || !bound->is_object()) return auth_error(401, "invalid token");
   for (const auto& [key, _] : req.query) {
     if (!is_protocol_param(key) && !is_definition_param(key)) return forbidden();
   }

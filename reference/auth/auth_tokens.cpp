@@ -27,12 +27,13 @@ std::variant<AuthGate::Caller, HttpResponse> AuthGate::authenticate(const HttpRe
   }
   Verified v = keys_.verify(value.substr(7), now, {policy_.issuer, policy_.audience});
   if (!v.ok()) return auth_error(401, "invalid token");
-  auto sub = v.claims.find("sub");
-  auto k = v.claims.find("kind");
-  if (sub == v.claims.end() || !sub->is_string() || sub->get<std::string>().empty() || k == v.claims.end() || *k != kind) {
+  const auto& claims = v.claims();
+  auto sub = claims.find("sub");
+  auto k = claims.find("kind");
+  if (sub == claims.end() || !sub->is_string() || sub->get<std::string>().empty() || k == claims.end() || *k != kind) {
     return auth_error(401, "invalid token");
   }
-  return Caller{sub->get<std::string>(), std::move(v.claims)};
+  return Caller{sub->get<std::string>(), std::move(v.payload)};
 }
 
 std::string AuthGate::user_token(const std::string& user, Timestamp now) const {

@@ -52,7 +52,7 @@ std::variant<HttpRequest, HttpResponse> AuthGate::check_writes(const HttpRequest
       const TableSchema* table = source.find_table(m.schema, m.table);
       auto read = table ? source.read_row(*table, m.key) : Result<std::optional<Row>>(std::optional<Row>());
       if (!read.ok()) {
-        refuse("cannot read the row: " + read.status().message());
+        refuse(read.status().message());
         continue;
       }
       old = *read;

@@ -1,7 +1,8 @@
 #include "reference/auth/jwt.h"
 
-#include <set>
-#include <stack>
+#include <algorithm>
+#include <deque>
+#include <unordered_map>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -54,47 +55,73 @@ class HmacKey {
   EVP_MAC_CTX* keyed_;
 };
 
-// SAX handler that only looks for a member name repeated within one object.
-class DuplicateFinder : public nlohmann::json_sax<json> {
+// SAX handler: builds the value (nlohmann's DOM parser) and refuses a member name repeated
+// within one object, in one pass.
+class StrictDomParser {
  public:
+  using number_integer_t = json::number_integer_t;
+  using number_unsigned_t = json::number_unsigned_t;
+  using number_float_t = json::number_float_t;
+  using string_t = json::string_t;
+  using binary_t = json::binary_t;
+
+  explicit StrictDomParser(json& result) : dom_(result, false) {}
   bool duplicate = false;
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
-  bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t) override {
-    keys_.emplace();
-    return true;
+  bool null() { return dom_.null(); }
+  bool boolean(bool v) { return dom_.boolean(v); }
+  bool number_integer(number_integer_t v) { return dom_.number_integer(v); }
+  bool number_unsigned(number_unsigned_t v) { return dom_.number_unsigned(v); }
+  bool number_float(number_float_t v, const string_t& s) { return dom_.number_float(v, s); }
+  bool string(string_t& v) { return dom_.string(v); }
+  bool binary(binary_t& v) { return dom_.binary(v); }
+  bool start_object(std::size_t n) {
+    keys_.emplace_back();
+    return dom_.start_object(n);
   }
-  bool key(string_t& k) override {
-    if (!keys_.top().insert(k).second) duplicate = true;
-    return !duplicate;
+  bool key(string_t& k) {
+    auto& seen = keys_.back();
+    if (std::find(seen.begin(), seen.end(), k) != seen.end()) {
+      duplicate = true;
+      return false;
+    }
+    seen.push_back(k);
+    return dom_.key(k);
   }
-  bool end_object() override {
-    keys_.pop();
-    return true;
+  bool end_object() {
+    keys_.pop_back();
+    return dom_.end_object();
   }
-  bool start_array(std::size_t) override { return true; }
-  bool end_array() override { return true; }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+  bool start_array(std::size_t n) { return dom_.start_array(n); }
+  bool end_array() { return dom_.end_array(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
 
  private:
-  std::stack<std::set<std::string>> keys_;
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
+  std::vector<std::vector<std::string>> keys_;  // member names per open object (objects are small)
 };
+
+// Parses JSON text refusing duplicate members and deep nesting; nullopt if not valid.
+std::optional<json> parse_strict(std::string_view text) {
+  if (json_nesting_depth(text) > kMaxJsonDepth) return std::nullopt;
+  json result;
+  StrictDomParser parser(result);
+  if (!json::sax_parse(text, &parser) || parser.duplicate) return std::nullopt;
+  return result;
+}
 
 // A JSON object from one token part; nullopt when it is not one (or repeats a member).
 std::optional<json> decode_object(std::string_view part) {
   auto text = base64url_decode(part);
-  if (!text || !json_without_duplicate_members(*text)) return std::nullopt;
-  auto parsed = parse_bounded_json(*text);
-  if (!parsed.ok() || !parsed->is_object()) return std::nullopt;
-  return std::move(*parsed);
+  if (!text) return std::nullopt;
+  auto parsed = parse_strict(*text);
+  if (!parsed || !parsed->is_object()) return std::nullopt;
+  return parsed;
 }
 
-Verified fail(TokenError e, std::string detail) { return Verified{e, std::move(detail), {}}; }
+Verified fail(TokenError e, std::string detail) { return Verified{e, std::move(detail), nullptr}; }
+
+constexpr size_t kVerifiedCacheSize = 8192;
+constexpr size_t kHeaderCacheSize = 64;
 
 // A NumericDate claim in microseconds; nullopt if absent; error if not a finite number.
 bool numeric_date(const json& claims, const char* name, std::optional<int64_t>& out) {
@@ -127,16 +154,20 @@ const char* token_error_name(TokenError e) {
   return "unknown";
 }
 
-bool json_without_duplicate_members(std::string_view text) {
-  if (json_nesting_depth(text) > kMaxJsonDepth) return false;
-  DuplicateFinder finder;
-  bool parsed = json::sax_parse(text, &finder);
-  return parsed && !finder.duplicate;
-}
+bool json_without_duplicate_members(std::string_view text) { return parse_strict(text).has_value(); }
 
 struct JwtKeys::Impl {
   std::vector<std::pair<std::string, std::unique_ptr<HmacKey>>> keys;  // kid -> key
   size_t signing = 0;
+  // Header part -> the key it names (headers repeat: one per kid and library).
+  std::unordered_map<std::string, const HmacKey*> headers;
+  // Tokens whose signature and JSON were checked -> their claims; `order` evicts oldest first.
+  struct Checked {
+    std::shared_ptr<const json> payload;
+    std::optional<int64_t> exp, nbf, iat;
+  };
+  std::unordered_map<std::string, Checked> verified;
+  std::deque<std::string> order;
   const HmacKey* find(const std::string& kid) const {
     for (const auto& [k, key] : keys) {
       if (k == kid) return key.get();
@@ -177,41 +208,11 @@ std::string JwtKeys::sign(const json& claims) const {
   return input + "." + base64url_encode(key->mac(input));
 }
 
-Verified JwtKeys::verify(std::string_view token, Timestamp now, const JwtExpectations& expect) const {
-  if (token.size() > kMaxTokenBytes) return fail(TokenError::kTooLarge, "token longer than " + std::to_string(kMaxTokenBytes) + " bytes");
-  size_t dot1 = token.find('.');
-  size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
-  if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
-    return fail(TokenError::kMalformed, "a token has three dot-separated parts");
-  }
-  auto header = decode_object(token.substr(0, dot1));
-  if (!header) return fail(TokenError::kMalformed, "the header is not a base64url JSON object");
-  auto alg = header->find("alg");
-  if (alg == header->end() || !alg->is_string() || *alg != "HS256") return fail(TokenError::kBadAlgorithm, "alg must be HS256");
-  if (header->contains("crit")) return fail(TokenError::kBadAlgorithm, "critical header extensions are not supported");
-  const HmacKey* key = nullptr;
-  auto kid = header->find("kid");
-  if (kid != header->end()) {
-    if (!kid->is_string()) return fail(TokenError::kUnknownKey, "kid must be a string");
-    key = impl_->find(kid->get<std::string>());
-    if (!key) return fail(TokenError::kUnknownKey, "no key with this kid");
-  } else if (impl_->keys.size() == 1) {
-    key = impl_->keys[0].second.get();
-  } else {
-    return fail(TokenError::kUnknownKey, "kid required: several keys are active");
-  }
-  auto signature = base64url_decode(token.substr(dot2 + 1));
-  if (!signature) return fail(TokenError::kMalformed, "the signature is not base64url");
-  std::string expected = key->mac(token.substr(0, dot2));
-  if (signature->size() != expected.size() || CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0) {
-    return fail(TokenError::kBadSignature, "signature does not match");
-  }
-  auto claims = decode_object(token.substr(dot1 + 1, dot2 - dot1 - 1));
-  if (!claims) return fail(TokenError::kMalformed, "the payload is not a base64url JSON object");
-  std::optional<int64_t> exp, nbf, iat;
-  if (!numeric_date(*claims, "exp", exp) || !numeric_date(*claims, "nbf", nbf) || !numeric_date(*claims, "iat", iat)) {
-    return fail(TokenError::kBadClaims, "exp, nbf and iat must be numbers");
-  }
+namespace {
+
+// The time, issuer and audience checks, on claims whose signature is known good.
+Verified check_claims(std::shared_ptr<const json> claims, const std::optional<int64_t>& exp, const std::optional<int64_t>& nbf,
+                      const std::optional<int64_t>& iat, Timestamp now, const JwtExpectations& expect) {
   if (!exp) return fail(TokenError::kBadClaims, "exp is required");
   if (now.micros >= *exp) return fail(TokenError::kExpired, "expired");
   if (nbf && now.micros < *nbf) return fail(TokenError::kNotYetValid, "not valid yet");
@@ -225,7 +226,75 @@ Verified JwtKeys::verify(std::string_view token, Timestamp now, const JwtExpecta
     for (const auto& a : *aud) audience_ok = audience_ok || (a.is_string() && a == expect.audience);
   }
   if (!audience_ok) return fail(TokenError::kWrongAudience, "wrong audience");
-  return Verified{TokenError::kNone, "", std::move(*claims)};
+  return Verified{TokenError::kNone, "", std::move(claims)};
+}
+
+}  // namespace
+
+Verified JwtKeys::verify(std::string_view token, Timestamp now, const JwtExpectations& expect) const {
+  if (token.size() > kMaxTokenBytes) return fail(TokenError::kTooLarge, "token longer than " + std::to_string(kMaxTokenBytes) + " bytes");
+  auto hit = impl_->verified.find(std::string(token));
+  if (hit != impl_->verified.end()) {
+    const auto& c = hit->second;
+    return check_claims(c.payload, c.exp, c.nbf, c.iat, now, expect);
+  }
+  return verify_uncached(token, now, expect);
+}
+
+Verified JwtKeys::verify_uncached(std::string_view token, Timestamp now, const JwtExpectations& expect) const {
+  if (token.size() > kMaxTokenBytes) return fail(TokenError::kTooLarge, "token longer than " + std::to_string(kMaxTokenBytes) + " bytes");
+  size_t dot1 = token.find('.');
+  size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
+    return fail(TokenError::kMalformed, "a token has three dot-separated parts");
+  }
+  std::string header_part(token.substr(0, dot1));
+  const HmacKey* key = nullptr;
+  if (auto known = impl_->headers.find(header_part); known != impl_->headers.end()) {
+    key = known->second;
+  } else {
+    auto header = decode_object(header_part);
+    if (!header) return fail(TokenError::kMalformed, "the header is not a base64url JSON object");
+    auto alg = header->find("alg");
+    if (alg == header->end() || !alg->is_string() || *alg != "HS256") return fail(TokenError::kBadAlgorithm, "alg must be HS256");
+    if (header->contains("crit")) return fail(TokenError::kBadAlgorithm, "critical header extensions are not supported");
+    auto kid = header->find("kid");
+    if (kid != header->end()) {
+      if (!kid->is_string()) return fail(TokenError::kUnknownKey, "kid must be a string");
+      key = impl_->find(kid->get<std::string>());
+      if (!key) return fail(TokenError::kUnknownKey, "no key with this kid");
+    } else if (impl_->keys.size() == 1) {
+      key = impl_->keys[0].second.get();
+    } else {
+      return fail(TokenError::kUnknownKey, "kid required: several keys are active");
+    }
+    if (impl_->headers.size() >= kHeaderCacheSize) impl_->headers.clear();
+    impl_->headers.emplace(std::move(header_part), key);
+  }
+  auto signature = base64url_decode(token.substr(dot2 + 1));
+  if (!signature) return fail(TokenError::kMalformed, "the signature is not base64url");
+  std::string expected = key->mac(token.substr(0, dot2));
+  if (signature->size() != expected.size() || CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0) {
+    return fail(TokenError::kBadSignature, "signature does not match");
+  }
+  auto claims = decode_object(token.substr(dot1 + 1, dot2 - dot1 - 1));
+  if (!claims) return fail(TokenError::kMalformed, "the payload is not a base64url JSON object");
+  Impl::Checked checked;
+  if (!numeric_date(*claims, "exp", checked.exp) || !numeric_date(*claims, "nbf", checked.nbf) ||
+      !numeric_date(*claims, "iat", checked.iat)) {
+    return fail(TokenError::kBadClaims, "exp, nbf and iat must be numbers");
+  }
+  checked.payload = std::make_shared<const json>(std::move(*claims));
+  Verified result = check_claims(checked.payload, checked.exp, checked.nbf, checked.iat, now, expect);
+  // Remember well-formed, correctly signed tokens (even expired ones: the answer stays cheap).
+  if (checked.exp) {
+    if (impl_->verified.size() >= kVerifiedCacheSize) {
+      impl_->verified.erase(impl_->order.front());
+      impl_->order.pop_front();
+    }
+    if (impl_->verified.emplace(std::string(token), checked).second) impl_->order.emplace_back(token);
+  }
+  return result;
 }
 
 }  // namespace shapesim::auth

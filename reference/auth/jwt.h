@@ -12,6 +12,10 @@
 // more than one key is configured); the HMAC is compared in constant time (OpenSSL's
 // CRYPTO_memcmp); "exp" is required and a token is expired from the second it names; "nbf"
 // and "iat" in the future fail; "iss" and "aud" must match. No leeway.
+//
+// Cost: a token whose signature was checked is remembered (bounded, oldest forgotten first,
+// keyed by its exact bytes, which the signature binds), so a client's repeated requests pay a
+// lookup and the time and audience checks, never the HMAC and JSON again.
 #pragma once
 
 #include <cstddef>
@@ -58,9 +62,10 @@ const char* token_error_name(TokenError e);
 
 struct Verified {
   TokenError error = TokenError::kNone;
-  std::string detail;      // what was wrong, for logs (never echoes the token)
-  nlohmann::json claims;   // the payload, when ok()
+  std::string detail;                             // what was wrong, for logs (never echoes the token)
+  std::shared_ptr<const nlohmann::json> payload;  // the claims, when ok()
   bool ok() const { return error == TokenError::kNone; }
+  const nlohmann::json& claims() const { return *payload; }
 };
 
 class JwtKeys {
@@ -74,6 +79,8 @@ class JwtKeys {
   // A compact token: header {"alg":"HS256","kid":...,"typ":"JWT"}, the claims as given.
   std::string sign(const nlohmann::json& claims) const;
   Verified verify(std::string_view token, Timestamp now, const JwtExpectations& expect) const;
+  // verify() without the cache of verified tokens (what a first sight costs).
+  Verified verify_uncached(std::string_view token, Timestamp now, const JwtExpectations& expect) const;
 
  private:
   struct Impl;

@@ -69,7 +69,7 @@ TEST(JwtPyJwtTest, AgreesWithPyJwt) {
   // We verify PyJWT's HS256 token with the same claims, and refuse its HS384 one.
   Verified theirs = keys->verify(lines[1], kNow, {"iss", "aud"});
   ASSERT_TRUE(theirs.ok()) << theirs.detail;
-  EXPECT_EQ(theirs.claims, claims);
+  EXPECT_EQ(theirs.claims(), claims);
   EXPECT_EQ(keys->verify(lines[2], kNow, {"iss", "aud"}).error, TokenError::kBadAlgorithm);
   // Both refuse a tampered signature and alg none.
   EXPECT_EQ(lines[3], "refused");

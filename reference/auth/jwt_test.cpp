@@ -111,7 +111,7 @@ TEST(JwtTest, AttackCatalogue) {
     Verified v = k.verify(tc.token, kNow, kExpect);
     EXPECT_EQ(v.error, tc.expected) << tc.name << ": got " << token_error_name(v.error) << " (" << v.detail << ")";
     if (tc.expected == TokenError::kNone) {
-      EXPECT_EQ(v.claims["sub"], "u1") << tc.name;
+      EXPECT_EQ(v.claims()["sub"], "u1") << tc.name;
     }
   }
 }
@@ -121,7 +121,7 @@ TEST(JwtTest, SignedTokensVerifyAndCarryTheKid) {
   std::string token = k.sign(good_claims());
   Verified v = k.verify(token, kNow, kExpect);
   ASSERT_TRUE(v.ok()) << v.detail;
-  EXPECT_EQ(v.claims, good_claims());
+  EXPECT_EQ(v.claims(), good_claims());
   auto header = json::parse(*base64url_decode(token.substr(0, token.find('.'))));
   EXPECT_EQ(header, json({{"alg", "HS256"}, {"kid", "k1"}, {"typ", "JWT"}}));
   // Rotation: the old signing key keeps verifying after k2 takes over signing.

@@ -197,7 +197,11 @@ Result<std::optional<Row>> EmbeddedStore::read_row(const TableSchema& t, const R
   sql += " FROM " + sqlite_table(t) + " WHERE " + pk_predicate(t);
   SqliteStatement st(db_, cache_, sql);
   SHAPESIM_RETURN_IF_ERROR(st.prepare_status());
-  for (size_t i = 0; i < t.primary_key.size(); ++i) st.bind(static_cast<int>(i + 1), key.at(t.primary_key[i]));
+  for (size_t i = 0; i < t.primary_key.size(); ++i) {
+    auto k = key.find(t.primary_key[i]);
+    if (k == key.end()) return invalid_argument("the key of a row of " + t.name + " needs " + t.primary_key[i]);
+    st.bind(static_cast<int>(i + 1), k->second);
+  }
   if (!st.step_row()) {
     SHAPESIM_RETURN_IF_ERROR(st.status());
     return std::optional<Row>();
