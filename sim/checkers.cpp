@@ -45,7 +45,7 @@ Value to_value(const ColumnSchema& c, const WireRow& row) {
 std::vector<std::string> convergence_differences(World& world, const ClientNode& client) {
   std::vector<std::string> out;
   if (!world.server().up() || !client.stream()) return {"the server is down or the client has no shape"};
-  auto expected = world.server().core().evaluate_from_scratch(client.stream()->shape());
+  auto expected = world.server().core().evaluate_from_scratch(client.shape() ? *client.shape() : client.stream()->shape());
   if (!expected.ok()) return {"server cannot evaluate the shape: " + expected.status().message()};
   const auto& actual = client.collection().rows();
   for (const auto& [key, row] : *expected) {
@@ -73,7 +73,7 @@ class ConvergenceChecker : public InvariantChecker {
     ShapeServer& core = world.server().core();
     for (const auto& c : world.clients()) {
       for (const auto& [batch, txid] : c->acked_writes()) {
-        auto found = core.store().find_batch(batch);
+        auto found = core.store().find_batch(c->user() && world.server().gate() ? auth::stored_batch_id(*c->user(), batch) : batch);
         if (!found.ok() || !*found) {
           world.report({"lost-write", c->name(), "acknowledged write " + batch + " (txid " + std::to_string(txid) +
                                                ") is not in the store",
@@ -81,10 +81,11 @@ class ConvergenceChecker : public InvariantChecker {
         }
       }
       for (const auto& [batch, body] : c->rejected_writes()) {
+        if (c->user() && body.find("Not authorized") != std::string::npos) continue;  // the policy said no
         world.report({"rejected-write", c->name(), "write " + batch + " was rejected: " + body, world.now()});
       }
       const ShapeStream* s = c->stream();
-      if (!c->up() || !s || !world.reachable(c->id()) || s->state() != StreamState::kLive) continue;
+      if (!c->up() || !s || !world.reachable(c->id()) || s->state() != StreamState::kLive || c->denied()) continue;
       for (auto& d : convergence_differences(world, *c)) world.report({name(), c->name(), std::move(d), world.now()});
     }
   }
@@ -330,6 +331,7 @@ void add_default_checkers(World& world) {
   world.add_checker(make_exactly_once_checker());
   world.add_checker(make_shape_bounds_checker());
   world.add_checker(make_live_query_checker());
+  if (world.config().auth) world.add_checker(make_authorized_rows_checker());
 }
 
 }  // namespace shapesim::sim

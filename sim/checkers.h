@@ -15,6 +15,8 @@
 //   live-query         live queries over each client's rows (ordered window, grouping) equal
 //                      a from-scratch evaluation: after every update while a client holds few
 //                      rows, then every rows/4 updates, and at quiescence.
+//   authorized-rows    (under auth) no client receives a row its user may not read beyond
+//                      the exposure bound after losing access, nor holds one at quiescence.
 #pragma once
 
 #include <memory>
@@ -40,6 +42,7 @@ std::unique_ptr<InvariantChecker> make_monotonic_offsets_checker();
 std::unique_ptr<InvariantChecker> make_exactly_once_checker();
 std::unique_ptr<InvariantChecker> make_shape_bounds_checker();
 std::unique_ptr<InvariantChecker> make_live_query_checker();
+std::unique_ptr<InvariantChecker> make_authorized_rows_checker();  // sim/authorized_rows_checker.cpp
 
 void add_default_checkers(World& world);
 

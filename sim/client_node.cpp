@@ -14,6 +14,8 @@ ClientNode::ClientNode(World& world, NodeId id, std::string name, const ClientOp
       id_(id),
       name_(std::move(name)),
       shape_(options.shape),
+      user_(options.user),
+      route_(options.route),
       clock_(options.clock),
       slowness_(options.slowness),
       rng_(rng) {
@@ -30,6 +32,7 @@ void ClientNode::start() {
 void ClientNode::pump() {
   if (!up_ || !stream_) return;
   if (auto request = stream_->poll(local_now())) {
+    authorize(*request, true);
     RequestId id = world_.next_request_id();
     stream_request_ = id;
     world_.schedule(world_.now() + world_.config().request_timeout, [this, id] { on_stream_timeout(id); });
@@ -71,11 +74,65 @@ void ClientNode::receive(RequestId id, HttpResponse response) {
   });
 }
 
+void ClientNode::authorize(HttpRequest& request, bool stream_request) {
+  if (!user_) return;
+  const auth::AuthGate* gate = world_.server().gate();
+  int64_t lifetime = gate ? gate->policy().user_token_seconds : 3600;
+  if (token_.empty() || world_.now() - token_minted_ >= Duration::seconds(lifetime / 2)) {
+    std::string fresh = world_.user_token(*user_);
+    if (!fresh.empty()) {
+      token_ = std::move(fresh);
+      token_minted_ = world_.now();
+    }
+  }
+  request.headers["authorization"] = "Bearer " + token_;
+  if (!stream_request || !route_) return;
+  request.path = *route_;
+  QueryParams protocol;
+  for (const auto& [k, v] : request.query) {
+    if (k == "offset" || k == "handle" || k == "live" || k == "cursor" || k == "live_sse" || k.rfind("subset__", 0) == 0) {
+      protocol[k] = v;
+    }
+  }
+  request.query = std::move(protocol);
+}
+
+void ClientNode::on_denied() {
+  if (!collection_.rows().empty()) ++purges_;
+  collection_.apply(StreamUpdate{.must_refetch = true});  // purge: nothing it may not see stays
+  denied_ = true;
+  world_.trace().record(world_.now(), name_, "purge", "{\"rows\":" + std::to_string(collection_.rows().size()) + "}");
+  uint64_t incarnation = incarnation_;
+  world_.schedule(world_.now() + Duration::seconds(2), [this, incarnation] {
+    if (!up_ || incarnation_ != incarnation || !denied_) return;
+    stream_.emplace(ShapeStreamOptions{.shape = *shape_}, rng_.stream(1000 + incarnation_));
+    pump();
+  });
+}
+
 void ClientNode::on_response(RequestId id, const HttpResponse& response) {
   if (stream_request_ == id) {
     stream_request_.reset();
+    if (user_ && response.status == 401) {  // the token expired in flight: a fresh one, ask again
+      token_.clear();
+      stream_->on_network_error(local_now());
+      pump();
+      return;
+    }
+    if (user_ && response.status == 403) {
+      stream_->on_response(response, local_now());  // the stream fails; a new one starts in 2 s
+      on_denied();
+      world_.after_apply(*this, StreamUpdate{.must_refetch = true});
+      return;
+    }
+    if (response.status == 200) denied_ = false;
     StreamUpdate update = stream_->on_response(response, local_now());
     collection_.apply(update);
+    if (route_ && update.accepted && stream_->handle()) {
+      // The route decides the shape (a role change can change its columns): the client's shape
+      // is the one the server answered from, for the checkers.
+      if (const Shape* served = world_.server().core().registry().find_by_handle(*stream_->handle())) shape_ = served->definition();
+    }
     world_.trace().record(world_.now(), name_, "apply",
                           "{\"id\":" + std::to_string(id.value) + ",\"changes\":" +
                               std::to_string(update.changes.size()) + ",\"refetch\":" +
@@ -139,6 +196,7 @@ void ClientNode::send_write(const std::string& batch_id) {
   req.path = "/api/mutations";
   req.headers["content-type"] = "application/json";
   req.body = p->second.body;
+  authorize(req, false);
   if (planted(PlantedBug::kRetryWithoutIdempotencyKey) && p->second.attempts > 0) {
     auto body = nlohmann::json::parse(req.body);
     body["id"] = batch_id + "#" + std::to_string(p->second.attempts);  // a retry the server cannot recognise
@@ -188,6 +246,8 @@ void ClientNode::crash() {
 
 void ClientNode::restart() {
   up_ = true;
+  denied_ = false;
+  token_.clear();
   if (shape_) stream_.emplace(ShapeStreamOptions{.shape = *shape_}, rng_.stream(1 + incarnation_));
   if (!pending_.empty()) sometimes(Probe::kClientRestartedWithOutbox);
   world_.after_client_restart(*this);

@@ -12,6 +12,12 @@
 //
 // After applying each stream update it calls World::after_apply, where the invariant
 // checkers look at it.
+//
+// Under auth (a `user`): every request carries the user's token (minted by the gate as a login
+// would, renewed at half its lifetime); a `route` client reads that declared route instead of
+// /v1/shape. A 403 on its stream means its permission is gone: it purges its rows (nothing it
+// may no longer see stays on screen), is `denied()`, and asks again every 2 s, so a grant brings
+// it back. (A stand-in until the client engine of issue 16 refreshes tokens and purges itself.)
 #pragma once
 
 #include <cstdint>
@@ -46,6 +52,12 @@ class ClientNode {
   const std::string& name() const { return name_; }
   bool up() const { return up_; }
   bool has_shape() const { return shape_.has_value(); }
+  const std::optional<std::string>& user() const { return user_; }
+  const std::optional<std::string>& route() const { return route_; }
+  // Its stream was refused (403): rows purged, retrying.
+  bool denied() const { return denied_; }
+  uint64_t purges() const { return purges_; }  // times it purged rows it still held
+  // The shape it syncs (a route client: the one the server last answered from).
   const std::optional<ShapeDefinition>& shape() const { return shape_; }
   const ShapeStream* stream() const { return stream_ ? &*stream_ : nullptr; }
   const Collection& collection() const { return collection_; }
@@ -68,11 +80,20 @@ class ClientNode {
   void finish_write(const std::string& batch_id);
   void on_stream_timeout(RequestId id);
   void on_write_timeout(RequestId id);
+  // Under auth: adds the user's token (and, for a route client, the route) to a request.
+  void authorize(HttpRequest& request, bool stream_request);
+  void on_denied();
 
   World& world_;
   NodeId id_;
   std::string name_;
   std::optional<ShapeDefinition> shape_;
+  std::optional<std::string> user_;
+  std::optional<std::string> route_;
+  std::string token_;
+  Timestamp token_minted_{0};
+  bool denied_ = false;
+  uint64_t purges_ = 0;
   NodeClock clock_;
   Duration slowness_;
   Random rng_;

@@ -12,7 +12,7 @@ void ServerNode::on_request(NodeId from, RequestId id, const HttpRequest& reques
   if (!up()) return;
   RequestId server_id{++next_server_request_};
   origin_[server_id] = Origin{from, id, request.method == "POST" && request.path == "/api/mutations"};
-  ServerOutput out = server_->handle(server_id, request, world_.now());
+  ServerOutput out = service().handle(server_id, request, world_.now());
   if (disk_failed()) {
     sometimes(Probe::kCrashDuringCommit);
     world_.crash_server();  // died mid-commit: nothing is answered
@@ -25,6 +25,7 @@ int ServerNode::operator_request(const HttpRequest& request) {
   if (!up()) return 503;
   RequestId server_id{++next_server_request_};
   ServerOutput out = server_->handle(server_id, request, world_.now());
+  if (gate_) out = gate_->observe(std::move(out), world_.now());
   out.expand_shared();
   int status = 0;
   for (auto it = out.responses.begin(); it != out.responses.end(); ++it) {
@@ -69,10 +70,25 @@ void ServerNode::schedule_tick() {
 void ServerNode::on_tick(Timestamp at, uint64_t generation) {
   if (generation != generation_ || !up() || tick_at_ != at) return;  // superseded or dead
   tick_at_.reset();
-  deliver(server_->tick(world_.now()));
+  deliver(service().tick(world_.now()));
+}
+
+Status ServerNode::enable_auth(auth::Policy policy) {
+  policy_ = std::move(policy);
+  return make_gate();
+}
+
+Status ServerNode::make_gate() {
+  gate_.reset();
+  if (!policy_ || !server_) return Status::Ok();
+  auto gate = auth::AuthGate::create(*policy_, *server_);
+  if (!gate.ok()) return gate.status();
+  gate_ = std::move(*gate);
+  return Status::Ok();
 }
 
 void ServerNode::crash() {
+  gate_.reset();
   server_.reset();
   origin_.clear();
   tick_at_.reset();
@@ -81,6 +97,8 @@ void ServerNode::crash() {
 
 void ServerNode::restart(std::unique_ptr<ShapeServer> server) {
   server_ = std::move(server);
+  Status gated = make_gate();
+  if (!gated.ok()) world_.report({"server-restart", "server", "auth: " + gated.message(), world_.now()});
   schedule_tick();
 }
 

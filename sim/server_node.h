@@ -7,6 +7,10 @@
 // core with every parked request and timer; restart() installs a core reopened from the
 // disk. If the disk fails under the core (a crash in the middle of a commit), the node
 // crashes before answering.
+//
+// With a policy (enable_auth), an auth::AuthGate sits in front of the core, as under
+// `shapesim serve --auth`: network requests go through it; operator requests go to the core
+// and their output through AuthGate::observe (an administrator's change, like SQL under --pg).
 #pragma once
 
 #include <map>
@@ -14,6 +18,7 @@
 #include <optional>
 #include <utility>
 
+#include "reference/auth/auth_gate.h"
 #include "reference/server/shape_server.h"
 
 namespace shapesim::sim {
@@ -31,6 +36,11 @@ class ServerNode {
   // the network; its answer is discarded. Returns the status.
   int operator_request(const HttpRequest& request);
   bool up() const { return server_ != nullptr; }
+  // Puts an AuthGate with this policy in front of the core (now and after every restart).
+  Status enable_auth(auth::Policy policy);
+  // The gate, when auth is on and the server is up.
+  const auth::AuthGate* gate() const { return gate_.get(); }
+  auth::AuthGate* gate() { return gate_.get(); }
   void crash();
   void restart(std::unique_ptr<ShapeServer> server);
   ShapeServer& core() { return *server_; }
@@ -42,10 +52,14 @@ class ServerNode {
   void schedule_tick();
   void on_tick(Timestamp at, uint64_t generation);
   bool disk_failed() const;
+  Status make_gate();
+  HttpService& service() { return gate_ ? static_cast<HttpService&>(*gate_) : *server_; }
 
   World& world_;
   NodeId id_;
   std::unique_ptr<ShapeServer> server_;
+  std::optional<auth::Policy> policy_;
+  std::unique_ptr<auth::AuthGate> gate_;  // in front of server_ when policy_ is set
   SimDisk* disk_;
   struct Origin {
     NodeId from;

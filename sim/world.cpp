@@ -39,6 +39,10 @@ World::World(WorldConfig config, const PrepareStore& prepare)
   server_ = std::make_unique<ServerNode>(*this, NodeId{0}, std::move(core), server_disk_.get());
   record_start();
   if (!st.ok()) report({"server-startup", "server", "cannot prepare the store: " + st.message(), now_});
+  if (st.ok() && config_.auth) {
+    Status gated = server_->enable_auth(*config_.auth);
+    if (!gated.ok()) report({"server-startup", "server", "auth: " + gated.message(), now_});
+  }
 }
 
 World::World(WorldConfig config, std::unique_ptr<EmbeddedStore> store)
@@ -144,10 +148,17 @@ bool World::quiescent() const {
   for (const auto& c : clients_) {
     if (!c->up() || !reachable(c->id())) continue;
     if (c->pending_writes() > 0) return false;
+    if (c->denied()) continue;  // refused by the policy: nothing to converge to
+    if (c->route() && c->user() && server_->gate()) {
+      // A permission change may have moved the route to another shape: not settled until the
+      // client syncs the shape the route serves its user now.
+      auto current = server_->gate()->resolve_route(*c->user(), *c->route());
+      if (current && (!c->shape() || *current != *c->shape())) return false;
+    }
     const ShapeStream* s = c->stream();
     if (!s || s->state() == StreamState::kFailed) continue;
     if (s->state() != StreamState::kLive || !s->up_to_date() || !s->handle() || !s->offset()) return false;
-    const Shape* shape = core.registry().find_by_definition(s->shape());
+    const Shape* shape = core.registry().find_by_definition(c->shape() ? *c->shape() : s->shape());
     if (!shape || shape->handle().value != *s->handle() || shape->log().head() != *s->offset()) return false;
   }
   return true;
@@ -214,6 +225,21 @@ void World::delete_shape(const ClientNode& client) {
   int status = server_->operator_request(req);
   trace_.record(now_, "operator", "delete-shape",
                 "{\"client\":" + json_quote(client.name()) + ",\"status\":" + std::to_string(status) + "}");
+}
+
+std::string World::user_token(const std::string& user) {
+  const auth::AuthGate* gate = server_->gate();
+  return gate ? gate->user_token(user, now_) : std::string();
+}
+
+int World::admin_write(const std::string& batch_id, const std::string& mutations_json) {
+  HttpRequest req;
+  req.method = "POST";
+  req.path = "/api/mutations";
+  req.body = "{\"id\":" + json_quote(batch_id) + ",\"mutations\":" + mutations_json + "}";
+  int status = server_->operator_request(req);
+  trace_.record(now_, "operator", "admin-write", "{\"batch\":" + json_quote(batch_id) + ",\"status\":" + std::to_string(status) + "}");
+  return status;
 }
 
 void World::crash_client(ClientNode& client) {

@@ -39,10 +39,21 @@ struct WorldConfig {
   Duration request_timeout = Duration::seconds(30);  // longer than the server's long-poll
   uint64_t max_events = 5'000'000;                    // a run never exceeds this many events
   double keep_unsynced = 0.5;                         // chance an unsynced write survives a crash
+  // An auth policy: an AuthGate in front of the server (docs/auth.md); clients then need a
+  // `user`. The identity tables must be among the prepared tables.
+  std::optional<auth::Policy> auth;
+  // How long after a committed revocation a client may still receive a row it lost (the
+  // authorized-rows checker's exposure bound).
+  Duration exposure_bound = Duration::millis(500);
 };
 
 struct ClientOptions {
   std::optional<ShapeDefinition> shape;  // none: a writer without a shape
+  // Under auth: the user this client acts for (tokens minted by the gate, as a login would) and
+  // the declared route its stream reads (e.g. "/v1/shape/org/acme/tasks"; `shape` is then the
+  // definition the route resolves to, for the checkers).
+  std::optional<std::string> user;
+  std::optional<std::string> route;
   NodeClock clock;
   Duration slowness{0};  // processing time per message: a slow client's inbox queues up
 };
@@ -83,6 +94,11 @@ class World {
   // An operator deletes the client's shape on the server: its clients must refetch (409).
   void delete_shape(const ClientNode& client);
   void crash_client(ClientNode& client);
+  // Under auth: a user token for `user` as of now (what the client's login would answer).
+  std::string user_token(const std::string& user);
+  // An administrator's write straight to the core (not through the gate, like SQL under --pg):
+  // grants and revocations. Returns the HTTP status.
+  int admin_write(const std::string& batch_id, const std::string& mutations_json);
   void restart_client(ClientNode& client);
   // The heal phase: partitions and clogs healed, network faults off, crashed nodes restarted.
   void end_faults();
@@ -108,6 +124,9 @@ class World {
   ClientNode* find_client(const std::string& name) const;
   std::optional<NodeId> node_id(const std::string& name) const;
   uint64_t events_processed() const { return events_; }
+  // The longest a client received a row after its user lost access (authorized-rows checker).
+  void note_exposure(Duration d) { max_exposure_ = std::max(max_exposure_, d); }
+  Duration max_exposure() const { return max_exposure_; }
   bool event_cap_hit() const { return cap_hit_; }
 
   // Plumbing for nodes.
@@ -133,6 +152,7 @@ class World {
   std::vector<std::unique_ptr<ClientNode>> clients_;
   std::vector<std::string> names_;
   std::vector<std::unique_ptr<InvariantChecker>> checkers_;
+  Duration max_exposure_{0};
   std::vector<Violation> violations_;
   uint64_t last_request_id_ = 0;
   uint64_t events_ = 0;

@@ -150,6 +150,12 @@ ServerOutput AuthGate::forward(RequestId id, const HttpRequest& req, Timestamp n
   return finish(server_.handle(id, req, now), now);
 }
 
+bool AuthGate::may_read(const std::string& user, const std::string& table, const std::string& org) const {
+  const TablePolicy* t = policy_.table(table);
+  auto role = directory_.role(user, org);
+  return t && role && t->may(*role, Action::kRead);
+}
+
 ServerOutput AuthGate::tick(Timestamp now) { return finish(server_.tick(now), now); }
 
 void AuthGate::cancel(RequestId id) {
@@ -165,7 +171,13 @@ ServerOutput AuthGate::finish(ServerOutput out, Timestamp now) {
   if (identity_changed) {
     std::map<std::string, std::string> before;
     for (const auto& user : directory_.users()) before[user] = data_version(user);
+    Directory previous = directory_;
     Status loaded = load_directory();
+    for (const auto& user : previous.users()) {
+      for (const auto& [org, role] : previous.memberships(user)) {
+        if (directory_.role(user, org) != role) access_changed_at_[{user, org}] = now;
+      }
+    }
     if (!loaded.ok()) out.notices.push_back("auth: cannot re-read the identity tables: " + loaded.message());
     std::set<std::string> affected;
     for (const auto& user : directory_.users()) {

@@ -64,6 +64,16 @@ class AuthGate : public HttpService {
   const Policy& policy() const { return policy_; }
   // Parked or streaming requests the gate forwarded, with their user.
   size_t tracked_count() const { return user_of_.size(); }
+  // When `user` last lost their role in `org` (revoked, or a role change), as the `now` of
+  // the step that noticed it; nullopt if never. For exposure-window checks.
+  std::optional<Timestamp> access_changed_at(const std::string& user, const std::string& org) const {
+    auto it = access_changed_at_.find({user, org});
+    return it == access_changed_at_.end() ? std::nullopt : std::optional<Timestamp>(it->second);
+  }
+  // The shape a declared route serves `user` now (nullopt: no such route, or refused).
+  std::optional<ShapeDefinition> resolve_route(const std::string& user, const std::string& path) const;
+  // Whether `user` may read rows of `table` in `org` (organization-scoped tables) now.
+  bool may_read(const std::string& user, const std::string& table, const std::string& org) const;
 
  private:
   AuthGate(Policy policy, JwtKeys keys, ShapeServer& server);
@@ -82,6 +92,7 @@ class AuthGate : public HttpService {
   std::optional<HttpResponse> check_shape_request(const HttpRequest& req, Timestamp now, std::string& user) const;
   // A declared route: the request to forward, or the answer when refused / not a route.
   std::variant<HttpRequest, HttpResponse> route_request(const HttpRequest& req, Timestamp now, std::string& user) const;
+  const RoutePolicy* match_route(const std::string& path, std::optional<std::string>& organization) const;
   // POST /api/mutations: the request to forward (batch id keyed per user), or the refusal.
   std::variant<HttpRequest, HttpResponse> check_writes(const HttpRequest& req, Timestamp now) const;
 
@@ -104,7 +115,11 @@ class AuthGate : public HttpService {
   ShapeServer& server_;
   Directory directory_;
   std::map<RequestId, std::string> user_of_;  // forwarded shape requests not yet answered
+  std::map<std::pair<std::string, std::string>, Timestamp> access_changed_at_;  // (user, org)
 };
+
+// The id a user's write batch is stored under: batch ids are idempotency keys per user.
+inline std::string stored_batch_id(const std::string& user, const std::string& id) { return user + "/" + id; }
 
 // '//' collapsed and a trailing '/' dropped ("/v1//shape/" -> "/v1/shape"); nullopt for a
 // path with "." or ".." segments or not starting with '/'.

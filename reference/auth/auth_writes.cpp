@@ -88,7 +88,7 @@ std::variant<HttpRequest, HttpResponse> AuthGate::check_writes(const HttpRequest
   // Batch ids are idempotency keys per user: the same id from two users is two batches.
   auto body = parse_bounded_json(req.body);
   SHAPESIM_ASSERT(body.ok() && body->is_object() && body->contains("id"));
-  (*body)["id"] = user + "/" + (*body)["id"].get<std::string>();
+  (*body)["id"] = stored_batch_id(user, (*body)["id"].get<std::string>());
   HttpRequest forwarded = req;
   forwarded.body = body->dump();
   return forwarded;

@@ -1,0 +1,158 @@
+// Whole simulated worlds under auth: the example deployment (docs/examples/auth), route
+// clients of different users, an owner writing, and an administrator granting, revoking,
+// demoting and moving rows between organizations at random moments. The authorized-rows
+// checker must find no row received beyond the exposure bound and none left unpurged; every
+// other checker must hold as well.
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "reference/common/table_schema_json.h"
+#include "sim/checkers.h"
+#include "sim/world.h"
+
+namespace shapesim::sim {
+namespace {
+
+using nlohmann::json;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(std::string(SHAPESIM_SOURCE_DIR) + "/" + path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Status prepare_example(EmbeddedStore& store) {
+  for (auto t : json::parse(read_file("docs/examples/auth/schema.json"))) {
+    auto rows = t["rows"];
+    t.erase("rows");
+    SHAPESIM_ASSIGN_OR_RETURN(TableSchema schema, table_schema_from_json(t));
+    SHAPESIM_RETURN_IF_ERROR(store.create_table(schema));
+    WriteBatch seed{"seed:" + schema.name, {}};
+    for (const auto& r : rows) {
+      SHAPESIM_ASSIGN_OR_RETURN(Row row, row_from_json(*store.find_table("public", schema.name), r));
+      seed.mutations.push_back({ChangeKind::kInsert, "public", schema.name, {}, std::move(row)});
+    }
+    SHAPESIM_RETURN_IF_ERROR(store.apply(seed).status());
+  }
+  return Status::Ok();
+}
+
+ShapeDefinition org_tasks(const std::string& org, std::vector<std::string> columns = {}) {
+  return ShapeDefinition{.table = "tasks", .where = "\"organization_id\" = $1", .params = {org}, .columns = std::move(columns)};
+}
+
+struct Outcome {
+  std::vector<Violation> violations;
+  Duration max_exposure{0};
+  size_t purges = 0;
+  size_t revocations = 0;
+};
+
+Outcome run_world(uint64_t seed, double loss) {
+  auto policy = auth::parse_policy(read_file("docs/examples/auth/policy.json"), "policy.json");
+  EXPECT_TRUE(policy.ok());
+  WorldConfig config{.seed = seed, .network = {.loss = loss}};
+  config.auth = *policy;
+  World world(config, prepare_example);
+  add_default_checkers(world);
+  auto& alice = world.add_client("alice", {.shape = org_tasks("acme"), .user = "alice", .route = "/v1/shape/org/acme/tasks"});
+  auto& bob = world.add_client("bob", {.shape = org_tasks("acme"), .user = "bob", .route = "/v1/shape/org/acme/tasks"});
+  world.add_client("carol", {.shape = org_tasks("acme", {"id", "organization_id", "title", "done"}), .user = "carol",
+                             .route = "/v1/shape/org/acme/tasks"});
+  world.add_client("carol-globex", {.shape = org_tasks("globex"), .user = "carol", .route = "/v1/shape/org/globex/tasks"});
+  world.start();
+  Random rng(seed * 7919 + 13);
+  Outcome outcome;
+  int next_task = 100;
+  bool bob_member = true;
+  for (int step = 0; step < 60; ++step) {
+    world.run_until(world.now() + Duration::millis(static_cast<int64_t>(rng.uniform(1, 400))));
+    uint64_t action = rng.uniform(0, 9);
+    std::string id = "s" + std::to_string(seed) + "-" + std::to_string(step);
+    if (action <= 3) {  // alice (owner) writes a task in acme
+      int key = next_task++;
+      alice.write(id, json({{"id", id}, {"mutations", {{{"op", "insert"}, {"table", "tasks"},
+                                                        {"value", {{"id", key}, {"organization_id", "acme"}, {"title", "t"}, {"done", false}}}}}}}).dump());
+    } else if (action == 4 || action == 5) {  // revoke or re-grant bob
+      std::string m = bob_member
+                          ? json::array({{{"op", "delete"}, {"table", "memberships"}, {"value", {{"user_id", "bob"}, {"organization_id", "acme"}}}}}).dump()
+                          : json::array({{{"op", "insert"}, {"table", "memberships"},
+                                          {"value", {{"user_id", "bob"}, {"organization_id", "acme"}, {"role", "member"}}}}}).dump();
+      if (world.admin_write(id, m) == 200) {
+        outcome.revocations += bob_member ? 1 : 0;
+        bob_member = !bob_member;
+      }
+    } else if (action == 6) {  // move a row between organizations (the admin: a row changing owner)
+      int key = 100 + static_cast<int>(rng.uniform(0, static_cast<uint64_t>(std::max(1, next_task - 100))));
+      std::string to = rng.uniform(0, 1) ? "globex" : "acme";
+      world.admin_write(id, json::array({{{"op", "update"}, {"table", "tasks"}, {"value", {{"id", key}, {"organization_id", to}}}}}).dump());
+    } else if (action == 7) {  // carol's role in acme changes (viewer <-> member)
+      std::string role = rng.uniform(0, 1) ? "member" : "viewer";
+      world.admin_write(id, json::array({{{"op", "update"}, {"table", "memberships"},
+                                          {"value", {{"user_id", "carol"}, {"organization_id", "acme"}, {"role", role}}}}}).dump());
+    } else if (action == 8 && bob_member) {  // bob writes while he may
+      int key = next_task++;
+      bob.write(id, json({{"id", id}, {"mutations", {{{"op", "insert"}, {"table", "tasks"},
+                                                      {"value", {{"id", key}, {"organization_id", "acme"}, {"title", "b"}}}}}}}).dump());
+    }
+  }
+  world.end_faults();
+  world.run_until_quiescent(Duration::seconds(60));
+  world.check_at_quiescence();
+  outcome.violations = world.violations();
+  outcome.max_exposure = world.max_exposure();
+  for (const auto& c : world.clients()) outcome.purges += c->purges();
+  return outcome;
+}
+
+TEST(AuthWorld, PermissionChangesNeverLeakRowsBeyondTheExposureBound) {
+  Duration worst{0};
+  size_t purges = 0, revocations = 0;
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    Outcome o = run_world(seed, seed % 3 == 0 ? 0.05 : 0.0);
+    for (const auto& v : o.violations) ADD_FAILURE() << "seed " << seed << ": " << v.invariant << " " << v.node << ": " << v.detail;
+    worst = std::max(worst, o.max_exposure);
+    purges += o.purges;
+    revocations += o.revocations;
+  }
+  EXPECT_GT(revocations, 0u);
+  EXPECT_GT(purges, 0u);  // revoked clients purged their rows
+  std::printf("exposure: worst %.1f ms over 12 seeds (%zu revocations, %zu purges)\n", worst.micros / 1000.0, revocations, purges);
+}
+
+// A planted leak must be caught: a world whose checker bound is zero reports rows in flight at
+// the moment of a revocation, so the checker is not vacuous.
+TEST(AuthWorld, TheCheckerSeesRowsThatArriveAfterARevocation) {
+  auto policy = auth::parse_policy(read_file("docs/examples/auth/policy.json"), "policy.json");
+  WorldConfig config{.seed = 3, .network = {.base_latency = Duration::millis(50), .jitter_mean = Duration{0}}};
+  config.auth = *policy;
+  config.exposure_bound = Duration{0};
+  World world(config, prepare_example);
+  add_default_checkers(world);
+  auto& alice = world.add_client("alice", {.shape = org_tasks("acme"), .user = "alice", .route = "/v1/shape/org/acme/tasks"});
+  world.add_client("bob", {.shape = org_tasks("acme"), .user = "bob", .route = "/v1/shape/org/acme/tasks"});
+  world.start();
+  ASSERT_TRUE(world.run_until_quiescent(Duration::seconds(10)));
+  // Alice's write reaches the server; bob's parked poll is answered with the row and the answer
+  // is on the wire (50 ms) when the revocation commits.
+  alice.write("w", json({{"id", "w"}, {"mutations", {{{"op", "insert"}, {"table", "tasks"},
+                                                      {"value", {{"id", 500}, {"organization_id", "acme"}}}}}}}).dump());
+  world.run_until(world.now() + Duration::millis(60));
+  world.admin_write("revoke", json::array({{{"op", "delete"}, {"table", "memberships"}, {"value", {{"user_id", "bob"}, {"organization_id", "acme"}}}}}).dump());
+  world.run_until(world.now() + Duration::seconds(5));
+  bool caught = false;
+  for (const auto& v : world.violations()) caught = caught || v.invariant == std::string("authorized-rows");
+  EXPECT_TRUE(caught) << "a row delivered after the revocation went unnoticed; violations " << world.violations().size()
+                      << ", alice acked " << alice.acked_writes().size() << ", rejected " << alice.rejected_writes().size()
+                      << ", bob purges " << world.find_client("bob")->purges();
+  EXPECT_GT(world.max_exposure().micros, 0);
+  // (The run stops at its first violation, so bob's purge is not reached here; the test above
+  // counts purges.)
+}
+
+}  // namespace
+}  // namespace shapesim::sim

@@ -1,0 +1,88 @@
+// authorized-rows: under auth, a client never receives a row its user may not read, except
+// within the exposure bound after the permission was lost (the revocation committed, the
+// server released the user's requests, an answer already on the wire still lands). At
+// quiescence, no client holds a row its user may not read (the purge happened).
+//
+// The exposure of a row is the time from the step where the user lost their role in the row's
+// organization (AuthGate::access_changed_at) to the moment the client applied it; the largest
+// seen is kept in World::max_exposure().
+#include <algorithm>
+
+#include "reference/auth/auth_gate.h"
+#include "sim/checkers.h"
+
+namespace shapesim::sim {
+
+namespace {
+
+class AuthorizedRowsChecker : public InvariantChecker {
+ public:
+  const char* name() const override { return "authorized-rows"; }
+
+  void after_apply(World& world, const ClientNode& client, const StreamUpdate& update) override {
+    const auth::AuthGate* gate = world.server().gate();
+    if (!gate || !client.user() || !client.shape()) return;
+    for (const auto& c : update.changes) {
+      if (c.op == Operation::kDelete) continue;
+      check_row(world, *gate, client, c.key, c.value, true);
+    }
+  }
+
+  void at_quiescence(World& world) override {
+    const auth::AuthGate* gate = world.server().gate();
+    if (!gate) return;
+    for (const auto& client : world.clients()) {
+      if (!client->up() || !client->user() || !client->shape()) continue;
+      for (const auto& [key, row] : client->collection().rows()) check_row(world, *gate, *client, key, row, false);
+    }
+  }
+
+ private:
+  void check_row(World& world, const auth::AuthGate& gate, const ClientNode& client, const std::string& key,
+                 const WireRow& row, bool just_received) {
+    const std::string& table = client.shape()->table;
+    const auth::TablePolicy* policy = gate.policy().table(table);
+    if (!policy) {
+      world.report({name(), client.name(), "received " + key + " of " + table + ", a table no policy allows", world.now()});
+      return;
+    }
+    auto scope = row.find(policy->scope.column);
+    if (scope == row.end() || !scope->second) return;  // the scope column is not synced: nothing to judge by
+    const std::string& owner = *scope->second;
+    const std::string& user = *client.user();
+    bool allowed = policy->scope.kind == auth::RowScope::Kind::kOwner ? owner == user : gate.may_read(user, table, owner);
+    if (allowed && policy->scope.kind == auth::RowScope::Kind::kOrganization) {
+      // A role that sees only some columns gets only those.
+      auto role = gate.directory().role(user, owner);
+      auto visible = role ? policy->columns.find(*role) : policy->columns.end();
+      if (visible != policy->columns.end()) {
+        for (const auto& [column, _] : row) {
+          if (std::find(visible->second.begin(), visible->second.end(), column) == visible->second.end()) allowed = false;
+        }
+      }
+    }
+    if (allowed) return;
+    auto lost = policy->scope.kind == auth::RowScope::Kind::kOwner ? std::nullopt : gate.access_changed_at(user, owner);
+    if (!just_received || !lost) {
+      world.report({name(), client.name(),
+                    std::string(just_received ? "received " : "still holds ") + key + " of " + owner + ", which " + user +
+                        " may not read" + (lost ? "" : " and never could"),
+                    world.now()});
+      return;
+    }
+    Duration exposure = world.now() - *lost;
+    world.note_exposure(exposure);
+    if (exposure > world.config().exposure_bound) {
+      world.report({name(), client.name(),
+                    "received " + key + " of " + owner + " " + std::to_string(exposure.micros / 1000) + " ms after " + user +
+                        " lost access (bound " + std::to_string(world.config().exposure_bound.micros / 1000) + " ms)",
+                    world.now()});
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<InvariantChecker> make_authorized_rows_checker() { return std::make_unique<AuthorizedRowsChecker>(); }
+
+}  // namespace shapesim::sim
