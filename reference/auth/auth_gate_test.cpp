@@ -260,3 +260,16 @@ TEST_F(AuthGateTest, AnUpdateWithoutItsKeyIsRefusedNotThrown) {
 
 }  // namespace
 }  // namespace shapesim::auth::testing
+
+namespace shapesim::auth::testing {
+namespace {
+
+// Found by fuzz_auth: a table name with invalid UTF-8 was echoed into a JSON error and threw.
+TEST_F(AuthGateTest, InvalidUtf8InThePathIsAnsweredNotThrown) {
+  auto r = call("POST", "/api/gatekeeper/t%F9sks", login("bob"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("does not exist"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace shapesim::auth::testing

@@ -14,7 +14,8 @@ inline HttpResponse json_answer(int status, const nlohmann::json& body) {
   r.status = status;
   r.headers["content-type"] = "application/json";
   r.headers["cache-control"] = "no-store";
-  r.body = body.dump();
+  // Client text may be echoed (a table name from the path): invalid UTF-8 is replaced, never thrown.
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 

@@ -204,7 +204,8 @@ Result<JwtKeys> JwtKeys::create(std::vector<JwtKey> keys, const std::string& sig
 std::string JwtKeys::sign(const json& claims) const {
   const auto& [kid, key] = impl_->keys[impl_->signing];
   json header = {{"alg", "HS256"}, {"kid", kid}, {"typ", "JWT"}};
-  std::string input = base64url_encode(header.dump()) + "." + base64url_encode(claims.dump());
+  std::string input = base64url_encode(header.dump()) + "." +
+                      base64url_encode(claims.dump(-1, ' ', false, json::error_handler_t::replace));
   return input + "." + base64url_encode(key->mac(input));
 }
 
