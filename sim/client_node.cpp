@@ -5,6 +5,7 @@
 #include "reference/common/coverage.h"
 #include "reference/common/json_text.h"
 #include "reference/common/planted_bugs.h"
+#include "reference/common/assert.h"
 #include "sim/world.h"
 
 namespace shapesim::sim {
@@ -18,7 +19,8 @@ ClientNode::ClientNode(World& world, NodeId id, std::string name, const ClientOp
       route_(options.route),
       clock_(options.clock),
       slowness_(options.slowness),
-      rng_(rng) {
+      rng_(rng),
+      outbox_(nullptr, rng_.stream(7)) {
   if (shape_) stream_.emplace(ShapeStreamOptions{.shape = *shape_}, rng_.stream(1));
 }
 
@@ -150,64 +152,61 @@ void ClientNode::on_response(RequestId id, const HttpResponse& response) {
   }
   std::string batch_id = w->second;
   write_requests_.erase(w);
-  auto p = pending_.find(batch_id);
-  if (p == pending_.end() || p->second.in_flight != id) return;
-  p->second.in_flight.reset();
-  if (response.status == 200) {
-    auto body = nlohmann::json::parse(response.body, nullptr, false);
-    uint64_t txid = body.is_object() && body.contains("txid") && body["txid"].is_number_unsigned()
-                        ? body["txid"].get<uint64_t>()
-                        : 0;
-    acked_[batch_id] = txid;
-    world_.trace().record(world_.now(), name_, "write-ack",
-                          "{\"id\":" + std::to_string(id.value) + ",\"batch\":" + json_quote(batch_id) +
-                              ",\"txid\":" + std::to_string(txid) + "}");
-    finish_write(batch_id);
-  } else if (response.status >= 500) {
-    retry_write_later(batch_id);
-  } else {
-    rejected_[batch_id] = response.body;
-    world_.trace().record(world_.now(), name_, "write-rejected",
-                          "{\"id\":" + std::to_string(id.value) + ",\"batch\":" + json_quote(batch_id) +
-                              ",\"status\":" + std::to_string(response.status) + "}");
-    finish_write(batch_id);
+  Outbox::Outcome outcome = outbox_.on_response(batch_id, response, world_.now());
+  switch (outcome.verdict) {
+    case Outbox::Verdict::kAcknowledged:
+      acked_[batch_id] = outcome.txid.value_or(0);
+      world_.trace().record(world_.now(), name_, "write-ack",
+                            "{\"id\":" + std::to_string(id.value) + ",\"batch\":" + json_quote(batch_id) +
+                                ",\"txid\":" + std::to_string(outcome.txid.value_or(0)) + "}");
+      break;
+    case Outbox::Verdict::kRejected:
+      rejected_[batch_id] = response.body;
+      world_.trace().record(world_.now(), name_, "write-rejected",
+                            "{\"id\":" + std::to_string(id.value) + ",\"batch\":" + json_quote(batch_id) +
+                                ",\"status\":" + std::to_string(response.status) + "}");
+      break;
+    case Outbox::Verdict::kParked:
+      // A stale token: a fresh one, then the queue resumes (the engine of issue 16 refreshes
+      // through the gatekeeper; the simulated login re-mints it).
+      token_.clear();
+      outbox_.resume();
+      break;
+    case Outbox::Verdict::kRetry:
+    case Outbox::Verdict::kIgnored:
+      break;
   }
+  pump_writes();
 }
 
 void ClientNode::write(std::string batch_id, std::string body) {
-  if (pending_.count(batch_id) || acked_.count(batch_id) || rejected_.count(batch_id)) return;  // already queued
-  pending_[batch_id] = PendingWrite{std::move(body), 0, std::nullopt};
-  outbox_.push_back(batch_id);
-  send_write(outbox_.front());
+  if (outbox_.contains(batch_id) || acked_.count(batch_id) || rejected_.count(batch_id)) return;  // already queued
+  Status queued = outbox_.enqueue(batch_id, std::move(body), user_.value_or(""));
+  SHAPESIM_ASSERT(queued.ok());  // memory storage: persisting cannot fail
+  pump_writes();
 }
 
-void ClientNode::finish_write(const std::string& batch_id) {
-  pending_.erase(batch_id);
-  if (!outbox_.empty() && outbox_.front() == batch_id) outbox_.pop_front();
-  if (!outbox_.empty()) send_write(outbox_.front());
-}
-
-void ClientNode::send_write(const std::string& batch_id) {
+void ClientNode::pump_writes() {
   if (!up_) return;
-  auto p = pending_.find(batch_id);
-  if (p == pending_.end() || p->second.in_flight || outbox_.empty() || outbox_.front() != batch_id) return;
-  HttpRequest req;
-  req.method = "POST";
-  req.path = "/api/mutations";
-  req.headers["content-type"] = "application/json";
-  req.body = p->second.body;
-  authorize(req, false);
-  if (planted(PlantedBug::kRetryWithoutIdempotencyKey) && p->second.attempts > 0) {
-    auto body = nlohmann::json::parse(req.body);
-    body["id"] = batch_id + "#" + std::to_string(p->second.attempts);  // a retry the server cannot recognise
-    req.body = body.dump();
+  if (auto send = outbox_.poll(world_.now(), user_.value_or(""))) {
+    HttpRequest req;
+    req.method = "POST";
+    req.path = "/api/mutations";
+    req.headers["content-type"] = "application/json";
+    req.body = std::move(send->body);
+    authorize(req, false);
+    RequestId id = world_.next_request_id();
+    write_requests_[id] = send->batch_id;
+    world_.schedule(world_.now() + world_.config().request_timeout, [this, id] { on_write_timeout(id); });
+    world_.send_request(id_, id, std::move(req));
+    return;
   }
-  RequestId id = world_.next_request_id();
-  p->second.in_flight = id;
-  ++p->second.attempts;
-  write_requests_[id] = batch_id;
-  world_.schedule(world_.now() + world_.config().request_timeout, [this, id] { on_write_timeout(id); });
-  world_.send_request(id_, id, std::move(req));
+  if (auto at = outbox_.wake_at()) {
+    uint64_t incarnation = incarnation_;
+    world_.schedule(*at, [this, incarnation] {
+      if (up_ && incarnation_ == incarnation) pump_writes();
+    });
+  }
 }
 
 void ClientNode::on_write_timeout(RequestId id) {
@@ -215,21 +214,10 @@ void ClientNode::on_write_timeout(RequestId id) {
   if (!up_ || w == write_requests_.end()) return;
   std::string batch_id = w->second;
   write_requests_.erase(w);
-  auto p = pending_.find(batch_id);
-  if (p == pending_.end() || p->second.in_flight != id) return;
-  p->second.in_flight.reset();
   world_.trace().record(world_.now(), name_, "timeout", "{\"id\":" + std::to_string(id.value) + "}");
   sometimes(Probe::kWriteRetryAfterLostResponse);
-  retry_write_later(batch_id);
-}
-
-void ClientNode::retry_write_later(const std::string& batch_id) {
-  auto p = pending_.find(batch_id);
-  if (p == pending_.end()) return;
-  // Capped exponential backoff with jitter: 100 ms * 2^attempts, at most 10 s.
-  int64_t cap = std::min<int64_t>(Duration::seconds(10).micros, Duration::millis(100).micros << std::min(p->second.attempts, 10u));
-  Duration wait{cap / 2 + static_cast<int64_t>(rng_.uniform(0, static_cast<uint64_t>(cap / 2)))};
-  world_.schedule(world_.now() + wait, [this, batch_id] { send_write(batch_id); });
+  outbox_.on_network_error(batch_id, world_.now());
+  pump_writes();
 }
 
 void ClientNode::crash() {
@@ -240,7 +228,7 @@ void ClientNode::crash() {
   stream_request_.reset();
   wake_scheduled_.reset();
   write_requests_.clear();
-  for (auto& [_, p] : pending_) p.in_flight.reset();
+  outbox_.forget_in_flight();  // the outbox itself was persisted before write() returned
   busy_until_ = world_.now();
 }
 
@@ -249,10 +237,10 @@ void ClientNode::restart() {
   denied_ = false;
   token_.clear();
   if (shape_) stream_.emplace(ShapeStreamOptions{.shape = *shape_}, rng_.stream(1 + incarnation_));
-  if (!pending_.empty()) sometimes(Probe::kClientRestartedWithOutbox);
+  if (outbox_.size() > 0) sometimes(Probe::kClientRestartedWithOutbox);
   world_.after_client_restart(*this);
   pump();
-  if (!outbox_.empty()) send_write(outbox_.front());
+  pump_writes();
 }
 
 }  // namespace shapesim::sim

@@ -27,6 +27,7 @@
 #include <string>
 
 #include "reference/client/collection.h"
+#include "reference/client/outbox.h"
 #include "reference/client/shape_stream.h"
 #include "reference/common/ids.h"
 #include "sim/node_clock.h"
@@ -61,23 +62,15 @@ class ClientNode {
   const std::optional<ShapeDefinition>& shape() const { return shape_; }
   const ShapeStream* stream() const { return stream_ ? &*stream_ : nullptr; }
   const Collection& collection() const { return collection_; }
-  size_t pending_writes() const { return pending_.size(); }
+  size_t pending_writes() const { return outbox_.size(); }
   const std::map<std::string, uint64_t>& acked_writes() const { return acked_; }
   const std::map<std::string, std::string>& rejected_writes() const { return rejected_; }
   Timestamp local_now() const;
 
  private:
-  struct PendingWrite {
-    std::string body;
-    uint32_t attempts = 0;
-    std::optional<RequestId> in_flight;
-  };
-
   void on_response(RequestId id, const HttpResponse& response);
   void pump();
-  void send_write(const std::string& batch_id);
-  void retry_write_later(const std::string& batch_id);
-  void finish_write(const std::string& batch_id);
+  void pump_writes();
   void on_stream_timeout(RequestId id);
   void on_write_timeout(RequestId id);
   // Under auth: adds the user's token (and, for a route client, the route) to a request.
@@ -104,9 +97,8 @@ class ClientNode {
   Collection collection_;
   std::optional<RequestId> stream_request_;
   std::optional<Timestamp> wake_scheduled_;  // global time
-  std::map<std::string, PendingWrite> pending_;
-  std::deque<std::string> outbox_;  // batch ids in write order; only the front is sent
-  std::map<RequestId, std::string> write_requests_;
+  Outbox outbox_;  // the reference client's outbox (memory storage: it survives a crash)
+  std::map<RequestId, std::string> write_requests_;  // request -> batch id
   std::map<std::string, uint64_t> acked_;
   std::map<std::string, std::string> rejected_;
 };

@@ -14,8 +14,9 @@ using Op = LocalMutation::Op;
 
 WireRow row(const std::string& title) { return WireRow{{"id", "1"}, {"title", title}}; }
 
-// A synced update carrying one change (insert/update/delete) of `key` in transaction `txid`.
-StreamUpdate synced_change(const std::string& key, Operation op, const WireRow& value, uint64_t txid) {
+// A synced update carrying one change (insert/update/delete) of `key` in transaction `txid`,
+// at `position` within it (the log position (txid, position) must be unique).
+StreamUpdate synced_change(const std::string& key, Operation op, const WireRow& value, uint64_t txid, uint64_t position = 0) {
   StreamUpdate u;
   ChangeMessage c;
   c.key = key;
@@ -23,7 +24,7 @@ StreamUpdate synced_change(const std::string& key, Operation op, const WireRow& 
   c.value = value;
   c.txids = {txid};
   c.lsn = txid;
-  c.op_position = 0;
+  c.op_position = position;
   u.changes.push_back(c);
   u.accepted = true;
   return u;
@@ -191,12 +192,13 @@ RC_GTEST_PROP(OptimisticStateModel, VisibleIsSyncedPlusPendingInOrder, ()) {
         state.acknowledged(seq, txid, now + Duration::seconds(30));
         if (*rc::gen::arbitrary<bool>()) {
           // The server applied its mutations: the synced stream carries them with its txid.
+          uint64_t position = 0;
           for (const auto& m : tx->mutations) {
             auto& rows = all_synced[m.collection];
             Operation op = m.op == Op::kDelete ? Operation::kDelete : rows.count(m.key) ? Operation::kUpdate : Operation::kInsert;
             if (m.op == Op::kUpdate && !rows.count(m.key)) continue;  // the server's update found no row
             if (m.op == Op::kDelete && !rows.count(m.key)) continue;
-            StreamUpdate u = synced_change(m.key, op, m.value, txid);
+            StreamUpdate u = synced_change(m.key, op, m.value, txid, 2 * position++);
             if (op == Operation::kDelete) rows.erase(m.key); else for (const auto& [c, v] : m.value) rows[m.key][c] = v;
             state.apply_synced(m.collection, u);
           }
