@@ -25,6 +25,8 @@ namespace shapesim {
 class Collection {
  public:
   void apply(const StreamUpdate& update);
+  // Rows saved by an earlier run (ClientStore), to resume from their stream position.
+  void restore(std::map<std::string, WireRow> rows) { rows_ = std::move(rows); }
 
   const std::map<std::string, WireRow>& rows() const { return rows_; }
   bool has_seen_txid(uint64_t txid) const { return txids_.count(txid) > 0; }

@@ -17,7 +17,19 @@ const char* stream_state_name(StreamState s) {
   return "?";
 }
 
-ShapeStream::ShapeStream(ShapeStreamOptions options, Random rng) : options_(std::move(options)), rng_(rng) {}
+ShapeStream::ShapeStream(ShapeStreamOptions options, Random rng) : options_(std::move(options)), rng_(rng) {
+  if (options_.resume) {
+    handle_ = options_.resume->handle;
+    offset_ = options_.resume->offset;
+    cursor_ = options_.resume->cursor;
+    state_ = options_.resume->live ? StreamState::kLive : StreamState::kSyncing;
+  }
+}
+
+std::optional<ShapeStreamPosition> ShapeStream::position() const {
+  if (!handle_ || !offset_) return std::nullopt;
+  return ShapeStreamPosition{*handle_, *offset_, cursor_, state_ == StreamState::kLive};
+}
 
 std::optional<HttpRequest> ShapeStream::poll(Timestamp now) {
   if (in_flight_ || state_ == StreamState::kFailed) return std::nullopt;

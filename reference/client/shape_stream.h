@@ -26,8 +26,18 @@
 
 namespace shapesim {
 
+// Where a stream is in its shape's log: enough to resume after a restart without refetching.
+struct ShapeStreamPosition {
+  std::string handle;
+  LogOffset offset;
+  std::optional<std::string> cursor;
+  bool live = false;  // it had caught up (resumes with live requests)
+  friend bool operator==(const ShapeStreamPosition&, const ShapeStreamPosition&) = default;
+};
+
 struct ShapeStreamOptions {
   ShapeDefinition shape;
+  std::optional<ShapeStreamPosition> resume;  // start here instead of at offset -1
   Duration initial_backoff = Duration::millis(100);
   Duration max_backoff = Duration::seconds(10);
 };
@@ -63,6 +73,8 @@ class ShapeStream {
   uint64_t retries() const { return retries_; }
   const std::string& last_error() const { return last_error_; }
   const ShapeDefinition& shape() const { return options_.shape; }
+  // The position to persist (nullopt before the first answer).
+  std::optional<ShapeStreamPosition> position() const;
 
  private:
   void schedule_retry(Timestamp now, std::string why);

@@ -1,0 +1,114 @@
+// ClientStore: the outbox, rows with their stream position in one transaction, settings, purge,
+// and resuming a stream where the file says.
+#include "reference/client/client_store.h"
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "reference/client/collection.h"
+
+namespace shapesim {
+namespace {
+
+std::string temp_path(const std::string& name) {
+  auto p = std::filesystem::path(::testing::TempDir()) / name;
+  std::filesystem::remove(p);
+  return p.string();
+}
+
+StreamUpdate insert(const std::string& key, const std::string& title) {
+  StreamUpdate u;
+  ChangeMessage c;
+  c.key = key;
+  c.op = Operation::kInsert;
+  c.value = {{"id", key}, {"title", title}};
+  u.changes.push_back(c);
+  u.accepted = true;
+  return u;
+}
+
+TEST(ClientStoreTest, RowsAndPositionSurviveAReopenTogether) {
+  std::string path = temp_path("client_store_rows.db");
+  ShapeStreamPosition at{"h-1", *LogOffset::parse("1005_2"), "7", true};
+  {
+    auto store = ClientStore::open(path);
+    ASSERT_TRUE(store.ok());
+    Collection rows;
+    StreamUpdate u = insert("k1", "one");
+    rows.apply(u);
+    ASSERT_TRUE((*store)->save_update("tasks", u, rows.rows(), at).ok());
+    StreamUpdate two = insert("k2", "two");
+    rows.apply(two);
+    ASSERT_TRUE((*store)->save_update("tasks", two, rows.rows(), at).ok());
+    ASSERT_TRUE((*store)->put("data_version", "abc").ok());
+  }
+  auto store = ClientStore::open(path);
+  ASSERT_TRUE(store.ok());
+  auto saved = (*store)->load_shape("tasks");
+  ASSERT_TRUE(saved.ok());
+  EXPECT_EQ(saved->rows.size(), 2u);
+  EXPECT_EQ(saved->rows.at("k2").at("title"), "two");
+  ASSERT_TRUE(saved->position.has_value());
+  EXPECT_EQ(*saved->position, at);
+  EXPECT_EQ(*(*store)->get("data_version"), std::optional<std::string>("abc"));
+  EXPECT_FALSE((*store)->load_shape("other")->position.has_value());
+  // A stream built from the saved position resumes there: no offset=-1 request.
+  ShapeStream stream({.shape = {.table = "tasks"}, .resume = saved->position}, Random(1));
+  auto req = stream.poll(Timestamp{0});
+  ASSERT_TRUE(req.has_value());
+  EXPECT_EQ(req->query.at("offset"), "1005_2");
+  EXPECT_EQ(req->query.at("handle"), "h-1");
+  EXPECT_EQ(req->query.at("live"), "true");
+}
+
+TEST(ClientStoreTest, ARefetchClearsTheShapeAndAPurgeClearsEverythingButTheOutbox) {
+  auto store = ClientStore::open(temp_path("client_store_purge.db"));
+  ASSERT_TRUE(store.ok());
+  Collection rows;
+  StreamUpdate u = insert("k1", "one");
+  rows.apply(u);
+  ASSERT_TRUE((*store)->save_update("tasks", u, rows.rows(), ShapeStreamPosition{"h", *LogOffset::parse("0_0")}).ok());
+  StreamUpdate refetch;
+  refetch.must_refetch = true;
+  rows.apply(refetch);
+  ASSERT_TRUE((*store)->save_update("tasks", refetch, rows.rows(), std::nullopt).ok());
+  EXPECT_TRUE((*store)->load_shape("tasks")->rows.empty());
+  EXPECT_FALSE((*store)->load_shape("tasks")->position.has_value());  // never resume from an old offset
+  ASSERT_TRUE((*store)->append({1, "b1", "{}", "alice"}).ok());
+  ASSERT_TRUE((*store)->save_update("tasks", u, rows.rows(), ShapeStreamPosition{"h", *LogOffset::parse("0_0")}).ok());
+  ASSERT_TRUE((*store)->put("token", "t").ok());
+  ASSERT_TRUE((*store)->purge().ok());
+  EXPECT_TRUE((*store)->load_shape("tasks")->rows.empty());
+  EXPECT_FALSE((*store)->load_shape("tasks")->position.has_value());
+  EXPECT_FALSE((*store)->get("token")->has_value());
+  EXPECT_EQ((*store)->load()->size(), 1u);
+}
+
+TEST(ClientStoreTest, TheOutboxPersistsThroughTheStore) {
+  std::string path = temp_path("client_store_outbox.db");
+  {
+    auto store = ClientStore::open(path);
+    Outbox outbox(store->get(), Random(1));
+    ASSERT_TRUE(outbox.enqueue("b1", "{\"id\":\"b1\"}", "u").ok());
+    ASSERT_TRUE(outbox.enqueue("b2", "{\"id\":\"b2\"}", "u").ok());
+    ASSERT_TRUE(outbox.poll(Timestamp{0}, "u"));
+    HttpResponse ok;
+    ok.body = "{\"txid\":5}";
+    EXPECT_EQ(outbox.on_response("b1", ok, Timestamp{0}).verdict, Outbox::Verdict::kAcknowledged);
+  }
+  auto store = ClientStore::open(path);
+  Outbox outbox(store->get(), Random(2));
+  ASSERT_TRUE(outbox.restore().ok());
+  ASSERT_EQ(outbox.size(), 1u);
+  EXPECT_EQ(outbox.poll(Timestamp{0}, "u")->batch_id, "b2");
+}
+
+TEST(ClientStoreTest, AnUnopenableFileIsAClearError) {
+  auto store = ClientStore::open("/nonexistent-dir/x/y.db");
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().message().find("cannot open the client store"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace shapesim
