@@ -6,6 +6,7 @@
 #include "reference/common/json_text.h"
 #include "reference/common/planted_bugs.h"
 #include "reference/common/assert.h"
+#include "sim/sim_disk.h"
 #include "sim/world.h"
 
 namespace shapesim::sim {
@@ -20,8 +21,28 @@ ClientNode::ClientNode(World& world, NodeId id, std::string name, const ClientOp
       clock_(options.clock),
       slowness_(options.slowness),
       rng_(rng),
+      disk_(std::make_unique<SimDisk>("client-" + name_, rng_.stream(9), world.config().keep_unsynced)),
       outbox_(nullptr, rng_.stream(7)) {
-  if (shape_) stream_.emplace(ShapeStreamOptions{.shape = *shape_}, rng_.stream(1));
+  open_local_file();
+}
+
+ClientNode::~ClientNode() = default;
+
+void ClientNode::open_local_file() {
+  store_.reset();
+  auto store = ClientStore::open("/" + name_ + "/client.db", disk_->vfs_name());
+  SHAPESIM_ASSERT(store.ok());  // an in-memory disk with no failure armed
+  store_ = std::move(*store);
+  outbox_ = Outbox(store_.get(), rng_.stream(7 + incarnation_ * 16));
+  SHAPESIM_ASSERT(outbox_.restore().ok());
+  if (!shape_) return;
+  auto saved = store_->load_shape("stream");
+  SHAPESIM_ASSERT(saved.ok());
+  collection_ = Collection{};
+  collection_.restore(std::move(saved->rows));
+  saved_position_ = saved->position;
+  if (saved->position) sometimes(Probe::kClientResumedFromLocalFile);
+  stream_.emplace(ShapeStreamOptions{.shape = *shape_, .resume = saved->position}, rng_.stream(1 + incarnation_));
 }
 
 Timestamp ClientNode::local_now() const { return clock_.local(world_.now()); }
@@ -101,7 +122,8 @@ void ClientNode::authorize(HttpRequest& request, bool stream_request) {
 
 void ClientNode::on_denied() {
   if (!collection_.rows().empty()) ++purges_;
-  collection_.apply(StreamUpdate{.must_refetch = true});  // purge: nothing it may not see stays
+  collection_.apply(StreamUpdate{.must_refetch = true});  // purge: nothing it may not see stays,
+  SHAPESIM_ASSERT(store_->purge().ok());                   // in memory or on disk
   denied_ = true;
   world_.trace().record(world_.now(), name_, "purge", "{\"rows\":" + std::to_string(collection_.rows().size()) + "}");
   uint64_t incarnation = incarnation_;
@@ -130,6 +152,16 @@ void ClientNode::on_response(RequestId id, const HttpResponse& response) {
     if (response.status == 200) denied_ = false;
     StreamUpdate update = stream_->on_response(response, local_now());
     collection_.apply(update);
+    // Saved when rows or the place in the log changed (a long-poll that timed out changes only
+    // the cursor: not worth a commit).
+    auto position = stream_->position();
+    bool moved = position && (!saved_position_ || position->handle != saved_position_->handle ||
+                              position->offset != saved_position_->offset || position->live != saved_position_->live);
+    if (update.must_refetch || !update.changes.empty() || moved) {
+      Status saved = store_->save_update("stream", update, collection_.rows(), position);
+      SHAPESIM_ASSERT(saved.ok());
+      saved_position_ = update.must_refetch ? std::nullopt : position;
+    }
     if (route_ && update.accepted && stream_->handle()) {
       // The route decides the shape (a role change can change its columns): the client's shape
       // is the one the server answered from, for the checkers.
@@ -225,10 +257,11 @@ void ClientNode::crash() {
   ++incarnation_;
   stream_.reset();
   collection_ = Collection{};
+  store_.reset();
+  disk_->crash();  // what was not synced may be lost
   stream_request_.reset();
   wake_scheduled_.reset();
   write_requests_.clear();
-  outbox_.forget_in_flight();  // the outbox itself was persisted before write() returned
   busy_until_ = world_.now();
 }
 
@@ -236,7 +269,7 @@ void ClientNode::restart() {
   up_ = true;
   denied_ = false;
   token_.clear();
-  if (shape_) stream_.emplace(ShapeStreamOptions{.shape = *shape_}, rng_.stream(1 + incarnation_));
+  open_local_file();  // rows and position as saved: the stream resumes, no refetch
   if (outbox_.size() > 0) sometimes(Probe::kClientRestartedWithOutbox);
   world_.after_client_restart(*this);
   pump();

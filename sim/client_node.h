@@ -27,6 +27,7 @@
 #include <string>
 
 #include "reference/client/collection.h"
+#include "reference/client/client_store.h"
 #include "reference/client/outbox.h"
 #include "reference/client/shape_stream.h"
 #include "reference/common/ids.h"
@@ -34,12 +35,14 @@
 
 namespace shapesim::sim {
 
+class SimDisk;
 class World;
 struct ClientOptions;
 
 class ClientNode {
  public:
   ClientNode(World& world, NodeId id, std::string name, const ClientOptions& options, Random rng);
+  ~ClientNode();
 
   void start();
   // Queues a write batch (a JSON body for /api/mutations with the given id) and sends it.
@@ -71,6 +74,8 @@ class ClientNode {
   void on_response(RequestId id, const HttpResponse& response);
   void pump();
   void pump_writes();
+  // Opens the local file (again, after a crash) and restores the outbox, rows and position.
+  void open_local_file();
   void on_stream_timeout(RequestId id);
   void on_write_timeout(RequestId id);
   // Under auth: adds the user's token (and, for a route client, the route) to a request.
@@ -97,7 +102,12 @@ class ClientNode {
   Collection collection_;
   std::optional<RequestId> stream_request_;
   std::optional<Timestamp> wake_scheduled_;  // global time
-  Outbox outbox_;  // the reference client's outbox (memory storage: it survives a crash)
+  // The client's local file (rows, stream position, outbox) on its own simulated disk: a crash
+  // keeps what was synced and a random part of the rest, like the server's.
+  std::unique_ptr<SimDisk> disk_;
+  std::unique_ptr<ClientStore> store_;
+  std::optional<ShapeStreamPosition> saved_position_;  // what store_ holds
+  Outbox outbox_;  // the reference client's outbox, persisted in store_
   std::map<RequestId, std::string> write_requests_;  // request -> batch id
   std::map<std::string, uint64_t> acked_;
   std::map<std::string, std::string> rejected_;

@@ -19,6 +19,7 @@ const char* probe_name(Probe p) {
     case Probe::kWriteRetryAfterLostResponse: return "client.write_retry_after_lost_response";
     case Probe::kStaleResponseIgnored: return "client.stale_response_ignored";
     case Probe::kClientRestartedWithOutbox: return "client.restarted_with_pending_writes";
+    case Probe::kClientResumedFromLocalFile: return "client.resumed_from_local_file";
     case Probe::kDuplicateDelivered: return "sim.duplicate_delivered";
     case Probe::kLongTailDelivery: return "sim.long_tail_delivery";
     case Probe::kMessageHeldByClog: return "sim.message_held_by_clog";

@@ -28,6 +28,7 @@ enum class Probe : uint8_t {
   kWriteRetryAfterLostResponse,
   kStaleResponseIgnored,
   kClientRestartedWithOutbox,
+  kClientResumedFromLocalFile,
   // simulator
   kDuplicateDelivered,
   kLongTailDelivery,
