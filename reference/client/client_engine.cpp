@@ -106,6 +106,38 @@ void ClientEngine::on_network_error(Kind kind, const std::string& batch_id, Time
   }
 }
 
+Status ClientEngine::purge(const std::string& reason) {
+  state_.purge(reason);
+  stream_ = ShapeStream(ShapeStreamOptions{.shape = options_.shape}, rng_.stream(3 + ++purges_));
+  saved_position_.reset();
+  return store_ ? store_->purge() : Status::Ok();
+}
+
+Result<bool> ClientEngine::observe_data_version(const std::string& version) {
+  std::optional<std::string> known = data_version_;
+  if (store_ && !known) {
+    SHAPESIM_ASSIGN_OR_RETURN(known, store_->get("data_version"));
+  }
+  bool changed = known && *known != version;
+  if (changed) SHAPESIM_RETURN_IF_ERROR(purge("permissions changed"));
+  data_version_ = version;
+  if (store_) SHAPESIM_RETURN_IF_ERROR(store_->put("data_version", version));
+  return changed;
+}
+
+Result<std::vector<std::string>> ClientEngine::switch_user(const std::string& user) {
+  std::vector<std::string> settled;
+  if (user == options_.user) return settled;
+  for (const auto& e : outbox_.settle_other_users(user)) {
+    settled.push_back(e.batch_id);
+    if (auto seq = seq_of_batch_.find(e.batch_id); seq != seq_of_batch_.end()) state_.fail(seq->second, "the user logged out");
+  }
+  options_.user = user;
+  data_version_.reset();
+  SHAPESIM_RETURN_IF_ERROR(purge("another user logged in"));
+  return settled;
+}
+
 std::optional<Timestamp> ClientEngine::wake_at() const {
   std::optional<Timestamp> at;
   for (auto t : {stream_.wake_at(), outbox_.wake_at(), state_.wake_at()}) {

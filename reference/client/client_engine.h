@@ -54,6 +54,15 @@ class ClientEngine {
   void on_response(Kind kind, const std::string& batch_id, const HttpResponse& response, Timestamp now);
   void on_network_error(Kind kind, const std::string& batch_id, Timestamp now);
   void tick(Timestamp now) { state_.tick(now); }
+  // The user's data version as the server says it (login, /api/auth/data-version, a 401/403):
+  // the first one is stored; a different one purges everything this user had (rows and
+  // position in memory and in the file, pending transactions fail) and the shape is synced
+  // again from scratch. Returns whether it purged.
+  Result<bool> observe_data_version(const std::string& version);
+  // Another user on this device (logout + login): everything of the previous user is purged,
+  // and their queued writes are settled (rejected, rolled back), never sent with the new
+  // user's token. Returns the settled batch ids.
+  Result<std::vector<std::string>> switch_user(const std::string& user);
   void resume_writes() { outbox_.resume(); }
   std::optional<Timestamp> wake_at() const;
 
@@ -66,6 +75,7 @@ class ClientEngine {
 
  private:
   ClientEngine(ClientEngineOptions options, ClientStore* store, Random rng, std::optional<ShapeStreamPosition> resume);
+  Status purge(const std::string& reason);
 
   ClientEngineOptions options_;
   ClientStore* store_;
@@ -75,6 +85,8 @@ class ClientEngine {
   Outbox outbox_;
   std::map<std::string, uint64_t> seq_of_batch_;  // writes of this run -> their transaction
   std::optional<ShapeStreamPosition> saved_position_;
+  std::optional<std::string> data_version_;
+  uint64_t purges_ = 0;
   Status storage_status_;
 };
 

@@ -155,3 +155,44 @@ TEST_F(ClientEngineTest, TransactErrorsPersistNothing) {
 
 }  // namespace
 }  // namespace shapesim
+
+namespace shapesim {
+namespace {
+
+TEST_F(ClientEngineTest, ADataVersionChangePurgesAndResyncsButTheFirstOneIsOnlyStored) {
+  exchange();
+  auto first = engine->observe_data_version("v1");
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(*first);  // first run: stored, nothing purged
+  EXPECT_TRUE(engine->state().visible_row("tasks", key_of(1)).has_value());
+  EXPECT_FALSE(*engine->observe_data_version("v1"));
+  uint64_t pending = transact("p", {{Op::kInsert, "tasks", key_of(7), {{"id", "7"}}}},
+                              {{{"op", "insert"}, {"table", "tasks"}, {"value", {{"id", 7}}}}});
+  EXPECT_TRUE(*engine->observe_data_version("v2"));
+  EXPECT_TRUE(engine->state().visible("tasks").empty());
+  EXPECT_EQ(engine->state().transaction(pending)->status, TxStatus::kFailed);
+  EXPECT_TRUE(local->load_shape("tasks")->rows.empty());
+  EXPECT_FALSE(local->load_shape("tasks")->position.has_value());  // never resumes from the old offset
+  EXPECT_EQ(*local->get("data_version"), std::optional<std::string>("v2"));
+  auto resync = engine->poll(now);
+  ASSERT_TRUE(resync.has_value());
+  EXPECT_EQ(resync->request.query.at("offset"), "-1");
+  // A restart remembers the version: the same one purges nothing.
+  open_engine();
+  EXPECT_FALSE(*engine->observe_data_version("v2"));
+}
+
+TEST_F(ClientEngineTest, AnotherUserNeverSendsThePreviousUsersWrites) {
+  ASSERT_TRUE(engine->switch_user("alice").ok());
+  transact("a1", {{Op::kInsert, "tasks", key_of(4), {{"id", "4"}}}}, {{{"op", "insert"}, {"table", "tasks"}, {"value", {{"id", 4}}}}});
+  auto settled = engine->switch_user("bob");
+  ASSERT_TRUE(settled.ok());
+  EXPECT_EQ(*settled, std::vector<std::string>{"a1"});
+  EXPECT_EQ(engine->outbox().size(), 0u);
+  exchange();
+  EXPECT_FALSE(server->store().find_batch("a1")->has_value());
+  EXPECT_FALSE(engine->state().visible_row("tasks", key_of(4)).has_value());
+}
+
+}  // namespace
+}  // namespace shapesim
