@@ -52,9 +52,9 @@ std::variant<ShapeDefinition, HttpResponse> AuthGate::scoped_shape(const TablePo
       scope_value = *organization;
     } else {
       auto held = directory_.memberships(user);
+      if (held.empty()) return forbidden();  // a member of nothing may read nothing
       if (held.size() != 1) {
-        return auth_error(400, held.empty() ? std::string(kNotAuthorized)
-                                            : "organization required: the user belongs to " + std::to_string(held.size()) + " organizations");
+        return auth_error(400, "organization required: the user belongs to " + std::to_string(held.size()) + " organizations");
       }
       scope_value = held.begin()->first;
     }

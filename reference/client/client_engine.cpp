@@ -11,8 +11,13 @@ ClientEngine::ClientEngine(ClientEngineOptions options, ClientStore* store, Rand
       rng_(rng),
       stream_(ShapeStreamOptions{.shape = options_.shape, .resume = resume}, rng_.stream(1)),
       outbox_(store, rng_.stream(2)),
+      tokens_(ShapeTokensOptions{}, rng_.stream(4)),
       saved_position_(std::move(resume)) {
   state_.add_collection(options_.collection);
+  if (options_.user_token) {
+    tokens_.set_user_token(*options_.user_token);
+    tokens_.want(options_.shape);
+  }
 }
 
 Result<std::unique_ptr<ClientEngine>> ClientEngine::open(ClientEngineOptions options, ClientStore* store, Random rng) {
@@ -57,19 +62,54 @@ Result<uint64_t> ClientEngine::transact(std::string id, const std::vector<LocalM
 }
 
 std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
-  if (auto request = stream_.poll(now)) return Outgoing{Kind::kStream, "", std::move(*request)};
+  if (options_.user_token) {
+    if (auto t = tokens_.poll(now)) return Outgoing{Kind::kToken, t->shape_key, std::move(t->request)};
+    auto token = tokens_.token(options_.shape, now);
+    auto granted = tokens_.granted(options_.shape);
+    if (token && granted && !denied_) {
+      if (!streaming_granted_ || stream_.shape() != *granted) {
+        // The stream requests exactly what the token binds; a resumed position stays if the
+        // definition is the one it was saved for.
+        auto resume = streaming_granted_ ? std::nullopt : stream_.position();
+        stream_ = ShapeStream(ShapeStreamOptions{.shape = *granted, .resume = resume}, rng_.stream(5 + purges_));
+        streaming_granted_ = true;
+      }
+      if (auto request = stream_.poll(now)) {
+        request->headers["authorization"] = "Bearer " + *token;
+        return Outgoing{Kind::kStream, "", std::move(*request)};
+      }
+    }
+  } else if (auto request = stream_.poll(now)) {
+    return Outgoing{Kind::kStream, "", std::move(*request)};
+  }
   if (auto send = outbox_.poll(now, options_.user)) {
     HttpRequest req;
     req.method = "POST";
     req.path = "/api/mutations";
     req.headers["content-type"] = "application/json";
     req.body = std::move(send->body);
+    if (options_.user_token) req.headers["authorization"] = "Bearer " + *options_.user_token;
     return Outgoing{Kind::kWrite, send->batch_id, std::move(req)};
   }
   return std::nullopt;
 }
 
 void ClientEngine::on_response(Kind kind, const std::string& batch_id, const HttpResponse& response, Timestamp now) {
+  if (kind == Kind::kToken) {
+    tokens_.on_response(batch_id, response, now);
+    if (tokens_.denied(options_.shape) && !denied_) {
+      denied_ = true;
+      Status purged = purge("the gatekeeper refused the shape");
+      if (!purged.ok()) storage_status_ = purged;
+    }
+    return;
+  }
+  if (kind == Kind::kStream && options_.user_token && response.status == 401) {
+    // A stale or expired shape token: get another and ask again from the same offset.
+    tokens_.invalidate(options_.shape);
+    stream_.on_network_error(now);
+    return;
+  }
   if (kind == Kind::kStream) {
     StreamUpdate update = stream_.on_response(response, now);
     state_.apply_synced(options_.collection, update);
@@ -99,7 +139,9 @@ void ClientEngine::on_response(Kind kind, const std::string& batch_id, const Htt
 }
 
 void ClientEngine::on_network_error(Kind kind, const std::string& batch_id, Timestamp now) {
-  if (kind == Kind::kStream) {
+  if (kind == Kind::kToken) {
+    tokens_.on_network_error(batch_id, now);
+  } else if (kind == Kind::kStream) {
     stream_.on_network_error(now);
   } else {
     outbox_.on_network_error(batch_id, now);
@@ -140,7 +182,7 @@ Result<std::vector<std::string>> ClientEngine::switch_user(const std::string& us
 
 std::optional<Timestamp> ClientEngine::wake_at() const {
   std::optional<Timestamp> at;
-  for (auto t : {stream_.wake_at(), outbox_.wake_at(), state_.wake_at()}) {
+  for (auto t : {stream_.wake_at(), outbox_.wake_at(), state_.wake_at(), tokens_.wake_at()}) {
     if (t && (!at || *t < *at)) at = t;
   }
   return at;

@@ -27,6 +27,7 @@
 #include "reference/client/optimistic_state.h"
 #include "reference/client/outbox.h"
 #include "reference/client/shape_stream.h"
+#include "reference/client/shape_tokens.h"
 
 namespace shapesim {
 
@@ -35,14 +36,18 @@ struct ClientEngineOptions {
   ShapeDefinition shape;
   std::string user;                                // "" without auth
   Duration confirm_timeout = Duration::seconds(30);  // await_txid
+  // Under auth (docs/auth.md): the user token. The engine then asks the gatekeeper for a shape
+  // token (ShapeTokens), streams exactly the definition it granted with that token, and sends
+  // writes with the user token.
+  std::optional<std::string> user_token;
 };
 
 class ClientEngine {
  public:
-  enum class Kind { kStream, kWrite };
+  enum class Kind { kStream, kWrite, kToken };
   struct Outgoing {
     Kind kind = Kind::kStream;
-    std::string batch_id;  // kWrite
+    std::string batch_id;  // kWrite; kToken: the shape key
     HttpRequest request;
   };
 
@@ -69,6 +74,9 @@ class ClientEngine {
   const OptimisticState& state() const { return state_; }
   OptimisticState& state() { return state_; }
   const ShapeStream& stream() const { return stream_; }
+  const ShapeTokens& tokens() const { return tokens_; }
+  // The gatekeeper refused the shape (a permission change): everything was purged.
+  bool denied() const { return denied_; }
   const Outbox& outbox() const { return outbox_; }
   // A failure of the local file (the engine keeps running in memory).
   const Status& storage_status() const { return storage_status_; }
@@ -83,6 +91,9 @@ class ClientEngine {
   ShapeStream stream_;
   OptimisticState state_;
   Outbox outbox_;
+  ShapeTokens tokens_;
+  bool streaming_granted_ = false;  // under auth: stream_ follows the granted definition
+  bool denied_ = false;
   std::map<std::string, uint64_t> seq_of_batch_;  // writes of this run -> their transaction
   std::optional<ShapeStreamPosition> saved_position_;
   std::optional<std::string> data_version_;
