@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/client_command.h"
 #include "tools/replay_command.h"
 #include "tools/run_command.h"
 #include "tools/serve_command.h"
@@ -19,6 +20,7 @@ void print_help(std::ostream& out) {
          "  replay   replay one scenario and seed, check determinism, write traces (shapesim replay --help)\n"
          "  shrink   reduce a failing scenario and seed to a minimal scenario file (shapesim shrink --help)\n"
          "  serve    serve the shape API and write endpoint over HTTP (shapesim serve --help)\n"
+         "  client   sync a shape of a running server into a local file, write through the outbox (shapesim client --help)\n"
          "  version  print the version\n"
          "  help     print this help\n";
 }
@@ -34,6 +36,7 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "run") return shapesim::tools::run_command(rest, std::cout, std::cerr);
+  if (command == "client") return shapesim::tools::client_command(rest, std::cout, std::cerr);
   if (command == "replay") return shapesim::tools::replay_command(rest, std::cout, std::cerr);
   if (command == "shrink") return shapesim::tools::shrink_command(rest, std::cout, std::cerr);
   if (command == "serve") return shapesim::tools::serve_command(rest, std::cout, std::cerr);

@@ -62,25 +62,9 @@ Result<uint64_t> ClientEngine::transact(std::string id, const std::vector<LocalM
 }
 
 std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
+  // Tokens, then writes (short), then the stream (a live request may wait a long time).
   if (options_.user_token) {
     if (auto t = tokens_.poll(now)) return Outgoing{Kind::kToken, t->shape_key, std::move(t->request)};
-    auto token = tokens_.token(options_.shape, now);
-    auto granted = tokens_.granted(options_.shape);
-    if (token && granted && !denied_) {
-      if (!streaming_granted_ || stream_.shape() != *granted) {
-        // The stream requests exactly what the token binds; a resumed position stays if the
-        // definition is the one it was saved for.
-        auto resume = streaming_granted_ ? std::nullopt : stream_.position();
-        stream_ = ShapeStream(ShapeStreamOptions{.shape = *granted, .resume = resume}, rng_.stream(5 + purges_));
-        streaming_granted_ = true;
-      }
-      if (auto request = stream_.poll(now)) {
-        request->headers["authorization"] = "Bearer " + *token;
-        return Outgoing{Kind::kStream, "", std::move(*request)};
-      }
-    }
-  } else if (auto request = stream_.poll(now)) {
-    return Outgoing{Kind::kStream, "", std::move(*request)};
   }
   if (auto send = outbox_.poll(now, options_.user)) {
     HttpRequest req;
@@ -90,6 +74,24 @@ std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
     req.body = std::move(send->body);
     if (options_.user_token) req.headers["authorization"] = "Bearer " + *options_.user_token;
     return Outgoing{Kind::kWrite, send->batch_id, std::move(req)};
+  }
+  if (!options_.user_token) {
+    if (auto request = stream_.poll(now)) return Outgoing{Kind::kStream, "", std::move(*request)};
+    return std::nullopt;
+  }
+  auto token = tokens_.token(options_.shape, now);
+  auto granted = tokens_.granted(options_.shape);
+  if (!token || !granted || denied_) return std::nullopt;
+  if (!streaming_granted_ || stream_.shape() != *granted) {
+    // The stream requests exactly what the token binds; a resumed position stays if the
+    // definition is the one it was saved for.
+    auto resume = streaming_granted_ ? std::nullopt : stream_.position();
+    stream_ = ShapeStream(ShapeStreamOptions{.shape = *granted, .resume = resume}, rng_.stream(5 + purges_));
+    streaming_granted_ = true;
+  }
+  if (auto request = stream_.poll(now)) {
+    request->headers["authorization"] = "Bearer " + *token;
+    return Outgoing{Kind::kStream, "", std::move(*request)};
   }
   return std::nullopt;
 }
@@ -161,7 +163,11 @@ Result<bool> ClientEngine::observe_data_version(const std::string& version) {
     SHAPESIM_ASSIGN_OR_RETURN(known, store_->get("data_version"));
   }
   bool changed = known && *known != version;
-  if (changed) SHAPESIM_RETURN_IF_ERROR(purge("permissions changed"));
+  if (changed) {
+    // Queued writes were made under the old permissions: rolled back, not sent.
+    (void)outbox_.settle_all();
+    SHAPESIM_RETURN_IF_ERROR(purge("permissions changed"));
+  }
   data_version_ = version;
   if (store_) SHAPESIM_RETURN_IF_ERROR(store_->put("data_version", version));
   return changed;

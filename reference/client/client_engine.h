@@ -61,8 +61,9 @@ class ClientEngine {
   void tick(Timestamp now) { state_.tick(now); }
   // The user's data version as the server says it (login, /api/auth/data-version, a 401/403):
   // the first one is stored; a different one purges everything this user had (rows and
-  // position in memory and in the file, pending transactions fail) and the shape is synced
-  // again from scratch. Returns whether it purged.
+  // position in memory and in the file; pending transactions fail and their queued writes are
+  // dropped, never sent under the new permissions) and the shape is synced again from scratch.
+  // Returns whether it purged.
   Result<bool> observe_data_version(const std::string& version);
   // Another user on this device (logout + login): everything of the previous user is purged,
   // and their queued writes are settled (rejected, rolled back), never sent with the new

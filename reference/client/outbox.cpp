@@ -136,6 +136,19 @@ std::optional<Timestamp> Outbox::wake_at() const {
   return retry_at_;
 }
 
+std::vector<OutboxEntry> Outbox::settle_all() {
+  std::vector<OutboxEntry> settled;
+  for (auto& e : entries_) {
+    if (storage_) (void)storage_->remove(e.seq);
+    settled.push_back(std::move(e));
+  }
+  entries_.clear();
+  in_flight_ = false;
+  attempts_ = 0;
+  retry_at_.reset();
+  return settled;
+}
+
 std::vector<OutboxEntry> Outbox::settle_other_users(const std::string& user) {
   std::vector<OutboxEntry> settled;
   std::deque<OutboxEntry> kept;

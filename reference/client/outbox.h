@@ -84,6 +84,8 @@ class Outbox {
   std::optional<Timestamp> wake_at() const;
   // Rejects (and removes) every queued batch of a user other than `user`.
   std::vector<OutboxEntry> settle_other_users(const std::string& user);
+  // Rejects (and removes) every queued batch (a permission change: none is sent any more).
+  std::vector<OutboxEntry> settle_all();
   size_t size() const { return entries_.size(); }
   bool contains(const std::string& batch_id) const;
   const std::deque<OutboxEntry>& entries() const { return entries_; }

@@ -1,0 +1,217 @@
+#include "tools/client_command.h"
+
+#include <chrono>
+#include <optional>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "reference/client/client_engine.h"
+#include "reference/common/bounded_json.h"
+#include "reference/common/sql_identifier.h"
+#include "reference/net/http_client.h"
+
+namespace shapesim::tools {
+
+namespace {
+
+struct ClientArgs {
+  std::string url = "http://127.0.0.1:3000";
+  std::string table;
+  std::string where;
+  std::string file;
+  std::string key = "id";
+  std::vector<std::string> inserts;
+  bool offline = false;
+  bool follow = false;
+  uint64_t timeout_s = 60;
+  std::optional<std::string> user_token;
+  bool help = false;
+};
+
+void print_client_help(std::ostream& out) {
+  out << "usage: shapesim client --table T --file LOCAL.db [--url http://127.0.0.1:3000] [--where W]\n"
+         "                       [--insert JSON]... [--key COLUMN] [--offline] [--follow] [--timeout-s N]\n"
+         "                       [--user-token TOKEN]\n"
+         "\n"
+         "Syncs one shape of a running `shapesim serve` into a local SQLite file with the reference client\n"
+         "engine (docs/client.md) and exits once it is up to date with nothing queued. A second run resumes\n"
+         "from the file (no refetch); queued writes survive the process being killed.\n"
+         "\n"
+         "  --insert JSON       a row to insert, as a local transaction: persisted in the file's outbox,\n"
+         "                      shown at once, sent, confirmed by its txid (repeatable)\n"
+         "  --key COLUMN        the primary-key column of the rows --insert writes (default id)\n"
+         "  --offline           queue the writes in the file and exit without contacting the server\n"
+         "  --follow            keep syncing (long-polls) until interrupted or --timeout-s\n"
+         "  --timeout-s N       give up after N seconds (default 60): exit status 1\n"
+         "  --user-token TOKEN  under `serve --auth`: a user token (the gatekeeper issues shape tokens)\n"
+         "\n"
+         "Prints how it started (resumed at an offset, or from scratch), then rows, queued and confirmed\n"
+         "writes. Exit status: 0 done, 1 failed (unreachable, refused, timed out), 2 bad usage.\n";
+}
+
+std::optional<std::string> parse(const std::vector<std::string>& args, ClientArgs& a) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& f = args[i];
+    auto value = [&](std::string& out) -> std::optional<std::string> {
+      if (i + 1 >= args.size()) return f + " needs a value";
+      out = args[++i];
+      return std::nullopt;
+    };
+    std::string v;
+    if (f == "--help" || f == "-h") {
+      a.help = true;
+    } else if (f == "--url") {
+      if (auto e = value(a.url)) return e;
+    } else if (f == "--table") {
+      if (auto e = value(a.table)) return e;
+    } else if (f == "--where") {
+      if (auto e = value(a.where)) return e;
+    } else if (f == "--file") {
+      if (auto e = value(a.file)) return e;
+    } else if (f == "--key") {
+      if (auto e = value(a.key)) return e;
+    } else if (f == "--insert") {
+      if (auto e = value(v)) return e;
+      a.inserts.push_back(v);
+    } else if (f == "--user-token") {
+      if (auto e = value(v)) return e;
+      a.user_token = v;
+    } else if (f == "--timeout-s") {
+      if (auto e = value(v)) return e;
+      char* end = nullptr;
+      a.timeout_s = std::strtoull(v.c_str(), &end, 10);
+      if (*end != '\0' || a.timeout_s == 0) return "--timeout-s needs a positive number of seconds";
+    } else if (f == "--offline") {
+      a.offline = true;
+    } else if (f == "--follow") {
+      a.follow = true;
+    } else {
+      return "unknown option " + f;
+    }
+  }
+  if (a.help) return std::nullopt;
+  if (a.table.empty()) return "--table is required";
+  if (a.file.empty()) return "--file is required (the local SQLite file)";
+  return std::nullopt;
+}
+
+// A JSON scalar as the wire's PostgreSQL text (what the optimistic row shows until confirmed).
+std::optional<std::string> wire_text(const nlohmann::json& v) {
+  if (v.is_null()) return std::nullopt;
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "t" : "f";
+  return v.dump();
+}
+
+}  // namespace
+
+int client_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  ClientArgs a;
+  if (auto e = parse(args, a)) {
+    err << "shapesim client: " << *e << "\n\n";
+    print_client_help(err);
+    return 2;
+  }
+  if (a.help) {
+    print_client_help(out);
+    return 0;
+  }
+  auto endpoint = net::parse_http_url(a.url);
+  if (!endpoint.ok()) {
+    err << "shapesim client: " << endpoint.status().message() << "\n";
+    return 2;
+  }
+  auto store = ClientStore::open(a.file);
+  if (!store.ok()) {
+    err << "shapesim client: " << store.status().message() << "\n";
+    return 1;
+  }
+  ClientEngineOptions options{.collection = a.table, .shape = {.table = a.table, .where = a.where}, .user_token = a.user_token};
+  Timestamp now = net::wall_clock_now();
+  auto engine = ClientEngine::open(options, store->get(), Random(static_cast<uint64_t>(now.micros)));
+  if (!engine.ok()) {
+    err << "shapesim client: " << engine.status().message() << "\n";
+    return 1;
+  }
+  ClientEngine& e = **engine;
+  if (auto p = e.stream().position()) {
+    out << "shapesim client: resumed " << a.table << " at offset " << p->offset.to_string() << " (handle " << p->handle << ", "
+        << e.state().visible(a.table).size() << " rows from " << a.file << ")" << std::endl;
+  } else {
+    out << "shapesim client: syncing " << a.table << " from scratch" << std::endl;
+  }
+  std::map<uint64_t, std::string> mine;  // this run's transactions
+  for (size_t i = 0; i < a.inserts.size(); ++i) {
+    auto row = parse_bounded_json(a.inserts[i]);
+    if (!row.ok() || !row->is_object() || !row->contains(a.key)) {
+      err << "shapesim client: --insert needs a JSON object with the key column \"" << a.key << "\"\n";
+      return 2;
+    }
+    WireRow value;
+    for (const auto& [k, v] : row->items()) value[k] = wire_text(v);
+    std::string key = quote_identifier("public") + "." + quote_identifier(a.table) + "/\"" + wire_text((*row)[a.key]).value_or("") + "\"";
+    std::string id = "cli-" + std::to_string(now.micros) + "-" + std::to_string(i);
+    nlohmann::json body = {{"id", id}, {"mutations", {{{"op", "insert"}, {"table", a.table}, {"value", *row}}}}};
+    auto seq = e.transact(id, {{LocalMutation::Op::kInsert, a.table, key, value}}, body.dump());
+    if (!seq.ok()) {
+      err << "shapesim client: " << seq.status().message() << "\n";
+      return 1;
+    }
+    mine[*seq] = id;
+    out << "shapesim client: queued " << id << std::endl;
+  }
+  if (a.offline) {
+    out << "shapesim client: offline: " << e.outbox().size() << " queued writes kept in " << a.file << std::endl;
+    return 0;
+  }
+  Timestamp deadline = now + Duration::seconds(static_cast<int64_t>(a.timeout_s));
+  int confirmed = 0, failed = 0;
+  for (;;) {
+    now = net::wall_clock_now();
+    e.tick(now);
+    for (const auto& ev : e.state().take_events()) {
+      if (ev.status == TxStatus::kCompleted) ++confirmed;
+      if (ev.status == TxStatus::kFailed) {
+        ++failed;
+        err << "shapesim client: write " << ev.id << " rolled back: " << ev.error << std::endl;
+      }
+    }
+    (void)e.state().take_changes();
+    bool settled = e.stream().up_to_date() && e.outbox().size() == 0 && e.state().pending().empty();
+    if (e.denied()) {
+      err << "shapesim client: the gatekeeper refused this shape; local rows purged" << std::endl;
+      return 1;
+    }
+    if (settled && !a.follow) break;
+    if (now >= deadline) {
+      if (a.follow) break;
+      err << "shapesim client: timed out after " << a.timeout_s << " s (" << e.outbox().size() << " writes still queued)\n";
+      return 1;
+    }
+    auto next = e.poll(now);
+    if (!next) {
+      auto wake = e.wake_at();
+      int64_t wait = wake ? std::max<int64_t>(0, (*wake - now).micros) : 100'000;
+      std::this_thread::sleep_for(std::chrono::microseconds(std::min<int64_t>(wait, 100'000)));
+      continue;
+    }
+    auto response = net::http_exchange(*endpoint, next->request, Duration::seconds(40));
+    now = net::wall_clock_now();
+    if (!response.ok()) {
+      err << "shapesim client: " << response.status().message() << std::endl;
+      e.on_network_error(next->kind, next->batch_id, now);
+      continue;
+    }
+    e.on_response(next->kind, next->batch_id, *response, now);
+    if (next->kind == ClientEngine::Kind::kStream && e.stream().state() == StreamState::kFailed) {
+      err << "shapesim client: " << e.stream().last_error() << std::endl;
+      return 1;
+    }
+  }
+  out << "shapesim client: " << e.state().visible(a.table).size() << " rows, " << e.outbox().size() << " queued, " << confirmed
+      << " confirmed, " << failed << " rolled back" << std::endl;
+  return failed > 0 ? 1 : 0;
+}
+
+}  // namespace shapesim::tools
