@@ -53,7 +53,7 @@ void OptimisticState::refresh(const std::string& collection, CollectionState& c,
   std::optional<WireRow> row;
   if (auto s = c.synced.rows().find(key); s != c.synced.rows().end()) row = s->second;
   bool synced = true;
-  if (auto o = c.overlays.find(key); o != c.overlays.end()) {
+  if (auto o = c.overlays.empty() ? c.overlays.end() : c.overlays.find(key); o != c.overlays.end()) {
     for (uint64_t seq : o->second) {
       auto tx = transactions_.find(seq);
       SHAPESIM_ASSERT(tx != transactions_.end() && tx->second.status == TxStatus::kPersisting);
@@ -64,13 +64,23 @@ void OptimisticState::refresh(const std::string& collection, CollectionState& c,
     }
   }
   auto old = c.visible.find(key);
-  std::optional<WireRow> before = old == c.visible.end() ? std::nullopt : std::optional<WireRow>(old->second.row);
-  if (row) {
-    c.visible[key] = VisibleRow{*row, synced};
-  } else if (old != c.visible.end()) {
-    c.visible.erase(old);
+  if (old != c.visible.end() && row && old->second.row == *row) {
+    old->second.synced = synced;  // same content: not a change (optimistic -> confirmed)
+    return;
   }
-  if (before != row) changes_.push_back({collection, key, std::move(before), std::move(row)});
+  if (old == c.visible.end() && !row) return;
+  std::optional<WireRow> before;
+  if (old != c.visible.end()) {
+    before = std::move(old->second.row);
+    if (row) {
+      old->second = VisibleRow{*row, synced};
+    } else {
+      c.visible.erase(old);
+    }
+  } else {
+    c.visible.emplace(key, VisibleRow{*row, synced});
+  }
+  changes_.push_back({collection, key, std::move(before), std::move(row)});
 }
 
 Result<uint64_t> OptimisticState::commit(std::string id, const std::vector<LocalMutation>& mutations) {
@@ -102,11 +112,13 @@ void OptimisticState::acknowledged(uint64_t seq, uint64_t txid, Timestamp confir
 }
 
 void OptimisticState::apply_now(const std::string& collection, CollectionState& c, const StreamUpdate& update) {
-  std::set<std::string> keys;
+  // Keys to show again (a key twice is harmless: the second refresh finds nothing changed).
+  std::vector<std::string> keys;
+  keys.reserve(update.changes.size() + (update.must_refetch ? c.visible.size() : 0));
   if (update.must_refetch) {
-    for (const auto& [k, _] : c.visible) keys.insert(k);
+    for (const auto& [k, _] : c.visible) keys.push_back(k);
   }
-  for (const auto& ch : update.changes) keys.insert(ch.key);
+  for (const auto& ch : update.changes) keys.push_back(ch.key);
   c.synced.apply(update);
   for (const auto& k : keys) refresh(collection, c, k);
 }
