@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <memory>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "reference/auth/jwt.h"
@@ -18,7 +20,7 @@ const Timestamp kNow{Duration::seconds(1'800'000'000)};
 
 // Runs a Python program under /usr/bin/python3 and returns its stdout (nullopt if it failed).
 std::optional<std::string> python(const std::string& program) {
-  std::string path = ::testing::TempDir() + "/pyjwt_oracle.py";
+  std::string path = ::testing::TempDir() + "/pyjwt_oracle_" + std::to_string(::getpid()) + ".py";
   FILE* f = std::fopen(path.c_str(), "w");
   if (!f) return std::nullopt;
   std::fputs(program.c_str(), f);

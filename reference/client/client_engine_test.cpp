@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -30,7 +32,10 @@ class ClientEngineTest : public ::testing::Test {
     ASSERT_TRUE((*store)->create_table(tasks()).ok());
     ASSERT_TRUE((*store)->apply({"seed", {{ChangeKind::kInsert, "public", "tasks", {}, Row{{"id", Value(int64_t{1})}, {"title", Value(std::string("one"))}}}}}).ok());
     server = std::make_unique<ShapeServer>(ServerConfig{}, std::move(*store));
-    path = (std::filesystem::path(::testing::TempDir()) / "client_engine.db").string();
+    // One file per test: CTest runs the cases of this fixture in parallel.
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path = (std::filesystem::path(::testing::TempDir()) / (std::string("client_engine_") + info->name() + "_" +
+                                                          std::to_string(::getpid()) + ".db")).string();
     std::filesystem::remove(path);
     open_engine();
   }

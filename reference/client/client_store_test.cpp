@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "reference/client/collection.h"
@@ -12,7 +14,7 @@ namespace shapesim {
 namespace {
 
 std::string temp_path(const std::string& name) {
-  auto p = std::filesystem::path(::testing::TempDir()) / name;
+  auto p = std::filesystem::path(::testing::TempDir()) / (std::to_string(::getpid()) + "_" + name);
   std::filesystem::remove(p);
   return p.string();
 }
