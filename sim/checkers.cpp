@@ -80,6 +80,17 @@ class ConvergenceChecker : public InvariantChecker {
                         world.now()});
         }
       }
+      // One client's writes take effect in the order it made them (the outbox is FIFO and
+      // sends the next only after the previous was answered): their txids increase.
+      const auto& order = c->ack_order();
+      for (size_t i = 1; i < order.size(); ++i) {
+        if (order[i].second != 0 && order[i - 1].second != 0 && order[i].second <= order[i - 1].second) {
+          world.report({"ordered-writes", c->name(),
+                        "write " + order[i].first + " (txid " + std::to_string(order[i].second) + ") took effect before " +
+                            order[i - 1].first + " (txid " + std::to_string(order[i - 1].second) + "), which was written first",
+                        world.now()});
+        }
+      }
       for (const auto& [batch, body] : c->rejected_writes()) {
         if (c->user() && body.find("Not authorized") != std::string::npos) continue;  // the policy said no
         world.report({"rejected-write", c->name(), "write " + batch + " was rejected: " + body, world.now()});

@@ -6,7 +6,8 @@
 // first violation. Default set (add_default_checkers):
 //   convergence        each client that is up and live holds exactly the rows the server
 //                      computes from scratch for its shape; every acknowledged write is in
-//                      the store; no write of a valid workload was rejected;
+//                      the store, one client's writes took effect in the order it made them
+//                      (txids increase); no write of a valid workload was rejected;
 //   monotonic-offsets  the offsets a client receives never go backwards within a handle and
 //                      strictly increase on responses carrying changes;
 //   exactly-once       no log change applied twice, no insert of a present key, no update or

@@ -188,6 +188,7 @@ void ClientNode::on_response(RequestId id, const HttpResponse& response) {
   switch (outcome.verdict) {
     case Outbox::Verdict::kAcknowledged:
       acked_[batch_id] = outcome.txid.value_or(0);
+      ack_order_.emplace_back(batch_id, outcome.txid.value_or(0));
       world_.trace().record(world_.now(), name_, "write-ack",
                             "{\"id\":" + std::to_string(id.value) + ",\"batch\":" + json_quote(batch_id) +
                                 ",\"txid\":" + std::to_string(outcome.txid.value_or(0)) + "}");

@@ -67,6 +67,9 @@ class ClientNode {
   const Collection& collection() const { return collection_; }
   size_t pending_writes() const { return outbox_.size(); }
   const std::map<std::string, uint64_t>& acked_writes() const { return acked_; }
+  // Acknowledged writes in the order they were acknowledged (= the order they were written:
+  // the outbox is FIFO), with their txids.
+  const std::vector<std::pair<std::string, uint64_t>>& ack_order() const { return ack_order_; }
   const std::map<std::string, std::string>& rejected_writes() const { return rejected_; }
   Timestamp local_now() const;
 
@@ -110,6 +113,7 @@ class ClientNode {
   Outbox outbox_;  // the reference client's outbox, persisted in store_
   std::map<RequestId, std::string> write_requests_;  // request -> batch id
   std::map<std::string, uint64_t> acked_;
+  std::vector<std::pair<std::string, uint64_t>> ack_order_;
   std::map<std::string, std::string> rejected_;
 };
 
