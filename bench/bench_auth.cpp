@@ -1,24 +1,14 @@
 // Auth costs: HS256 verifications and signatures per second, and what the gate adds to one
 // shape request (the same catch-up GET straight to the ShapeServer and through the AuthGate;
 // the difference is the added cost). Run with --benchmark_format=json for machine output.
-#include <fstream>
-#include <sstream>
-
 #include <benchmark/benchmark.h>
 
 #include "reference/auth/auth_gate.h"
-#include "reference/common/table_schema_json.h"
+#include "reference/server/schema_file.h"
 
 using namespace shapesim;
 
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 const Timestamp kNow{Duration::seconds(1'800'000'000)};
 
@@ -66,17 +56,12 @@ BENCHMARK(BM_SignHs256);
 // The example deployment with one synced shape of bob's; `through_gate` picks the path.
 void shape_request(benchmark::State& state, bool through_gate) {
   auto store = EmbeddedStore::open(":memory:");
-  for (auto t : nlohmann::json::parse(read_file(std::string(SHAPESIM_SOURCE_DIR) + "/docs/examples/auth/schema.json"))) {
-    auto rows = t["rows"];
-    t.erase("rows");
-    auto schema = table_schema_from_json(t);
-    (void)(*store)->create_table(*schema);
-    WriteBatch seed{"seed:" + schema->name, {}};
-    for (const auto& r : rows) seed.mutations.push_back({ChangeKind::kInsert, "public", schema->name, {}, *row_from_json(*schema, r)});
-    (void)(*store)->apply(seed);
+  size_t created = 0;
+  if (!load_schema_file(std::string(SHAPESIM_SOURCE_DIR) + "/docs/examples/auth/schema.json", **store, created).ok()) {
+    return state.SkipWithError("cannot load the example schema");
   }
   ShapeServer server(ServerConfig{}, std::move(*store));
-  auto policy = auth::parse_policy(read_file(std::string(SHAPESIM_SOURCE_DIR) + "/docs/examples/auth/policy.json"), "policy");
+  auto policy = auth::load_policy_file(std::string(SHAPESIM_SOURCE_DIR) + "/docs/examples/auth/policy.json");
   auto gate = auth::AuthGate::create(std::move(*policy), server);
   if (!gate.ok()) return state.SkipWithError(gate.status().message().c_str());
   auto gk = HttpRequest::from_target("POST", "/api/gatekeeper/tasks");

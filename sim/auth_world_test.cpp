@@ -3,13 +3,10 @@
 // demoting and moving rows between organizations at random moments. The authorized-rows
 // checker must find no row received beyond the exposure bound and none left unpurged; every
 // other checker must hold as well.
-#include <fstream>
-#include <sstream>
-
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "reference/common/table_schema_json.h"
+#include "reference/server/schema_file.h"
 #include "sim/checkers.h"
 #include "sim/world.h"
 
@@ -18,27 +15,11 @@ namespace {
 
 using nlohmann::json;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(std::string(SHAPESIM_SOURCE_DIR) + "/" + path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string source_path(const std::string& relative) { return std::string(SHAPESIM_SOURCE_DIR) + "/" + relative; }
 
 Status prepare_example(EmbeddedStore& store) {
-  for (auto t : json::parse(read_file("docs/examples/auth/schema.json"))) {
-    auto rows = t["rows"];
-    t.erase("rows");
-    SHAPESIM_ASSIGN_OR_RETURN(TableSchema schema, table_schema_from_json(t));
-    SHAPESIM_RETURN_IF_ERROR(store.create_table(schema));
-    WriteBatch seed{"seed:" + schema.name, {}};
-    for (const auto& r : rows) {
-      SHAPESIM_ASSIGN_OR_RETURN(Row row, row_from_json(*store.find_table("public", schema.name), r));
-      seed.mutations.push_back({ChangeKind::kInsert, "public", schema.name, {}, std::move(row)});
-    }
-    SHAPESIM_RETURN_IF_ERROR(store.apply(seed).status());
-  }
-  return Status::Ok();
+  size_t created = 0;
+  return load_schema_file(source_path("docs/examples/auth/schema.json"), store, created);
 }
 
 ShapeDefinition org_tasks(const std::string& org, std::vector<std::string> columns = {}) {
@@ -54,7 +35,7 @@ struct Outcome {
 };
 
 Outcome run_world(uint64_t seed, double loss) {
-  auto policy = auth::parse_policy(read_file("docs/examples/auth/policy.json"), "policy.json");
+  auto policy = auth::load_policy_file(source_path("docs/examples/auth/policy.json"));
   EXPECT_TRUE(policy.ok());
   WorldConfig config{.seed = seed, .network = {.loss = loss}};
   config.auth = *policy;
@@ -142,7 +123,7 @@ TEST(AuthWorld, IsDeterministic) {
 // A planted leak must be caught: a world whose checker bound is zero reports rows in flight at
 // the moment of a revocation, so the checker is not vacuous.
 TEST(AuthWorld, TheCheckerSeesRowsThatArriveAfterARevocation) {
-  auto policy = auth::parse_policy(read_file("docs/examples/auth/policy.json"), "policy.json");
+  auto policy = auth::load_policy_file(source_path("docs/examples/auth/policy.json"));
   WorldConfig config{.seed = 3, .network = {.base_latency = Duration::millis(50), .jitter_mean = Duration{0}}};
   config.auth = *policy;
   config.exposure_bound = Duration{0};

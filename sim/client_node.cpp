@@ -113,9 +113,7 @@ void ClientNode::authorize(HttpRequest& request, bool stream_request) {
   request.path = *route_;
   QueryParams protocol;
   for (const auto& [k, v] : request.query) {
-    if (k == "offset" || k == "handle" || k == "live" || k == "cursor" || k == "live_sse" || k.rfind("subset__", 0) == 0) {
-      protocol[k] = v;
-    }
+    if (auth::is_protocol_param(k)) protocol[k] = v;
   }
   request.query = std::move(protocol);
 }
@@ -152,12 +150,8 @@ void ClientNode::on_response(RequestId id, const HttpResponse& response) {
     if (response.status == 200) denied_ = false;
     StreamUpdate update = stream_->on_response(response, local_now());
     collection_.apply(update);
-    // Saved when rows or the place in the log changed (a long-poll that timed out changes only
-    // the cursor: not worth a commit).
     auto position = stream_->position();
-    bool moved = position && (!saved_position_ || position->handle != saved_position_->handle ||
-                              position->offset != saved_position_->offset || position->live != saved_position_->live);
-    if (update.must_refetch || !update.changes.empty() || moved) {
+    if (worth_saving(update, position, saved_position_)) {
       Status saved = store_->save_update("stream", update, collection_.rows(), position);
       SHAPESIM_ASSERT(saved.ok());
       saved_position_ = update.must_refetch ? std::nullopt : position;

@@ -14,7 +14,7 @@
 #include "reference/pg/pg_source.h"
 #include "reference/pg/replication_feed.h"
 #include "reference/auth/auth_gate.h"
-#include "tools/schema_file.h"
+#include "reference/server/schema_file.h"
 
 namespace shapesim::tools {
 
@@ -238,14 +238,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   }
   std::unique_ptr<auth::AuthGate> gate;
   if (a.auth_policy) {
-    std::ifstream in(*a.auth_policy);
-    if (!in) {
-      err << "shapesim serve: " << *a.auth_policy << ": cannot open file\n";
-      return 2;
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    auto policy = auth::parse_policy(text.str(), *a.auth_policy);
+    auto policy = auth::load_policy_file(*a.auth_policy);
     if (!policy.ok()) {
       err << "shapesim serve: " << policy.status().message() << "\n";
       return 2;

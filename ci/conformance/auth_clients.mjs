@@ -1,4 +1,4 @@
-// The official clients through `shapesim serve --auth` (label `auth`, run by ci/auth-clients.sh):
+// The official clients through `shapesim serve --auth` (label `auth`, run by `ci/conformance.sh SHAPESIM auth_clients.mjs`):
 // the example deployment of docs/examples/auth, a ShapeStream that refreshes its shape token on
 // 401 and resumes where it was, and a TanStack DB optimistic write refused with 403 that rolls
 // back. Not named *.test.mjs: the conformance suite runs those without --auth.

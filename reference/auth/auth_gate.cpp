@@ -169,22 +169,17 @@ ServerOutput AuthGate::finish(ServerOutput out, Timestamp now) {
   bool identity_changed = false;
   for (const auto& t : out.changed_tables) identity_changed = identity_changed || is_identity_table(policy_, t);
   if (identity_changed) {
-    std::map<std::string, std::string> before;
-    for (const auto& user : directory_.users()) before[user] = data_version(user);
     Directory previous = directory_;
     Status loaded = load_directory();
-    for (const auto& user : previous.users()) {
+    if (!loaded.ok()) out.notices.push_back("auth: cannot re-read the identity tables: " + loaded.message());
+    std::set<std::string> affected;  // users whose data version moved (new, gone or changed)
+    std::set<std::string> everyone = previous.users();
+    everyone.merge(directory_.users());
+    for (const auto& user : everyone) {
+      if (previous.data_version(user, policy_.epoch) != data_version(user)) affected.insert(user);
       for (const auto& [org, role] : previous.memberships(user)) {
         if (directory_.role(user, org) != role) access_changed_at_[{user, org}] = now;
       }
-    }
-    if (!loaded.ok()) out.notices.push_back("auth: cannot re-read the identity tables: " + loaded.message());
-    std::set<std::string> affected;
-    for (const auto& user : directory_.users()) {
-      if (!before.count(user) || before[user] != data_version(user)) affected.insert(user);
-    }
-    for (const auto& [user, version] : before) {
-      if (!directory_.users().count(user) || version != data_version(user)) affected.insert(user);
     }
     std::vector<RequestId> release;
     for (const auto& [id, user] : user_of_) {

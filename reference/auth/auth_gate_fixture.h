@@ -2,44 +2,26 @@
 // in an in-memory store, a ShapeServer, and an AuthGate in front of it.
 #pragma once
 
-#include <fstream>
-#include <sstream>
-
 #include <gtest/gtest.h>
 
 #include "reference/auth/auth_gate.h"
-#include "reference/common/table_schema_json.h"
+#include "reference/server/schema_file.h"
 #include "reference/wire/shape_request.h"
 
 namespace shapesim::auth::testing {
 
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+// A file of the source tree (docs/examples/...).
+inline std::string source_path(const std::string& relative) { return std::string(SHAPESIM_SOURCE_DIR) + "/" + relative; }
 
 class AuthGateTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto store = EmbeddedStore::open(":memory:");
     ASSERT_TRUE(store.ok());
-    auto tables = nlohmann::json::parse(read_file(std::string(SHAPESIM_SOURCE_DIR) + "/docs/examples/auth/schema.json"));
-    for (auto t : tables) {
-      auto rows = t["rows"];
-      t.erase("rows");
-      auto schema = table_schema_from_json(t);
-      ASSERT_TRUE(schema.ok());
-      ASSERT_TRUE((*store)->create_table(*schema).ok());
-      WriteBatch seed{"seed:" + schema->name, {}};
-      for (const auto& r : rows) {
-        seed.mutations.push_back({ChangeKind::kInsert, "public", schema->name, {}, *row_from_json(*schema, r)});
-      }
-      ASSERT_TRUE((*store)->apply(seed).ok());
-    }
+    size_t created = 0;
+    ASSERT_TRUE(load_schema_file(source_path("docs/examples/auth/schema.json"), **store, created).ok());
     server_ = std::make_unique<ShapeServer>(ServerConfig{}, std::move(*store));
-    auto policy = parse_policy(read_file(std::string(SHAPESIM_SOURCE_DIR) + "/docs/examples/auth/policy.json"), "policy.json");
+    auto policy = load_policy_file(source_path("docs/examples/auth/policy.json"));
     ASSERT_TRUE(policy.ok()) << policy.status().message();
     auto gate = AuthGate::create(std::move(*policy), *server_);
     ASSERT_TRUE(gate.ok()) << gate.status().message();

@@ -28,18 +28,17 @@ json shape_json(const ShapeDefinition& d) {
           {"replica", d.replica == Replica::kFull ? "full" : "default"}};
 }
 
-// Query parameters a client may choose freely under a shape token or a route.
-bool is_protocol_param(const std::string& key) {
-  static const std::set<std::string> kProtocol = {"offset", "handle", "live", "live_sse", "experimental_live_sse",
-                                                  "cursor", "log", "expired_handle", "cache-buster"};
-  return kProtocol.count(key) > 0 || key.rfind("subset__", 0) == 0;
-}
-
 bool is_definition_param(const std::string& key) {
   return key == "table" || key == "where" || key == "columns" || key == "replica" || key.rfind("params[", 0) == 0;
 }
 
 }  // namespace
+
+bool is_protocol_param(const std::string& key) {
+  static const std::set<std::string> kProtocol = {"offset", "handle", "live", "live_sse", "experimental_live_sse",
+                                                  "cursor", "log", "expired_handle", "cache-buster"};
+  return kProtocol.count(key) > 0 || key.rfind("subset__", 0) == 0;
+}
 
 std::variant<ShapeDefinition, HttpResponse> AuthGate::scoped_shape(const TablePolicy& t, const std::string& user,
                                                                    const std::optional<std::string>& organization,

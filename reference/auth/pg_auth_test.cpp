@@ -2,8 +2,6 @@
 // SQL UPDATE or DELETE of a membership is a permission change. Arriving through replication,
 // it releases the user's parked requests (AuthGate::observe) and makes their tokens stale.
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -28,13 +26,6 @@ const char* kSetup =
     "INSERT INTO memberships VALUES ('alice', 'acme', 'owner'), ('bob', 'acme', 'member');"
     "INSERT INTO tasks VALUES (1, 'acme', 'a', false, 1), (2, 'globex', 'g', false, 2);";
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(std::string(SHAPESIM_SOURCE_DIR) + "/" + path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 class PgAuthTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -43,7 +34,7 @@ class PgAuthTest : public ::testing::Test {
     auto rig = ReplicationRig::start(url, "shapesim_auth_test", kSetup, ServerConfig{.long_poll_timeout = Duration::seconds(3600)});
     ASSERT_TRUE(rig.ok()) << rig.status().to_string();
     rig_ = std::move(*rig);
-    auto policy = parse_policy(read_file("docs/examples/auth/policy.json"), "policy.json");
+    auto policy = load_policy_file(std::string(SHAPESIM_SOURCE_DIR) + "/docs/examples/auth/policy.json");
     ASSERT_TRUE(policy.ok());
     auto gate = AuthGate::create(std::move(*policy), rig_->server());
     ASSERT_TRUE(gate.ok()) << gate.status().message();

@@ -1,5 +1,8 @@
 #include "reference/auth/policy.h"
 
+#include <fstream>
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include "reference/common/bounded_json.h"
@@ -178,6 +181,14 @@ const char* action_name(Action a) {
     case Action::kDelete: return "delete";
   }
   return "?";
+}
+
+Result<Policy> load_policy_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return not_found(path + ": cannot open file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_policy(text.str(), path);
 }
 
 Result<Policy> parse_policy(std::string_view text, const std::string& source) {

@@ -86,5 +86,7 @@ struct Policy {
 // Parses and validates a policy file; `source` names it in errors ("policy.json: line 3,
 // column 7: ..." for syntax, "policy.json: tables.tasks.read[1]: unknown role 'admin'").
 Result<Policy> parse_policy(std::string_view text, const std::string& source);
+// Reads and parses a policy file (errors name the file).
+Result<Policy> load_policy_file(const std::string& path);
 
 }  // namespace shapesim::auth

@@ -15,7 +15,7 @@ std::string policy_error(const std::string& text) {
 }
 
 TEST(PolicyTest, TheExampleParses) {
-  auto p = parse_policy(testing::read_file(std::string(SHAPESIM_SOURCE_DIR) + "/docs/examples/auth/policy.json"), "policy.json");
+  auto p = load_policy_file(testing::source_path("docs/examples/auth/policy.json"));
   ASSERT_TRUE(p.ok()) << p.status().message();
   const TablePolicy* tasks = p->table("tasks");
   ASSERT_NE(tasks, nullptr);

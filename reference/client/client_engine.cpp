@@ -116,9 +116,7 @@ void ClientEngine::on_response(Kind kind, const std::string& batch_id, const Htt
     StreamUpdate update = stream_.on_response(response, now);
     state_.apply_synced(options_.collection, update);
     auto position = stream_.position();
-    bool moved = position && (!saved_position_ || position->handle != saved_position_->handle ||
-                              position->offset != saved_position_->offset || position->live != saved_position_->live);
-    if (store_ && (update.must_refetch || !update.changes.empty() || moved)) {
+    if (store_ && worth_saving(update, position, saved_position_)) {
       // The synced layer, not what is visible: optimistic rows are not server state.
       Status saved = store_->save_update(options_.collection, update, state_.synced(options_.collection), position);
       if (!saved.ok()) storage_status_ = saved;

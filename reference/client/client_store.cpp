@@ -58,6 +58,13 @@ Result<WireRow> row_from(const std::string& text) {
 
 }  // namespace
 
+bool worth_saving(const StreamUpdate& update, const std::optional<ShapeStreamPosition>& position,
+                  const std::optional<ShapeStreamPosition>& saved) {
+  if (update.must_refetch || !update.changes.empty()) return true;
+  return position && (!saved || position->handle != saved->handle || position->offset != saved->offset ||
+                      position->live != saved->live);
+}
+
 Result<std::unique_ptr<ClientStore>> ClientStore::open(const std::string& path, const std::string& vfs) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs.empty() ? nullptr : vfs.c_str());

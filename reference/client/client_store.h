@@ -25,6 +25,12 @@ struct sqlite3;
 
 namespace shapesim {
 
+// Whether an applied update is worth a save_update: rows changed, a refetch, or the stream
+// moved in its log (a long-poll that only renewed the cursor is not worth a commit). `saved`
+// is the position the file holds.
+bool worth_saving(const StreamUpdate& update, const std::optional<ShapeStreamPosition>& position,
+                  const std::optional<ShapeStreamPosition>& saved);
+
 class ClientStore : public OutboxStorage {
  public:
   static Result<std::unique_ptr<ClientStore>> open(const std::string& path, const std::string& vfs = "");

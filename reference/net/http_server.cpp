@@ -16,6 +16,7 @@
 
 #include "reference/common/assert.h"
 #include "reference/net/connection_limits.h"
+#include "reference/net/http_client.h"
 #include "reference/server/http_responses.h"
 
 namespace shapesim::net {
@@ -29,10 +30,6 @@ using tcp = asio::ip::tcp;
 
 std::atomic<asio::io_context*> g_running{nullptr};
 
-Timestamp wall_now() {
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch());
-  return Timestamp{us.count()};
-}
 
 // Converts a parsed Beast request into the core's struct (lower-case header names).
 Result<HttpRequest> to_core_request(http::request<http::string_body>& req) {
@@ -147,7 +144,7 @@ class Driver {
 
   void handle(RequestId id, const std::shared_ptr<Session>& session, const HttpRequest& request) {
     waiting_[id] = session;
-    dispatch(server_.handle(id, request, wall_now()));
+    dispatch(server_.handle(id, request, wall_clock_now()));
   }
 
   void cancel(RequestId id) {
@@ -220,7 +217,7 @@ class Driver {
   }
 
   void poll_source() {
-    auto out = options_.extra_source->poll(wall_now());
+    auto out = options_.extra_source->poll(wall_clock_now());
     if (!out.ok()) {
       source_status_ = out.status();
       return stop();
@@ -275,12 +272,12 @@ class Driver {
     }
     if (armed_ && *armed_ == *deadline) return;
     armed_ = *deadline;
-    Duration wait = *deadline - wall_now();
+    Duration wait = *deadline - wall_clock_now();
     timer_.expires_after(std::chrono::microseconds(std::max<int64_t>(wait.micros, 0)));
     timer_.async_wait([this](beast::error_code ec) {
       if (ec) return;
       armed_.reset();
-      dispatch(server_.tick(wall_now()));
+      dispatch(server_.tick(wall_clock_now()));
     });
   }
 

@@ -1,4 +1,4 @@
-#include "tools/schema_file.h"
+#include "reference/server/schema_file.h"
 
 #include <fstream>
 #include <sstream>
@@ -8,7 +8,7 @@
 #include "reference/common/bounded_json.h"
 #include "reference/common/table_schema_json.h"
 
-namespace shapesim::tools {
+namespace shapesim {
 
 namespace {
 
@@ -60,4 +60,4 @@ Status load_schema_file(const std::string& path, EmbeddedStore& store, size_t& t
   return Status::Ok();
 }
 
-}  // namespace shapesim::tools
+}  // namespace shapesim
