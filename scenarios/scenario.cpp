@@ -234,9 +234,10 @@ Status parse_body(const nlohmann::json& j, Scenario& s) {
     const auto& disk = j["disk"];
     if (!disk.is_object()) return invalid_argument("\"disk\" must be an object");
     for (const auto& [key, _] : disk.items()) {
-      if (key != "keep_unsynced") return invalid_argument("unknown field disk." + key);
+      if (key != "keep_unsynced" && key != "client_crash_points") return invalid_argument("unknown field disk." + key);
     }
     SHAPESIM_RETURN_IF_ERROR(read_probability(disk, "keep_unsynced", "disk", true, s.keep_unsynced));
+    SHAPESIM_RETURN_IF_ERROR(read_probability(disk, "client_crash_points", "disk", true, s.client_crash_points));
   }
   if (j.contains("liveness_ms")) {
     if (!is_non_negative_int(j["liveness_ms"])) return invalid_argument("\"liveness_ms\" must be an integer >= 0");

@@ -46,6 +46,7 @@ struct Scenario {
   ServerConfig server;
   sim::NetworkConfig network;
   double keep_unsynced = 0.5;  // disk: chance an unsynced write survives a crash
+  double client_crash_points = 0.0;  // disk: chance a client crashes at each outbox crash point
   Duration settle_limit = Duration::seconds(120);  // for settle steps
   Duration liveness_limit = Duration::seconds(120);  // heal phase: every client must converge within it
   std::vector<ScenarioClient> clients;

@@ -194,7 +194,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   ServerConfig server = scenario.server;
   server.allow_delete = true;  // the operator's delete_shape step
   World world({.seed = options.seed, .server = server, .network = scenario.network,
-               .max_events = options.max_events, .keep_unsynced = scenario.keep_unsynced},
+               .max_events = options.max_events, .keep_unsynced = scenario.keep_unsynced,
+               .client_crash_chance = scenario.client_crash_points},
               [&scenario](EmbeddedStore& store) { return seed_store(store, scenario); });
   if (options.trace_sink) world.trace().set_sink(options.trace_sink);
   world.trace().keep_event_hashes(options.keep_event_hashes);

@@ -56,6 +56,9 @@ json generate_swarm_scenario(uint64_t seed, const SwarmOptions& options) {
       {"disk", {{"keep_unsynced", round3(draw(rng, 0, 1))}}},
       {"settle_ms", 600000},
   };
+  // Clients crash at their outbox's crash points (before/after persisting, in flight, after
+  // the server's commit, after removal from the outbox) in some runs.
+  if (coin(0.3)) scenario["disk"]["client_crash_points"] = round3(draw(rng, 0.02, 0.2));
 
   // Clients and their shapes.
   int n_clients = static_cast<int>(rng.uniform(2, static_cast<uint64_t>(std::max(2, options.max_clients))));

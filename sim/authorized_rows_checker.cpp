@@ -1,7 +1,8 @@
 // authorized-rows: under auth, a client never receives a row its user may not read, except
 // within the exposure bound after the permission was lost (the revocation committed, the
 // server released the user's requests, an answer already on the wire still lands). At
-// quiescence, no client holds a row its user may not read (the purge happened).
+// quiescence, no client holds a row its user may not read (the purge happened), in memory or in
+// its local file.
 //
 // The exposure of a row is the time from the step where the user lost their role in the row's
 // organization (AuthGate::access_changed_at) to the moment the client applied it; the largest
@@ -34,6 +35,8 @@ class AuthorizedRowsChecker : public InvariantChecker {
     for (const auto& client : world.clients()) {
       if (!client->up() || !client->user() || !client->shape()) continue;
       for (const auto& [key, row] : client->collection().rows()) check_row(world, *gate, *client, key, row, false);
+      // Nor on disk: a purge clears the local file with the memory.
+      for (const auto& [key, row] : client->saved_rows()) check_row(world, *gate, *client, key, row, false);
     }
   }
 

@@ -91,8 +91,18 @@ class ConvergenceChecker : public InvariantChecker {
                         world.now()});
         }
       }
+      for (const auto& batch : c->dropped_writes()) {
+        // Never committed (the client was down, or crashed before persisting): no server effect.
+        auto found = core.store().find_batch(c->user() && world.server().gate() ? auth::stored_batch_id(*c->user(), batch) : batch);
+        if (found.ok() && *found) {
+          world.report({"dropped-write", c->name(), "write " + batch + " was never committed but reached the server", world.now()});
+        }
+      }
       for (const auto& [batch, body] : c->rejected_writes()) {
         if (c->user() && body.find("Not authorized") != std::string::npos) continue;  // the policy said no
+        // A write the application lost (down, or crashed before persisting) can make a later one
+        // of the workload invalid (an update of a row never inserted).
+        if (!c->dropped_writes().empty()) continue;
         world.report({"rejected-write", c->name(), "write " + batch + " was rejected: " + body, world.now()});
       }
       const ShapeStream* s = c->stream();
@@ -342,6 +352,7 @@ void add_default_checkers(World& world) {
   world.add_checker(make_exactly_once_checker());
   world.add_checker(make_shape_bounds_checker());
   world.add_checker(make_live_query_checker());
+  world.add_checker(make_local_transactions_checker());
   if (world.config().auth) world.add_checker(make_authorized_rows_checker());
 }
 

@@ -17,7 +17,12 @@
 //                      a from-scratch evaluation: after every update while a client holds few
 //                      rows, then every rows/4 updates, and at quiescence.
 //   authorized-rows    (under auth) no client receives a row its user may not read beyond
-//                      the exposure bound after losing access, nor holds one at quiescence.
+//                      the exposure bound after losing access, nor holds one at quiescence
+//                      (in memory or in its local file);
+//   local-transactions every committed local transaction reached the server exactly once
+//                      or was rolled back with an error (a refused one left no effect); at
+//                      quiescence nothing is pending and what a client shows is its synced
+//                      layer.
 #pragma once
 
 #include <memory>
@@ -44,6 +49,7 @@ std::unique_ptr<InvariantChecker> make_exactly_once_checker();
 std::unique_ptr<InvariantChecker> make_shape_bounds_checker();
 std::unique_ptr<InvariantChecker> make_live_query_checker();
 std::unique_ptr<InvariantChecker> make_authorized_rows_checker();  // sim/authorized_rows_checker.cpp
+std::unique_ptr<InvariantChecker> make_local_transactions_checker();  // sim/local_transactions_checker.cpp
 
 void add_default_checkers(World& world);
 

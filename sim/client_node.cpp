@@ -2,14 +2,29 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reference/client/write_mutations.h"
+#include "reference/common/assert.h"
 #include "reference/common/coverage.h"
 #include "reference/common/json_text.h"
-#include "reference/common/planted_bugs.h"
-#include "reference/common/assert.h"
 #include "sim/sim_disk.h"
 #include "sim/world.h"
 
 namespace shapesim::sim {
+
+namespace {
+
+Probe probe_of(CrashPoint p) {
+  switch (p) {
+    case CrashPoint::kBeforePersist: return Probe::kClientCrashBeforePersist;
+    case CrashPoint::kAfterPersist: return Probe::kClientCrashAfterPersist;
+    case CrashPoint::kInFlight: return Probe::kClientCrashWriteInFlight;
+    case CrashPoint::kAfterServerCommit: return Probe::kClientCrashAfterServerCommit;
+    case CrashPoint::kAfterRemoval: return Probe::kClientCrashAfterRemoval;
+  }
+  return Probe::kCount;
+}
+
+}  // namespace
 
 ClientNode::ClientNode(World& world, NodeId id, std::string name, const ClientOptions& options, Random rng)
     : world_(world),
@@ -21,64 +36,167 @@ ClientNode::ClientNode(World& world, NodeId id, std::string name, const ClientOp
       clock_(options.clock),
       slowness_(options.slowness),
       rng_(rng),
-      disk_(std::make_unique<SimDisk>("client-" + name_, rng_.stream(9), world.config().keep_unsynced)),
-      outbox_(nullptr, rng_.stream(7)) {
-  open_local_file();
+      crash_rng_(rng.stream(11)),
+      disk_(std::make_unique<SimDisk>("client-" + name_, rng_.stream(9), world.config().keep_unsynced)) {
+  open_engine();
 }
 
 ClientNode::~ClientNode() = default;
 
-void ClientNode::open_local_file() {
+void ClientNode::open_engine() {
+  engine_.reset();
   store_.reset();
   auto store = ClientStore::open("/" + name_ + "/client.db", disk_->vfs_name());
   SHAPESIM_ASSERT(store.ok());  // an in-memory disk with no failure armed
   store_ = std::move(*store);
-  outbox_ = Outbox(store_.get(), rng_.stream(7 + incarnation_ * 16));
-  SHAPESIM_ASSERT(outbox_.restore().ok());
-  if (!shape_) return;
-  auto saved = store_->load_shape("stream");
-  SHAPESIM_ASSERT(saved.ok());
-  collection_ = Collection{};
-  collection_.restore(std::move(saved->rows));
-  saved_position_ = saved->position;
-  if (saved->position) sometimes(Probe::kClientResumedFromLocalFile);
-  stream_.emplace(ShapeStreamOptions{.shape = *shape_, .resume = saved->position}, rng_.stream(1 + incarnation_));
+  if (shape_ && !table_ && world_.server().up()) {
+    if (const TableSchema* t = world_.server().core().store().find_table(shape_->schema, shape_->table)) table_ = *t;
+  }
+  ClientEngineOptions options{.collection = kCollection,
+                              .shape = shape_.value_or(ShapeDefinition{}),
+                              .sync = shape_.has_value(),
+                              .user = user_.value_or(""),
+                              .route = route_,
+                              .table = route_ ? std::nullopt : table_,
+                              .denied_retry = Duration::seconds(2)};
+  if (user_) {
+    std::string token = world_.user_token(*user_);
+    token_minted_ = world_.now();
+    if (!token.empty()) options.user_token = std::move(token);
+  }
+  auto engine = ClientEngine::open(std::move(options), store_.get(), rng_.stream(1 + incarnation_ * 16));
+  SHAPESIM_ASSERT(engine.ok());
+  engine_ = std::move(*engine);
+  engine_->set_online(online_);
+  if (engine_->stream().position()) sometimes(Probe::kClientResumedFromLocalFile);
+  if (!engine_->state().pending().empty()) sometimes(Probe::kQueuedWritesShownAfterRestart);
 }
 
 Timestamp ClientNode::local_now() const { return clock_.local(world_.now()); }
+
+const Collection& ClientNode::collection() const {
+  static const Collection kEmpty;
+  return engine_ ? engine_->state().synced_collection(kCollection) : kEmpty;
+}
+
+std::map<std::string, VisibleRow> ClientNode::visible() const {
+  return engine_ ? engine_->state().visible(kCollection) : std::map<std::string, VisibleRow>{};
+}
+
+std::map<std::string, WireRow> ClientNode::saved_rows() const {
+  if (!store_) return {};
+  auto saved = store_->load_shape(kCollection);
+  return saved.ok() ? std::move(saved->rows) : std::map<std::string, WireRow>{};
+}
 
 void ClientNode::start() {
   if (!clock_.identity()) sometimes(Probe::kSkewedClientClock);
   pump();
 }
 
-void ClientNode::pump() {
-  if (!up_ || !stream_) return;
-  if (auto request = stream_->poll(local_now())) {
-    authorize(*request, true);
-    RequestId id = world_.next_request_id();
-    stream_request_ = id;
-    world_.schedule(world_.now() + world_.config().request_timeout, [this, id] { on_stream_timeout(id); });
-    world_.send_request(id_, id, std::move(*request));
+void ClientNode::set_online(bool online) {
+  online_ = online;
+  if (!up_) return;
+  engine_->set_online(online);
+  world_.trace().record(world_.now(), name_, online ? "online" : "offline", "{}");
+  if (online) pump();
+}
+
+bool ClientNode::crash_point(CrashPoint point) {
+  double chance = world_.config().client_crash_chance;
+  if (!up_ || chance <= 0 || !crash_rng_.bernoulli(chance)) return false;
+  sometimes(probe_of(point));
+  world_.crash_client(*this);
+  Duration down = Duration::millis(static_cast<int64_t>(crash_rng_.uniform(50, 3000)));
+  uint64_t incarnation = incarnation_;
+  world_.schedule(world_.now() + down, [this, incarnation] {
+    if (!up_ && incarnation_ == incarnation) world_.restart_client(*this);
+  });
+  return true;
+}
+
+void ClientNode::write(std::string batch_id, std::string body) {
+  if (!up_) {
+    dropped_.push_back(std::move(batch_id));  // the application is not running
     return;
   }
-  if (auto wake = stream_->wake_at()) {
+  if (crash_point(CrashPoint::kBeforePersist)) {
+    dropped_.push_back(std::move(batch_id));  // never committed: nothing may reach the server
+    return;
+  }
+  std::vector<LocalMutation> local;
+  if (shape_ && table_) {
+    // The application's optimistic side of the write: the rows of its own collection.
+    auto parsed = nlohmann::json::parse(body, nullptr, false);
+    if (parsed.is_object() && parsed.contains("mutations")) {
+      auto mutations = local_mutations_for(parsed["mutations"], *table_, kCollection);
+      if (mutations.ok()) local = std::move(*mutations);
+    }
+  }
+  auto seq = engine_->transact(batch_id, local, body);
+  if (!seq.ok()) {
+    // Mutations that do not merge (e.g. an insert of a row the same batch deletes twice): the
+    // application sends the batch as it is, shown without its optimistic part.
+    seq = engine_->transact(batch_id, {}, body);
+  }
+  if (!seq.ok()) {
+    world_.trace().record(world_.now(), name_, "write-refused", "{\"batch\":" + json_quote(batch_id) + ",\"error\":" +
+                                                                    json_quote(seq.status().message()) + "}");
+    return;
+  }
+  committed_.push_back(batch_id);
+  if (*seq != 0) sometimes(Probe::kOptimisticWriteShown);
+  if (crash_point(CrashPoint::kAfterPersist)) return;
+  pump();
+}
+
+void ClientNode::renew_user_token(bool force) {
+  if (!user_ || !engine_) return;
+  const auth::AuthGate* gate = world_.server().gate();
+  int64_t lifetime = gate ? gate->policy().user_token_seconds : 3600;
+  if (!force && world_.now() - token_minted_ < Duration::seconds(lifetime / 2)) return;
+  std::string fresh = world_.user_token(*user_);
+  if (fresh.empty()) return;  // no gate (the server is down): the next pump tries again
+  token_minted_ = world_.now();
+  engine_->set_user_token(std::move(fresh));
+}
+
+void ClientNode::pump() {
+  if (!up_ || !engine_) return;
+  Timestamp now = local_now();
+  engine_->tick(now);
+  record_outcomes();
+  renew_user_token(engine_->needs_user_token());
+  while (auto out = engine_->poll(now)) {
+    RequestId id = world_.next_request_id();
+    requests_[id] = InFlight{out->kind, out->batch_id};
+    world_.schedule(world_.now() + world_.config().request_timeout, [this, id] { on_timeout(id); });
+    bool write = out->kind == ClientEngine::Kind::kWrite;
+    world_.send_request(id_, id, std::move(out->request));
+    if (write && crash_point(CrashPoint::kInFlight)) return;
+  }
+  if (auto wake = engine_->wake_at()) {
     Timestamp at = clock_.to_global(*wake, world_.now());
-    if (wake_scheduled_ && *wake_scheduled_ == at) return;
+    if (at <= world_.now()) at = world_.now() + Duration::millis(1);
+    if (wake_scheduled_ && *wake_scheduled_ <= at && *wake_scheduled_ > world_.now()) return;  // an earlier one comes
     wake_scheduled_ = at;
-    world_.schedule(at, [this, at] {
-      if (wake_scheduled_ != at) return;  // superseded (or the client crashed)
+    uint64_t incarnation = incarnation_;
+    world_.schedule(at, [this, at, incarnation] {
+      if (incarnation_ != incarnation || wake_scheduled_ != at) return;  // superseded (or crashed)
       wake_scheduled_.reset();
       pump();
     });
   }
 }
 
-void ClientNode::on_stream_timeout(RequestId id) {
-  if (!up_ || stream_request_ != id) return;  // answered in time
-  stream_request_.reset();
+void ClientNode::on_timeout(RequestId id) {
+  auto r = requests_.find(id);
+  if (!up_ || r == requests_.end()) return;  // answered in time
+  InFlight what = r->second;
+  requests_.erase(r);
   world_.trace().record(world_.now(), name_, "timeout", "{\"id\":" + std::to_string(id.value) + "}");
-  stream_->on_network_error(local_now());
+  if (what.kind == ClientEngine::Kind::kWrite) sometimes(Probe::kWriteRetryAfterLostResponse);
+  engine_->on_network_error(what.kind, what.batch_id, local_now());
   pump();
 }
 
@@ -97,178 +215,75 @@ void ClientNode::receive(RequestId id, HttpResponse response) {
   });
 }
 
-void ClientNode::authorize(HttpRequest& request, bool stream_request) {
-  if (!user_) return;
-  const auth::AuthGate* gate = world_.server().gate();
-  int64_t lifetime = gate ? gate->policy().user_token_seconds : 3600;
-  if (token_.empty() || world_.now() - token_minted_ >= Duration::seconds(lifetime / 2)) {
-    std::string fresh = world_.user_token(*user_);
-    if (!fresh.empty()) {
-      token_ = std::move(fresh);
-      token_minted_ = world_.now();
+bool ClientNode::record_outcomes() {
+  bool acked = false;
+  for (auto& o : engine_->take_write_outcomes()) {
+    acked = acked || o.verdict == Outbox::Verdict::kAcknowledged;
+    if (o.verdict == Outbox::Verdict::kAcknowledged) {
+      acked_[o.batch_id] = o.txid.value_or(0);
+      ack_order_.emplace_back(o.batch_id, o.txid.value_or(0));
+      world_.trace().record(world_.now(), name_, "write-ack",
+                            "{\"batch\":" + json_quote(o.batch_id) + ",\"txid\":" + std::to_string(o.txid.value_or(0)) + "}");
+    } else {
+      rejected_[o.batch_id] = o.error;
+      world_.trace().record(world_.now(), name_, "write-rejected",
+                            "{\"batch\":" + json_quote(o.batch_id) + ",\"status\":" + std::to_string(o.status) + "}");
     }
   }
-  request.headers["authorization"] = "Bearer " + token_;
-  if (!stream_request || !route_) return;
-  request.path = *route_;
-  QueryParams protocol;
-  for (const auto& [k, v] : request.query) {
-    if (auth::is_protocol_param(k)) protocol[k] = v;
-  }
-  request.query = std::move(protocol);
+  return acked;
 }
 
-void ClientNode::on_denied() {
-  if (!collection_.rows().empty()) ++purges_;
-  collection_.apply(StreamUpdate{.must_refetch = true});  // purge: nothing it may not see stays,
-  SHAPESIM_ASSERT(store_->purge().ok());                   // in memory or on disk
-  denied_ = true;
-  world_.trace().record(world_.now(), name_, "purge", "{\"rows\":" + std::to_string(collection_.rows().size()) + "}");
-  uint64_t incarnation = incarnation_;
-  world_.schedule(world_.now() + Duration::seconds(2), [this, incarnation] {
-    if (!up_ || incarnation_ != incarnation || !denied_) return;
-    stream_.emplace(ShapeStreamOptions{.shape = *shape_}, rng_.stream(1000 + incarnation_));
-    pump();
-  });
+void ClientNode::after_update(RequestId id, const StreamUpdate& update, bool purged) {
+  if (route_ && update.accepted && engine_->stream().handle()) {
+    // The route decides the shape (a role change can change its columns): the client's shape
+    // is the one the server answered from, for the checkers.
+    if (const Shape* served = world_.server().core().registry().find_by_handle(*engine_->stream().handle())) {
+      shape_ = served->definition();
+    }
+  }
+  const ShapeStream& s = engine_->stream();
+  world_.trace().record(world_.now(), name_, purged ? "purge" : "apply",
+                        "{\"id\":" + std::to_string(id.value) + ",\"changes\":" + std::to_string(update.changes.size()) +
+                            ",\"refetch\":" + (update.must_refetch ? "true" : "false") + ",\"state\":\"" +
+                            stream_state_name(s.state()) + "\",\"rows\":" + std::to_string(collection().rows().size()) +
+                            ",\"pending\":" + std::to_string(pending_transactions()) + "}");
+  world_.after_apply(*this, update);
 }
 
 void ClientNode::on_response(RequestId id, const HttpResponse& response) {
-  if (stream_request_ == id) {
-    stream_request_.reset();
-    if (user_ && response.status == 401) {  // the token expired in flight: a fresh one, ask again
-      token_.clear();
-      stream_->on_network_error(local_now());
-      pump();
-      return;
-    }
-    if (user_ && response.status == 403) {
-      stream_->on_response(response, local_now());  // the stream fails; a new one starts in 2 s
-      on_denied();
-      world_.after_apply(*this, StreamUpdate{.must_refetch = true});
-      return;
-    }
-    if (response.status == 200) denied_ = false;
-    StreamUpdate update = stream_->on_response(response, local_now());
-    collection_.apply(update);
-    auto position = stream_->position();
-    if (worth_saving(update, position, saved_position_)) {
-      Status saved = store_->save_update("stream", update, collection_.rows(), position);
-      SHAPESIM_ASSERT(saved.ok());
-      saved_position_ = update.must_refetch ? std::nullopt : position;
-    }
-    if (route_ && update.accepted && stream_->handle()) {
-      // The route decides the shape (a role change can change its columns): the client's shape
-      // is the one the server answered from, for the checkers.
-      if (const Shape* served = world_.server().core().registry().find_by_handle(*stream_->handle())) shape_ = served->definition();
-    }
-    world_.trace().record(world_.now(), name_, "apply",
-                          "{\"id\":" + std::to_string(id.value) + ",\"changes\":" +
-                              std::to_string(update.changes.size()) + ",\"refetch\":" +
-                              (update.must_refetch ? "true" : "false") + ",\"state\":\"" +
-                              stream_state_name(stream_->state()) + "\",\"rows\":" +
-                              std::to_string(collection_.rows().size()) + "}");
-    world_.after_apply(*this, update);
-    pump();
-    return;
-  }
-  auto w = write_requests_.find(id);
-  if (w == write_requests_.end()) {
+  auto r = requests_.find(id);
+  if (r == requests_.end()) {
     sometimes(Probe::kStaleResponseIgnored);
     return;  // a response to an abandoned request
   }
-  std::string batch_id = w->second;
-  write_requests_.erase(w);
-  Outbox::Outcome outcome = outbox_.on_response(batch_id, response, world_.now());
-  switch (outcome.verdict) {
-    case Outbox::Verdict::kAcknowledged:
-      acked_[batch_id] = outcome.txid.value_or(0);
-      ack_order_.emplace_back(batch_id, outcome.txid.value_or(0));
-      world_.trace().record(world_.now(), name_, "write-ack",
-                            "{\"id\":" + std::to_string(id.value) + ",\"batch\":" + json_quote(batch_id) +
-                                ",\"txid\":" + std::to_string(outcome.txid.value_or(0)) + "}");
-      break;
-    case Outbox::Verdict::kRejected:
-      rejected_[batch_id] = response.body;
-      world_.trace().record(world_.now(), name_, "write-rejected",
-                            "{\"id\":" + std::to_string(id.value) + ",\"batch\":" + json_quote(batch_id) +
-                                ",\"status\":" + std::to_string(response.status) + "}");
-      break;
-    case Outbox::Verdict::kParked:
-      // A stale token: a fresh one, then the queue resumes (the engine of issue 16 refreshes
-      // through the gatekeeper; the simulated login re-mints it).
-      token_.clear();
-      outbox_.resume();
-      break;
-    case Outbox::Verdict::kRetry:
-    case Outbox::Verdict::kIgnored:
-      break;
-  }
-  pump_writes();
-}
-
-void ClientNode::write(std::string batch_id, std::string body) {
-  if (outbox_.contains(batch_id) || acked_.count(batch_id) || rejected_.count(batch_id)) return;  // already queued
-  Status queued = outbox_.enqueue(batch_id, std::move(body), user_.value_or(""));
-  SHAPESIM_ASSERT(queued.ok());  // memory storage: persisting cannot fail
-  pump_writes();
-}
-
-void ClientNode::pump_writes() {
-  if (!up_) return;
-  if (auto send = outbox_.poll(world_.now(), user_.value_or(""))) {
-    HttpRequest req;
-    req.method = "POST";
-    req.path = "/api/mutations";
-    req.headers["content-type"] = "application/json";
-    req.body = std::move(send->body);
-    authorize(req, false);
-    RequestId id = world_.next_request_id();
-    write_requests_[id] = send->batch_id;
-    world_.schedule(world_.now() + world_.config().request_timeout, [this, id] { on_write_timeout(id); });
-    world_.send_request(id_, id, std::move(req));
-    return;
-  }
-  if (auto at = outbox_.wake_at()) {
-    uint64_t incarnation = incarnation_;
-    world_.schedule(*at, [this, incarnation] {
-      if (up_ && incarnation_ == incarnation) pump_writes();
-    });
-  }
-}
-
-void ClientNode::on_write_timeout(RequestId id) {
-  auto w = write_requests_.find(id);
-  if (!up_ || w == write_requests_.end()) return;
-  std::string batch_id = w->second;
-  write_requests_.erase(w);
-  world_.trace().record(world_.now(), name_, "timeout", "{\"id\":" + std::to_string(id.value) + "}");
-  sometimes(Probe::kWriteRetryAfterLostResponse);
-  outbox_.on_network_error(batch_id, world_.now());
-  pump_writes();
+  InFlight what = r->second;
+  requests_.erase(r);
+  if (what.kind == ClientEngine::Kind::kWrite && response.status == 200 && crash_point(CrashPoint::kAfterServerCommit)) return;
+  size_t rows_before = collection().rows().size() + engine_->state().visible(kCollection).size();
+  ClientEngine::Handled handled = engine_->on_response(what.kind, what.batch_id, response, local_now());
+  if (handled.purged && rows_before > 0) ++purges_;
+  if (what.kind == ClientEngine::Kind::kWrite && record_outcomes() && crash_point(CrashPoint::kAfterRemoval)) return;
+  if (handled.update) after_update(id, *handled.update, handled.purged);
+  pump();
 }
 
 void ClientNode::crash() {
   up_ = false;
   ++incarnation_;
-  stream_.reset();
-  collection_ = Collection{};
+  engine_.reset();
   store_.reset();
   disk_->crash();  // what was not synced may be lost
-  stream_request_.reset();
   wake_scheduled_.reset();
-  write_requests_.clear();
+  requests_.clear();
   busy_until_ = world_.now();
 }
 
 void ClientNode::restart() {
   up_ = true;
-  denied_ = false;
-  token_.clear();
-  open_local_file();  // rows and position as saved: the stream resumes, no refetch
-  if (outbox_.size() > 0) sometimes(Probe::kClientRestartedWithOutbox);
+  open_engine();  // outbox, rows and position as saved: the stream resumes, no refetch
+  if (engine_->outbox().size() > 0) sometimes(Probe::kClientRestartedWithOutbox);
   world_.after_client_restart(*this);
   pump();
-  pump_writes();
 }
 
 }  // namespace shapesim::sim

@@ -1,35 +1,37 @@
-// ClientNode: a simulated application: an optional shape stream + collection, and a write
-// outbox that posts batches to /api/mutations in order, one at a time, retrying each (same
-// batch id, so the server applies it once) until the server answers. Every request has a
-// timeout; a late response to a timed-out request is ignored, as a real client ignores a
-// response on a connection it abandoned.
+// ClientNode: a simulated application running the reference client engine (ClientEngine) over
+// the simulated network, clock and disk. It is a driver: requests the engine asks for are sent
+// with a timeout, answers and timeouts are handed back, wake-ups are scheduled when the engine
+// says. Every outbox, optimistic-state, retry and purge decision is the engine's.
 //
-// Faults it models: a skewed, drifting clock (its cores get local time), slowness (each
+// An application write (write()) is a local transaction: its mutations of the client's shape
+// table show optimistically at once (local_mutations_for), and the batch goes out through the
+// engine's persistent outbox.
+//
+// Faults it models: a skewed, drifting clock (the engine gets local time), slowness (each
 // message takes `slowness` to process, so its inbox queues up), and crash/restart: a crash
-// loses the stream, the rows and every request in flight; the outbox survives (it is
-// persisted before write() returns), so a restarted client resends what was not answered
-// and syncs its shape again from scratch.
+// loses the process (memory, requests in flight) and what its simulated disk had not synced; a
+// restarted client reopens its local file: the outbox, rows and stream position as saved.
+// With `WorldConfig::client_crash_chance`, the client also crashes at the outbox's crash points
+// (before persisting, after persisting, in flight, after the server's commit, after removal
+// from the outbox) and restarts a little later.
 //
-// After applying each stream update it calls World::after_apply, where the invariant
-// checkers look at it.
+// After each stream update the engine applied (or held back) it calls World::after_apply, where
+// the invariant checkers look at the synced layer (collection()) and what is visible.
 //
-// Under auth (a `user`): every request carries the user's token (minted by the gate as a login
-// would, renewed at half its lifetime); a `route` client reads that declared route instead of
-// /v1/shape. A 403 on its stream means its permission is gone: it purges its rows (nothing it
-// may no longer see stays on screen), is `denied()`, and asks again every 2 s, so a grant brings
-// it back. (A stand-in until the client engine of issue 16 refreshes tokens and purges itself.)
+// Under auth (a `user`): the engine carries a user token minted as a login would (renewed at
+// half its lifetime, and when a 401 asks for it); a `route` client reads that declared route,
+// any other goes through the gatekeeper.
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include "reference/client/collection.h"
+#include "reference/client/client_engine.h"
 #include "reference/client/client_store.h"
-#include "reference/client/outbox.h"
-#include "reference/client/shape_stream.h"
 #include "reference/common/ids.h"
 #include "sim/node_clock.h"
 
@@ -39,18 +41,28 @@ class SimDisk;
 class World;
 struct ClientOptions;
 
+// Where a client can crash around one write (probes client.crash_<point>).
+enum class CrashPoint { kBeforePersist, kAfterPersist, kInFlight, kAfterServerCommit, kAfterRemoval };
+
 class ClientNode {
  public:
+  // The engine's collection in the simulator.
+  static constexpr const char* kCollection = "main";
+
   ClientNode(World& world, NodeId id, std::string name, const ClientOptions& options, Random rng);
   ~ClientNode();
 
   void start();
-  // Queues a write batch (a JSON body for /api/mutations with the given id) and sends it.
+  // The application commits a transaction (a JSON body for /api/mutations with the given id).
+  // A client that is down takes nothing (recorded in dropped_writes()).
   void write(std::string batch_id, std::string body);
   // A response arrives from the network (queued behind earlier ones if the client is slow).
   void receive(RequestId id, HttpResponse response);
   void crash();
   void restart();
+  // The user goes offline / online (the network may still be up): the engine sends nothing
+  // while offline and keeps taking transactions.
+  void set_online(bool online);
 
   NodeId id() const { return id_; }
   const std::string& name() const { return name_; }
@@ -58,32 +70,50 @@ class ClientNode {
   bool has_shape() const { return shape_.has_value(); }
   const std::optional<std::string>& user() const { return user_; }
   const std::optional<std::string>& route() const { return route_; }
-  // Its stream was refused (403): rows purged, retrying.
-  bool denied() const { return denied_; }
-  uint64_t purges() const { return purges_; }  // times it purged rows it still held
+  // Its shape was refused (a permission change): purged, asking again.
+  bool denied() const { return engine_ && engine_->denied(); }
+  uint64_t purges() const { return purges_; }  // purges that dropped rows it held
   // The shape it syncs (a route client: the one the server last answered from).
   const std::optional<ShapeDefinition>& shape() const { return shape_; }
-  const ShapeStream* stream() const { return stream_ ? &*stream_ : nullptr; }
-  const Collection& collection() const { return collection_; }
-  size_t pending_writes() const { return outbox_.size(); }
+  const ShapeStream* stream() const { return engine_ && shape_ ? &engine_->stream() : nullptr; }
+  // The synced layer (what the server sent); empty while down.
+  const Collection& collection() const;
+  // What the application sees: synced rows with pending local transactions applied.
+  std::map<std::string, VisibleRow> visible() const;
+  const ClientEngine* engine() const { return engine_.get(); }
+  // The rows its local file holds for the shape (what a restart would show).
+  std::map<std::string, WireRow> saved_rows() const;
+  size_t pending_writes() const { return engine_ ? engine_->outbox().size() : 0; }
+  size_t pending_transactions() const { return engine_ ? engine_->state().pending().size() : 0; }
+  // Every transaction the application committed (persisted), in order.
+  const std::vector<std::string>& committed_writes() const { return committed_; }
   const std::map<std::string, uint64_t>& acked_writes() const { return acked_; }
   // Acknowledged writes in the order they were acknowledged (= the order they were written:
   // the outbox is FIFO), with their txids.
   const std::vector<std::pair<std::string, uint64_t>>& ack_order() const { return ack_order_; }
+  // Writes answered with an error, or settled unsent (a permission change, another user): the
+  // error the application saw.
   const std::map<std::string, std::string>& rejected_writes() const { return rejected_; }
+  const std::vector<std::string>& dropped_writes() const { return dropped_; }
   Timestamp local_now() const;
 
  private:
+  struct InFlight {
+    ClientEngine::Kind kind;
+    std::string batch_id;
+  };
   void on_response(RequestId id, const HttpResponse& response);
+  // Sends what the engine asks for and schedules its next wake-up.
   void pump();
-  void pump_writes();
-  // Opens the local file (again, after a crash) and restores the outbox, rows and position.
-  void open_local_file();
-  void on_stream_timeout(RequestId id);
-  void on_write_timeout(RequestId id);
-  // Under auth: adds the user's token (and, for a route client, the route) to a request.
-  void authorize(HttpRequest& request, bool stream_request);
-  void on_denied();
+  // Opens the local file (again, after a crash) and the engine over it.
+  void open_engine();
+  void on_timeout(RequestId id);
+  void renew_user_token(bool force);
+  // Records the writes that reached a final answer; returns whether one was acknowledged.
+  bool record_outcomes();
+  void after_update(RequestId id, const StreamUpdate& update, bool purged);
+  // A crash point: the client may crash here (then restarts later). Returns whether it did.
+  bool crash_point(CrashPoint point);
 
   World& world_;
   NodeId id_;
@@ -91,30 +121,29 @@ class ClientNode {
   std::optional<ShapeDefinition> shape_;
   std::optional<std::string> user_;
   std::optional<std::string> route_;
-  std::string token_;
+  std::optional<TableSchema> table_;  // the shape's table (its optimistic rows are filtered by the shape)
   Timestamp token_minted_{0};
-  bool denied_ = false;
   uint64_t purges_ = 0;
   NodeClock clock_;
   Duration slowness_;
   Random rng_;
+  Random crash_rng_;
   bool up_ = true;
+  bool online_ = true;
   uint64_t incarnation_ = 0;  // bumped by crash(): work queued by a dead process is dropped
   Timestamp busy_until_{0};
-  std::optional<ShapeStream> stream_;
-  Collection collection_;
-  std::optional<RequestId> stream_request_;
   std::optional<Timestamp> wake_scheduled_;  // global time
   // The client's local file (rows, stream position, outbox) on its own simulated disk: a crash
   // keeps what was synced and a random part of the rest, like the server's.
   std::unique_ptr<SimDisk> disk_;
   std::unique_ptr<ClientStore> store_;
-  std::optional<ShapeStreamPosition> saved_position_;  // what store_ holds
-  Outbox outbox_;  // the reference client's outbox, persisted in store_
-  std::map<RequestId, std::string> write_requests_;  // request -> batch id
+  std::unique_ptr<ClientEngine> engine_;
+  std::map<RequestId, InFlight> requests_;
+  std::vector<std::string> committed_;
   std::map<std::string, uint64_t> acked_;
   std::vector<std::pair<std::string, uint64_t>> ack_order_;
   std::map<std::string, std::string> rejected_;
+  std::vector<std::string> dropped_;
 };
 
 }  // namespace shapesim::sim

@@ -147,7 +147,7 @@ bool World::quiescent() const {
   const ShapeServer& core = server_->core();
   for (const auto& c : clients_) {
     if (!c->up() || !reachable(c->id())) continue;
-    if (c->pending_writes() > 0) return false;
+    if (c->pending_writes() > 0 || c->pending_transactions() > 0) return false;
     if (c->denied()) continue;  // refused by the policy: nothing to converge to
     if (c->route() && c->user() && server_->gate()) {
       // A permission change may have moved the route to another shape: not settled until the
@@ -255,6 +255,7 @@ void World::restart_client(ClientNode& client) {
 }
 
 void World::end_faults() {
+  config_.client_crash_chance = 0;
   network_.heal_all();
   network_.stop_faults();
   if (server_disk_) server_disk_->disarm();

@@ -39,6 +39,9 @@ struct WorldConfig {
   Duration request_timeout = Duration::seconds(30);  // longer than the server's long-poll
   uint64_t max_events = 5'000'000;                    // a run never exceeds this many events
   double keep_unsynced = 0.5;                         // chance an unsynced write survives a crash
+  // Chance a client crashes at each of its outbox's crash points it reaches (ClientNode), in
+  // the fault phase; it restarts 50 ms - 3 s later.
+  double client_crash_chance = 0.0;
   // An auth policy: an AuthGate in front of the server (docs/auth.md); clients then need a
   // `user`. The identity tables must be among the prepared tables.
   std::optional<auth::Policy> auth;

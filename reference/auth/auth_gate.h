@@ -118,10 +118,6 @@ class AuthGate : public HttpService {
   std::map<std::pair<std::string, std::string>, Timestamp> access_changed_at_;  // (user, org)
 };
 
-// Query parameters a client chooses freely under a shape token or a route (offset, handle,
-// live, cursor, log, subset__*, ...): everything else is the shape's definition.
-bool is_protocol_param(const std::string& key);
-
 // The id a user's write batch is stored under: batch ids are idempotency keys per user.
 inline std::string stored_batch_id(const std::string& user, const std::string& id) { return user + "/" + id; }
 

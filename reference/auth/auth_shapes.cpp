@@ -34,12 +34,6 @@ bool is_definition_param(const std::string& key) {
 
 }  // namespace
 
-bool is_protocol_param(const std::string& key) {
-  static const std::set<std::string> kProtocol = {"offset", "handle", "live", "live_sse", "experimental_live_sse",
-                                                  "cursor", "log", "expired_handle", "cache-buster"};
-  return kProtocol.count(key) > 0 || key.rfind("subset__", 0) == 0;
-}
-
 std::variant<ShapeDefinition, HttpResponse> AuthGate::scoped_shape(const TablePolicy& t, const std::string& user,
                                                                    const std::optional<std::string>& organization,
                                                                    const std::string& where, std::vector<std::string> params,

@@ -81,5 +81,49 @@ TEST_F(ClientEngineAuthTest, RefreshesItsTokenAndResumesAfterAPermissionChangeTh
   EXPECT_TRUE(engine->state().visible("tasks").empty());
 }
 
+TEST_F(ClientEngineAuthTest, ARouteClientIsPurgedWhenRefusedAndComesBackWhenGrantedAgain) {
+  std::string bob = login("bob");
+  auto e = ClientEngine::open({.collection = "tasks", .user = "bob", .user_token = bob, .route = "/v1/shape/org/acme/tasks",
+                               .denied_retry = Duration::seconds(2), .data_version_every = Duration::seconds(0)},
+                              nullptr, Random(6));
+  ASSERT_TRUE(e.ok());
+  engine = std::move(*e);
+  exchange();
+  ASSERT_TRUE(engine->stream().up_to_date());
+  EXPECT_EQ(engine->state().visible("tasks").size(), 2u);
+  std::string alice = login("alice");
+  write_routed(alice, "revoke", {{{"op", "delete"}, {"table", "memberships"}, {"value", {{"user_id", "bob"}, {"organization_id", "acme"}}}}});
+  exchange();
+  EXPECT_TRUE(engine->denied());
+  EXPECT_TRUE(engine->state().visible("tasks").empty());
+  // Granted again: the next ask (after denied_retry) syncs the route from scratch.
+  write_routed(alice, "grant", {{{"op", "insert"}, {"table", "memberships"}, {"value", {{"user_id", "bob"}, {"organization_id", "acme"}, {"role", "member"}}}}});
+  now_ = now_ + Duration::seconds(2);
+  exchange();
+  EXPECT_FALSE(engine->denied());
+  EXPECT_EQ(engine->state().visible("tasks").size(), 2u);
+}
+
+TEST_F(ClientEngineAuthTest, APeriodicDataVersionCheckPurgesAfterAPermissionChange) {
+  std::string bob = login("bob");
+  auto e = ClientEngine::open({.collection = "tasks", .user = "bob", .user_token = bob, .route = "/v1/shape/org/acme/tasks",
+                               .data_version_every = Duration::seconds(30)},
+                              nullptr, Random(7));
+  ASSERT_TRUE(e.ok());
+  engine = std::move(*e);
+  exchange();
+  ASSERT_EQ(engine->state().visible("tasks").size(), 2u);
+  EXPECT_EQ(engine->purges(), 0u);  // the first version is only stored
+  std::string alice = login("alice");
+  write_routed(alice, "promote", {{{"op", "update"}, {"table", "memberships"}, {"value", {{"user_id", "bob"}, {"organization_id", "acme"}, {"role", "owner"}}}}});
+  now_ = now_ + Duration::seconds(31);
+  exchange();
+  EXPECT_EQ(engine->purges(), 1u);
+  EXPECT_EQ(engine->state().visible("tasks").size(), 2u);  // and synced again
+  now_ = now_ + Duration::seconds(31);
+  exchange();
+  EXPECT_EQ(engine->purges(), 1u);  // the same version: nothing more
+}
+
 }  // namespace
 }  // namespace shapesim::auth::testing

@@ -1,5 +1,8 @@
 #include "reference/client/client_engine.h"
 
+#include <nlohmann/json.hpp>
+
+#include "reference/client/write_mutations.h"
 #include "reference/common/assert.h"
 
 namespace shapesim {
@@ -16,20 +19,29 @@ ClientEngine::ClientEngine(ClientEngineOptions options, ClientStore* store, Rand
   state_.add_collection(options_.collection);
   if (options_.user_token) {
     tokens_.set_user_token(*options_.user_token);
-    tokens_.want(options_.shape);
+    if (options_.sync && !options_.route) tokens_.want(options_.shape);
+    next_version_check_ = Timestamp{0};  // at once, before the stream goes
   }
 }
 
 Result<std::unique_ptr<ClientEngine>> ClientEngine::open(ClientEngineOptions options, ClientStore* store, Random rng) {
   std::optional<ShapeStreamPosition> resume;
   std::map<std::string, WireRow> rows;
-  if (store) {
+  if (store && options.sync) {
     SHAPESIM_ASSIGN_OR_RETURN(ClientStore::SavedShape saved, store->load_shape(options.collection));
     resume = saved.position;
     rows = std::move(saved.rows);
   }
+  std::optional<ShapeFilter> filter;
+  if (options.table && options.sync) {
+    auto f = ShapeFilter::create(options.shape, *options.table);
+    if (!f.ok()) return invalid_argument("the shape's WHERE: " + f.status().message());
+    filter = std::move(*f);
+  }
   auto engine = std::unique_ptr<ClientEngine>(new ClientEngine(std::move(options), store, rng, resume));
-  SHAPESIM_RETURN_IF_ERROR(engine->outbox_.restore());
+  ClientEngine& e = *engine;
+  e.filter_ = std::move(filter);
+  SHAPESIM_RETURN_IF_ERROR(e.outbox_.restore());
   if (!rows.empty()) {
     // The saved rows come back as one synced update (no changes are reported for them twice).
     StreamUpdate restored;
@@ -40,7 +52,16 @@ Result<std::unique_ptr<ClientEngine>> ClientEngine::open(ClientEngineOptions opt
       c.value = std::move(row);
       restored.changes.push_back(std::move(c));
     }
-    engine->state_.apply_synced(engine->options_.collection, restored);
+    e.state_.apply_synced(e.options_.collection, restored);
+  }
+  e.saved_updates_ = e.state_.applied_updates(e.options_.collection);  // the file's own rows
+  // The queued writes of this user are shown again, on top of the synced rows, in order.
+  for (const auto& entry : e.outbox_.entries()) {
+    if (entry.user != e.options_.user) continue;
+    auto mutations = local_mutations_from_json(entry.mutations);
+    if (!mutations.ok() || mutations->empty()) continue;  // nothing to show (the write still goes)
+    auto seq = e.state_.commit(entry.batch_id, *mutations);
+    if (seq.ok()) e.seq_of_batch_[entry.batch_id] = *seq;
   }
   return engine;
 }
@@ -48,22 +69,93 @@ Result<std::unique_ptr<ClientEngine>> ClientEngine::open(ClientEngineOptions opt
 Result<uint64_t> ClientEngine::transact(std::string id, const std::vector<LocalMutation>& mutations, std::string body) {
   // Refuse what cannot be applied before anything is persisted.
   SHAPESIM_ASSIGN_OR_RETURN(std::vector<LocalMutation> merged, merge_mutations(mutations));
-  if (merged.empty()) return invalid_argument("a transaction needs at least one mutation that changes something");
+  merged = within_shape(std::move(merged));
   for (const auto& m : merged) {
     if (m.collection != options_.collection) return invalid_argument("no collection named " + m.collection);
   }
+  if (id.empty()) return invalid_argument("a transaction needs an id");
   if (outbox_.contains(id) || seq_of_batch_.count(id)) return already_exists("transaction id " + id + " was used already");
   // Persist, then apply: a crash in between leaves a queued write, never an applied-but-lost one.
-  SHAPESIM_RETURN_IF_ERROR(outbox_.enqueue(id, std::move(body), options_.user));
+  SHAPESIM_RETURN_IF_ERROR(outbox_.enqueue(id, std::move(body), options_.user, local_mutations_to_json(merged)));
+  if (merged.empty()) return uint64_t{0};  // nothing this engine shows: only sent
   auto seq = state_.commit(id, merged);
   SHAPESIM_ASSERT(seq.ok());  // checked above
   seq_of_batch_[id] = *seq;
   return *seq;
 }
 
+std::vector<LocalMutation> ClientEngine::within_shape(std::vector<LocalMutation> merged) const {
+  if (!filter_) return merged;
+  std::vector<LocalMutation> out;
+  for (auto& m : merged) {
+    auto base = state_.visible_row(m.collection, m.key);
+    switch (m.op) {
+      case LocalMutation::Op::kInsert:
+        if (filter_->matches(m.value) == true) {
+          m.value = filter_->project(m.value);
+          out.push_back(std::move(m));
+        }
+        break;
+      case LocalMutation::Op::kUpdate: {
+        if (!base) break;  // a row this shape does not hold: nothing to show
+        WireRow after = base->row;
+        for (const auto& [k, v] : m.value) after[k] = v;
+        std::optional<bool> in = filter_->matches(after);
+        if (in == true) {
+          m.value = filter_->project(m.value);
+          out.push_back(std::move(m));
+        } else if (in == false) {
+          m.op = LocalMutation::Op::kDelete;  // it leaves the shape: the server sends a delete
+          m.value.clear();
+          out.push_back(std::move(m));
+        }
+        break;
+      }
+      case LocalMutation::Op::kDelete:
+        if (base) out.push_back(std::move(m));
+        break;
+    }
+  }
+  return out;
+}
+
+void ClientEngine::set_user_token(std::string token) {
+  options_.user_token = token;
+  tokens_.set_user_token(std::move(token));
+  if (needs_user_token_) {
+    needs_user_token_ = false;
+    outbox_.resume();
+  }
+}
+
+void ClientEngine::set_online(bool online) {
+  online_ = online;
+  tokens_.set_online(online);
+}
+
 std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
-  // Tokens, then writes (short), then the stream (a live request may wait a long time).
-  if (options_.user_token) {
+  if (!online_) return std::nullopt;
+  if (denied_ && now >= ask_again_at_) {
+    // Ask for the shape again: a grant since brings it back; a refusal denies it again.
+    denied_ = false;
+    if (!options_.route) {
+      tokens_.forget(options_.shape);
+      tokens_.want(options_.shape);
+      streaming_granted_ = false;
+    }
+    stream_ = ShapeStream(ShapeStreamOptions{.shape = options_.shape}, rng_.stream(5 + purges_ * 8 + 1));
+  }
+  // The data version (under auth), then tokens, then writes (short), then the stream (a live
+  // request may wait a long time).
+  if (options_.user_token && !version_in_flight_ && next_version_check_ && now >= *next_version_check_) {
+    version_in_flight_ = true;
+    HttpRequest req;
+    req.method = "GET";
+    req.path = "/api/auth/data-version";
+    req.headers["authorization"] = "Bearer " + *options_.user_token;
+    return Outgoing{Kind::kDataVersion, "", std::move(req)};
+  }
+  if (options_.user_token && options_.sync && !options_.route) {
     if (auto t = tokens_.poll(now)) return Outgoing{Kind::kToken, t->shape_key, std::move(t->request)};
   }
   if (auto send = outbox_.poll(now, options_.user)) {
@@ -75,83 +167,235 @@ std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
     if (options_.user_token) req.headers["authorization"] = "Bearer " + *options_.user_token;
     return Outgoing{Kind::kWrite, send->batch_id, std::move(req)};
   }
-  if (!options_.user_token) {
-    if (auto request = stream_.poll(now)) return Outgoing{Kind::kStream, "", std::move(*request)};
-    return std::nullopt;
-  }
-  auto token = tokens_.token(options_.shape, now);
-  auto granted = tokens_.granted(options_.shape);
-  if (!token || !granted || denied_) return std::nullopt;
-  if (!streaming_granted_ || stream_.shape() != *granted) {
-    // The stream requests exactly what the token binds; a resumed position stays if the
-    // definition is the one it was saved for.
-    auto resume = streaming_granted_ ? std::nullopt : stream_.position();
-    stream_ = ShapeStream(ShapeStreamOptions{.shape = *granted, .resume = resume}, rng_.stream(5 + purges_));
-    streaming_granted_ = true;
-  }
-  if (auto request = stream_.poll(now)) {
-    request->headers["authorization"] = "Bearer " + *token;
-    return Outgoing{Kind::kStream, "", std::move(*request)};
-  }
+  // Under auth the stream waits for the first data-version answer: a version that changed
+  // while this client was away must purge before anything resumes from an old offset.
+  if (options_.user_token && !version_answered_) return std::nullopt;
+  if (auto request = poll_stream(now)) return Outgoing{Kind::kStream, "", std::move(*request)};
   return std::nullopt;
 }
 
-void ClientEngine::on_response(Kind kind, const std::string& batch_id, const HttpResponse& response, Timestamp now) {
-  if (kind == Kind::kToken) {
-    tokens_.on_response(batch_id, response, now);
-    if (tokens_.denied(options_.shape) && !denied_) {
-      denied_ = true;
-      Status purged = purge("the gatekeeper refused the shape");
-      if (!purged.ok()) storage_status_ = purged;
+std::optional<HttpRequest> ClientEngine::poll_stream(Timestamp now) {
+  if (!options_.sync || denied_) return std::nullopt;
+  if (!options_.user_token) return stream_.poll(now);
+  if (options_.route) {
+    auto request = stream_.poll(now);
+    if (!request) return std::nullopt;
+    // The route decides the shape: only protocol parameters go with it.
+    request->path = *options_.route;
+    QueryParams protocol;
+    for (const auto& [k, v] : request->query) {
+      if (is_protocol_param(k)) protocol[k] = v;
     }
-    return;
+    request->query = std::move(protocol);
+    request->headers["authorization"] = "Bearer " + *options_.user_token;
+    return request;
   }
-  if (kind == Kind::kStream && options_.user_token && response.status == 401) {
-    // A stale or expired shape token: get another and ask again from the same offset.
-    tokens_.invalidate(options_.shape);
-    stream_.on_network_error(now);
-    return;
-  }
-  if (kind == Kind::kStream) {
-    StreamUpdate update = stream_.on_response(response, now);
-    state_.apply_synced(options_.collection, update);
-    auto position = stream_.position();
-    if (store_ && worth_saving(update, position, saved_position_)) {
-      // The synced layer, not what is visible: optimistic rows are not server state.
-      Status saved = store_->save_update(options_.collection, update, state_.synced(options_.collection), position);
-      if (!saved.ok()) storage_status_ = saved;
-      saved_position_ = update.must_refetch ? std::nullopt : position;
+  auto token = tokens_.token(options_.shape, now);
+  auto granted = tokens_.granted(options_.shape);
+  if (!token || !granted) return std::nullopt;
+  if (!streaming_granted_ || stream_.shape() != *granted) {
+    // The stream requests exactly what the token binds; a resumed position stays if the
+    // definition is the one it was saved for. Another grant than the one streamed drops the
+    // rows of the old one first (they may include rows the new one excludes).
+    auto resume = streaming_granted_ ? std::nullopt : stream_.position();
+    if (streaming_granted_) {
+      state_.apply_synced(options_.collection, StreamUpdate{.must_refetch = true});
+      if (store_) unsaved_.emplace_back(StreamUpdate{.must_refetch = true}, std::nullopt);
+      save_applied();
     }
-    return;
+    stream_ = ShapeStream(ShapeStreamOptions{.shape = *granted, .resume = resume}, rng_.stream(5 + purges_ * 8));
+    streaming_granted_ = true;
+  }
+  auto request = stream_.poll(now);
+  if (request) request->headers["authorization"] = "Bearer " + *token;
+  return request;
+}
+
+ClientEngine::Handled ClientEngine::on_response(Kind kind, const std::string& batch_id, const HttpResponse& response,
+                                                Timestamp now) {
+  Handled handled;
+  switch (kind) {
+    case Kind::kToken:
+      tokens_.on_response(batch_id, response, now);
+      if (tokens_.denied(options_.shape) && !denied_) {
+        deny(now, "the gatekeeper refused the shape");
+        handled.purged = true;
+      } else if (std::string v = tokens_.data_version(options_.shape); !v.empty() && v != data_version_) {
+        // The gatekeeper authorized the shape under this version just now: what the stream
+        // holds is still this user's (a narrower grant changes the definition, which
+        // restarts the stream from scratch), so the version is taken without a purge.
+        data_version_ = v;
+        if (store_) note(store_->put("data_version", v));
+      }
+      return handled;
+    case Kind::kDataVersion:
+      on_data_version(response, now, handled);
+      return handled;
+    case Kind::kStream:
+      return on_stream_response(response, now);
+    case Kind::kWrite:
+      break;
   }
   Outbox::Outcome outcome = outbox_.on_response(batch_id, response, now);
   auto seq = seq_of_batch_.find(batch_id);
   switch (outcome.verdict) {
     case Outbox::Verdict::kAcknowledged:
-      if (seq != seq_of_batch_.end()) state_.acknowledged(seq->second, outcome.txid.value_or(0), now + options_.confirm_timeout);
+      if (seq != seq_of_batch_.end()) {
+        state_.acknowledged(seq->second, outcome.txid.value_or(0), now + options_.confirm_timeout, outcome.commit_lsn);
+        seq_of_batch_.erase(seq);
+      }
+      write_outcomes_.push_back(outcome);
       break;
     case Outbox::Verdict::kRejected:
-      if (seq != seq_of_batch_.end()) state_.fail(seq->second, outcome.error);
+      if (seq != seq_of_batch_.end()) {
+        state_.fail(seq->second, outcome.error);
+        seq_of_batch_.erase(seq);
+      }
+      write_outcomes_.push_back(outcome);
+      break;
+    case Outbox::Verdict::kParked:
+      needs_user_token_ = true;  // a login gives a fresh token and resumes the queue
       break;
     default:
       break;
   }
+  save_applied();  // a completed transaction releases the updates held behind it
+  return handled;
+}
+
+ClientEngine::Handled ClientEngine::on_stream_response(const HttpResponse& response, Timestamp now) {
+  Handled handled;
+  if (options_.user_token && response.status == 401) {
+    // A stale or expired token: get another and ask again from the same offset.
+    if (options_.route) {
+      needs_user_token_ = true;
+    } else {
+      tokens_.invalidate(options_.shape);
+    }
+    stream_.on_network_error(now);
+    return handled;
+  }
+  if (options_.user_token && response.status == 403) {
+    (void)stream_.on_response(response, now);
+    deny(now, "the shape was refused");
+    handled.purged = true;
+    handled.update = StreamUpdate{.must_refetch = true};
+    return handled;
+  }
+  StreamUpdate update = stream_.on_response(response, now);
+  state_.apply_synced(options_.collection, update);
+  if (store_ && unsaved_.empty() && state_.applied_updates(options_.collection) == saved_updates_ + 1) {
+    save(update, stream_.position());  // applied at once (nothing held): saved as it is
+    saved_updates_++;
+  } else {
+    if (store_) unsaved_.emplace_back(update, stream_.position());
+    save_applied();
+  }
+  handled.update = std::move(update);
+  return handled;
+}
+
+void ClientEngine::save_applied() {
+  uint64_t applied = state_.applied_updates(options_.collection);
+  if (!store_) {
+    saved_updates_ = applied;
+    return;
+  }
+  if (applied == saved_updates_ || unsaved_.empty()) return;
+  // The updates applied since the last save, as one: their changes in order, a refetch among
+  // them clears first, and the position is the last one's.
+  StreamUpdate combined;
+  std::optional<ShapeStreamPosition> position;
+  for (; saved_updates_ < applied && !unsaved_.empty(); ++saved_updates_) {
+    auto& [update, after] = unsaved_.front();
+    if (update.must_refetch) {
+      combined.must_refetch = true;
+      combined.changes.clear();  // dropped by the refetch anyway
+    }
+    for (auto& c : update.changes) combined.changes.push_back(std::move(c));
+    position = after;
+    unsaved_.pop_front();
+  }
+  saved_updates_ = applied;
+  save(combined, position);
+}
+
+void ClientEngine::save(const StreamUpdate& update, const std::optional<ShapeStreamPosition>& position) {
+  if (!worth_saving(update, position, saved_position_)) return;
+  // The synced layer, not what is visible: optimistic rows are not server state.
+  note(store_->save_update(options_.collection, update, state_.synced(options_.collection), position));
+  saved_position_ = update.must_refetch && !position ? std::nullopt : position;
+}
+
+void ClientEngine::on_data_version(const HttpResponse& response, Timestamp now, Handled& handled) {
+  version_in_flight_ = false;
+  version_answered_ = true;
+  Duration every = options_.data_version_every;
+  next_version_check_.reset();
+  if (every.micros > 0) next_version_check_ = now + every;
+  if (response.status == 401) {
+    needs_user_token_ = true;
+    next_version_check_ = now + Duration::seconds(1);  // again once logged in
+    return;
+  }
+  if (response.status != 200) return;  // no data-version endpoint: nothing to compare
+  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  if (!body.is_object() || !body.contains("data_version") || !body["data_version"].is_string()) return;
+  auto purged = observe_data_version(body["data_version"].get<std::string>());
+  if (!purged.ok()) {
+    note(purged.status());
+    return;
+  }
+  handled.purged = *purged;
+  if (*purged) handled.update = StreamUpdate{.must_refetch = true};
 }
 
 void ClientEngine::on_network_error(Kind kind, const std::string& batch_id, Timestamp now) {
-  if (kind == Kind::kToken) {
-    tokens_.on_network_error(batch_id, now);
-  } else if (kind == Kind::kStream) {
-    stream_.on_network_error(now);
-  } else {
-    outbox_.on_network_error(batch_id, now);
+  switch (kind) {
+    case Kind::kToken:
+      tokens_.on_network_error(batch_id, now);
+      break;
+    case Kind::kStream:
+      stream_.on_network_error(now);
+      break;
+    case Kind::kWrite:
+      outbox_.on_network_error(batch_id, now);
+      break;
+    case Kind::kDataVersion:
+      version_in_flight_ = false;
+      next_version_check_ = now + Duration::seconds(1);
+      break;
+  }
+}
+
+void ClientEngine::deny(Timestamp now, const std::string& reason) {
+  denied_ = true;
+  ask_again_at_ = now + options_.denied_retry;
+  note(purge(reason));
+}
+
+void ClientEngine::settle_unsent(const std::vector<OutboxEntry>& entries, const std::string& error) {
+  for (const auto& e : entries) {
+    if (auto seq = seq_of_batch_.find(e.batch_id); seq != seq_of_batch_.end()) {
+      state_.fail(seq->second, error);
+      seq_of_batch_.erase(seq);
+    }
+    write_outcomes_.push_back(Outbox::Outcome{.verdict = Outbox::Verdict::kRejected, .batch_id = e.batch_id, .error = error});
   }
 }
 
 Status ClientEngine::purge(const std::string& reason) {
+  ++purges_;
   state_.purge(reason);
-  stream_ = ShapeStream(ShapeStreamOptions{.shape = options_.shape}, rng_.stream(3 + ++purges_));
+  std::erase_if(seq_of_batch_, [&](const auto& entry) {
+    const LocalTransaction* tx = state_.transaction(entry.second);
+    return !tx || tx->status != TxStatus::kPersisting;
+  });
+  stream_ = ShapeStream(ShapeStreamOptions{.shape = options_.shape}, rng_.stream(5 + purges_ * 8 + 2));
+  streaming_granted_ = false;
   saved_position_.reset();
+  unsaved_.clear();
+  saved_updates_ = state_.applied_updates(options_.collection);
   return store_ ? store_->purge() : Status::Ok();
 }
 
@@ -163,7 +407,7 @@ Result<bool> ClientEngine::observe_data_version(const std::string& version) {
   bool changed = known && *known != version;
   if (changed) {
     // Queued writes were made under the old permissions: rolled back, not sent.
-    (void)outbox_.settle_all();
+    settle_unsent(outbox_.settle_all(), "permissions changed before this write was sent");
     SHAPESIM_RETURN_IF_ERROR(purge("permissions changed"));
   }
   data_version_ = version;
@@ -174,21 +418,30 @@ Result<bool> ClientEngine::observe_data_version(const std::string& version) {
 Result<std::vector<std::string>> ClientEngine::switch_user(const std::string& user) {
   std::vector<std::string> settled;
   if (user == options_.user) return settled;
-  for (const auto& e : outbox_.settle_other_users(user)) {
-    settled.push_back(e.batch_id);
-    if (auto seq = seq_of_batch_.find(e.batch_id); seq != seq_of_batch_.end()) state_.fail(seq->second, "the user logged out");
-  }
+  auto entries = outbox_.settle_other_users(user);
+  for (const auto& e : entries) settled.push_back(e.batch_id);
+  settle_unsent(entries, "the user logged out");
   options_.user = user;
   data_version_.reset();
+  if (options_.user_token) {
+    next_version_check_ = Timestamp{0};
+    version_answered_ = false;
+  }
   SHAPESIM_RETURN_IF_ERROR(purge("another user logged in"));
   return settled;
 }
 
 std::optional<Timestamp> ClientEngine::wake_at() const {
   std::optional<Timestamp> at;
-  for (auto t : {stream_.wake_at(), outbox_.wake_at(), state_.wake_at(), tokens_.wake_at()}) {
+  auto consider = [&](std::optional<Timestamp> t) {
     if (t && (!at || *t < *at)) at = t;
-  }
+  };
+  consider(stream_.wake_at());
+  consider(outbox_.wake_at());
+  consider(state_.wake_at());
+  if (options_.user_token) consider(tokens_.wake_at());
+  if (denied_) consider(ask_again_at_);
+  if (options_.user_token && !version_in_flight_) consider(next_version_check_);
   return at;
 }
 

@@ -7,25 +7,35 @@
 //   auto seq = engine->transact("tx-1", {{LocalMutation::Op::kInsert, "main", key, row}}, body);
 //   while (auto out = engine->poll(now)) send(*out);          // stream and write requests
 //   engine->on_response(out.kind, out.batch_id, response, now);  // or on_network_error
+//   engine->take_write_outcomes();                              // acknowledged / rolled back
 //   engine->state().visible("main");                            // what the user sees
 //   engine->wake_at();                                          // backoffs, txid deadlines
 //
 // Contract: transact() persists first (a failed persist applies nothing) and the mutations are
 // applied optimistically in the same call; an acknowledged write completes when its txid
-// syncs (or fails after confirm_timeout); a refused write (400/403/409/422) rolls back its
-// transaction and those built on it, and the next write goes; a 401 parks the writes until
-// resume_writes(). After a restart the queued writes are sent again under their ids; they are
-// not shown optimistically again (their mutations are not persisted, only the request).
+// syncs, or an up-to-date passes its commit LSN (or fails after confirm_timeout); a refused
+// write (400/403/409/422) rolls back its transaction and those built on it, and the next write
+// goes; a 401 parks the writes until a fresh user token (set_user_token). After a restart the
+// queued writes are shown optimistically again and sent again under their ids.
+//
+// Under auth (a user token): the shape comes from the gatekeeper (ShapeTokens) or from a
+// declared route; a 403 on it (or from the gatekeeper) is a permission change: everything this
+// user had is purged and the shape is asked for again after `denied_retry`. The user's data
+// version is checked at start and every `data_version_every`; a change purges and resyncs.
+// Nothing is sent while offline (set_online(false)); transactions are still taken.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "reference/client/client_store.h"
 #include "reference/client/optimistic_state.h"
 #include "reference/client/outbox.h"
+#include "reference/client/shape_filter.h"
 #include "reference/client/shape_stream.h"
 #include "reference/client/shape_tokens.h"
 
@@ -34,31 +44,55 @@ namespace shapesim {
 struct ClientEngineOptions {
   std::string collection = "main";
   ShapeDefinition shape;
-  std::string user;                                // "" without auth
+  bool sync = true;                                  // false: a writer without a shape
+  std::string user;                                  // "" without auth
   Duration confirm_timeout = Duration::seconds(30);  // await_txid
   // Under auth (docs/auth.md): the user token. The engine then asks the gatekeeper for a shape
   // token (ShapeTokens), streams exactly the definition it granted with that token, and sends
   // writes with the user token.
   std::optional<std::string> user_token;
+  // Under auth, a declared route to stream instead (e.g. "/v1/shape/org/acme/tasks"): requests
+  // carry the user token and only protocol parameters; the server decides the shape.
+  std::optional<std::string> route;
+  // The table the shape reads. With it, the optimistic layer keeps only rows the shape holds
+  // (ShapeFilter): an insert outside the WHERE is sent but not shown, an update that moves a
+  // row out shows as its removal, a change to a row the client does not hold is not shown.
+  // Without it every mutation is shown as given.
+  std::optional<TableSchema> table;
+  Duration denied_retry = Duration::seconds(5);          // a refused shape is asked for again
+  Duration data_version_every = Duration::seconds(60);   // 0: only at start and on 401/403
 };
 
 class ClientEngine {
  public:
-  enum class Kind { kStream, kWrite, kToken };
+  enum class Kind { kStream, kWrite, kToken, kDataVersion };
   struct Outgoing {
     Kind kind = Kind::kStream;
     std::string batch_id;  // kWrite; kToken: the shape key
     HttpRequest request;
   };
+  // What a response did.
+  struct Handled {
+    std::optional<StreamUpdate> update;  // kStream: the update (applied, or held back)
+    bool purged = false;                 // everything of this user was dropped
+  };
 
   static Result<std::unique_ptr<ClientEngine>> open(ClientEngineOptions options, ClientStore* store, Random rng);
 
   // `body` is the POST /api/mutations JSON for the same mutations, with `id` as its id.
+  // `mutations` may be empty (a write to tables this engine does not sync): it is only queued.
+  // Returns the transaction's seq in state() (0 without mutations).
   Result<uint64_t> transact(std::string id, const std::vector<LocalMutation>& mutations, std::string body);
   std::optional<Outgoing> poll(Timestamp now);
-  void on_response(Kind kind, const std::string& batch_id, const HttpResponse& response, Timestamp now);
+  Handled on_response(Kind kind, const std::string& batch_id, const HttpResponse& response, Timestamp now);
   void on_network_error(Kind kind, const std::string& batch_id, Timestamp now);
-  void tick(Timestamp now) { state_.tick(now); }
+  void tick(Timestamp now) {
+    state_.tick(now);
+    save_applied();
+  }
+  // Writes that reached a final answer since the last call, in order: acknowledged (txid), or
+  // rejected (by the server, or settled unsent by a purge or a user switch) with the error.
+  std::vector<Outbox::Outcome> take_write_outcomes() { return std::exchange(write_outcomes_, {}); }
   // The user's data version as the server says it (login, /api/auth/data-version, a 401/403):
   // the first one is stored; a different one purges everything this user had (rows and
   // position in memory and in the file; pending transactions fail and their queued writes are
@@ -69,6 +103,12 @@ class ClientEngine {
   // and their queued writes are settled (rejected, rolled back), never sent with the new
   // user's token. Returns the settled batch ids.
   Result<std::vector<std::string>> switch_user(const std::string& user);
+  // A fresh user token (a login): parked writes resume.
+  void set_user_token(std::string token);
+  // A write or a route answered 401: the application should log in again (set_user_token).
+  bool needs_user_token() const { return needs_user_token_; }
+  void set_online(bool online);
+  bool online() const { return online_; }
   void resume_writes() { outbox_.resume(); }
   std::optional<Timestamp> wake_at() const;
 
@@ -76,8 +116,10 @@ class ClientEngine {
   OptimisticState& state() { return state_; }
   const ShapeStream& stream() const { return stream_; }
   const ShapeTokens& tokens() const { return tokens_; }
-  // The gatekeeper refused the shape (a permission change): everything was purged.
+  const ClientEngineOptions& options() const { return options_; }
+  // The shape was refused (a permission change): everything was purged; asked again later.
   bool denied() const { return denied_; }
+  uint64_t purges() const { return purges_; }
   const Outbox& outbox() const { return outbox_; }
   // A failure of the local file (the engine keeps running in memory).
   const Status& storage_status() const { return storage_status_; }
@@ -85,18 +127,44 @@ class ClientEngine {
  private:
   ClientEngine(ClientEngineOptions options, ClientStore* store, Random rng, std::optional<ShapeStreamPosition> resume);
   Status purge(const std::string& reason);
+  // The part of a (merged) transaction this engine's shape would hold (see `table`).
+  std::vector<LocalMutation> within_shape(std::vector<LocalMutation> merged) const;
+  void deny(Timestamp now, const std::string& reason);
+  void settle_unsent(const std::vector<OutboxEntry>& entries, const std::string& error);
+  std::optional<HttpRequest> poll_stream(Timestamp now);
+  Handled on_stream_response(const HttpResponse& response, Timestamp now);
+  void on_data_version(const HttpResponse& response, Timestamp now, Handled& handled);
+  // Saves the stream updates the synced layer applied since the last save (held-back ones wait:
+  // the file never holds a position ahead of its rows), as one transaction.
+  void save_applied();
+  void save(const StreamUpdate& update, const std::optional<ShapeStreamPosition>& position);
+  void note(Status s) {
+    if (!s.ok() && storage_status_.ok()) storage_status_ = std::move(s);
+  }
 
   ClientEngineOptions options_;
+  std::optional<ShapeFilter> filter_;
   ClientStore* store_;
   Random rng_;
   ShapeStream stream_;
   OptimisticState state_;
   Outbox outbox_;
   ShapeTokens tokens_;
-  bool streaming_granted_ = false;  // under auth: stream_ follows the granted definition
+  bool streaming_granted_ = false;  // under the gatekeeper: stream_ follows the granted definition
   bool denied_ = false;
-  std::map<std::string, uint64_t> seq_of_batch_;  // writes of this run -> their transaction
+  Timestamp ask_again_at_{0};  // while denied
+  bool needs_user_token_ = false;
+  bool online_ = true;
+  bool version_in_flight_ = false;
+  bool version_answered_ = false;  // under auth the stream waits for the first answer
+  std::optional<Timestamp> next_version_check_;  // under auth: first check at once
+  std::map<std::string, uint64_t> seq_of_batch_;  // queued writes -> their transaction
+  std::vector<Outbox::Outcome> write_outcomes_;
   std::optional<ShapeStreamPosition> saved_position_;
+  // Updates received but not yet saved, with the stream position after each; the first
+  // `saved_updates_` of state_.applied_updates() are in the file.
+  std::deque<std::pair<StreamUpdate, std::optional<ShapeStreamPosition>>> unsaved_;
+  uint64_t saved_updates_ = 0;
   std::optional<std::string> data_version_;
   uint64_t purges_ = 0;
   Status storage_status_;

@@ -1,97 +1,10 @@
 // ClientEngine against the real server core in-process (no network): optimistic writes
 // confirmed without flicker, a refused write rolled back while the queue moves on, and a
 // restart that resumes from the local file without refetching.
-#include "reference/client/client_engine.h"
+#include "reference/client/client_engine_fixture.h"
 
-#include <filesystem>
-
-#include <unistd.h>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include "reference/server/shape_server.h"
-
-namespace shapesim {
+namespace shapesim::testing_rig {
 namespace {
-
-using Op = LocalMutation::Op;
-using nlohmann::json;
-
-TableSchema tasks() {
-  return TableSchema{"public", "tasks", {{"id", ColumnType::kInt8, true}, {"title", ColumnType::kText}}, {"id"}};
-}
-
-std::string key_of(int id) { return "\"public\".\"tasks\"/\"" + std::to_string(id) + "\""; }
-
-class ClientEngineTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto store = EmbeddedStore::open(":memory:");
-    ASSERT_TRUE(store.ok());
-    ASSERT_TRUE((*store)->create_table(tasks()).ok());
-    ASSERT_TRUE((*store)->apply({"seed", {{ChangeKind::kInsert, "public", "tasks", {}, Row{{"id", Value(int64_t{1})}, {"title", Value(std::string("one"))}}}}}).ok());
-    server = std::make_unique<ShapeServer>(ServerConfig{}, std::move(*store));
-    // One file per test: CTest runs the cases of this fixture in parallel.
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path = (std::filesystem::path(::testing::TempDir()) / (std::string("client_engine_") + info->name() + "_" +
-                                                          std::to_string(::getpid()) + ".db")).string();
-    std::filesystem::remove(path);
-    open_engine();
-  }
-
-  void open_engine() {
-    engine.reset();
-    local.reset();
-    auto store = ClientStore::open(path);
-    ASSERT_TRUE(store.ok());
-    local = std::move(*store);
-    auto e = ClientEngine::open({.collection = "tasks", .shape = {.table = "tasks"}}, local.get(), Random(3));
-    ASSERT_TRUE(e.ok()) << e.status().message();
-    engine = std::move(*e);
-  }
-
-  // Sends what the engine wants to send and delivers what the server answers, until quiet.
-  void exchange() {
-    for (int round = 0; round < 50; ++round) {
-      bool moved = false;
-      while (auto out = engine->poll(now)) {
-        if (out->kind == ClientEngine::Kind::kStream) stream_offsets.push_back(out->request.query.at("offset"));
-        RequestId id{next_id++};
-        in_flight[id] = {out->kind, out->batch_id};
-        deliver(server->handle(id, out->request, now));
-        moved = true;
-      }
-      if (!moved) return;
-    }
-  }
-
-  void deliver(ServerOutput out) {
-    out.expand_shared();
-    for (auto& [id, response] : out.responses) {
-      auto it = in_flight.find(id);
-      ASSERT_NE(it, in_flight.end());
-      auto [kind, batch] = it->second;
-      in_flight.erase(it);
-      engine->on_response(kind, batch, response, now);
-    }
-  }
-
-  uint64_t transact(const std::string& id, std::vector<LocalMutation> ms, const json& server_mutations) {
-    auto seq = engine->transact(id, ms, json({{"id", id}, {"mutations", server_mutations}}).dump());
-    EXPECT_TRUE(seq.ok()) << seq.status().message();
-    return seq.ok() ? *seq : 0;
-  }
-
-  std::unique_ptr<ShapeServer> server;
-  std::string path;
-  std::unique_ptr<ClientStore> local;
-  std::unique_ptr<ClientEngine> engine;
-  std::map<RequestId, std::pair<ClientEngine::Kind, std::string>> in_flight;
-  std::vector<std::string> stream_offsets;  // of every stream request sent
-  uint64_t next_id = 1;
-  Timestamp now{Duration::seconds(1000)};
-};
 
 TEST_F(ClientEngineTest, AnOptimisticInsertIsConfirmedByItsTxidWithoutFlicker) {
   exchange();
@@ -149,19 +62,15 @@ TEST_F(ClientEngineTest, ARestartResumesFromTheLocalFileAndResendsQueuedWrites) 
 }
 
 TEST_F(ClientEngineTest, TransactErrorsPersistNothing) {
-  EXPECT_FALSE(engine->transact("x", {}, "{}").ok());
+  EXPECT_FALSE(engine->transact("", {{Op::kInsert, "tasks", key_of(7), {{"id", "7"}}}}, "{}").ok());  // no id
   EXPECT_FALSE(engine->transact("x", {{Op::kInsert, "other", "k", {}}}, "{}").ok());
+  EXPECT_FALSE(engine->transact("x", {{Op::kInsert, "tasks", key_of(7), {}}, {Op::kInsert, "tasks", key_of(7), {}}}, "{}").ok());
   EXPECT_EQ(local->load()->size(), 0u);
   ASSERT_TRUE(engine->transact("y", {{Op::kInsert, "tasks", key_of(9), {{"id", "9"}}}}, "{}").ok());
   EXPECT_FALSE(engine->transact("y", {{Op::kInsert, "tasks", key_of(8), {{"id", "8"}}}}, "{}").ok());  // id reused
   EXPECT_EQ(local->load()->size(), 1u);
 }
 
-}  // namespace
-}  // namespace shapesim
-
-namespace shapesim {
-namespace {
 
 TEST_F(ClientEngineTest, ADataVersionChangePurgesAndResyncsButTheFirstOneIsOnlyStored) {
   exchange();
@@ -201,4 +110,4 @@ TEST_F(ClientEngineTest, AnotherUserNeverSendsThePreviousUsersWrites) {
 }
 
 }  // namespace
-}  // namespace shapesim
+}  // namespace shapesim::testing_rig

@@ -76,15 +76,31 @@ Result<std::unique_ptr<ClientStore>> ClientStore::open(const std::string& path, 
   auto store = std::unique_ptr<ClientStore>(new ClientStore(db));
   SHAPESIM_RETURN_IF_ERROR(store->exec(
       "PRAGMA synchronous=FULL;"
-      "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, body TEXT NOT NULL, user TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, body TEXT NOT NULL, user TEXT NOT NULL,"
+      "  mutations TEXT NOT NULL DEFAULT '[]');"
       "CREATE TABLE IF NOT EXISTS shape_rows (shape TEXT NOT NULL, key TEXT NOT NULL, row TEXT NOT NULL, PRIMARY KEY (shape, key));"
       "CREATE TABLE IF NOT EXISTS shape_positions (shape TEXT PRIMARY KEY, handle TEXT NOT NULL, log_offset TEXT NOT NULL,"
       "  cursor TEXT, live INTEGER NOT NULL);"
       "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"));
+  // A file from before queued writes kept their mutations (user_version 0): add the column.
+  SHAPESIM_RETURN_IF_ERROR(store->migrate());
   return store;
 }
 
 ClientStore::~ClientStore() { sqlite3_close(db_); }
+
+Status ClientStore::migrate() {
+  Statement version(db_, "PRAGMA user_version");
+  SHAPESIM_RETURN_IF_ERROR(version.prepared());
+  if (version.step() != SQLITE_ROW) return internal_error(std::string("client store: ") + sqlite3_errmsg(db_));
+  if (version.integer(0) >= kFileVersion) return Status::Ok();
+  bool has_mutations = false;
+  Statement columns(db_, "SELECT name FROM pragma_table_info('outbox')");
+  SHAPESIM_RETURN_IF_ERROR(columns.prepared());
+  while (columns.step() == SQLITE_ROW) has_mutations = has_mutations || columns.text(0) == "mutations";
+  if (!has_mutations) SHAPESIM_RETURN_IF_ERROR(exec("ALTER TABLE outbox ADD COLUMN mutations TEXT NOT NULL DEFAULT '[]'"));
+  return exec("PRAGMA user_version = " + std::to_string(kFileVersion));
+}
 
 Status ClientStore::exec(const std::string& sql) {
   char* error = nullptr;
@@ -95,12 +111,13 @@ Status ClientStore::exec(const std::string& sql) {
 }
 
 Status ClientStore::append(const OutboxEntry& e) {
-  Statement st(db_, "INSERT INTO outbox (seq, batch_id, body, user) VALUES (?, ?, ?, ?)");
+  Statement st(db_, "INSERT INTO outbox (seq, batch_id, body, user, mutations) VALUES (?, ?, ?, ?, ?)");
   SHAPESIM_RETURN_IF_ERROR(st.prepared());
   st.bind(1, static_cast<int64_t>(e.seq));
   st.bind(2, e.batch_id);
   st.bind(3, e.body);
   st.bind(4, e.user);
+  st.bind(5, e.mutations);
   return st.done();
 }
 
@@ -112,11 +129,11 @@ Status ClientStore::remove(uint64_t seq) {
 }
 
 Result<std::vector<OutboxEntry>> ClientStore::load() {
-  Statement st(db_, "SELECT seq, batch_id, body, user FROM outbox ORDER BY seq");
+  Statement st(db_, "SELECT seq, batch_id, body, user, mutations FROM outbox ORDER BY seq");
   SHAPESIM_RETURN_IF_ERROR(st.prepared());
   std::vector<OutboxEntry> out;
   int rc;
-  while ((rc = st.step()) == SQLITE_ROW) out.push_back({static_cast<uint64_t>(st.integer(0)), st.text(1), st.text(2), st.text(3)});
+  while ((rc = st.step()) == SQLITE_ROW) out.push_back({static_cast<uint64_t>(st.integer(0)), st.text(1), st.text(2), st.text(3), st.text(4)});
   if (rc != SQLITE_DONE) return internal_error(std::string("client store: ") + sqlite3_errmsg(db_));
   return out;
 }

@@ -54,7 +54,9 @@ class ClientStore : public OutboxStorage {
   Status purge();
 
  private:
+  static constexpr int kFileVersion = 1;  // PRAGMA user_version of the current layout
   explicit ClientStore(sqlite3* db) : db_(db) {}
+  Status migrate();
   Status exec(const std::string& sql);
   sqlite3* db_;
 };

@@ -36,6 +36,7 @@ struct LocalTransaction {
   std::vector<LocalMutation> mutations;  // at most one per (collection, key): merged at commit
   TxStatus status = TxStatus::kPersisting;
   std::optional<uint64_t> txid;          // the server's answer
+  std::optional<uint64_t> commit_lsn;    // where the server committed it, when it says
   std::optional<Timestamp> confirm_by;   // await_txid deadline, once acknowledged
   std::string error;                     // why it failed
 };

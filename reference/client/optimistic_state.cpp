@@ -103,10 +103,11 @@ Result<uint64_t> OptimisticState::commit(std::string id, const std::vector<Local
   return seq;
 }
 
-void OptimisticState::acknowledged(uint64_t seq, uint64_t txid, Timestamp confirm_by) {
+void OptimisticState::acknowledged(uint64_t seq, uint64_t txid, Timestamp confirm_by, std::optional<uint64_t> commit_lsn) {
   auto it = transactions_.find(seq);
   if (it == transactions_.end() || it->second.status != TxStatus::kPersisting) return;
   it->second.txid = txid;
+  it->second.commit_lsn = commit_lsn;
   it->second.confirm_by = confirm_by;
   settle();
 }
@@ -120,12 +121,14 @@ void OptimisticState::apply_now(const std::string& collection, CollectionState& 
   }
   for (const auto& ch : update.changes) keys.push_back(ch.key);
   c.synced.apply(update);
+  ++applied_updates_[collection];
   for (const auto& k : keys) refresh(collection, c, k);
 }
 
 void OptimisticState::apply_synced(const std::string& collection, const StreamUpdate& update) {
   CollectionState& c = state_of(collection);
   for (const auto& ch : update.changes) c.seen_txids.insert(ch.txids.begin(), ch.txids.end());
+  if (update.global_lsn) c.seen_lsn = std::max(c.seen_lsn, *update.global_lsn);
   bool held = false;
   for (const auto& [seq, tx] : transactions_) held = held || (tx.status == TxStatus::kPersisting && touches(tx, collection));
   if (held) {
@@ -159,7 +162,10 @@ void OptimisticState::settle() {
   for (const auto& [seq, tx] : transactions_) {
     if (tx.status != TxStatus::kPersisting || !tx.txid) continue;
     bool seen = false;
-    for (const auto& m : tx.mutations) seen = seen || state_of(m.collection).seen_txids.count(*tx.txid) > 0;
+    for (const auto& m : tx.mutations) {
+      const CollectionState& c = state_of(m.collection);
+      seen = seen || c.seen_txids.count(*tx.txid) > 0 || (tx.commit_lsn && c.seen_lsn > *tx.commit_lsn);
+    }
     if (seen) ready.insert(seq);
   }
   for (bool changed = true; changed;) {
@@ -279,6 +285,12 @@ const std::map<std::string, WireRow>& OptimisticState::synced(const std::string&
   return it == collections_.end() ? kNone : it->second.synced.rows();
 }
 
+const Collection& OptimisticState::synced_collection(const std::string& collection) const {
+  static const Collection kNone;
+  auto it = collections_.find(collection);
+  return it == collections_.end() ? kNone : it->second.synced;
+}
+
 const LocalTransaction* OptimisticState::transaction(uint64_t seq) const {
   auto it = transactions_.find(seq);
   return it == transactions_.end() ? nullptr : &it->second;
@@ -295,6 +307,11 @@ std::vector<const LocalTransaction*> OptimisticState::pending() const {
 size_t OptimisticState::held_updates(const std::string& collection) const {
   auto it = collections_.find(collection);
   return it == collections_.end() ? 0 : it->second.held.size();
+}
+
+uint64_t OptimisticState::applied_updates(const std::string& collection) const {
+  auto it = applied_updates_.find(collection);
+  return it == applied_updates_.end() ? 0 : it->second;
 }
 
 std::vector<VisibleChange> OptimisticState::take_changes() { return std::exchange(changes_, {}); }

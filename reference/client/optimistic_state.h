@@ -69,9 +69,11 @@ class OptimisticState {
   // Commits a local transaction: merged per key, applied optimistically at once. Errors: an
   // unknown collection, mutations that do not merge, an empty transaction.
   Result<uint64_t> commit(std::string id, const std::vector<LocalMutation>& mutations);
-  // The server accepted it with `txid`; it completes when the txid is synced, or fails at
-  // `confirm_by`.
-  void acknowledged(uint64_t seq, uint64_t txid, Timestamp confirm_by);
+  // The server accepted it with `txid` (committed at `commit_lsn`, when the server says). It
+  // completes when the txid is synced into a collection it touches, or when an up-to-date of
+  // such a collection reports a global_last_seen_lsn past its commit LSN (the write changed
+  // nothing in that shape); else it fails at `confirm_by`.
+  void acknowledged(uint64_t seq, uint64_t txid, Timestamp confirm_by, std::optional<uint64_t> commit_lsn = std::nullopt);
   // Rolls back `seq` and every later pending transaction sharing a key with it.
   void fail(uint64_t seq, const std::string& error);
   // A shape stream's update for `collection` (held back while a pending transaction touches it).
@@ -87,10 +89,15 @@ class OptimisticState {
   std::map<std::string, VisibleRow> visible(const std::string& collection) const;
   std::optional<VisibleRow> visible_row(const std::string& collection, const std::string& key) const;
   const std::map<std::string, WireRow>& synced(const std::string& collection) const;
+  // The synced layer itself (its txids and the anomalies it noticed; for checkers).
+  const Collection& synced_collection(const std::string& collection) const;
   const LocalTransaction* transaction(uint64_t seq) const;
   // Pending transactions in commit order.
   std::vector<const LocalTransaction*> pending() const;
   size_t held_updates(const std::string& collection) const;
+  // How many stream updates reached the synced layer of `collection` so far (held ones count
+  // once they are applied; never reset): what a local file may save.
+  uint64_t applied_updates(const std::string& collection) const;
 
   std::vector<VisibleChange> take_changes();
   std::vector<TxEvent> take_events();
@@ -100,6 +107,7 @@ class OptimisticState {
     Collection synced;
     std::deque<StreamUpdate> held;
     std::set<uint64_t> seen_txids;                    // in applied or held updates
+    uint64_t seen_lsn = 0;                            // the highest global_last_seen_lsn among them
     std::map<std::string, VisibleRow> visible;         // maintained per key
     std::map<std::string, std::set<uint64_t>> overlays;  // key -> pending seqs touching it
   };
@@ -116,6 +124,7 @@ class OptimisticState {
   bool touches(const LocalTransaction& tx, const std::string& collection) const;
 
   std::map<std::string, CollectionState> collections_;
+  std::map<std::string, uint64_t> applied_updates_;  // by collection, across purges
   std::map<uint64_t, LocalTransaction> transactions_;  // pending ones and the recently finished
   uint64_t next_seq_ = 1;
   std::vector<VisibleChange> changes_;

@@ -37,8 +37,8 @@ Status Outbox::restore() {
   return Status::Ok();
 }
 
-Status Outbox::enqueue(std::string batch_id, std::string body, std::string user) {
-  OutboxEntry e{next_seq_, std::move(batch_id), std::move(body), std::move(user)};
+Status Outbox::enqueue(std::string batch_id, std::string body, std::string user, std::string mutations) {
+  OutboxEntry e{next_seq_, std::move(batch_id), std::move(body), std::move(user), std::move(mutations)};
   if (storage_) SHAPESIM_RETURN_IF_ERROR(storage_->append(e));
   ++next_seq_;
   entries_.push_back(std::move(e));
@@ -95,6 +95,10 @@ Outbox::Outcome Outbox::on_response(const std::string& batch_id, const HttpRespo
   if (response.status == 200) {
     auto body = nlohmann::json::parse(response.body, nullptr, false);
     if (body.is_object() && body.contains("txid") && body["txid"].is_number_unsigned()) out.txid = body["txid"].get<uint64_t>();
+    if (body.is_object() && body.contains("lsn") && body["lsn"].is_string()) {
+      const std::string& lsn = body["lsn"].get_ref<const std::string&>();
+      if (!lsn.empty() && lsn.size() <= 20 && lsn.find_first_not_of("0123456789") == std::string::npos) out.commit_lsn = std::stoull(lsn);
+    }
     out.verdict = Verdict::kAcknowledged;
     Status removed = pop_head();
     if (!removed.ok()) out.error = "acknowledged but not removed from the local outbox: " + removed.message();

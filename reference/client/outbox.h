@@ -38,6 +38,9 @@ struct OutboxEntry {
   std::string batch_id;
   std::string body;  // the JSON of POST /api/mutations
   std::string user;  // who wrote it ("" without auth)
+  // The transaction's optimistic mutations (local_mutations_to_json; "[]": none), so a restarted
+  // client shows its queued writes again.
+  std::string mutations = "[]";
 };
 
 // Where entries survive a restart (a SQLite table in the client's file).
@@ -56,6 +59,7 @@ class Outbox {
     Verdict verdict = Verdict::kIgnored;
     std::string batch_id;
     std::optional<uint64_t> txid;
+    std::optional<uint64_t> commit_lsn;  // when the server says it ("lsn" in the answer)
     int status = 0;
     std::string error;
   };
@@ -70,7 +74,7 @@ class Outbox {
 
   Status restore();
   // Persists, then queues. On error nothing is queued (the caller must not apply it).
-  Status enqueue(std::string batch_id, std::string body, std::string user);
+  Status enqueue(std::string batch_id, std::string body, std::string user, std::string mutations = "[]");
   // The head if it may be sent now (not in flight, not backing off, not parked, `user`'s).
   std::optional<Send> poll(Timestamp now, const std::string& user);
   Outcome on_response(const std::string& batch_id, const HttpResponse& response, Timestamp now);

@@ -125,8 +125,9 @@ StreamUpdate ShapeStream::on_response(const HttpResponse& response, Timestamp no
   for (auto& m : *messages) {
     if (auto* change = std::get_if<ChangeMessage>(&m)) {
       update.changes.push_back(std::move(*change));
-    } else if (std::get<ControlMessage>(m).kind == ControlKind::kUpToDate) {
+    } else if (const auto& control = std::get<ControlMessage>(m); control.kind == ControlKind::kUpToDate) {
       up_to_date = true;
+      if (control.global_last_seen_lsn) update.global_lsn = control.global_last_seen_lsn;
     }
   }
   if (up_to_date) {

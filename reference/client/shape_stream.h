@@ -52,6 +52,10 @@ struct StreamUpdate {
   bool up_to_date = false;
   bool accepted = false;               // a 2xx shape answer was processed
   std::optional<LogOffset> offset;     // the response's electric-offset (when accepted)
+  // The up-to-date's global_last_seen_lsn: every transaction the server committed before this
+  // LSN is in the shape's log up to here (so a write answered with an earlier commit LSN that
+  // changed nothing in this shape is confirmed too).
+  std::optional<uint64_t> global_lsn;
 };
 
 class ShapeStream {

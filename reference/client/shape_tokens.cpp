@@ -84,6 +84,12 @@ void ShapeTokens::on_response(const std::string& shape_key, const HttpResponse& 
   for (const auto& c : s.value("columns", nlohmann::json::array())) granted.columns.push_back(c.get<std::string>());
   granted.replica = s.value("replica", "default") == "full" ? Replica::kFull : Replica::kDefault;
   e.granted = std::move(granted);
+  e.data_version = body.contains("data_version") && body["data_version"].is_string() ? body["data_version"].get<std::string>() : "";
+}
+
+std::string ShapeTokens::data_version(const ShapeDefinition& shape) const {
+  auto it = entries_.find(shape.canonical());
+  return it == entries_.end() ? std::string() : it->second.data_version;
 }
 
 void ShapeTokens::on_network_error(const std::string& shape_key, Timestamp now) {

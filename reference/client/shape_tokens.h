@@ -46,6 +46,8 @@ class ShapeTokens {
   void set_online(bool online) { online_ = online; }
   // The gatekeeper's table and narrowing for this shape (the server adds the scope).
   void want(const ShapeDefinition& shape);
+  // Drops what is known about the shape (its token, a denial, a failure): want() starts over.
+  void forget(const ShapeDefinition& shape) { entries_.erase(shape.canonical()); }
   // A 401 on the shape: the token is stale; get another one now.
   void invalidate(const ShapeDefinition& shape);
   std::optional<Request> poll(Timestamp now);
@@ -57,6 +59,8 @@ class ShapeTokens {
   // The definition the gatekeeper bound into the token (the stream must request exactly it).
   std::optional<ShapeDefinition> granted(const ShapeDefinition& shape) const;
   bool denied(const ShapeDefinition& shape) const;
+  // The user's data version the gatekeeper answered with the current token ("" if none).
+  std::string data_version(const ShapeDefinition& shape) const;
   std::optional<std::string> failed(const ShapeDefinition& shape) const;
   std::optional<Timestamp> wake_at() const;
   uint64_t requests_sent() const { return requests_; }
@@ -66,6 +70,7 @@ class ShapeTokens {
     ShapeDefinition shape;
     std::optional<std::string> token;
     std::optional<ShapeDefinition> granted;
+    std::string data_version;
     Timestamp expires_at{0};
     bool in_flight = false;
     bool stale = false;

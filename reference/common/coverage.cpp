@@ -20,6 +20,13 @@ const char* probe_name(Probe p) {
     case Probe::kStaleResponseIgnored: return "client.stale_response_ignored";
     case Probe::kClientRestartedWithOutbox: return "client.restarted_with_pending_writes";
     case Probe::kClientResumedFromLocalFile: return "client.resumed_from_local_file";
+    case Probe::kOptimisticWriteShown: return "client.optimistic_write_shown";
+    case Probe::kQueuedWritesShownAfterRestart: return "client.queued_writes_shown_after_restart";
+    case Probe::kClientCrashBeforePersist: return "client.crash_before_persist";
+    case Probe::kClientCrashAfterPersist: return "client.crash_after_persist";
+    case Probe::kClientCrashWriteInFlight: return "client.crash_write_in_flight";
+    case Probe::kClientCrashAfterServerCommit: return "client.crash_after_server_commit";
+    case Probe::kClientCrashAfterRemoval: return "client.crash_after_removal_from_outbox";
     case Probe::kDuplicateDelivered: return "sim.duplicate_delivered";
     case Probe::kLongTailDelivery: return "sim.long_tail_delivery";
     case Probe::kMessageHeldByClog: return "sim.message_held_by_clog";

@@ -29,6 +29,13 @@ enum class Probe : uint8_t {
   kStaleResponseIgnored,
   kClientRestartedWithOutbox,
   kClientResumedFromLocalFile,
+  kOptimisticWriteShown,
+  kQueuedWritesShownAfterRestart,
+  kClientCrashBeforePersist,
+  kClientCrashAfterPersist,
+  kClientCrashWriteInFlight,
+  kClientCrashAfterServerCommit,
+  kClientCrashAfterRemoval,
   // simulator
   kDuplicateDelivered,
   kLongTailDelivery,

@@ -33,7 +33,10 @@ HttpResponse ShapeServer::handle_mutations(const HttpRequest& req, Timestamp now
   HttpResponse r;
   r.headers["content-type"] = "application/json";
   r.headers["cache-control"] = "no-store";
-  r.body = "{\"txid\":" + std::to_string(outcome->txid.value) + "}";
+  // The commit LSN, when this answer committed it: a client whose shape the write did not touch
+  // confirms it once an up-to-date's global_last_seen_lsn passes it (docs/client.md).
+  r.body = "{\"txid\":" + std::to_string(outcome->txid.value) +
+           (outcome->committed ? ",\"lsn\":\"" + std::to_string(outcome->committed->commit_lsn.value) + "\"" : "") + "}";
   return r;
 }
 

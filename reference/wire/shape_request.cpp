@@ -142,6 +142,12 @@ std::optional<SubsetRequest> parse_subset_query(const QueryParams& query, Valida
 
 }  // namespace
 
+bool is_protocol_param(const std::string& key) {
+  static const std::set<std::string> kProtocol = {"offset", "handle", "live", "live_sse", "experimental_live_sse",
+                                                  "cursor", "log", "expired_handle", "cache-buster"};
+  return kProtocol.count(key) > 0 || key.rfind("subset__", 0) == 0;
+}
+
 Result<std::pair<std::string, std::string>> parse_table_name(std::string_view text) {
   size_t pos = 0;
   auto first = parse_identifier(text, pos);

@@ -87,6 +87,10 @@ ParsedShapeRequest parse_shape_request(const QueryParams& query);
 // Errors are added under the matching `subset__*` parameter name.
 std::optional<SubsetRequest> parse_subset_body(std::string_view body, ValidationErrors& errors);
 
+// Query parameters a client chooses freely under a shape token or a route (offset, handle,
+// live, cursor, log, subset__*, ...): everything else is the shape's definition.
+bool is_protocol_param(const std::string& key);
+
 // Parses "tbl", "schema.tbl" or quoted forms into (schema, table). Unquoted names fold to
 // lower case, as in PostgreSQL.
 Result<std::pair<std::string, std::string>> parse_table_name(std::string_view text);
