@@ -51,7 +51,8 @@ TEST_P(PlantedBugTest, FoundWithinBoundedSeedsAndShrunkToAShortScenario) {
 INSTANTIATE_TEST_SUITE_P(EveryPlantedBug, PlantedBugTest,
                          ::testing::Values(PlantedBug::kOffsetNotAdvancedAfterChunk, PlantedBug::kLongPollAnsweredTwice,
                                            PlantedBug::kDropLastChangeOfTransaction,
-                                           PlantedBug::kRetryWithoutIdempotencyKey, PlantedBug::kStaleRowsKeptOnRefetch),
+                                           PlantedBug::kRetryWithoutIdempotencyKey, PlantedBug::kStaleRowsKeptOnRefetch,
+                                           PlantedBug::kOutboxPersistedLate),
                          [](const auto& info) {
                            std::string name = planted_bug_name(info.param);
                            for (auto& c : name) if (c == '-') c = '_';

@@ -259,7 +259,7 @@ void ClientNode::on_response(RequestId id, const HttpResponse& response) {
   InFlight what = r->second;
   requests_.erase(r);
   if (what.kind == ClientEngine::Kind::kWrite && response.status == 200 && crash_point(CrashPoint::kAfterServerCommit)) return;
-  size_t rows_before = collection().rows().size() + engine_->state().visible(kCollection).size();
+  size_t rows_before = collection().rows().size() + engine_->state().visible_count(kCollection);
   ClientEngine::Handled handled = engine_->on_response(what.kind, what.batch_id, response, local_now());
   if (handled.purged && rows_before > 0) ++purges_;
   if (what.kind == ClientEngine::Kind::kWrite && record_outcomes() && crash_point(CrashPoint::kAfterRemoval)) return;

@@ -7,11 +7,24 @@ namespace shapesim {
 
 namespace {
 
-// A prepared statement, finalized on scope exit.
+// A prepared statement from the store's cache (prepared once per SQL text, kept for the
+// connection's life), reset and unbound on scope exit.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) : db_(db) { rc_ = sqlite3_prepare_v2(db, sql, -1, &st_, nullptr); }
-  ~Statement() { sqlite3_finalize(st_); }
+  Statement(sqlite3* db, std::map<const char*, sqlite3_stmt*>& cache, const char* sql) : db_(db) {
+    if (auto it = cache.find(sql); it != cache.end()) {
+      st_ = it->second;
+      return;
+    }
+    rc_ = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st_, nullptr);
+    if (rc_ == SQLITE_OK) cache.emplace(sql, st_);
+  }
+  ~Statement() {
+    if (st_) {
+      sqlite3_reset(st_);
+      sqlite3_clear_bindings(st_);
+    }
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
   Status prepared() const {
@@ -87,15 +100,24 @@ Result<std::unique_ptr<ClientStore>> ClientStore::open(const std::string& path, 
   return store;
 }
 
-ClientStore::~ClientStore() { sqlite3_close(db_); }
+ClientStore::~ClientStore() {
+  for (auto& [_, st] : statements_) sqlite3_finalize(st);
+  sqlite3_close(db_);
+}
+
+Status ClientStore::run(const char* sql) {
+  Statement st(db_, statements_, sql);
+  SHAPESIM_RETURN_IF_ERROR(st.prepared());
+  return st.done();
+}
 
 Status ClientStore::migrate() {
-  Statement version(db_, "PRAGMA user_version");
+  Statement version(db_, statements_, "PRAGMA user_version");
   SHAPESIM_RETURN_IF_ERROR(version.prepared());
   if (version.step() != SQLITE_ROW) return internal_error(std::string("client store: ") + sqlite3_errmsg(db_));
   if (version.integer(0) >= kFileVersion) return Status::Ok();
   bool has_mutations = false;
-  Statement columns(db_, "SELECT name FROM pragma_table_info('outbox')");
+  Statement columns(db_, statements_, "SELECT name FROM pragma_table_info('outbox')");
   SHAPESIM_RETURN_IF_ERROR(columns.prepared());
   while (columns.step() == SQLITE_ROW) has_mutations = has_mutations || columns.text(0) == "mutations";
   if (!has_mutations) SHAPESIM_RETURN_IF_ERROR(exec("ALTER TABLE outbox ADD COLUMN mutations TEXT NOT NULL DEFAULT '[]'"));
@@ -111,7 +133,7 @@ Status ClientStore::exec(const std::string& sql) {
 }
 
 Status ClientStore::append(const OutboxEntry& e) {
-  Statement st(db_, "INSERT INTO outbox (seq, batch_id, body, user, mutations) VALUES (?, ?, ?, ?, ?)");
+  Statement st(db_, statements_, "INSERT INTO outbox (seq, batch_id, body, user, mutations) VALUES (?, ?, ?, ?, ?)");
   SHAPESIM_RETURN_IF_ERROR(st.prepared());
   st.bind(1, static_cast<int64_t>(e.seq));
   st.bind(2, e.batch_id);
@@ -122,14 +144,14 @@ Status ClientStore::append(const OutboxEntry& e) {
 }
 
 Status ClientStore::remove(uint64_t seq) {
-  Statement st(db_, "DELETE FROM outbox WHERE seq = ?");
+  Statement st(db_, statements_, "DELETE FROM outbox WHERE seq = ?");
   SHAPESIM_RETURN_IF_ERROR(st.prepared());
   st.bind(1, static_cast<int64_t>(seq));
   return st.done();
 }
 
 Result<std::vector<OutboxEntry>> ClientStore::load() {
-  Statement st(db_, "SELECT seq, batch_id, body, user, mutations FROM outbox ORDER BY seq");
+  Statement st(db_, statements_, "SELECT seq, batch_id, body, user, mutations FROM outbox ORDER BY seq");
   SHAPESIM_RETURN_IF_ERROR(st.prepared());
   std::vector<OutboxEntry> out;
   int rc;
@@ -141,14 +163,14 @@ Result<std::vector<OutboxEntry>> ClientStore::load() {
 Status ClientStore::save_update(const std::string& shape, const StreamUpdate& update,
                                 const std::map<std::string, WireRow>& rows_after,
                                 const std::optional<ShapeStreamPosition>& position) {
-  SHAPESIM_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE"));
+  SHAPESIM_RETURN_IF_ERROR(run("BEGIN IMMEDIATE"));
   auto body = [&]() -> Status {
     if (update.must_refetch) {
-      Statement clear(db_, "DELETE FROM shape_rows WHERE shape = ?");
+      Statement clear(db_, statements_, "DELETE FROM shape_rows WHERE shape = ?");
       SHAPESIM_RETURN_IF_ERROR(clear.prepared());
       clear.bind(1, shape);
       SHAPESIM_RETURN_IF_ERROR(clear.done());
-      Statement forget(db_, "DELETE FROM shape_positions WHERE shape = ?");
+      Statement forget(db_, statements_, "DELETE FROM shape_positions WHERE shape = ?");
       SHAPESIM_RETURN_IF_ERROR(forget.prepared());
       forget.bind(1, shape);
       SHAPESIM_RETURN_IF_ERROR(forget.done());
@@ -156,13 +178,13 @@ Status ClientStore::save_update(const std::string& shape, const StreamUpdate& up
     for (const auto& c : update.changes) {
       auto row = rows_after.find(c.key);
       if (row == rows_after.end()) {
-        Statement del(db_, "DELETE FROM shape_rows WHERE shape = ? AND key = ?");
+        Statement del(db_, statements_, "DELETE FROM shape_rows WHERE shape = ? AND key = ?");
         SHAPESIM_RETURN_IF_ERROR(del.prepared());
         del.bind(1, shape);
         del.bind(2, c.key);
         SHAPESIM_RETURN_IF_ERROR(del.done());
       } else {
-        Statement put(db_, "INSERT OR REPLACE INTO shape_rows (shape, key, row) VALUES (?, ?, ?)");
+        Statement put(db_, statements_, "INSERT OR REPLACE INTO shape_rows (shape, key, row) VALUES (?, ?, ?)");
         SHAPESIM_RETURN_IF_ERROR(put.prepared());
         put.bind(1, shape);
         put.bind(2, c.key);
@@ -171,7 +193,7 @@ Status ClientStore::save_update(const std::string& shape, const StreamUpdate& up
       }
     }
     if (position) {
-      Statement pos(db_, "INSERT OR REPLACE INTO shape_positions (shape, handle, log_offset, cursor, live) VALUES (?, ?, ?, ?, ?)");
+      Statement pos(db_, statements_, "INSERT OR REPLACE INTO shape_positions (shape, handle, log_offset, cursor, live) VALUES (?, ?, ?, ?, ?)");
       SHAPESIM_RETURN_IF_ERROR(pos.prepared());
       pos.bind(1, shape);
       pos.bind(2, position->handle);
@@ -183,15 +205,15 @@ Status ClientStore::save_update(const std::string& shape, const StreamUpdate& up
     return Status::Ok();
   }();
   if (!body.ok()) {
-    (void)exec("ROLLBACK");
+    (void)run("ROLLBACK");
     return body;
   }
-  return exec("COMMIT");
+  return run("COMMIT");
 }
 
 Result<ClientStore::SavedShape> ClientStore::load_shape(const std::string& shape) {
   SavedShape saved;
-  Statement rows(db_, "SELECT key, row FROM shape_rows WHERE shape = ? ORDER BY key");
+  Statement rows(db_, statements_, "SELECT key, row FROM shape_rows WHERE shape = ? ORDER BY key");
   SHAPESIM_RETURN_IF_ERROR(rows.prepared());
   rows.bind(1, shape);
   int rc;
@@ -200,7 +222,7 @@ Result<ClientStore::SavedShape> ClientStore::load_shape(const std::string& shape
     saved.rows.emplace(rows.text(0), std::move(row));
   }
   if (rc != SQLITE_DONE) return internal_error(std::string("client store: ") + sqlite3_errmsg(db_));
-  Statement pos(db_, "SELECT handle, log_offset, cursor, live FROM shape_positions WHERE shape = ?");
+  Statement pos(db_, statements_, "SELECT handle, log_offset, cursor, live FROM shape_positions WHERE shape = ?");
   SHAPESIM_RETURN_IF_ERROR(pos.prepared());
   pos.bind(1, shape);
   if (pos.step() == SQLITE_ROW) {
@@ -213,7 +235,7 @@ Result<ClientStore::SavedShape> ClientStore::load_shape(const std::string& shape
 }
 
 Status ClientStore::put(const std::string& key, const std::string& value) {
-  Statement st(db_, "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)");
+  Statement st(db_, statements_, "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)");
   SHAPESIM_RETURN_IF_ERROR(st.prepared());
   st.bind(1, key);
   st.bind(2, value);
@@ -221,7 +243,7 @@ Status ClientStore::put(const std::string& key, const std::string& value) {
 }
 
 Result<std::optional<std::string>> ClientStore::get(const std::string& key) {
-  Statement st(db_, "SELECT value FROM settings WHERE key = ?");
+  Statement st(db_, statements_, "SELECT value FROM settings WHERE key = ?");
   SHAPESIM_RETURN_IF_ERROR(st.prepared());
   st.bind(1, key);
   int rc = st.step();

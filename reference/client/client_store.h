@@ -22,6 +22,7 @@
 #include "reference/client/shape_stream.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace shapesim {
 
@@ -58,7 +59,10 @@ class ClientStore : public OutboxStorage {
   explicit ClientStore(sqlite3* db) : db_(db) {}
   Status migrate();
   Status exec(const std::string& sql);
+  // One statement through the statement cache (BEGIN, COMMIT, ...).
+  Status run(const char* sql);
   sqlite3* db_;
+  std::map<const char*, sqlite3_stmt*> statements_;  // by SQL literal: prepared once
 };
 
 }  // namespace shapesim

@@ -272,6 +272,11 @@ std::map<std::string, VisibleRow> OptimisticState::visible(const std::string& co
   return it == collections_.end() ? std::map<std::string, VisibleRow>{} : it->second.visible;
 }
 
+size_t OptimisticState::visible_count(const std::string& collection) const {
+  auto it = collections_.find(collection);
+  return it == collections_.end() ? 0 : it->second.visible.size();
+}
+
 std::optional<VisibleRow> OptimisticState::visible_row(const std::string& collection, const std::string& key) const {
   auto it = collections_.find(collection);
   if (it == collections_.end()) return std::nullopt;

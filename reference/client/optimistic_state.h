@@ -87,6 +87,7 @@ class OptimisticState {
   void purge(const std::string& reason);
 
   std::map<std::string, VisibleRow> visible(const std::string& collection) const;
+  size_t visible_count(const std::string& collection) const;
   std::optional<VisibleRow> visible_row(const std::string& collection, const std::string& key) const;
   const std::map<std::string, WireRow>& synced(const std::string& collection) const;
   // The synced layer itself (its txids and the anomalies it noticed; for checkers).

@@ -39,7 +39,11 @@ Status Outbox::restore() {
 
 Status Outbox::enqueue(std::string batch_id, std::string body, std::string user, std::string mutations) {
   OutboxEntry e{next_seq_, std::move(batch_id), std::move(body), std::move(user), std::move(mutations)};
-  if (storage_) SHAPESIM_RETURN_IF_ERROR(storage_->append(e));
+  if (planted(PlantedBug::kOutboxPersistedLate)) {
+    unpersisted_.insert(e.seq);  // the anchor's order: applied now, persisted when it goes out
+  } else if (storage_) {
+    SHAPESIM_RETURN_IF_ERROR(storage_->append(e));
+  }
   ++next_seq_;
   entries_.push_back(std::move(e));
   return Status::Ok();
@@ -56,6 +60,7 @@ std::optional<Outbox::Send> Outbox::poll(Timestamp now, const std::string& user)
   if (entries_.empty() || in_flight_ || parked_ || (retry_at_ && now < *retry_at_)) return std::nullopt;
   const OutboxEntry& head = entries_.front();
   if (head.user != user) return std::nullopt;  // another user's: settle it first
+  if (unpersisted_.erase(head.seq) && storage_ && !storage_->append(head).ok()) return std::nullopt;
   retry_at_.reset();
   in_flight_ = true;
   Send send{head.batch_id, head.body, head.user, attempts_};

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -106,6 +107,7 @@ class Outbox {
   uint32_t attempts_ = 0;  // of the head
   std::optional<Timestamp> retry_at_;
   bool parked_ = false;
+  std::set<uint64_t> unpersisted_;  // only under the planted bug outbox-persisted-late
 };
 
 // Outbox storage in memory (a client without a local file; tests).

@@ -14,6 +14,7 @@ const char* planted_bug_name(PlantedBug b) {
     case PlantedBug::kDropLastChangeOfTransaction: return "drop-last-change-of-transaction";
     case PlantedBug::kRetryWithoutIdempotencyKey: return "retry-without-idempotency-key";
     case PlantedBug::kStaleRowsKeptOnRefetch: return "stale-rows-kept-on-refetch";
+    case PlantedBug::kOutboxPersistedLate: return "outbox-persisted-late";
     case PlantedBug::kCount: break;
   }
   return "?";

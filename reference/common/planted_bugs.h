@@ -20,6 +20,7 @@ enum class PlantedBug : uint8_t {
   kDropLastChangeOfTransaction,   // server: the last change of a multi-change transaction is not routed
   kRetryWithoutIdempotencyKey,    // client: a retried write gets a fresh batch id
   kStaleRowsKeptOnRefetch,        // client: rows are not dropped on a 409
+  kOutboxPersistedLate,           // client: a write is persisted when first sent, not when committed
   kCount,
 };
 
