@@ -3,6 +3,9 @@
 // rows with the pending transactions applied in commit order.
 #include "reference/client/optimistic_state.h"
 
+#include "reference/client/live_view.h"
+#include "reference/query/evaluate.h"
+
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -159,11 +162,19 @@ TEST(MergeMutationsTest, MergesPerKeyInOrder) {
 
 // The model: synced rows (what the engine applied) with the pending transactions applied in
 // commit order is what a reader sees; with nothing pending, the synced rows are every synced
-// update in arrival order (nothing held back forever, nothing lost).
+// update in arrival order (nothing held back forever, nothing lost); and a live query over what
+// is visible (LiveView) equals evaluate() of the same query from scratch.
 RC_GTEST_PROP(OptimisticStateModel, VisibleIsSyncedPlusPendingInOrder, ()) {
   OptimisticState state;
   const std::vector<std::string> collections = {"a", "b"};
   for (const auto& c : collections) state.add_collection(c);
+  query::Database db;
+  auto view = LiveView::create(db, "a", {"id", "v"}, {"id"});
+  RC_ASSERT(view.ok());
+  // Rows whose v sorts above "5" (text), ordered by v then key.
+  query::Query q = query::from(*view->collection()).where(query::gt(query::col("v"), query::lit(Value(std::string("5")))));
+  auto live = db.live(q);
+  RC_ASSERT(live.ok());
   std::map<std::string, std::map<std::string, WireRow>> all_synced;  // every synced update applied
   uint64_t next_txid = 1;
   std::vector<uint64_t> seqs;
@@ -180,7 +191,8 @@ RC_GTEST_PROP(OptimisticStateModel, VisibleIsSyncedPlusPendingInOrder, ()) {
       for (int i = 0; i < n; ++i) {
         std::string k = "k" + std::to_string(*rc::gen::inRange(0, 4));
         auto op = static_cast<Op>(*rc::gen::inRange(0, 3));
-        ms.push_back({op, collections[*rc::gen::inRange<size_t>(0, 2)], k, op == Op::kDelete ? WireRow{} : WireRow{{"v", value}}});
+        WireRow row = op == Op::kDelete ? WireRow{} : op == Op::kInsert ? WireRow{{"id", k}, {"v", value}} : WireRow{{"v", value}};
+        ms.push_back({op, collections[*rc::gen::inRange<size_t>(0, 2)], k, std::move(row)});
       }
       auto seq = state.commit("tx" + std::to_string(step), ms);
       if (seq.ok()) seqs.push_back(*seq);
@@ -213,14 +225,17 @@ RC_GTEST_PROP(OptimisticStateModel, VisibleIsSyncedPlusPendingInOrder, ()) {
       auto& rows = all_synced[coll];
       uint64_t txid = next_txid++;
       Operation op = rows.count(key) ? (*rc::gen::arbitrary<bool>() ? Operation::kUpdate : Operation::kDelete) : Operation::kInsert;
-      WireRow v = op == Operation::kDelete ? WireRow{} : WireRow{{"v", value}};
+      WireRow v = op == Operation::kDelete ? WireRow{} : WireRow{{"id", key}, {"v", value}};
       if (op == Operation::kDelete) rows.erase(key); else for (const auto& [c, x] : v) rows[key][c] = x;
       state.apply_synced(coll, synced_change(key, op, v, txid));
     } else {  // time passes
       now = now + Duration::seconds(*rc::gen::inRange(1, 40));
       state.tick(now);
     }
-    (void)state.take_changes();
+    RC_ASSERT(view->apply(state.take_changes()).ok());
+    auto scratch = query::evaluate(q);
+    RC_ASSERT(scratch.ok());
+    RC_ASSERT((*live)->rows() == *scratch);
     // The property.
     for (const auto& c : collections) {
       std::map<std::string, WireRow> expected = state.synced(c);
