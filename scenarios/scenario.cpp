@@ -1,46 +1,17 @@
 #include "scenarios/scenario.h"
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "reference/common/table_schema_json.h"
+#include "scenarios/scenario_parse.h"
 
 namespace shapesim {
 
 namespace {
 
-const std::set<std::string> kStepKeys[] = {
-    /* write */ {"step", "client", "id", "mutations"},
-    /* wait */ {"step", "ms"},
-    /* settle */ {"step", "max_ms"},
-    /* partition */ {"step", "isolate", "from", "to", "two_way"},
-    /* heal */ {"step"},
-    /* expect */ {"step", "client", "rows", "has", "values", "lacks", "refetches", "converged", "writes_acked"},
-    /* crash */ {"step", "node", "during_io"},
-    /* restart */ {"step", "node"},
-    /* clog */ {"step", "node", "ms"},
-    /* delete_shape */ {"step", "client"},
-};
-
-Result<StepKind> parse_step_kind(const std::string& s) {
-  static const std::pair<const char*, StepKind> kinds[] = {
-      {"write", StepKind::kWrite}, {"wait", StepKind::kWait}, {"settle", StepKind::kSettle},
-      {"partition", StepKind::kPartition}, {"heal", StepKind::kHeal}, {"expect", StepKind::kExpect},
-      {"crash", StepKind::kCrash}, {"restart", StepKind::kRestart}, {"clog", StepKind::kClog},
-      {"delete_shape", StepKind::kDeleteShape}};
-  for (const auto& [name, kind] : kinds) {
-    if (s == name) return kind;
-  }
-  return invalid_argument("unknown step \"" + s +
-                          "\" (write, wait, settle, partition, heal, expect, crash, restart, clog, delete_shape)");
-}
-
-bool is_non_negative_int(const nlohmann::json& j) { return j.is_number_integer() && j.get<int64_t>() >= 0; }
-
-bool is_node(const Scenario& s, const nlohmann::json& j) {
-  return j.is_string() && (j.get<std::string>() == "server" || s.find_client(j.get<std::string>()));
-}
 
 // A probability knob in [0, 1), or [0, 1] when `one_allowed`.
 Status read_probability(const nlohmann::json& obj, const char* key, const std::string& where, bool one_allowed,
@@ -83,105 +54,8 @@ Result<ShapeDefinition> parse_shape(const nlohmann::json& j) {
   return parsed.request->shape;
 }
 
-Status parse_step(const Scenario& s, const nlohmann::json& j, ScenarioStep& step) {
-  if (!j.is_object() || !j.contains("step") || !j["step"].is_string()) {
-    return invalid_argument("a step must be an object with a \"step\" name");
-  }
-  SHAPESIM_ASSIGN_OR_RETURN(step.kind, parse_step_kind(j["step"].get<std::string>()));
-  step.args = j;
-  for (const auto& [key, _] : j.items()) {
-    if (!kStepKeys[static_cast<int>(step.kind)].count(key)) return invalid_argument("unknown field \"" + key + "\"");
-  }
-  auto need_client = [&]() -> Status {
-    if (!j.contains("client") || !j["client"].is_string()) return invalid_argument("\"client\" is required");
-    if (!s.find_client(j["client"].get<std::string>())) {
-      return invalid_argument("unknown client \"" + j["client"].get<std::string>() + "\"");
-    }
-    return Status::Ok();
-  };
-  switch (step.kind) {
-    case StepKind::kWrite:
-      SHAPESIM_RETURN_IF_ERROR(need_client());
-      if (!j.contains("mutations") || !j["mutations"].is_array() || j["mutations"].empty()) {
-        return invalid_argument("\"mutations\" must be a non-empty array");
-      }
-      if (j.contains("id") && !j["id"].is_string()) return invalid_argument("\"id\" must be a string");
-      break;
-    case StepKind::kWait:
-      if (!j.contains("ms") || !is_non_negative_int(j["ms"])) return invalid_argument("\"ms\" must be an integer >= 0");
-      break;
-    case StepKind::kSettle:
-      if (j.contains("max_ms") && !is_non_negative_int(j["max_ms"])) {
-        return invalid_argument("\"max_ms\" must be an integer >= 0");
-      }
-      break;
-    case StepKind::kPartition:
-      if (j.contains("from") || j.contains("to")) {
-        if (j.contains("isolate")) return invalid_argument("give either \"isolate\" or \"from\" and \"to\"");
-        for (const char* key : {"from", "to"}) {
-          if (!j.contains(key) || !is_node(s, j[key])) {
-            return invalid_argument(std::string("\"") + key + "\" must name \"server\" or a client");
-          }
-        }
-        if (j["from"] == j["to"]) return invalid_argument("\"from\" and \"to\" must differ");
-        if (j.contains("two_way") && !j["two_way"].is_boolean()) return invalid_argument("\"two_way\" must be a boolean");
-        break;
-      }
-      if (!j.contains("isolate") || !j["isolate"].is_array() || j["isolate"].empty()) {
-        return invalid_argument("\"isolate\" must be a non-empty array of client names (or give \"from\" and \"to\")");
-      }
-      for (const auto& c : j["isolate"]) {
-        if (!c.is_string() || !s.find_client(c.get<std::string>())) {
-          return invalid_argument("\"isolate\" names an unknown client: " + c.dump());
-        }
-      }
-      break;
-    case StepKind::kCrash:
-    case StepKind::kRestart:
-    case StepKind::kClog:
-      if (!j.contains("node") || !is_node(s, j["node"])) return invalid_argument("\"node\" must name \"server\" or a client");
-      if (step.kind == StepKind::kClog && (!j.contains("ms") || !is_non_negative_int(j["ms"]))) {
-        return invalid_argument("\"ms\" must be an integer >= 0");
-      }
-      if (j.contains("during_io")) {
-        if (j["node"] != "server") return invalid_argument("\"during_io\" applies to the server only");
-        if (!j["during_io"].is_number_integer() || j["during_io"].get<int64_t>() < 1) {
-          return invalid_argument("\"during_io\" must be an integer >= 1 (the disk operation the crash hits)");
-        }
-      }
-      break;
-    case StepKind::kDeleteShape:
-      SHAPESIM_RETURN_IF_ERROR(need_client());
-      if (!s.find_client(j["client"].get<std::string>())->shape) {
-        return invalid_argument("client \"" + j["client"].get<std::string>() + "\" has no shape to delete");
-      }
-      break;
-    case StepKind::kHeal:
-      break;
-    case StepKind::kExpect: {
-      SHAPESIM_RETURN_IF_ERROR(need_client());
-      const ScenarioClient* c = s.find_client(j["client"].get<std::string>());
-      bool needs_shape = j.contains("rows") || j.contains("has") || j.contains("lacks") || j.contains("refetches") ||
-                         j.contains("converged");
-      if (needs_shape && !c->shape) return invalid_argument("client \"" + c->name + "\" has no shape to check");
-      for (const char* key : {"rows", "refetches", "writes_acked"}) {
-        if (j.contains(key) && !is_non_negative_int(j[key])) {
-          return invalid_argument(std::string("\"") + key + "\" must be an integer >= 0");
-        }
-      }
-      for (const char* key : {"has", "lacks", "values"}) {
-        if (j.contains(key) && !j[key].is_object()) return invalid_argument(std::string("\"") + key + "\" must be an object");
-      }
-      if (j.contains("values") && !j.contains("has")) return invalid_argument("\"values\" needs \"has\"");
-      if (j.contains("converged") && !j["converged"].is_boolean()) return invalid_argument("\"converged\" must be a boolean");
-      if (j.size() == 2) return invalid_argument("an expect step needs at least one check");
-      break;
-    }
-  }
-  return Status::Ok();
-}
 
-Status parse_body(const nlohmann::json& j, Scenario& s) {
+Status parse_body(const nlohmann::json& j, const std::string& base_dir, Scenario& s) {
   if (!j.is_object()) return invalid_argument("a scenario must be a JSON object");
   if (!j.contains("name") || !j["name"].is_string()) return invalid_argument("\"name\" (a string) is required");
   s.name = j["name"].get<std::string>();
@@ -193,6 +67,7 @@ Status parse_body(const nlohmann::json& j, Scenario& s) {
     SHAPESIM_ASSIGN_OR_RETURN(TableSchema table, table_schema_from_json(t));
     s.tables.push_back(std::move(table));
   }
+  if (j.contains("auth")) SHAPESIM_RETURN_IF_ERROR(parse_auth(j["auth"], base_dir, s));
   if (j.contains("seed_rows")) {
     if (!j["seed_rows"].is_object()) return invalid_argument("\"seed_rows\" must map table names to arrays of rows");
     for (const auto& [table, rows] : j["seed_rows"].items()) {
@@ -200,7 +75,9 @@ Status parse_body(const nlohmann::json& j, Scenario& s) {
         return invalid_argument("\"seed_rows\": \"" + table + "\" must be a declared table with an array of rows");
       }
     }
-    s.seed_rows = j["seed_rows"];
+    for (const auto& [table, rows] : j["seed_rows"].items()) {
+      for (const auto& row : rows) s.seed_rows[table].push_back(row);
+    }
   }
   if (j.contains("server")) {
     const auto& srv = j["server"];
@@ -257,7 +134,7 @@ Status parse_body(const nlohmann::json& j, Scenario& s) {
     }
     ScenarioClient client{c["name"].get<std::string>(), std::nullopt};
     for (const auto& [key, _] : c.items()) {
-      if (key != "name" && key != "shape" && key != "clock" && key != "slow_ms") {
+      if (key != "name" && key != "shape" && key != "clock" && key != "slow_ms" && key != "user" && key != "route") {
         return invalid_argument("client \"" + client.name + "\": unknown field \"" + key + "\"");
       }
     }
@@ -291,6 +168,22 @@ Status parse_body(const nlohmann::json& j, Scenario& s) {
       }
       client.shape = std::move(*shape);
     }
+    for (const char* key : {"user", "route"}) {
+      if (!c.contains(key)) continue;
+      if (!c[key].is_string() || c[key].get<std::string>().empty()) {
+        return invalid_argument("client \"" + client.name + "\": " + key + " must be a non-empty string");
+      }
+      if (!s.auth) return invalid_argument("client \"" + client.name + "\": a " + key + " needs an \"auth\" section");
+    }
+    if (c.contains("user")) client.user = c["user"].get<std::string>();
+    if (c.contains("route")) {
+      if (!client.user) return invalid_argument("client \"" + client.name + "\": a route needs a user");
+      if (client.shape) return invalid_argument("client \"" + client.name + "\": give a shape or a route, not both");
+      client.route = c["route"].get<std::string>();
+      auto table = route_table(s.auth->policy, *client.route);
+      if (!table.ok()) return invalid_argument("client \"" + client.name + "\": " + table.status().message());
+      client.shape = ShapeDefinition{.table = *table};
+    }
     s.clients.push_back(std::move(client));
   }
   if (!j.contains("steps") || !j["steps"].is_array()) return invalid_argument("\"steps\" must be an array");
@@ -304,22 +197,6 @@ Status parse_body(const nlohmann::json& j, Scenario& s) {
 }
 
 }  // namespace
-
-const char* step_kind_name(StepKind k) {
-  switch (k) {
-    case StepKind::kWrite: return "write";
-    case StepKind::kWait: return "wait";
-    case StepKind::kSettle: return "settle";
-    case StepKind::kPartition: return "partition";
-    case StepKind::kHeal: return "heal";
-    case StepKind::kExpect: return "expect";
-    case StepKind::kCrash: return "crash";
-    case StepKind::kRestart: return "restart";
-    case StepKind::kClog: return "clog";
-    case StepKind::kDeleteShape: return "delete_shape";
-  }
-  return "?";
-}
 
 const ScenarioClient* Scenario::find_client(const std::string& n) const {
   for (const auto& c : clients) {
@@ -339,7 +216,8 @@ Result<Scenario> parse_scenario(const nlohmann::json& j, const std::string& sour
   Scenario s;
   s.path = source;
   s.source = j;
-  Status st = parse_body(j, s);
+  std::string base_dir = source.empty() ? "" : std::filesystem::path(source).parent_path().string();
+  Status st = parse_body(j, base_dir, s);
   if (!st.ok()) return invalid_argument(source + ": " + st.message());
   return s;
 }

@@ -1,7 +1,8 @@
 // Scenario: a simulated run described as data (docs/scenarios.md): tables and seed rows,
-// server, network and disk knobs, clients with their shapes (and clocks, slowness), then a
-// list of steps: write, wait, settle, partition, heal, expect, crash, restart, clog,
-// delete_shape.
+// server, network and disk knobs, an optional auth policy with users, organizations and
+// memberships, clients with their shapes (or a user and a route; clocks, slowness), then a
+// list of steps (scenario_steps.cpp): writes and local transactions, time, faults, permission
+// changes, logins, offline periods, expectations.
 //
 //   auto s = load_scenario_file("scenarios/suite/two_clients.json");   // Result<Scenario>
 //   if (!s.ok()) print s.status().message();   // names the file, the step and the problem
@@ -13,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reference/auth/policy.h"
 #include "reference/common/table_schema.h"
 #include "reference/server/shape_server.h"
 #include "reference/wire/shape_request.h"
@@ -23,17 +25,34 @@ namespace shapesim {
 struct ScenarioClient {
   std::string name;
   std::optional<ShapeDefinition> shape;  // none: a writer without a shape
+  // Under auth: the user it acts for, and the declared route it reads (then `shape` is the
+  // route's table, until the server says which shape it serves).
+  std::optional<std::string> user;
+  std::optional<std::string> route;
   int64_t clock_skew_ms = 0;
   int64_t clock_drift_ppm = 0;
   int64_t slow_ms = 0;
 };
 
-enum class StepKind { kWrite, kWait, kSettle, kPartition, kHeal, kExpect, kCrash, kRestart, kClog, kDeleteShape };
+enum class StepKind {
+  kWrite, kWait, kSettle, kPartition, kHeal, kExpect, kCrash, kRestart, kClog, kDeleteShape,
+  // local transactions, offline, client crashes
+  kTransact, kOffline, kOnline, kCrashClient, kRestartClient,
+  // identity and permissions (under auth)
+  kLogin, kLogout, kSwitchOrg, kGrant, kRevoke, kSetRole, kExpireTokens, kExpectNoRowsFrom,
+};
 const char* step_kind_name(StepKind k);
 
 struct ScenarioStep {
   StepKind kind = StepKind::kWait;
   nlohmann::json args;  // the step object, validated by the parser
+};
+
+// The auth section: a policy (docs/auth.md) and who exists; the identity tables are created
+// when the scenario does not declare them.
+struct ScenarioAuth {
+  auth::Policy policy;
+  Duration exposure_bound = Duration::millis(500);  // the authorized-rows checker's window
 };
 
 struct Scenario {
@@ -49,6 +68,7 @@ struct Scenario {
   double client_crash_points = 0.0;  // disk: chance a client crashes at each outbox crash point
   Duration settle_limit = Duration::seconds(120);  // for settle steps
   Duration liveness_limit = Duration::seconds(120);  // heal phase: every client must converge within it
+  std::optional<ScenarioAuth> auth;
   std::vector<ScenarioClient> clients;
   std::vector<ScenarioStep> steps;
 

@@ -36,7 +36,10 @@ TEST(Scenario, ErrorsNameTheFileTheStepAndTheProblem) {
   j["steps"] = json::array({{{"step", "wait"}, {"ms", 5}}, {{"step", "write"}, {"client", "carol"}, {"mutations", json::array({1})}}});
   EXPECT_EQ(error_of(j), "x.json: step 2: unknown client \"carol\"");
   j["steps"] = json::array({{{"step", "jump"}}});
-  EXPECT_EQ(error_of(j), "x.json: step 1: unknown step \"jump\" (write, wait, settle, partition, heal, expect, crash, restart, clog, delete_shape)");
+  EXPECT_EQ(error_of(j).rfind("x.json: step 1: unknown step \"jump\" (write, wait, settle, partition, heal, expect, crash, restart, clog, "
+                              "delete_shape, transact, offline, online, crash_client, restart_client, login, logout, switch_org, ",
+                              0),
+            0u);
   j["steps"] = json::array({{{"step", "wait"}, {"ms", -1}}});
   EXPECT_EQ(error_of(j), "x.json: step 1: \"ms\" must be an integer >= 0");
   j["steps"] = json::array({{{"step", "wait"}, {"ms", 1}, {"typo", 1}}});
@@ -45,6 +48,65 @@ TEST(Scenario, ErrorsNameTheFileTheStepAndTheProblem) {
   EXPECT_EQ(error_of(j), "x.json: step 1: client \"w\" has no shape to check");
   j["steps"] = json::array({{{"step", "expect"}, {"client", "a"}}});
   EXPECT_EQ(error_of(j), "x.json: step 1: an expect step needs at least one check");
+}
+
+json with_auth() {
+  json j = minimal();
+  j["auth"] = {{"policy", {{"keys", {{{"kid", "k"}, {"secret", std::string(40, 's')}}}},
+                           {"tables", {{"tasks", {{"scope", {{"organization", "org"}}}, {"read", {"member"}}, {"insert", {"member"}}}}}},
+                           {"routes", {{{"path", "/v1/shape/org/{org_id}/tasks"}, {"table", "tasks"}}}}}},
+               {"users", {"ann"}},
+               {"organizations", {"acme"}},
+               {"memberships", {{{"user", "ann"}, {"org", "acme"}, {"role", "member"}}}},
+               {"user_token_seconds", 60}};
+  j["tables"].push_back({{"name", "tasks"}, {"columns", {{{"name", "id"}, {"type", "int8"}}, {{"name", "org"}, {"type", "text"}}}}, {"primary_key", {"id"}}});
+  j["clients"].push_back({{"name", "ann"}, {"user", "ann"}, {"route", "/v1/shape/org/acme/tasks"}});
+  return j;
+}
+
+TEST(Scenario, AnAuthSectionDeclaresIdentityAndRouteClients) {
+  json j = with_auth();
+  j["steps"] = json::array({{{"step", "transact"}, {"client", "ann"}, {"expect", "confirmed"},
+                             {"mutations", {{{"op", "insert"}, {"table", "tasks"}, {"value", {{"id", 1}, {"org", "acme"}}}}}}},
+                            {{"step", "offline"}, {"client", "ann"}},
+                            {{"step", "revoke"}, {"user", "ann"}, {"org", "acme"}},
+                            {{"step", "grant"}, {"user", "ann"}, {"org", "acme"}, {"role", "viewer"}},
+                            {{"step", "set_role"}, {"user", "ann"}, {"org", "acme"}, {"role", "owner"}},
+                            {{"step", "switch_org"}, {"client", "ann"}, {"route", "/v1/shape/org/globex/tasks"}},
+                            {{"step", "expire_tokens"}},
+                            {{"step", "login"}, {"client", "ann"}, {"user", "bob"}},
+                            {{"step", "expect_no_rows_from"}, {"client", "ann"}, {"org", "acme"}, {"within_ms", 500}}});
+  auto s = parse_scenario(j, "x.json");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ASSERT_TRUE(s->auth.has_value());
+  EXPECT_EQ(s->auth->policy.user_token_seconds, 60);
+  EXPECT_TRUE(s->find_table("public", "memberships"));  // declared for it
+  EXPECT_EQ(s->seed_rows["memberships"].size(), 1u);
+  const ScenarioClient* ann = s->find_client("ann");
+  ASSERT_TRUE(ann && ann->shape && ann->route);
+  EXPECT_EQ(ann->shape->table, "tasks");
+  EXPECT_EQ(s->steps.size(), 9u);
+}
+
+TEST(Scenario, AuthErrorsNameTheProblem) {
+  json j = with_auth();
+  j["clients"][2]["route"] = "/v1/shape/nowhere";
+  EXPECT_NE(error_of(j).find("matches no route of the policy"), std::string::npos);
+  j = with_auth();
+  j["auth"]["memberships"][0]["role"] = "admin";
+  EXPECT_NE(error_of(j).find("owner|member|viewer"), std::string::npos);
+  j = minimal();
+  j["steps"] = json::array({{{"step", "expire_tokens"}}});
+  EXPECT_NE(error_of(j).find("needs an \"auth\" section"), std::string::npos);
+  j = with_auth();
+  j["steps"] = json::array({{{"step", "transact"}, {"client", "ann"}, {"expect", "maybe"}, {"mutations", {1}}}});
+  EXPECT_NE(error_of(j).find("\"confirmed\" or \"rolled_back\""), std::string::npos);
+  j = with_auth();
+  j["steps"] = json::array({{{"step", "expect_no_rows_from"}, {"client", "ann"}, {"org", "a"}, {"user", "b"}}});
+  EXPECT_NE(error_of(j).find("one of"), std::string::npos);
+  j = with_auth();
+  j["auth"]["policy"] = "does-not-exist.json";
+  EXPECT_NE(error_of(j).find("cannot open"), std::string::npos);
 }
 
 TEST(Scenario, RejectsBadTopLevelFields) {

@@ -30,6 +30,7 @@ ClientNode::ClientNode(World& world, NodeId id, std::string name, const ClientOp
     : world_(world),
       id_(id),
       name_(std::move(name)),
+      requested_(options.shape),
       shape_(options.shape),
       user_(options.user),
       route_(options.route),
@@ -53,13 +54,13 @@ void ClientNode::open_engine() {
     if (const TableSchema* t = world_.server().core().store().find_table(shape_->schema, shape_->table)) table_ = *t;
   }
   ClientEngineOptions options{.collection = kCollection,
-                              .shape = shape_.value_or(ShapeDefinition{}),
-                              .sync = shape_.has_value(),
-                              .user = user_.value_or(""),
+                              .shape = requested_.value_or(ShapeDefinition{}),
+                              .sync = requested_.has_value(),
+                              .user = signed_out_ ? "" : user_.value_or(""),
                               .route = route_,
                               .table = route_ ? std::nullopt : table_,
                               .denied_retry = Duration::seconds(2)};
-  if (user_) {
+  if (user_ && !signed_out_) {
     std::string token = world_.user_token(*user_);
     token_minted_ = world_.now();
     if (!token.empty()) options.user_token = std::move(token);
@@ -67,7 +68,7 @@ void ClientNode::open_engine() {
   auto engine = ClientEngine::open(std::move(options), store_.get(), rng_.stream(1 + incarnation_ * 16));
   SHAPESIM_ASSERT(engine.ok());
   engine_ = std::move(*engine);
-  engine_->set_online(online_);
+  engine_->set_online(online_ && !signed_out_);
   if (engine_->stream().position()) sometimes(Probe::kClientResumedFromLocalFile);
   if (!engine_->state().pending().empty()) sometimes(Probe::kQueuedWritesShownAfterRestart);
 }
@@ -97,9 +98,50 @@ void ClientNode::start() {
 void ClientNode::set_online(bool online) {
   online_ = online;
   if (!up_) return;
-  engine_->set_online(online);
+  engine_->set_online(online && !signed_out_);
   world_.trace().record(world_.now(), name_, online ? "online" : "offline", "{}");
   if (online) pump();
+}
+
+void ClientNode::login(const std::string& user) {
+  bool another = user_ != user;
+  user_ = user;
+  signed_out_ = false;
+  if (another && user_ && route_) shape_ = requested_;  // resolved again from the server's answers
+  if (!up_) return;
+  std::string token = world_.user_token(user);
+  token_minted_ = world_.now();
+  size_t rows_before = collection().rows().size();
+  auto settled = engine_->switch_user(user, token.empty() ? std::nullopt : std::optional<std::string>(token));
+  SHAPESIM_ASSERT(settled.ok());  // the simulated disk does not fail here
+  if (another && rows_before > 0) ++purges_;
+  record_outcomes();
+  engine_->set_online(online_);
+  world_.trace().record(world_.now(), name_, "login", "{\"user\":" + json_quote(user) + ",\"settled\":" + std::to_string(settled->size()) + "}");
+  pump();
+}
+
+void ClientNode::logout() {
+  signed_out_ = true;
+  if (!up_) return;
+  size_t rows_before = collection().rows().size();
+  auto settled = engine_->switch_user("", std::nullopt);
+  SHAPESIM_ASSERT(settled.ok());
+  if (rows_before > 0) ++purges_;
+  record_outcomes();
+  engine_->set_online(false);  // nothing syncs while signed out
+  world_.trace().record(world_.now(), name_, "logout", "{\"settled\":" + std::to_string(settled->size()) + "}");
+}
+
+void ClientNode::switch_route(const std::string& route) {
+  route_ = route;
+  shape_ = requested_;
+  if (!up_) return;
+  size_t rows_before = collection().rows().size();
+  SHAPESIM_ASSERT(engine_->set_route(route).ok());
+  if (rows_before > 0) ++purges_;
+  world_.trace().record(world_.now(), name_, "switch-route", "{\"route\":" + json_quote(route) + "}");
+  pump();
 }
 
 bool ClientNode::crash_point(CrashPoint point) {
@@ -116,8 +158,8 @@ bool ClientNode::crash_point(CrashPoint point) {
 }
 
 void ClientNode::write(std::string batch_id, std::string body) {
-  if (!up_) {
-    dropped_.push_back(std::move(batch_id));  // the application is not running
+  if (!up_ || signed_out_) {
+    dropped_.push_back(std::move(batch_id));  // the application is not running, or nobody is signed in
     return;
   }
   if (crash_point(CrashPoint::kBeforePersist)) {
@@ -234,9 +276,9 @@ bool ClientNode::record_outcomes() {
 }
 
 void ClientNode::after_update(RequestId id, const StreamUpdate& update, bool purged) {
-  if (route_ && update.accepted && engine_->stream().handle()) {
-    // The route decides the shape (a role change can change its columns): the client's shape
-    // is the one the server answered from, for the checkers.
+  if (user_ && update.accepted && engine_->stream().handle()) {
+    // The route or the gatekeeper decides the shape (the scope, a role's columns): the
+    // client's shape is the one the server answered from, for the checkers.
     if (const Shape* served = world_.server().core().registry().find_by_handle(*engine_->stream().handle())) {
       shape_ = served->definition();
     }

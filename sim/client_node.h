@@ -63,6 +63,14 @@ class ClientNode {
   // The user goes offline / online (the network may still be up): the engine sends nothing
   // while offline and keeps taking transactions.
   void set_online(bool online);
+  bool online() const { return online_; }
+  // Under auth: another user logs in on this device (the previous user's rows, file and queued
+  // writes are purged and settled); logout signs out (nothing syncs until the next login).
+  void login(const std::string& user);
+  void logout();
+  bool signed_out() const { return signed_out_; }
+  // A route client switches to another declared route (another organization).
+  void switch_route(const std::string& route);
 
   NodeId id() const { return id_; }
   const std::string& name() const { return name_; }
@@ -118,7 +126,8 @@ class ClientNode {
   World& world_;
   NodeId id_;
   std::string name_;
-  std::optional<ShapeDefinition> shape_;
+  std::optional<ShapeDefinition> requested_;  // what the application asks for
+  std::optional<ShapeDefinition> shape_;      // what the server serves it (for the checkers)
   std::optional<std::string> user_;
   std::optional<std::string> route_;
   std::optional<TableSchema> table_;  // the shape's table (its optimistic rows are filtered by the shape)
@@ -130,6 +139,7 @@ class ClientNode {
   Random crash_rng_;
   bool up_ = true;
   bool online_ = true;
+  bool signed_out_ = false;
   uint64_t incarnation_ = 0;  // bumped by crash(): work queued by a dead process is dropped
   Timestamp busy_until_{0};
   std::optional<Timestamp> wake_scheduled_;  // global time

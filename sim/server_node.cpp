@@ -78,6 +78,17 @@ Status ServerNode::enable_auth(auth::Policy policy) {
   return make_gate();
 }
 
+Status ServerNode::expire_tokens() {
+  if (!policy_ || policy_->keys.empty()) return Status::Ok();
+  ++key_rotations_;
+  auth::JwtKey key = policy_->keys.front();
+  key.kid += "-r" + std::to_string(key_rotations_);
+  key.secret += "-rotated-" + std::to_string(key_rotations_);
+  policy_->keys = {key};
+  policy_->signing_kid = key.kid;
+  return gate_ ? gate_->rotate_keys(policy_->keys, key.kid) : Status::Ok();
+}
+
 Status ServerNode::make_gate() {
   gate_.reset();
   if (!policy_ || !server_) return Status::Ok();

@@ -38,6 +38,9 @@ class ServerNode {
   bool up() const { return server_ != nullptr; }
   // Puts an AuthGate with this policy in front of the core (now and after every restart).
   Status enable_auth(auth::Policy policy);
+  // Every token issued so far stops working (the signing key is replaced; kept across
+  // restarts). Clients get 401s and must log in again.
+  Status expire_tokens();
   // The gate, when auth is on and the server is up.
   const auth::AuthGate* gate() const { return gate_.get(); }
   auth::AuthGate* gate() { return gate_.get(); }
@@ -59,6 +62,7 @@ class ServerNode {
   NodeId id_;
   std::unique_ptr<ShapeServer> server_;
   std::optional<auth::Policy> policy_;
+  uint64_t key_rotations_ = 0;
   std::unique_ptr<auth::AuthGate> gate_;  // in front of server_ when policy_ is set
   SimDisk* disk_;
   struct Origin {

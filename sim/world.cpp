@@ -146,7 +146,7 @@ bool World::quiescent() const {
   if (!server_->up()) return false;
   const ShapeServer& core = server_->core();
   for (const auto& c : clients_) {
-    if (!c->up() || !reachable(c->id())) continue;
+    if (!c->up() || !reachable(c->id()) || c->signed_out()) continue;
     if (c->pending_writes() > 0 || c->pending_transactions() > 0) return false;
     if (c->denied()) continue;  // refused by the policy: nothing to converge to
     if (c->route() && c->user() && server_->gate()) {
@@ -227,6 +227,12 @@ void World::delete_shape(const ClientNode& client) {
                 "{\"client\":" + json_quote(client.name()) + ",\"status\":" + std::to_string(status) + "}");
 }
 
+Status World::expire_tokens() {
+  Status st = server_->expire_tokens();
+  trace_.record(now_, "operator", "expire-tokens", "{}");
+  return st;
+}
+
 std::string World::user_token(const std::string& user) {
   const auth::AuthGate* gate = server_->gate();
   return gate ? gate->user_token(user, now_) : std::string();
@@ -261,6 +267,9 @@ void World::end_faults() {
   if (server_disk_) server_disk_->disarm();
   (void)restart_server();
   for (auto& c : clients_) restart_client(*c);
+  for (auto& c : clients_) {
+    if (!c->online()) c->set_online(true);  // offline periods end with the faults
+  }
   trace_.record(now_, "world", "end-faults", "{}");
 }
 

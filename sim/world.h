@@ -97,6 +97,8 @@ class World {
   // An operator deletes the client's shape on the server: its clients must refetch (409).
   void delete_shape(const ClientNode& client);
   void crash_client(ClientNode& client);
+  // Under auth: every token issued so far stops working (the signing key is replaced).
+  Status expire_tokens();
   // Under auth: a user token for `user` as of now (what the client's login would answer).
   std::string user_token(const std::string& user);
   // An administrator's write straight to the core (not through the gate, like SQL under --pg):

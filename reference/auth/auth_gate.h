@@ -59,6 +59,9 @@ class AuthGate : public HttpService {
 
   // A user token as /api/auth/login would answer it (for tests and the simulator).
   std::string user_token(const std::string& user, Timestamp now) const;
+  // Replaces the signing keys (an operator rotating the secret with no grace period): every
+  // token signed before is refused from now on (401), so every client must log in again.
+  Status rotate_keys(std::vector<JwtKey> keys, const std::string& signing_kid);
   std::string data_version(const std::string& user) const { return directory_.data_version(user, policy_.epoch); }
   const Directory& directory() const { return directory_; }
   const Policy& policy() const { return policy_; }

@@ -41,6 +41,14 @@ std::string AuthGate::user_token(const std::string& user, Timestamp now) const {
                      {"iat", seconds(now)}, {"exp", seconds(now) + policy_.user_token_seconds}});
 }
 
+Status AuthGate::rotate_keys(std::vector<JwtKey> keys, const std::string& signing_kid) {
+  SHAPESIM_ASSIGN_OR_RETURN(JwtKeys fresh, JwtKeys::create(keys, signing_kid));
+  keys_ = std::move(fresh);
+  policy_.keys = std::move(keys);
+  policy_.signing_kid = signing_kid;
+  return Status::Ok();
+}
+
 HttpResponse AuthGate::login(const HttpRequest& req, Timestamp now) const {
   if (policy_.login_secret.empty()) return auth_error(403, "dev login is disabled (no login_secret in the policy)");
   auto body = parse_bounded_json(req.body);

@@ -415,20 +415,38 @@ Result<bool> ClientEngine::observe_data_version(const std::string& version) {
   return changed;
 }
 
-Result<std::vector<std::string>> ClientEngine::switch_user(const std::string& user) {
+Result<std::vector<std::string>> ClientEngine::switch_user(const std::string& user, std::optional<std::string> user_token) {
   std::vector<std::string> settled;
-  if (user == options_.user) return settled;
+  if (user == options_.user) {  // the same user again: a fresh token, nothing purged
+    if (user_token) set_user_token(std::move(*user_token));
+    return settled;
+  }
   auto entries = outbox_.settle_other_users(user);
   for (const auto& e : entries) settled.push_back(e.batch_id);
   settle_unsent(entries, "the user logged out");
   options_.user = user;
+  options_.user_token = std::move(user_token);
   data_version_.reset();
+  needs_user_token_ = false;
+  outbox_.resume();
+  // The previous user's shape tokens are theirs: start over.
+  tokens_ = ShapeTokens(ShapeTokensOptions{}, rng_.stream(4 + 64 * (purges_ + 1)));
   if (options_.user_token) {
+    tokens_.set_user_token(*options_.user_token);
+    if (options_.sync && !options_.route) tokens_.want(options_.shape);
     next_version_check_ = Timestamp{0};
     version_answered_ = false;
   }
+  denied_ = false;
   SHAPESIM_RETURN_IF_ERROR(purge("another user logged in"));
   return settled;
+}
+
+Status ClientEngine::set_route(std::optional<std::string> route) {
+  if (route == options_.route) return Status::Ok();
+  options_.route = std::move(route);
+  denied_ = false;
+  return purge("switched to another route");
 }
 
 std::optional<Timestamp> ClientEngine::wake_at() const {

@@ -99,10 +99,14 @@ class ClientEngine {
   // dropped, never sent under the new permissions) and the shape is synced again from scratch.
   // Returns whether it purged.
   Result<bool> observe_data_version(const std::string& version);
-  // Another user on this device (logout + login): everything of the previous user is purged,
-  // and their queued writes are settled (rejected, rolled back), never sent with the new
-  // user's token. Returns the settled batch ids.
-  Result<std::vector<std::string>> switch_user(const std::string& user);
+  // Another user on this device (logout + login, with the new user's token; "" and none: signed
+  // out): everything of the previous user is purged (rows, file, shape tokens), and their
+  // queued writes are settled (rejected, rolled back), never sent with the new user's token.
+  // Returns the settled batch ids.
+  Result<std::vector<std::string>> switch_user(const std::string& user, std::optional<std::string> user_token = std::nullopt);
+  // Another declared route (an organization switch): the old route's rows are purged (memory
+  // and file) and the new one syncs from scratch. Queued writes stay (same user).
+  Status set_route(std::optional<std::string> route);
   // A fresh user token (a login): parked writes resume.
   void set_user_token(std::string token);
   // A write or a route answered 401: the application should log in again (set_user_token).
