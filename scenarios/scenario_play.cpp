@@ -195,6 +195,7 @@ void play_step(World& world, const Scenario& scenario, size_t i, RunResult& resu
       ClientNode& client = *world.find_client(a["client"].get<std::string>());
       client.write(id, body.dump());
       if (a.contains("expect")) state.transacts.push_back({label, client.name(), id, a["expect"].get<std::string>()});
+      if (a.value("expect", "") == "rolled_back") world.expect_rejection(client.name(), id);
       break;
     }
     case StepKind::kOffline:

@@ -98,6 +98,11 @@ void ClientNode::start() {
 void ClientNode::set_online(bool online) {
   online_ = online;
   if (!up_) return;
+  if (!online) {
+    // The device loses its network: what was in flight is abandoned (answers never arrive).
+    auto abandoned = std::exchange(requests_, {});
+    for (const auto& [id, what] : abandoned) engine_->on_network_error(what.kind, what.batch_id, local_now());
+  }
   engine_->set_online(online && !signed_out_);
   world_.trace().record(world_.now(), name_, online ? "online" : "offline", "{}");
   if (online) pump();
@@ -193,7 +198,7 @@ void ClientNode::write(std::string batch_id, std::string body) {
 }
 
 void ClientNode::renew_user_token(bool force) {
-  if (!user_ || !engine_) return;
+  if (!user_ || !engine_ || signed_out_ || !online_) return;  // a login needs the network
   const auth::AuthGate* gate = world_.server().gate();
   int64_t lifetime = gate ? gate->policy().user_token_seconds : 3600;
   if (!force && world_.now() - token_minted_ < Duration::seconds(lifetime / 2)) return;
@@ -243,7 +248,7 @@ void ClientNode::on_timeout(RequestId id) {
 }
 
 void ClientNode::receive(RequestId id, HttpResponse response) {
-  if (!up_) return;
+  if (!up_ || !online_) return;  // offline: nothing arrives
   if (slowness_.micros == 0) {
     on_response(id, response);
     return;

@@ -60,8 +60,8 @@ class ClientNode {
   void receive(RequestId id, HttpResponse response);
   void crash();
   void restart();
-  // The user goes offline / online (the network may still be up): the engine sends nothing
-  // while offline and keeps taking transactions.
+  // The device goes offline / online: requests in flight are abandoned and nothing is sent or
+  // received while offline; the engine keeps taking transactions.
   void set_online(bool online);
   bool online() const { return online_; }
   // Under auth: another user logs in on this device (the previous user's rows, file and queued

@@ -146,9 +146,14 @@ bool World::quiescent() const {
   if (!server_->up()) return false;
   const ShapeServer& core = server_->core();
   for (const auto& c : clients_) {
-    if (!c->up() || !reachable(c->id()) || c->signed_out()) continue;
+    if (!c->up() || !reachable(c->id()) || c->signed_out() || !c->online()) continue;
     if (c->pending_writes() > 0 || c->pending_transactions() > 0) return false;
-    if (c->denied()) continue;  // refused by the policy: nothing to converge to
+    if (c->denied()) {
+      // Refused by the policy: nothing to converge to, unless access came back (it will ask
+      // again and must sync).
+      if (c->route() && c->user() && server_->gate() && server_->gate()->resolve_route(*c->user(), *c->route())) return false;
+      continue;
+    }
     if (c->route() && c->user() && server_->gate()) {
       // A permission change may have moved the route to another shape: not settled until the
       // client syncs the shape the route serves its user now.

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -109,6 +110,12 @@ class World {
   void end_faults();
 
   // --- invariants ---
+  // A scenario expects this write to be refused (a transact step with expect: rolled_back):
+  // the convergence checker does not count its rejection as a workload bug.
+  void expect_rejection(const std::string& client, const std::string& batch_id) { expected_rejections_.insert({client, batch_id}); }
+  bool rejection_expected(const std::string& client, const std::string& batch_id) const {
+    return expected_rejections_.count({client, batch_id}) > 0;
+  }
   void report(Violation v);
   const std::vector<Violation>& violations() const { return violations_; }
   // Runs every checker's at-quiescence check (convergence...).
@@ -158,6 +165,7 @@ class World {
   std::vector<std::string> names_;
   std::vector<std::unique_ptr<InvariantChecker>> checkers_;
   Duration max_exposure_{0};
+  std::set<std::pair<std::string, std::string>> expected_rejections_;
   std::vector<Violation> violations_;
   uint64_t last_request_id_ = 0;
   uint64_t events_ = 0;
