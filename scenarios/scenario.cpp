@@ -134,7 +134,7 @@ Status parse_body(const nlohmann::json& j, const std::string& base_dir, Scenario
     }
     ScenarioClient client{c["name"].get<std::string>(), std::nullopt};
     for (const auto& [key, _] : c.items()) {
-      if (key != "name" && key != "shape" && key != "clock" && key != "slow_ms" && key != "user" && key != "route") {
+      if (key != "name" && key != "shape" && key != "clock" && key != "slow_ms" && key != "user" && key != "route" && key != "org") {
         return invalid_argument("client \"" + client.name + "\": unknown field \"" + key + "\"");
       }
     }
@@ -168,7 +168,7 @@ Status parse_body(const nlohmann::json& j, const std::string& base_dir, Scenario
       }
       client.shape = std::move(*shape);
     }
-    for (const char* key : {"user", "route"}) {
+    for (const char* key : {"user", "route", "org"}) {
       if (!c.contains(key)) continue;
       if (!c[key].is_string() || c[key].get<std::string>().empty()) {
         return invalid_argument("client \"" + client.name + "\": " + key + " must be a non-empty string");
@@ -176,6 +176,12 @@ Status parse_body(const nlohmann::json& j, const std::string& base_dir, Scenario
       if (!s.auth) return invalid_argument("client \"" + client.name + "\": a " + key + " needs an \"auth\" section");
     }
     if (c.contains("user")) client.user = c["user"].get<std::string>();
+    if (c.contains("org")) {
+      if (!client.user || c.contains("route") || !client.shape) {
+        return invalid_argument("client \"" + client.name + "\": an org goes with a user and a shape (the gatekeeper scopes it)");
+      }
+      client.org = c["org"].get<std::string>();
+    }
     if (c.contains("route")) {
       if (!client.user) return invalid_argument("client \"" + client.name + "\": a route needs a user");
       if (client.shape) return invalid_argument("client \"" + client.name + "\": give a shape or a route, not both");

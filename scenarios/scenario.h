@@ -29,6 +29,7 @@ struct ScenarioClient {
   // route's table, until the server says which shape it serves).
   std::optional<std::string> user;
   std::optional<std::string> route;
+  std::optional<std::string> org;  // a gatekeeper client's organization
   int64_t clock_skew_ms = 0;
   int64_t clock_drift_ppm = 0;
   int64_t slow_ms = 0;

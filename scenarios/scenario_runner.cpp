@@ -83,6 +83,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     world.add_client(c.name, {.shape = c.shape,
                               .user = c.user,
                               .route = c.route,
+                              .organization = c.org,
                               .clock = {c.clock_skew_ms * 1000, c.clock_drift_ppm},
                               .slowness = Duration::millis(c.slow_ms)});
   }

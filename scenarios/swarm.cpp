@@ -1,5 +1,7 @@
 #include "scenarios/swarm.h"
 
+#include "scenarios/swarm_auth.h"
+
 #include <map>
 #include <set>
 #include <string>
@@ -19,10 +21,6 @@ double draw(Random& rng, double lo, double hi) { return lo + (hi - lo) * rng.uni
 // Rounded so the scenario file reads well.
 double round3(double x) { return static_cast<double>(static_cast<int64_t>(x * 1000 + 0.5)) / 1000; }
 
-struct Knobs {
-  bool partitions, clogs, server_crashes, io_crashes, client_crashes, deletes;
-};
-
 }  // namespace
 
 json generate_swarm_scenario(uint64_t seed, const SwarmOptions& options) {
@@ -38,7 +36,7 @@ json generate_swarm_scenario(uint64_t seed, const SwarmOptions& options) {
     network["tail_ms"] = static_cast<int64_t>(rng.uniform(100, 2000));
   }
   if (coin(0.4)) network["response_loss"] = round3(draw(rng, 0.05, 0.3));
-  Knobs k{coin(0.5), coin(0.4), coin(0.4), coin(0.3), coin(0.4), coin(0.3)};
+  SwarmFaults k{coin(0.5), coin(0.4), coin(0.4), coin(0.3), coin(0.4), coin(0.3)};
   json server = {{"long_poll_ms", static_cast<int64_t>(rng.uniform(1, 20)) * 1000}};
   if (coin(0.6)) server["chunk_bytes"] = static_cast<int64_t>(rng.uniform(200, 3000));
 
@@ -59,6 +57,17 @@ json generate_swarm_scenario(uint64_t seed, const SwarmOptions& options) {
   // Clients crash at their outbox's crash points (before/after persisting, in flight, after
   // the server's commit, after removal from the outbox) in some runs.
   if (coin(0.3)) scenario["disk"]["client_crash_points"] = round3(draw(rng, 0.02, 0.2));
+  auto knobs = [&]() {
+    return json{{"seed", seed},           {"partitions", k.partitions},         {"clogs", k.clogs},
+                {"server_crashes", k.server_crashes}, {"io_crashes", k.io_crashes}, {"client_crashes", k.client_crashes},
+                {"shape_deletes", k.deletes}};
+  };
+  if (coin(options.auth_share)) {
+    generate_auth_world(seed, rng, options, k, scenario);
+    scenario["swarm"] = knobs();
+    scenario["swarm"]["auth"] = true;
+    return scenario;
+  }
 
   // Clients and their shapes.
   int n_clients = static_cast<int>(rng.uniform(2, static_cast<uint64_t>(std::max(2, options.max_clients))));
@@ -170,13 +179,7 @@ json generate_swarm_scenario(uint64_t seed, const SwarmOptions& options) {
     if (think > 0) steps.push_back({{"step", "wait"}, {"ms", think}});
   }
   scenario["steps"] = steps;
-  scenario["swarm"] = {{"seed", seed},
-                       {"partitions", k.partitions},
-                       {"clogs", k.clogs},
-                       {"server_crashes", k.server_crashes},
-                       {"io_crashes", k.io_crashes},
-                       {"client_crashes", k.client_crashes},
-                       {"shape_deletes", k.deletes}};
+  scenario["swarm"] = knobs();
   return scenario;
 }
 

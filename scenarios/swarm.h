@@ -6,7 +6,9 @@
 // corners instead of every run mixing every fault thinly.
 //
 // Writes stay valid whatever the faults do: each client writes only keys it owns, in
-// order through its outbox, so a rejected write is always a bug.
+// order through its outbox, so a rejected write is always a bug. A share of seeds draws an
+// auth world instead (swarm_auth.h): users, roles, permission changes, token expiry, offline
+// periods; there the policy may refuse a write, and refusals are checked to leave no effect.
 //
 //   nlohmann::json j = generate_swarm_scenario(42);      // a scenario file's JSON
 //   auto s = parse_scenario(j, "swarm seed 42");
@@ -23,6 +25,7 @@ struct SwarmOptions {
   int max_clients = 5;
   int max_actions = 40;
   int64_t think_ms = 1000;  // mean think time between actions
+  double auth_share = 0.4;  // the share of seeds that draw an auth world (scenarios/swarm_auth.cpp)
 };
 
 nlohmann::json generate_swarm_scenario(uint64_t seed, const SwarmOptions& options = {});

@@ -39,7 +39,8 @@ class InvariantChecker {
   virtual const char* name() const = 0;
   virtual void after_apply(World&, const ClientNode&, const StreamUpdate&) {}
   virtual void at_quiescence(World&) {}
-  // The client lost its memory and syncs from scratch: forget what was tracked for it.
+  // The client lost its memory, or purged everything, and syncs from scratch: forget what was
+  // tracked for it.
   virtual void after_client_restart(const ClientNode&) {}
 };
 

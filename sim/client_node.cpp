@@ -34,6 +34,7 @@ ClientNode::ClientNode(World& world, NodeId id, std::string name, const ClientOp
       shape_(options.shape),
       user_(options.user),
       route_(options.route),
+      organization_(options.organization),
       clock_(options.clock),
       slowness_(options.slowness),
       rng_(rng),
@@ -58,6 +59,7 @@ void ClientNode::open_engine() {
                               .sync = requested_.has_value(),
                               .user = signed_out_ ? "" : user_.value_or(""),
                               .route = route_,
+                              .organization = organization_,
                               .table = route_ ? std::nullopt : table_,
                               .denied_retry = Duration::seconds(2)};
   if (user_ && !signed_out_) {
@@ -84,6 +86,11 @@ std::map<std::string, VisibleRow> ClientNode::visible() const {
   return engine_ ? engine_->state().visible(kCollection) : std::map<std::string, VisibleRow>{};
 }
 
+std::string ClientNode::stored_batch_id(const std::string& batch) const {
+  auto w = writer_.find(batch);
+  return w == writer_.end() || !world_.config().auth ? batch : auth::stored_batch_id(w->second, batch);
+}
+
 std::map<std::string, WireRow> ClientNode::saved_rows() const {
   if (!store_) return {};
   auto saved = store_->load_shape(kCollection);
@@ -101,7 +108,7 @@ void ClientNode::set_online(bool online) {
   if (!online) {
     // The device loses its network: what was in flight is abandoned (answers never arrive).
     auto abandoned = std::exchange(requests_, {});
-    for (const auto& [id, what] : abandoned) engine_->on_network_error(what.kind, what.batch_id, local_now());
+    for (const auto& [id, what] : abandoned) engine_->on_network_error(what.kind, what.batch_id, local_now(), what.generation);
   }
   engine_->set_online(online && !signed_out_);
   world_.trace().record(world_.now(), name_, online ? "online" : "offline", "{}");
@@ -120,6 +127,7 @@ void ClientNode::login(const std::string& user) {
   auto settled = engine_->switch_user(user, token.empty() ? std::nullopt : std::optional<std::string>(token));
   SHAPESIM_ASSERT(settled.ok());  // the simulated disk does not fail here
   if (another && rows_before > 0) ++purges_;
+  if (another) world_.after_client_restart(*this);  // purged: the checkers forget what they tracked
   record_outcomes();
   engine_->set_online(online_);
   world_.trace().record(world_.now(), name_, "login", "{\"user\":" + json_quote(user) + ",\"settled\":" + std::to_string(settled->size()) + "}");
@@ -133,6 +141,7 @@ void ClientNode::logout() {
   auto settled = engine_->switch_user("", std::nullopt);
   SHAPESIM_ASSERT(settled.ok());
   if (rows_before > 0) ++purges_;
+  world_.after_client_restart(*this);
   record_outcomes();
   engine_->set_online(false);  // nothing syncs while signed out
   world_.trace().record(world_.now(), name_, "logout", "{\"settled\":" + std::to_string(settled->size()) + "}");
@@ -145,6 +154,7 @@ void ClientNode::switch_route(const std::string& route) {
   size_t rows_before = collection().rows().size();
   SHAPESIM_ASSERT(engine_->set_route(route).ok());
   if (rows_before > 0) ++purges_;
+  world_.after_client_restart(*this);
   world_.trace().record(world_.now(), name_, "switch-route", "{\"route\":" + json_quote(route) + "}");
   pump();
 }
@@ -163,6 +173,7 @@ bool ClientNode::crash_point(CrashPoint point) {
 }
 
 void ClientNode::write(std::string batch_id, std::string body) {
+  if (user_) writer_[batch_id] = *user_;
   if (!up_ || signed_out_) {
     dropped_.push_back(std::move(batch_id));  // the application is not running, or nobody is signed in
     return;
@@ -216,13 +227,19 @@ void ClientNode::pump() {
   renew_user_token(engine_->needs_user_token());
   while (auto out = engine_->poll(now)) {
     RequestId id = world_.next_request_id();
-    requests_[id] = InFlight{out->kind, out->batch_id};
+    requests_[id] = InFlight{out->kind, out->batch_id, out->generation};
     world_.schedule(world_.now() + world_.config().request_timeout, [this, id] { on_timeout(id); });
     bool write = out->kind == ClientEngine::Kind::kWrite;
     world_.send_request(id_, id, std::move(out->request));
     if (write && crash_point(CrashPoint::kInFlight)) return;
   }
-  if (auto wake = engine_->wake_at()) {
+  std::optional<Timestamp> wake = engine_->wake_at();
+  if (engine_->needs_user_token() && user_ && online_ && !signed_out_) {
+    // The login failed (the server is down): try again shortly.
+    Timestamp retry = local_now() + Duration::seconds(1);
+    if (!wake || retry < *wake) wake = retry;
+  }
+  if (wake) {
     Timestamp at = clock_.to_global(*wake, world_.now());
     if (at <= world_.now()) at = world_.now() + Duration::millis(1);
     if (wake_scheduled_ && *wake_scheduled_ <= at && *wake_scheduled_ > world_.now()) return;  // an earlier one comes
@@ -243,7 +260,7 @@ void ClientNode::on_timeout(RequestId id) {
   requests_.erase(r);
   world_.trace().record(world_.now(), name_, "timeout", "{\"id\":" + std::to_string(id.value) + "}");
   if (what.kind == ClientEngine::Kind::kWrite) sometimes(Probe::kWriteRetryAfterLostResponse);
-  engine_->on_network_error(what.kind, what.batch_id, local_now());
+  engine_->on_network_error(what.kind, what.batch_id, local_now(), what.generation);
   pump();
 }
 
@@ -281,7 +298,7 @@ bool ClientNode::record_outcomes() {
 }
 
 void ClientNode::after_update(RequestId id, const StreamUpdate& update, bool purged) {
-  if (user_ && update.accepted && engine_->stream().handle()) {
+  if (user_ && update.accepted && engine_->stream().handle() && world_.server().up()) {
     // The route or the gatekeeper decides the shape (the scope, a role's columns): the
     // client's shape is the one the server answered from, for the checkers.
     if (const Shape* served = world_.server().core().registry().find_by_handle(*engine_->stream().handle())) {
@@ -307,8 +324,11 @@ void ClientNode::on_response(RequestId id, const HttpResponse& response) {
   requests_.erase(r);
   if (what.kind == ClientEngine::Kind::kWrite && response.status == 200 && crash_point(CrashPoint::kAfterServerCommit)) return;
   size_t rows_before = collection().rows().size() + engine_->state().visible_count(kCollection);
-  ClientEngine::Handled handled = engine_->on_response(what.kind, what.batch_id, response, local_now());
-  if (handled.purged && rows_before > 0) ++purges_;
+  ClientEngine::Handled handled = engine_->on_response(what.kind, what.batch_id, response, local_now(), what.generation);
+  if (handled.purged) {
+    if (rows_before > 0) ++purges_;
+    world_.after_client_restart(*this);  // the checkers forget what they tracked for it
+  }
   if (what.kind == ClientEngine::Kind::kWrite && record_outcomes() && crash_point(CrashPoint::kAfterRemoval)) return;
   if (handled.update) after_update(id, *handled.update, handled.purged);
   pump();

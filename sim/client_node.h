@@ -78,6 +78,7 @@ class ClientNode {
   bool has_shape() const { return shape_.has_value(); }
   const std::optional<std::string>& user() const { return user_; }
   const std::optional<std::string>& route() const { return route_; }
+  const std::optional<std::string>& organization() const { return organization_; }
   // Its shape was refused (a permission change): purged, asking again.
   bool denied() const { return engine_ && engine_->denied(); }
   uint64_t purges() const { return purges_; }  // purges that dropped rows it held
@@ -95,6 +96,9 @@ class ClientNode {
   size_t pending_transactions() const { return engine_ ? engine_->state().pending().size() : 0; }
   // Every transaction the application committed (persisted), in order.
   const std::vector<std::string>& committed_writes() const { return committed_; }
+  // The id a write is stored under on the server: under auth, batch ids are per user (the user
+  // who committed it, even if another is signed in now).
+  std::string stored_batch_id(const std::string& batch) const;
   const std::map<std::string, uint64_t>& acked_writes() const { return acked_; }
   // Acknowledged writes in the order they were acknowledged (= the order they were written:
   // the outbox is FIFO), with their txids.
@@ -109,6 +113,7 @@ class ClientNode {
   struct InFlight {
     ClientEngine::Kind kind;
     std::string batch_id;
+    uint64_t generation = 0;
   };
   void on_response(RequestId id, const HttpResponse& response);
   // Sends what the engine asks for and schedules its next wake-up.
@@ -130,6 +135,7 @@ class ClientNode {
   std::optional<ShapeDefinition> shape_;      // what the server serves it (for the checkers)
   std::optional<std::string> user_;
   std::optional<std::string> route_;
+  std::optional<std::string> organization_;
   std::optional<TableSchema> table_;  // the shape's table (its optimistic rows are filtered by the shape)
   Timestamp token_minted_{0};
   uint64_t purges_ = 0;
@@ -150,6 +156,7 @@ class ClientNode {
   std::unique_ptr<ClientEngine> engine_;
   std::map<RequestId, InFlight> requests_;
   std::vector<std::string> committed_;
+  std::map<std::string, std::string> writer_;  // batch -> the user who committed it
   std::map<std::string, uint64_t> acked_;
   std::vector<std::pair<std::string, uint64_t>> ack_order_;
   std::map<std::string, std::string> rejected_;

@@ -25,7 +25,7 @@ class LocalTransactionsChecker : public InvariantChecker {
     for (const auto& c : world.clients()) {
       if (!c->up()) continue;
       auto stored = [&](const std::string& batch) {
-        auto found = core.store().find_batch(c->user() && world.server().gate() ? auth::stored_batch_id(*c->user(), batch) : batch);
+        auto found = core.store().find_batch(c->stored_batch_id(batch));
         return found.ok() && found->has_value();
       };
       for (const auto& batch : c->committed_writes()) {

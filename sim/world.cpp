@@ -148,6 +148,10 @@ bool World::quiescent() const {
   for (const auto& c : clients_) {
     if (!c->up() || !reachable(c->id()) || c->signed_out() || !c->online()) continue;
     if (c->pending_writes() > 0 || c->pending_transactions() > 0) return false;
+    // Waiting to ask the gatekeeper again, or for a login: not settled.
+    if (const ClientEngine* e = c->engine(); e && (e->token_failure() || e->needs_user_token() || e->checking_data_version())) {
+      return false;
+    }
     if (c->denied()) {
       // Refused by the policy: nothing to converge to, unless access came back (it will ask
       // again and must sync).
@@ -155,10 +159,13 @@ bool World::quiescent() const {
       continue;
     }
     if (c->route() && c->user() && server_->gate()) {
-      // A permission change may have moved the route to another shape: not settled until the
-      // client syncs the shape the route serves its user now.
+      // A permission change may have moved the route to another shape, or closed it: not
+      // settled until the client syncs the shape the route serves its user now, or is refused.
       auto current = server_->gate()->resolve_route(*c->user(), *c->route());
-      if (current && (!c->shape() || *current != *c->shape())) return false;
+      if (!current || !c->shape() || *current != *c->shape()) return false;
+    } else if (c->organization() && c->user() && c->shape() && server_->gate() &&
+               !server_->gate()->may_read(*c->user(), c->shape()->table, *c->organization())) {
+      return false;  // the gatekeeper would refuse it now: not settled until it is purged
     }
     const ShapeStream* s = c->stream();
     if (!s || s->state() == StreamState::kFailed) continue;

@@ -58,6 +58,7 @@ struct ClientOptions {
   // definition the route resolves to, for the checkers).
   std::optional<std::string> user;
   std::optional<std::string> route;
+  std::optional<std::string> organization;  // a gatekeeper client's organization (users of several)
   NodeClock clock;
   Duration slowness{0};  // processing time per message: a slow client's inbox queues up
 };

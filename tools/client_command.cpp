@@ -200,10 +200,10 @@ int client_command(const std::vector<std::string>& args, std::ostream& out, std:
     now = net::wall_clock_now();
     if (!response.ok()) {
       err << "shapesim client: " << response.status().message() << std::endl;
-      e.on_network_error(next->kind, next->batch_id, now);
+      e.on_network_error(next->kind, next->batch_id, now, next->generation);
       continue;
     }
-    e.on_response(next->kind, next->batch_id, *response, now);
+    e.on_response(next->kind, next->batch_id, *response, now, next->generation);
     if (next->kind == ClientEngine::Kind::kStream && e.stream().state() == StreamState::kFailed) {
       err << "shapesim client: " << e.stream().last_error() << std::endl;
       return 1;

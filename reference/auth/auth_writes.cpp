@@ -36,6 +36,20 @@ std::variant<HttpRequest, HttpResponse> AuthGate::check_writes(const HttpRequest
   SourceOfTruth& source = server_.source();
   auto batch = parse_write_batch(req.body, source);
   if (!batch.ok()) return auth_error(400, batch.status().message());
+  // Batch ids are idempotency keys per user: the same id from two users is two batches.
+  auto forward = [&]() -> HttpRequest {
+    auto body = parse_bounded_json(req.body);
+    SHAPESIM_ASSERT(body.ok() && body->is_object() && body->contains("id"));
+    (*body)["id"] = stored_batch_id(user, (*body)["id"].get<std::string>());
+    HttpRequest forwarded = req;
+    forwarded.body = body->dump();
+    return forwarded;
+  };
+  // A retry of a batch already applied is answered with its first txid whatever the user may
+  // do now (the first attempt was authorized; its answer may have been lost). An existing id
+  // never applies anything, so nothing passes unchecked.
+  auto applied = source.has_batch(stored_batch_id(user, batch->id));
+  if (applied.ok() && *applied) return forward();
   json refusals = json::array();
   for (size_t i = 0; i < batch->mutations.size(); ++i) {
     const Mutation& m = batch->mutations[i];
@@ -85,13 +99,7 @@ std::variant<HttpRequest, HttpResponse> AuthGate::check_writes(const HttpRequest
     r.body = json({{"error", "Not authorized"}, {"mutations", refusals}}).dump();
     return r;
   }
-  // Batch ids are idempotency keys per user: the same id from two users is two batches.
-  auto body = parse_bounded_json(req.body);
-  SHAPESIM_ASSERT(body.ok() && body->is_object() && body->contains("id"));
-  (*body)["id"] = stored_batch_id(user, (*body)["id"].get<std::string>());
-  HttpRequest forwarded = req;
-  forwarded.body = body->dump();
-  return forwarded;
+  return forward();
 }
 
 }  // namespace shapesim::auth

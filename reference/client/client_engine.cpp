@@ -19,7 +19,7 @@ ClientEngine::ClientEngine(ClientEngineOptions options, ClientStore* store, Rand
   state_.add_collection(options_.collection);
   if (options_.user_token) {
     tokens_.set_user_token(*options_.user_token);
-    if (options_.sync && !options_.route) tokens_.want(options_.shape);
+    if (options_.sync && !options_.route) tokens_.want(options_.shape, options_.organization);
     next_version_check_ = Timestamp{0};  // at once, before the stream goes
   }
 }
@@ -120,8 +120,14 @@ std::vector<LocalMutation> ClientEngine::within_shape(std::vector<LocalMutation>
 }
 
 void ClientEngine::set_user_token(std::string token) {
+  bool first = !options_.user_token;
   options_.user_token = token;
   tokens_.set_user_token(std::move(token));
+  if (first) {
+    // Opened without a token (the login failed then): start as the constructor would have.
+    if (options_.sync && !options_.route) tokens_.want(options_.shape, options_.organization);
+    if (!version_answered_) next_version_check_ = Timestamp{0};
+  }
   if (needs_user_token_) {
     needs_user_token_ = false;
     outbox_.resume();
@@ -129,21 +135,37 @@ void ClientEngine::set_user_token(std::string token) {
 }
 
 void ClientEngine::set_online(bool online) {
+  if (online && !online_ && options_.user_token) {
+    // Back from offline: permissions may have changed meanwhile. The stream waits for the
+    // data version, as at start.
+    next_version_check_ = Timestamp{0};
+    version_answered_ = false;
+  }
   online_ = online;
   tokens_.set_online(online);
 }
 
 std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
   if (!online_) return std::nullopt;
+  if (!options_.user.empty() && !options_.user_token) {
+    needs_user_token_ = true;  // a user without a token sends nothing (never unauthenticated)
+    return std::nullopt;
+  }
+  if (token_failure_ && now >= ask_again_at_) {
+    // The gatekeeper gave up earlier: try again (the error stays surfaced until it answers).
+    tokens_.forget(options_.shape);
+    tokens_.want(options_.shape, options_.organization);
+    ask_again_at_ = Timestamp{INT64_MAX};
+  }
   if (denied_ && now >= ask_again_at_) {
     // Ask for the shape again: a grant since brings it back; a refusal denies it again.
     denied_ = false;
     if (!options_.route) {
       tokens_.forget(options_.shape);
-      tokens_.want(options_.shape);
+      tokens_.want(options_.shape, options_.organization);
       streaming_granted_ = false;
     }
-    stream_ = ShapeStream(ShapeStreamOptions{.shape = options_.shape}, rng_.stream(5 + purges_ * 8 + 1));
+    replace_stream(ShapeStream(ShapeStreamOptions{.shape = options_.shape}, rng_.stream(5 + purges_ * 8 + 1)));
   }
   // The data version (under auth), then tokens, then writes (short), then the stream (a live
   // request may wait a long time).
@@ -170,8 +192,13 @@ std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
   // Under auth the stream waits for the first data-version answer: a version that changed
   // while this client was away must purge before anything resumes from an old offset.
   if (options_.user_token && !version_answered_) return std::nullopt;
-  if (auto request = poll_stream(now)) return Outgoing{Kind::kStream, "", std::move(*request)};
+  if (auto request = poll_stream(now)) return Outgoing{Kind::kStream, "", std::move(*request), stream_generation_};
   return std::nullopt;
+}
+
+void ClientEngine::replace_stream(ShapeStream stream) {
+  stream_ = std::move(stream);
+  ++stream_generation_;  // answers to the old stream's requests are not this one's
 }
 
 std::optional<HttpRequest> ClientEngine::poll_stream(Timestamp now) {
@@ -203,7 +230,7 @@ std::optional<HttpRequest> ClientEngine::poll_stream(Timestamp now) {
       if (store_) unsaved_.emplace_back(StreamUpdate{.must_refetch = true}, std::nullopt);
       save_applied();
     }
-    stream_ = ShapeStream(ShapeStreamOptions{.shape = *granted, .resume = resume}, rng_.stream(5 + purges_ * 8));
+    replace_stream(ShapeStream(ShapeStreamOptions{.shape = *granted, .resume = resume}, rng_.stream(5 + purges_ * 8)));
     streaming_granted_ = true;
   }
   auto request = stream_.poll(now);
@@ -212,11 +239,13 @@ std::optional<HttpRequest> ClientEngine::poll_stream(Timestamp now) {
 }
 
 ClientEngine::Handled ClientEngine::on_response(Kind kind, const std::string& batch_id, const HttpResponse& response,
-                                                Timestamp now) {
+                                                Timestamp now, std::optional<uint64_t> generation) {
   Handled handled;
+  if (kind == Kind::kStream && generation && *generation != stream_generation_) return handled;  // a replaced stream's
   switch (kind) {
     case Kind::kToken:
       tokens_.on_response(batch_id, response, now);
+      note_token_failure(now);
       if (tokens_.denied(options_.shape) && !denied_) {
         deny(now, "the gatekeeper refused the shape");
         handled.purged = true;
@@ -350,10 +379,12 @@ void ClientEngine::on_data_version(const HttpResponse& response, Timestamp now, 
   if (*purged) handled.update = StreamUpdate{.must_refetch = true};
 }
 
-void ClientEngine::on_network_error(Kind kind, const std::string& batch_id, Timestamp now) {
+void ClientEngine::on_network_error(Kind kind, const std::string& batch_id, Timestamp now, std::optional<uint64_t> generation) {
+  if (kind == Kind::kStream && generation && *generation != stream_generation_) return;
   switch (kind) {
     case Kind::kToken:
       tokens_.on_network_error(batch_id, now);
+      note_token_failure(now);
       break;
     case Kind::kStream:
       stream_.on_network_error(now);
@@ -365,6 +396,15 @@ void ClientEngine::on_network_error(Kind kind, const std::string& batch_id, Time
       version_in_flight_ = false;
       next_version_check_ = now + Duration::seconds(1);
       break;
+  }
+}
+
+void ClientEngine::note_token_failure(Timestamp now) {
+  if (auto failure = tokens_.failed(options_.shape)) {
+    if (!token_failure_ || ask_again_at_.micros == INT64_MAX) ask_again_at_ = now + options_.token_failure_retry;
+    token_failure_ = failure;
+  } else if (tokens_.token(options_.shape, now)) {
+    token_failure_.reset();
   }
 }
 
@@ -391,7 +431,7 @@ Status ClientEngine::purge(const std::string& reason) {
     const LocalTransaction* tx = state_.transaction(entry.second);
     return !tx || tx->status != TxStatus::kPersisting;
   });
-  stream_ = ShapeStream(ShapeStreamOptions{.shape = options_.shape}, rng_.stream(5 + purges_ * 8 + 2));
+  replace_stream(ShapeStream(ShapeStreamOptions{.shape = options_.shape}, rng_.stream(5 + purges_ * 8 + 2)));
   streaming_granted_ = false;
   saved_position_.reset();
   unsaved_.clear();
@@ -433,7 +473,7 @@ Result<std::vector<std::string>> ClientEngine::switch_user(const std::string& us
   tokens_ = ShapeTokens(ShapeTokensOptions{}, rng_.stream(4 + 64 * (purges_ + 1)));
   if (options_.user_token) {
     tokens_.set_user_token(*options_.user_token);
-    if (options_.sync && !options_.route) tokens_.want(options_.shape);
+    if (options_.sync && !options_.route) tokens_.want(options_.shape, options_.organization);
     next_version_check_ = Timestamp{0};
     version_answered_ = false;
   }
@@ -458,7 +498,7 @@ std::optional<Timestamp> ClientEngine::wake_at() const {
   consider(outbox_.wake_at());
   consider(state_.wake_at());
   if (options_.user_token) consider(tokens_.wake_at());
-  if (denied_) consider(ask_again_at_);
+  if (denied_ || (token_failure_ && ask_again_at_.micros != INT64_MAX)) consider(ask_again_at_);
   if (options_.user_token && !version_in_flight_) consider(next_version_check_);
   return at;
 }

@@ -21,7 +21,8 @@
 // Under auth (a user token): the shape comes from the gatekeeper (ShapeTokens) or from a
 // declared route; a 403 on it (or from the gatekeeper) is a permission change: everything this
 // user had is purged and the shape is asked for again after `denied_retry`. The user's data
-// version is checked at start and every `data_version_every`; a change purges and resyncs.
+// version is checked at start, when coming back online and every `data_version_every`; a
+// change purges and resyncs.
 // Nothing is sent while offline (set_online(false)); transactions are still taken.
 #pragma once
 
@@ -54,12 +55,15 @@ struct ClientEngineOptions {
   // Under auth, a declared route to stream instead (e.g. "/v1/shape/org/acme/tasks"): requests
   // carry the user token and only protocol parameters; the server decides the shape.
   std::optional<std::string> route;
+  // Under the gatekeeper, the organization to scope the shape to (a user of several must say).
+  std::optional<std::string> organization;
   // The table the shape reads. With it, the optimistic layer keeps only rows the shape holds
   // (ShapeFilter): an insert outside the WHERE is sent but not shown, an update that moves a
   // row out shows as its removal, a change to a row the client does not hold is not shown.
   // Without it every mutation is shown as given.
   std::optional<TableSchema> table;
   Duration denied_retry = Duration::seconds(5);          // a refused shape is asked for again
+  Duration token_failure_retry = Duration::seconds(30);  // a gatekeeper that gave up is asked again
   Duration data_version_every = Duration::seconds(60);   // 0: only at start and on 401/403
 };
 
@@ -70,6 +74,7 @@ class ClientEngine {
     Kind kind = Kind::kStream;
     std::string batch_id;  // kWrite; kToken: the shape key
     HttpRequest request;
+    uint64_t generation = 0;  // kStream: which stream asked (hand it back with the answer)
   };
   // What a response did.
   struct Handled {
@@ -84,8 +89,12 @@ class ClientEngine {
   // Returns the transaction's seq in state() (0 without mutations).
   Result<uint64_t> transact(std::string id, const std::vector<LocalMutation>& mutations, std::string body);
   std::optional<Outgoing> poll(Timestamp now);
-  Handled on_response(Kind kind, const std::string& batch_id, const HttpResponse& response, Timestamp now);
-  void on_network_error(Kind kind, const std::string& batch_id, Timestamp now);
+  // `generation` is the Outgoing's: the answer to a stream request made before the stream was
+  // replaced (a purge, another user, another route or grant) is ignored. Without it the answer
+  // is taken as the current stream's.
+  Handled on_response(Kind kind, const std::string& batch_id, const HttpResponse& response, Timestamp now,
+                      std::optional<uint64_t> generation = std::nullopt);
+  void on_network_error(Kind kind, const std::string& batch_id, Timestamp now, std::optional<uint64_t> generation = std::nullopt);
   void tick(Timestamp now) {
     state_.tick(now);
     save_applied();
@@ -111,6 +120,8 @@ class ClientEngine {
   void set_user_token(std::string token);
   // A write or a route answered 401: the application should log in again (set_user_token).
   bool needs_user_token() const { return needs_user_token_; }
+  // Under auth, the stream waits for a data-version answer (at start, after offline).
+  bool checking_data_version() const { return options_.user_token.has_value() && !version_answered_; }
   void set_online(bool online);
   bool online() const { return online_; }
   void resume_writes() { outbox_.resume(); }
@@ -123,6 +134,9 @@ class ClientEngine {
   const ClientEngineOptions& options() const { return options_; }
   // The shape was refused (a permission change): everything was purged; asked again later.
   bool denied() const { return denied_; }
+  // The gatekeeper could not be reached after bounded retries, or answered an error (the
+  // message); asked again after token_failure_retry, nothing purged.
+  const std::optional<std::string>& token_failure() const { return token_failure_; }
   uint64_t purges() const { return purges_; }
   const Outbox& outbox() const { return outbox_; }
   // A failure of the local file (the engine keeps running in memory).
@@ -131,9 +145,11 @@ class ClientEngine {
  private:
   ClientEngine(ClientEngineOptions options, ClientStore* store, Random rng, std::optional<ShapeStreamPosition> resume);
   Status purge(const std::string& reason);
+  void replace_stream(ShapeStream stream);
   // The part of a (merged) transaction this engine's shape would hold (see `table`).
   std::vector<LocalMutation> within_shape(std::vector<LocalMutation> merged) const;
   void deny(Timestamp now, const std::string& reason);
+  void note_token_failure(Timestamp now);
   void settle_unsent(const std::vector<OutboxEntry>& entries, const std::string& error);
   std::optional<HttpRequest> poll_stream(Timestamp now);
   Handled on_stream_response(const HttpResponse& response, Timestamp now);
@@ -154,9 +170,11 @@ class ClientEngine {
   OptimisticState state_;
   Outbox outbox_;
   ShapeTokens tokens_;
+  uint64_t stream_generation_ = 0;
   bool streaming_granted_ = false;  // under the gatekeeper: stream_ follows the granted definition
   bool denied_ = false;
-  Timestamp ask_again_at_{0};  // while denied
+  Timestamp ask_again_at_{0};  // while denied, or after a token failure
+  std::optional<std::string> token_failure_;
   bool needs_user_token_ = false;
   bool online_ = true;
   bool version_in_flight_ = false;

@@ -6,9 +6,10 @@
 
 namespace shapesim {
 
-void ShapeTokens::want(const ShapeDefinition& shape) {
+void ShapeTokens::want(const ShapeDefinition& shape, std::optional<std::string> organization) {
   auto [it, added] = entries_.try_emplace(shape.canonical());
   if (added) it->second.shape = shape;
+  it->second.organization = std::move(organization);
 }
 
 void ShapeTokens::invalidate(const ShapeDefinition& shape) {
@@ -22,7 +23,10 @@ std::optional<Timestamp> ShapeTokens::due(const Entry& e) const {
   if (e.in_flight || e.denied || e.failure) return std::nullopt;
   if (e.retry_at) return e.retry_at;
   if (!e.token || e.stale) return Timestamp{0};
-  return Timestamp{e.expires_at.micros - options_.refresh_before.micros};
+  // Before expiry by refresh_before, but never earlier than half the token's life (a token
+  // shorter-lived than refresh_before would otherwise be refreshed without end).
+  int64_t before = std::min(options_.refresh_before.micros, e.lifetime.micros / 2);
+  return Timestamp{e.expires_at.micros - before};
 }
 
 std::optional<ShapeTokens::Request> ShapeTokens::poll(Timestamp now) {
@@ -44,6 +48,7 @@ std::optional<ShapeTokens::Request> ShapeTokens::poll(Timestamp now) {
     if (!e.shape.params.empty()) body["params"] = e.shape.params;
     if (!e.shape.columns.empty()) body["columns"] = e.shape.columns;
     if (e.shape.replica == Replica::kFull) body["replica"] = "full";
+    if (e.organization) body["organization"] = *e.organization;
     req.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return Request{key, std::move(req)};
   }
@@ -73,7 +78,8 @@ void ShapeTokens::on_response(const std::string& shape_key, const HttpResponse& 
     return;
   }
   e.token = body["token"].get<std::string>();
-  e.expires_at = now + Duration::seconds(body["expires_in"].get<int64_t>());
+  e.lifetime = Duration::seconds(std::max<int64_t>(0, body["expires_in"].get<int64_t>()));
+  e.expires_at = now + e.lifetime;
   e.stale = false;
   e.attempts = 0;
   const auto& s = body["shape"];

@@ -8,7 +8,8 @@
 //   tokens.on_response(req->shape_key, response, now);
 //   tokens.token(shape, now);                       // the bearer token to send, if valid
 //
-// Contract: a token is refreshed proactively `refresh_before` its expiry, and at once after
+// Contract: a token is refreshed proactively `refresh_before` its expiry (at most half its
+// lifetime before), and at once after
 // invalidate() (a 401 on the shape); N streams of one shape cause one gatekeeper request
 // (single flight). Nothing is requested while offline (set_online(false)). A failed request is
 // retried with backoff up to `max_attempts`, then the shape is `failed()` with the error; a
@@ -44,8 +45,9 @@ class ShapeTokens {
 
   void set_user_token(std::string token) { user_token_ = std::move(token); }
   void set_online(bool online) { online_ = online; }
-  // The gatekeeper's table and narrowing for this shape (the server adds the scope).
-  void want(const ShapeDefinition& shape);
+  // The gatekeeper's table and narrowing for this shape (the server adds the scope), in
+  // `organization` when the user belongs to several.
+  void want(const ShapeDefinition& shape, std::optional<std::string> organization = std::nullopt);
   // Drops what is known about the shape (its token, a denial, a failure): want() starts over.
   void forget(const ShapeDefinition& shape) { entries_.erase(shape.canonical()); }
   // A 401 on the shape: the token is stale; get another one now.
@@ -68,10 +70,12 @@ class ShapeTokens {
  private:
   struct Entry {
     ShapeDefinition shape;
+    std::optional<std::string> organization;
     std::optional<std::string> token;
     std::optional<ShapeDefinition> granted;
     std::string data_version;
     Timestamp expires_at{0};
+    Duration lifetime{0};
     bool in_flight = false;
     bool stale = false;
     uint32_t attempts = 0;

@@ -255,6 +255,15 @@ Result<Snapshot> PgSource::scan(const TableSchema& t, const std::function<void(c
   return snap;
 }
 
+Result<bool> PgSource::has_batch(const std::string& id) {
+  try {
+    pqxx::work w(conn_->c);
+    return !w.exec_params("SELECT 1 FROM shapesim_write_batches WHERE id = $1", id).empty();
+  } catch (const std::exception& e) {
+    return unavailable(e.what());
+  }
+}
+
 Result<WriteOutcome> PgSource::apply(const WriteBatch& batch) {
   if (batch.id.empty()) return invalid_argument("a write batch needs a non-empty id");
   try {

@@ -34,6 +34,7 @@ class PgSource : public SourceOfTruth {
   Status prepare_table(const TableSchema& table) override;
   Result<Snapshot> scan(const TableSchema& table, const std::function<void(const std::vector<Value>&)>& row) override;
   Result<WriteOutcome> apply(const WriteBatch& batch) override;
+  Result<bool> has_batch(const std::string& id) override;
 
   // The table as last read from the catalog, without reading it (nullptr when not cached).
   const TableSchema* cached_table(const std::string& schema, const std::string& name) const;

@@ -48,6 +48,10 @@ class EmbeddedStore : public SourceOfTruth {
   Result<std::optional<Row>> read_row(const TableSchema& t, const Row& key) override;
   // The txid a batch id committed as, if it did.
   Result<std::optional<Xid>> find_batch(const std::string& batch_id);
+  Result<bool> has_batch(const std::string& id) override {
+    SHAPESIM_ASSIGN_OR_RETURN(std::optional<Xid> found, find_batch(id));
+    return found.has_value();
+  }
   Result<Snapshot> scan(const TableSchema& table, const std::function<void(const std::vector<Value>& row)>& row) override;
 
   // Records a transaction that arrived from another source (replication) in the transaction

@@ -32,6 +32,7 @@ class ReplicatedSource : public SourceOfTruth {
     }
     return s;
   }
+  Result<bool> has_batch(const std::string& id) override { return inner_->has_batch(id); }
   Result<WriteOutcome> apply(const WriteBatch& b) override {
     SHAPESIM_ASSIGN_OR_RETURN(WriteOutcome o, inner_->apply(b));
     if (o.committed) pending.push_back(*o.committed);

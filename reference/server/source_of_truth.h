@@ -95,6 +95,8 @@ class SourceOfTruth {
   virtual Result<std::optional<Row>> read_row(const TableSchema& table, const Row& key);
   // Applies a write batch as one transaction; idempotent by batch id.
   virtual Result<WriteOutcome> apply(const WriteBatch& batch) = 0;
+  // Whether a batch with this id was applied (a retry of it changes nothing).
+  virtual Result<bool> has_batch(const std::string& id) = 0;
 
   // The snapshot with its rows as Row maps (for small tables and tests).
   Result<Snapshot> snapshot(const TableSchema& table);
