@@ -42,6 +42,9 @@ Result<std::unique_ptr<ClientEngine>> ClientEngine::open(ClientEngineOptions opt
   ClientEngine& e = *engine;
   e.filter_ = std::move(filter);
   SHAPESIM_RETURN_IF_ERROR(e.outbox_.restore());
+  // Another user's queued writes (they signed out, or another user signed in while the app
+  // was closed) are never sent with this user's token: rolled back.
+  e.settle_unsent(e.outbox_.settle_other_users(e.options_.user), "another user signed in");
   if (!rows.empty()) {
     // The saved rows come back as one synced update (no changes are reported for them twice).
     StreamUpdate restored;
@@ -175,10 +178,10 @@ std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
     req.method = "GET";
     req.path = "/api/auth/data-version";
     req.headers["authorization"] = "Bearer " + *options_.user_token;
-    return Outgoing{Kind::kDataVersion, "", std::move(req)};
+    return Outgoing{Kind::kDataVersion, "", std::move(req), session_};
   }
   if (options_.user_token && options_.sync && !options_.route) {
-    if (auto t = tokens_.poll(now)) return Outgoing{Kind::kToken, t->shape_key, std::move(t->request)};
+    if (auto t = tokens_.poll(now)) return Outgoing{Kind::kToken, t->shape_key, std::move(t->request), session_};
   }
   if (auto send = outbox_.poll(now, options_.user)) {
     HttpRequest req;
@@ -194,6 +197,17 @@ std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
   if (options_.user_token && !version_answered_) return std::nullopt;
   if (auto request = poll_stream(now)) return Outgoing{Kind::kStream, "", std::move(*request), stream_generation_};
   return std::nullopt;
+}
+
+bool ClientEngine::stale(Kind kind, std::optional<uint64_t> generation) const {
+  if (!generation) return false;
+  switch (kind) {
+    case Kind::kStream: return *generation != stream_generation_;
+    case Kind::kToken:
+    case Kind::kDataVersion: return *generation != session_;
+    case Kind::kWrite: return false;  // the outbox knows its own batches
+  }
+  return false;
 }
 
 void ClientEngine::replace_stream(ShapeStream stream) {
@@ -241,7 +255,7 @@ std::optional<HttpRequest> ClientEngine::poll_stream(Timestamp now) {
 ClientEngine::Handled ClientEngine::on_response(Kind kind, const std::string& batch_id, const HttpResponse& response,
                                                 Timestamp now, std::optional<uint64_t> generation) {
   Handled handled;
-  if (kind == Kind::kStream && generation && *generation != stream_generation_) return handled;  // a replaced stream's
+  if (stale(kind, generation)) return handled;  // asked by a replaced stream, or for another user
   switch (kind) {
     case Kind::kToken:
       tokens_.on_response(batch_id, response, now);
@@ -380,7 +394,7 @@ void ClientEngine::on_data_version(const HttpResponse& response, Timestamp now, 
 }
 
 void ClientEngine::on_network_error(Kind kind, const std::string& batch_id, Timestamp now, std::optional<uint64_t> generation) {
-  if (kind == Kind::kStream && generation && *generation != stream_generation_) return;
+  if (stale(kind, generation)) return;
   switch (kind) {
     case Kind::kToken:
       tokens_.on_network_error(batch_id, now);
@@ -466,6 +480,8 @@ Result<std::vector<std::string>> ClientEngine::switch_user(const std::string& us
   settle_unsent(entries, "the user logged out");
   options_.user = user;
   options_.user_token = std::move(user_token);
+  ++session_;  // answers to the previous user's token and version requests are theirs
+  version_in_flight_ = false;
   data_version_.reset();
   needs_user_token_ = false;
   outbox_.resume();

@@ -74,7 +74,9 @@ class ClientEngine {
     Kind kind = Kind::kStream;
     std::string batch_id;  // kWrite; kToken: the shape key
     HttpRequest request;
-    uint64_t generation = 0;  // kStream: which stream asked (hand it back with the answer)
+    // Which stream (kStream) or user session (kToken, kDataVersion) asked: hand it back with
+    // the answer.
+    uint64_t generation = 0;
   };
   // What a response did.
   struct Handled {
@@ -90,8 +92,8 @@ class ClientEngine {
   Result<uint64_t> transact(std::string id, const std::vector<LocalMutation>& mutations, std::string body);
   std::optional<Outgoing> poll(Timestamp now);
   // `generation` is the Outgoing's: the answer to a stream request made before the stream was
-  // replaced (a purge, another user, another route or grant) is ignored. Without it the answer
-  // is taken as the current stream's.
+  // replaced (a purge, another user, another route or grant), or to a token or data-version
+  // request made for the previous user, is ignored. Without it the answer is taken as current.
   Handled on_response(Kind kind, const std::string& batch_id, const HttpResponse& response, Timestamp now,
                       std::optional<uint64_t> generation = std::nullopt);
   void on_network_error(Kind kind, const std::string& batch_id, Timestamp now, std::optional<uint64_t> generation = std::nullopt);
@@ -146,6 +148,7 @@ class ClientEngine {
   ClientEngine(ClientEngineOptions options, ClientStore* store, Random rng, std::optional<ShapeStreamPosition> resume);
   Status purge(const std::string& reason);
   void replace_stream(ShapeStream stream);
+  bool stale(Kind kind, std::optional<uint64_t> generation) const;
   // The part of a (merged) transaction this engine's shape would hold (see `table`).
   std::vector<LocalMutation> within_shape(std::vector<LocalMutation> merged) const;
   void deny(Timestamp now, const std::string& reason);
@@ -171,6 +174,7 @@ class ClientEngine {
   Outbox outbox_;
   ShapeTokens tokens_;
   uint64_t stream_generation_ = 0;
+  uint64_t session_ = 0;  // bumped when another user signs in
   bool streaming_granted_ = false;  // under the gatekeeper: stream_ follows the granted definition
   bool denied_ = false;
   Timestamp ask_again_at_{0};  // while denied, or after a token failure
