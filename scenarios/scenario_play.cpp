@@ -1,6 +1,7 @@
 // Playing scenario steps in a simulated World, and checking their expectations.
 #include "scenarios/scenario_play.h"
 
+#include "reference/common/coverage.h"
 #include "reference/common/table_schema_json.h"
 #include "sim/checkers.h"
 
@@ -240,6 +241,9 @@ void play_step(World& world, const Scenario& scenario, size_t i, RunResult& resu
       } else if (step.kind == StepKind::kRevoke && exists) {
         m["op"] = "delete";
         m["key"] = pk;
+        for (const auto& c : world.clients()) {
+          if (c->user() == a["user"].get<std::string>() && !c->online()) sometimes(Probe::kRevokedWhileOffline);
+        }
       } else if (step.kind != StepKind::kRevoke && exists) {
         m["op"] = "update";
         m["key"] = pk;

@@ -3,6 +3,7 @@
 #include "reference/auth/auth_gate.h"
 #include "reference/auth/auth_responses.h"
 #include "reference/common/assert.h"
+#include "reference/common/coverage.h"
 #include "reference/common/bounded_json.h"
 #include "reference/server/http_responses.h"
 #include "reference/server/write_batch_json.h"
@@ -49,7 +50,10 @@ std::variant<HttpRequest, HttpResponse> AuthGate::check_writes(const HttpRequest
   // do now (the first attempt was authorized; its answer may have been lost). An existing id
   // never applies anything, so nothing passes unchecked.
   auto applied = source.has_batch(stored_batch_id(user, batch->id));
-  if (applied.ok() && *applied) return forward();
+  if (applied.ok() && *applied) {
+    sometimes(Probe::kRetryOfAppliedWriteForwarded);
+    return forward();
+  }
   json refusals = json::array();
   for (size_t i = 0; i < batch->mutations.size(); ++i) {
     const Mutation& m = batch->mutations[i];

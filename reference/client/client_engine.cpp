@@ -4,6 +4,7 @@
 
 #include "reference/client/write_mutations.h"
 #include "reference/common/assert.h"
+#include "reference/common/coverage.h"
 
 namespace shapesim {
 
@@ -132,6 +133,7 @@ void ClientEngine::set_user_token(std::string token) {
     if (!version_answered_) next_version_check_ = Timestamp{0};
   }
   if (needs_user_token_) {
+    if (outbox_.parked()) sometimes(Probe::kTokenRefreshedWhileParked);
     needs_user_token_ = false;
     outbox_.resume();
   }
@@ -255,7 +257,10 @@ std::optional<HttpRequest> ClientEngine::poll_stream(Timestamp now) {
 ClientEngine::Handled ClientEngine::on_response(Kind kind, const std::string& batch_id, const HttpResponse& response,
                                                 Timestamp now, std::optional<uint64_t> generation) {
   Handled handled;
-  if (stale(kind, generation)) return handled;  // asked by a replaced stream, or for another user
+  if (stale(kind, generation)) {
+    sometimes(Probe::kStaleAnswerIgnored);
+    return handled;  // asked by a replaced stream, or for another user
+  }
   switch (kind) {
     case Kind::kToken:
       tokens_.on_response(batch_id, response, now);
@@ -326,6 +331,10 @@ ClientEngine::Handled ClientEngine::on_stream_response(const HttpResponse& respo
     return handled;
   }
   StreamUpdate update = stream_.on_response(response, now);
+  if (update.accepted && purged_by_denial_) {
+    sometimes(Probe::kAccessBackAfterDenial);
+    purged_by_denial_ = false;
+  }
   state_.apply_synced(options_.collection, update);
   if (store_ && unsaved_.empty() && state_.applied_updates(options_.collection) == saved_updates_ + 1) {
     save(update, stream_.position());  // applied at once (nothing held): saved as it is
@@ -424,6 +433,7 @@ void ClientEngine::note_token_failure(Timestamp now) {
 
 void ClientEngine::deny(Timestamp now, const std::string& reason) {
   denied_ = true;
+  purged_by_denial_ = true;
   ask_again_at_ = now + options_.denied_retry;
   note(purge(reason));
 }
@@ -439,6 +449,7 @@ void ClientEngine::settle_unsent(const std::vector<OutboxEntry>& entries, const 
 }
 
 Status ClientEngine::purge(const std::string& reason) {
+  if (outbox_.size() > 0) sometimes(Probe::kPurgeWithQueuedWrites);
   ++purges_;
   state_.purge(reason);
   std::erase_if(seq_of_batch_, [&](const auto& entry) {

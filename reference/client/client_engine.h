@@ -177,6 +177,7 @@ class ClientEngine {
   uint64_t session_ = 0;  // bumped when another user signs in
   bool streaming_granted_ = false;  // under the gatekeeper: stream_ follows the granted definition
   bool denied_ = false;
+  bool purged_by_denial_ = false;  // until the shape streams again (coverage)
   Timestamp ask_again_at_{0};  // while denied, or after a token failure
   std::optional<std::string> token_failure_;
   bool needs_user_token_ = false;

@@ -1,6 +1,7 @@
 #include "reference/client/optimistic_state.h"
 
 #include "reference/common/assert.h"
+#include "reference/common/coverage.h"
 
 namespace shapesim {
 
@@ -162,10 +163,13 @@ void OptimisticState::settle() {
   for (const auto& [seq, tx] : transactions_) {
     if (tx.status != TxStatus::kPersisting || !tx.txid) continue;
     bool seen = false;
+    bool by_txid = false;
     for (const auto& m : tx.mutations) {
       const CollectionState& c = state_of(m.collection);
-      seen = seen || c.seen_txids.count(*tx.txid) > 0 || (tx.commit_lsn && c.seen_lsn > *tx.commit_lsn);
+      by_txid = by_txid || c.seen_txids.count(*tx.txid) > 0;
+      seen = seen || by_txid || (tx.commit_lsn && c.seen_lsn > *tx.commit_lsn);
     }
+    if (seen && !by_txid) sometimes(Probe::kConfirmedByLsn);
     if (seen) ready.insert(seq);
   }
   for (bool changed = true; changed;) {
@@ -231,6 +235,7 @@ void OptimisticState::fail(uint64_t seq, const std::string& error) {
     failing.push_back(it->first);
     for (const auto& m : it->second.mutations) keys.insert({m.collection, m.key});
   }
+  if (failing.size() > 1) sometimes(Probe::kRollbackCascade);
   for (uint64_t s : failing) {
     finish(s, TxStatus::kFailed, s == seq ? error : "rolled back with transaction " + first->second.id + ": " + error);
   }

@@ -27,6 +27,14 @@ const char* probe_name(Probe p) {
     case Probe::kClientCrashWriteInFlight: return "client.crash_write_in_flight";
     case Probe::kClientCrashAfterServerCommit: return "client.crash_after_server_commit";
     case Probe::kClientCrashAfterRemoval: return "client.crash_after_removal_from_outbox";
+    case Probe::kTokenRefreshedWhileParked: return "client.token_refreshed_while_writes_parked";
+    case Probe::kRollbackCascade: return "client.rollback_cascade";
+    case Probe::kPurgeWithQueuedWrites: return "client.purge_with_queued_writes";
+    case Probe::kConfirmedByLsn: return "client.confirmed_by_lsn";
+    case Probe::kStaleAnswerIgnored: return "client.stale_answer_ignored";
+    case Probe::kAccessBackAfterDenial: return "client.access_back_after_denial";
+    case Probe::kRetryOfAppliedWriteForwarded: return "auth.retry_of_applied_write_forwarded";
+    case Probe::kRevokedWhileOffline: return "sim.revoked_while_offline";
     case Probe::kDuplicateDelivered: return "sim.duplicate_delivered";
     case Probe::kLongTailDelivery: return "sim.long_tail_delivery";
     case Probe::kMessageHeldByClog: return "sim.message_held_by_clog";

@@ -36,6 +36,15 @@ enum class Probe : uint8_t {
   kClientCrashWriteInFlight,
   kClientCrashAfterServerCommit,
   kClientCrashAfterRemoval,
+  // client engine under auth
+  kTokenRefreshedWhileParked,
+  kRollbackCascade,
+  kPurgeWithQueuedWrites,
+  kConfirmedByLsn,
+  kStaleAnswerIgnored,
+  kAccessBackAfterDenial,
+  kRetryOfAppliedWriteForwarded,
+  kRevokedWhileOffline,
   // simulator
   kDuplicateDelivered,
   kLongTailDelivery,
