@@ -52,7 +52,9 @@ INSTANTIATE_TEST_SUITE_P(EveryPlantedBug, PlantedBugTest,
                          ::testing::Values(PlantedBug::kOffsetNotAdvancedAfterChunk, PlantedBug::kLongPollAnsweredTwice,
                                            PlantedBug::kDropLastChangeOfTransaction,
                                            PlantedBug::kRetryWithoutIdempotencyKey, PlantedBug::kStaleRowsKeptOnRefetch,
-                                           PlantedBug::kOutboxPersistedLate),
+                                           PlantedBug::kOutboxPersistedLate, PlantedBug::kPurgeKeepsLocalFile,
+                                           PlantedBug::kTokenRefreshRefetches, PlantedBug::kOutboxReplaysForNewUser,
+                                           PlantedBug::kRevocationLeavesPollsOpen),
                          [](const auto& info) {
                            std::string name = planted_bug_name(info.param);
                            for (auto& c : name) if (c == '-') c = '_';

@@ -140,6 +140,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   result.trace_hash = world.trace().hash_hex();
   if (options.keep_event_hashes) result.event_hashes = world.trace().event_hashes();
   result.probes = all_probe_hits();
+  result.delays = world.delays();
   return result;
 }
 

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,10 @@ struct RunResult {
   std::string trace_hash;
   std::vector<uint64_t> event_hashes;
   std::array<uint64_t, kProbeCount> probes{};  // coverage probe hits during this run
+  // Delays the freshness checker and the clients measured, by kind: "delivery" (commit to a
+  // live client's receipt), "revocation" (access lost to rows purged), "confirmation" (a local
+  // transaction committed to confirmed).
+  std::map<std::string, std::vector<Duration>> delays;
 };
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options);

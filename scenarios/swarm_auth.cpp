@@ -45,6 +45,11 @@ std::string route_for(const std::string& org, bool open) {
 void generate_auth_world(uint64_t seed, Random& rng, const SwarmOptions& options, const SwarmFaults& faults, json& scenario) {
   auto coin = [&](double p) { return rng.bernoulli(p); };
   auto pick = [&](const auto& v) -> const auto& { return v[rng.uniform(0, v.size() - 1)]; };
+  // Half of the auth worlds keep a clean network (latency and jitter only), so the freshness
+  // checker's bounds on delivery and revocation apply to them.
+  if (coin(0.5)) {
+    for (const char* k : {"loss", "tail_probability", "tail_ms", "response_loss"}) scenario["network"].erase(k);
+  }
   int n_users = static_cast<int>(rng.uniform(2, 4));
   int n_orgs = static_cast<int>(rng.uniform(1, 3));
   std::vector<std::string> users, orgs;

@@ -6,7 +6,8 @@
 //
 // The exposure of a row is the time from the step where the user lost their role in the row's
 // organization (AuthGate::access_changed_at) to the moment the client applied it; the largest
-// seen is kept in World::max_exposure().
+// seen is kept in World::max_exposure(). Whatever the network, the server must not have sent
+// the row after the loss committed (the answer's send time is checked too).
 #include <algorithm>
 
 #include "reference/auth/auth_gate.h"
@@ -70,6 +71,15 @@ class AuthorizedRowsChecker : public InvariantChecker {
       world.report({name(), client.name(),
                     std::string(just_received ? "received " : "still holds ") + key + " of " + owner + ", which " + user +
                         " may not read" + (lost ? "" : " and never could"),
+                    world.now()});
+      return;
+    }
+    // The server must not send it at all once the loss committed (network delays do not
+    // excuse that); an answer already on the wire may still land within the exposure bound.
+    if (client.answer_sent_at() > *lost) {
+      world.report({name(), client.name(),
+                    "the server sent " + key + " of " + owner + " " + std::to_string((client.answer_sent_at() - *lost).micros / 1000) +
+                        " ms after " + user + " lost access",
                     world.now()});
       return;
     }

@@ -364,6 +364,7 @@ void add_default_checkers(World& world) {
   world.add_checker(make_shape_bounds_checker());
   world.add_checker(make_live_query_checker());
   world.add_checker(make_local_transactions_checker());
+  world.add_checker(make_freshness_checker());
   if (world.config().auth) world.add_checker(make_authorized_rows_checker());
 }
 

@@ -39,6 +39,8 @@ class InvariantChecker {
   virtual const char* name() const = 0;
   virtual void after_apply(World&, const ClientNode&, const StreamUpdate&) {}
   virtual void at_quiescence(World&) {}
+  // The server sent what one event produced (shape logs may have grown).
+  virtual void after_server_output(World&) {}
   // The client lost its memory, or purged everything, and syncs from scratch: forget what was
   // tracked for it.
   virtual void after_client_restart(const ClientNode&) {}
@@ -51,6 +53,7 @@ std::unique_ptr<InvariantChecker> make_shape_bounds_checker();
 std::unique_ptr<InvariantChecker> make_live_query_checker();
 std::unique_ptr<InvariantChecker> make_authorized_rows_checker();  // sim/authorized_rows_checker.cpp
 std::unique_ptr<InvariantChecker> make_local_transactions_checker();  // sim/local_transactions_checker.cpp
+std::unique_ptr<InvariantChecker> make_freshness_checker();           // sim/freshness_checker.cpp
 
 void add_default_checkers(World& world);
 

@@ -103,6 +103,7 @@ void ClientNode::start() {
 }
 
 void ClientNode::set_online(bool online) {
+  world_.note_client_disturbed(*this);
   online_ = online;
   if (!up_) return;
   if (!online) {
@@ -116,6 +117,7 @@ void ClientNode::set_online(bool online) {
 }
 
 void ClientNode::login(const std::string& user) {
+  world_.note_client_disturbed(*this);
   bool another = user_ != user;
   user_ = user;
   signed_out_ = false;
@@ -135,6 +137,7 @@ void ClientNode::login(const std::string& user) {
 }
 
 void ClientNode::logout() {
+  world_.note_client_disturbed(*this);
   signed_out_ = true;
   if (!up_) return;
   size_t rows_before = collection().rows().size();
@@ -148,6 +151,7 @@ void ClientNode::logout() {
 }
 
 void ClientNode::switch_route(const std::string& route) {
+  world_.note_client_disturbed(*this);
   route_ = route;
   shape_ = requested_;
   if (!up_) return;
@@ -203,6 +207,7 @@ void ClientNode::write(std::string batch_id, std::string body) {
     return;
   }
   committed_.push_back(batch_id);
+  if (*seq != 0) committed_at_[batch_id] = world_.now();
   if (*seq != 0) sometimes(Probe::kOptimisticWriteShown);
   if (crash_point(CrashPoint::kAfterPersist)) return;
   pump();
@@ -230,6 +235,7 @@ void ClientNode::pump() {
     requests_[id] = InFlight{out->kind, out->batch_id, out->generation};
     world_.schedule(world_.now() + world_.config().request_timeout, [this, id] { on_timeout(id); });
     bool write = out->kind == ClientEngine::Kind::kWrite;
+    if (out->kind == ClientEngine::Kind::kStream) stream_sent_at_ = world_.now();
     world_.send_request(id_, id, std::move(out->request));
     if (write && crash_point(CrashPoint::kInFlight)) return;
   }
@@ -264,22 +270,31 @@ void ClientNode::on_timeout(RequestId id) {
   pump();
 }
 
-void ClientNode::receive(RequestId id, HttpResponse response) {
+void ClientNode::receive(RequestId id, HttpResponse response, Timestamp sent_at) {
   if (!up_ || !online_) return;  // offline: nothing arrives
   if (slowness_.micros == 0) {
-    on_response(id, response);
+    on_response(id, response, sent_at);
     return;
   }
   // One message at a time: this one is processed after the ones already queued.
   Timestamp done = std::max(world_.now(), busy_until_) + slowness_;
   busy_until_ = done;
   uint64_t incarnation = incarnation_;
-  world_.schedule(done, [this, id, incarnation, response = std::move(response)] {
-    if (up_ && incarnation_ == incarnation) on_response(id, response);
+  world_.schedule(done, [this, id, incarnation, sent_at, response = std::move(response)] {
+    if (up_ && incarnation_ == incarnation) on_response(id, response, sent_at);
   });
 }
 
 bool ClientNode::record_outcomes() {
+  // What the application would render and hear about: drained after every engine call (the
+  // engine keeps them until taken).
+  (void)engine_->state().take_changes();
+  for (const auto& ev : engine_->state().take_events()) {
+    auto at = committed_at_.find(ev.id);
+    if (at == committed_at_.end() || ev.status == TxStatus::kPersisting) continue;
+    if (ev.status == TxStatus::kCompleted) world_.note_delay("confirmation", world_.now() - at->second);
+    committed_at_.erase(at);
+  }
   bool acked = false;
   for (auto& o : engine_->take_write_outcomes()) {
     acked = acked || o.verdict == Outbox::Verdict::kAcknowledged;
@@ -314,7 +329,8 @@ void ClientNode::after_update(RequestId id, const StreamUpdate& update, bool pur
   world_.after_apply(*this, update);
 }
 
-void ClientNode::on_response(RequestId id, const HttpResponse& response) {
+void ClientNode::on_response(RequestId id, const HttpResponse& response, Timestamp sent_at) {
+  answer_sent_at_ = sent_at;
   auto r = requests_.find(id);
   if (r == requests_.end()) {
     sometimes(Probe::kStaleResponseIgnored);
@@ -326,10 +342,12 @@ void ClientNode::on_response(RequestId id, const HttpResponse& response) {
   size_t rows_before = collection().rows().size() + engine_->state().visible_count(kCollection);
   ClientEngine::Handled handled = engine_->on_response(what.kind, what.batch_id, response, local_now(), what.generation);
   if (handled.purged) {
+    world_.note_client_disturbed(*this);
     if (rows_before > 0) ++purges_;
     world_.after_client_restart(*this);  // the checkers forget what they tracked for it
   }
-  if (what.kind == ClientEngine::Kind::kWrite && record_outcomes() && crash_point(CrashPoint::kAfterRemoval)) return;
+  bool acked = record_outcomes();
+  if (what.kind == ClientEngine::Kind::kWrite && acked && crash_point(CrashPoint::kAfterRemoval)) return;
   if (handled.update) after_update(id, *handled.update, handled.purged);
   pump();
 }

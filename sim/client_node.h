@@ -56,8 +56,11 @@ class ClientNode {
   // The application commits a transaction (a JSON body for /api/mutations with the given id).
   // A client that is down takes nothing (recorded in dropped_writes()).
   void write(std::string batch_id, std::string body);
-  // A response arrives from the network (queued behind earlier ones if the client is slow).
-  void receive(RequestId id, HttpResponse response);
+  // A response arrives from the network (queued behind earlier ones if the client is slow);
+  // `sent_at` is when the server sent it.
+  void receive(RequestId id, HttpResponse response, Timestamp sent_at = Timestamp{0});
+  // While a response is being handled (after_apply): when the server sent it.
+  Timestamp answer_sent_at() const { return answer_sent_at_; }
   void crash();
   void restart();
   // The device goes offline / online: requests in flight are abandoned and nothing is sent or
@@ -69,6 +72,9 @@ class ClientNode {
   void login(const std::string& user);
   void logout();
   bool signed_out() const { return signed_out_; }
+  bool slow() const { return slowness_.micros > 0; }
+  // When the current stream request was sent (its fate depends on what happened since).
+  Timestamp stream_request_sent_at() const { return stream_sent_at_; }
   // A route client switches to another declared route (another organization).
   void switch_route(const std::string& route);
 
@@ -84,6 +90,8 @@ class ClientNode {
   uint64_t purges() const { return purges_; }  // purges that dropped rows it held
   // The shape it syncs (a route client: the one the server last answered from).
   const std::optional<ShapeDefinition>& shape() const { return shape_; }
+  // What the application asks for (under the gatekeeper: the narrowing it sends).
+  const std::optional<ShapeDefinition>& requested_shape() const { return requested_; }
   const ShapeStream* stream() const { return engine_ && shape_ ? &engine_->stream() : nullptr; }
   // The synced layer (what the server sent); empty while down.
   const Collection& collection() const;
@@ -115,7 +123,7 @@ class ClientNode {
     std::string batch_id;
     uint64_t generation = 0;
   };
-  void on_response(RequestId id, const HttpResponse& response);
+  void on_response(RequestId id, const HttpResponse& response, Timestamp sent_at);
   // Sends what the engine asks for and schedules its next wake-up.
   void pump();
   // Opens the local file (again, after a crash) and the engine over it.
@@ -148,6 +156,8 @@ class ClientNode {
   bool signed_out_ = false;
   uint64_t incarnation_ = 0;  // bumped by crash(): work queued by a dead process is dropped
   Timestamp busy_until_{0};
+  Timestamp answer_sent_at_{0};
+  Timestamp stream_sent_at_{0};
   std::optional<Timestamp> wake_scheduled_;  // global time
   // The client's local file (rows, stream position, outbox) on its own simulated disk: a crash
   // keeps what was synced and a random part of the rest, like the server's.
@@ -157,6 +167,7 @@ class ClientNode {
   std::map<RequestId, InFlight> requests_;
   std::vector<std::string> committed_;
   std::map<std::string, std::string> writer_;  // batch -> the user who committed it
+  std::map<std::string, Timestamp> committed_at_;  // optimistic transactions not finished yet
   std::map<std::string, uint64_t> acked_;
   std::vector<std::pair<std::string, uint64_t>> ack_order_;
   std::map<std::string, std::string> rejected_;

@@ -56,6 +56,7 @@ void ServerNode::deliver(ServerOutput out) {
     world_.send_response(id_, o.from, o.id, std::move(response), o.is_write);
   }
   schedule_tick();
+  world_.after_server_output();
 }
 
 void ServerNode::schedule_tick() {

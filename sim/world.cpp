@@ -163,9 +163,11 @@ bool World::quiescent() const {
       // settled until the client syncs the shape the route serves its user now, or is refused.
       auto current = server_->gate()->resolve_route(*c->user(), *c->route());
       if (!current || !c->shape() || *current != *c->shape()) return false;
-    } else if (c->organization() && c->user() && c->shape() && server_->gate() &&
-               !server_->gate()->may_read(*c->user(), c->shape()->table, *c->organization())) {
-      return false;  // the gatekeeper would refuse it now: not settled until it is purged
+    } else if (c->user() && c->requested_shape() && server_->gate()) {
+      // Likewise under the gatekeeper: settled once the client streams what it would grant
+      // now (a role change can change the columns), or is refused.
+      auto current = server_->gate()->resolve_grant(*c->user(), *c->requested_shape(), c->organization());
+      if (!current || !c->shape() || *current != *c->shape()) return false;
     }
     const ShapeStream* s = c->stream();
     if (!s || s->state() == StreamState::kFailed) continue;
@@ -179,11 +181,13 @@ bool World::quiescent() const {
 // --- faults ---
 
 void World::isolate(NodeId node) {
+  note_fault();
   network_.cut(node, server_->id(), true);
   trace_.record(now_, "world", "partition", "{\"node\":" + json_quote(node_name(node)) + "}");
 }
 
 void World::cut(NodeId from, NodeId to, bool two_way) {
+  note_fault();
   network_.cut(from, to, two_way);
   trace_.record(now_, "world", "partition",
                 "{\"from\":" + json_quote(node_name(from)) + ",\"to\":" + json_quote(node_name(to)) +
@@ -191,17 +195,20 @@ void World::cut(NodeId from, NodeId to, bool two_way) {
 }
 
 void World::clog(NodeId node, Duration how_long) {
+  note_fault();
   network_.clog(node, now_ + how_long);
   trace_.record(now_, "world", "clog",
                 "{\"node\":" + json_quote(node_name(node)) + ",\"us\":" + std::to_string(how_long.micros) + "}");
 }
 
 void World::heal() {
+  note_fault();
   network_.heal_all();
   trace_.record(now_, "world", "heal", "{}");
 }
 
 void World::crash_server() {
+  note_fault();
   if (!server_->up() || !server_disk_) return;
   server_->crash();
   uint64_t lost = server_disk_->crash();
@@ -210,6 +217,7 @@ void World::crash_server() {
 }
 
 void World::crash_server_during_io(uint64_t ops) {
+  note_fault();
   if (!server_->up() || !server_disk_) return;
   server_disk_->fail_after_ops(ops);
   trace_.record(now_, "server", "arm-crash", "{\"after_ops\":" + std::to_string(ops) + "}");
@@ -217,6 +225,7 @@ void World::crash_server_during_io(uint64_t ops) {
 
 Status World::restart_server() {
   if (server_->up() || !server_disk_) return Status::Ok();
+  note_fault();
   auto core = open_server(config_.server, *server_disk_);
   if (!core.ok()) {
     report({"server-restart", "server", core.status().message(), now_});
@@ -229,6 +238,7 @@ Status World::restart_server() {
 }
 
 void World::delete_shape(const ClientNode& client) {
+  note_fault();
   if (!client.shape()) return;
   HttpRequest req;
   req.method = "DELETE";
@@ -240,6 +250,7 @@ void World::delete_shape(const ClientNode& client) {
 }
 
 Status World::expire_tokens() {
+  note_fault();
   Status st = server_->expire_tokens();
   trace_.record(now_, "operator", "expire-tokens", "{}");
   return st;
@@ -262,17 +273,20 @@ int World::admin_write(const std::string& batch_id, const std::string& mutations
 
 void World::crash_client(ClientNode& client) {
   if (!client.up()) return;
+  note_client_disturbed(client);
   client.crash();
   trace_.record(now_, client.name(), "crash", "{}");
 }
 
 void World::restart_client(ClientNode& client) {
   if (client.up()) return;
+  note_client_disturbed(client);
   trace_.record(now_, client.name(), "restart", "{}");
   client.restart();
 }
 
 void World::end_faults() {
+  note_fault();  // what was in flight may still carry the faults' effects
   config_.client_crash_chance = 0;
   network_.heal_all();
   network_.stop_faults();
@@ -300,6 +314,28 @@ void World::check_at_quiescence() {
 
 void World::after_apply(const ClientNode& client, const StreamUpdate& update) {
   for (auto& c : checkers_) c->after_apply(*this, client, update);
+}
+
+void World::after_server_output() {
+  for (auto& c : checkers_) c->after_server_output(*this);
+}
+
+void World::note_client_disturbed(const ClientNode& client) { client_disturbed_[client.name()] = now_; }
+
+bool World::healthy_since(const ClientNode& client, Timestamp since) const {
+  const NetworkConfig& n = network_.config();
+  if (n.loss > 0 || n.tail_probability > 0 || n.response_loss > 0) return false;
+  if (last_fault_ >= since || network_.any_cut() || network_.clogged(client.id(), now_) || network_.clogged(server_->id(), now_)) {
+    return false;
+  }
+  if (auto d = client_disturbed_.find(client.name()); d != client_disturbed_.end() && d->second >= since) return false;
+  return server_->up() && client.up() && client.online() && !client.signed_out() && !client.slow();
+}
+
+Duration World::freshness_bound() const {
+  const NetworkConfig& n = network_.config();
+  int64_t one_way = n.base_latency.micros + 20 * n.jitter_mean.micros;
+  return Duration{8 * one_way} + Duration::millis(500);
 }
 
 void World::after_client_restart(const ClientNode& client) {
@@ -351,13 +387,14 @@ void World::send_response(NodeId from, NodeId to, RequestId id, HttpResponse res
   ClientNode* client = clients_.at(to.value - 1).get();
   for (int i = 0; i < t.count; ++i) {
     bool copy = i > 0;
-    schedule(now_ + t.delays[i], [this, from, to, id, client, copy, response] {
+    Timestamp sent_at = now_;
+    schedule(now_ + t.delays[i], [this, from, to, id, client, copy, response, sent_at] {
       if (!network_.connected(from, to) || !client->up()) {
         trace_.record(now_, node_name(to), "drop-response", "{\"id\":" + std::to_string(id.value) + "}");
         return;
       }
       if (copy) sometimes(Probe::kDuplicateDelivered);
-      client->receive(id, response);
+      client->receive(id, response, sent_at);
     });
   }
 }

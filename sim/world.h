@@ -14,6 +14,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -123,6 +124,25 @@ class World {
   void check_at_quiescence();
   // Called by a client after it applied a stream update.
   void after_apply(const ClientNode& client, const StreamUpdate& update);
+  // Called by the server node after it sent what one event produced.
+  void after_server_output();
+
+  // --- health and delays (the freshness checker) ---
+  // A fault happened now (partition, heal, clog, crash, restart, shape deletion, token expiry).
+  void note_fault() { last_fault_ = now_; }
+  // Something happened to this client alone (login, logout, route switch, offline, online,
+  // crash, restart, purge).
+  void note_client_disturbed(const ClientNode& client);
+  // Whether nothing could have delayed this client's traffic since `since`: no fault, no clog,
+  // a network without loss, long tails or lost answers, the server up, the client up, online,
+  // signed in, not slow and not disturbed.
+  bool healthy_since(const ClientNode& client, Timestamp since) const;
+  // How long a healthy client may take to receive a committed change or to purge after losing
+  // access: a few round trips at the drawn latency (jitter taken at 20x its mean).
+  Duration freshness_bound() const;
+  // Delays observed, by kind ("delivery", "revocation", "confirmation"), for the run summary.
+  void note_delay(const std::string& kind, Duration d) { delays_[kind].push_back(d); }
+  const std::map<std::string, std::vector<Duration>>& delays() const { return delays_; }
   void after_client_restart(const ClientNode& client);
 
   bool reachable(NodeId node) const {
@@ -166,6 +186,9 @@ class World {
   std::vector<std::string> names_;
   std::vector<std::unique_ptr<InvariantChecker>> checkers_;
   Duration max_exposure_{0};
+  Timestamp last_fault_{0};
+  std::map<std::string, Timestamp> client_disturbed_;
+  std::map<std::string, std::vector<Duration>> delays_;
   std::set<std::pair<std::string, std::string>> expected_rejections_;
   std::vector<Violation> violations_;
   uint64_t last_request_id_ = 0;

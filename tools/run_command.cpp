@@ -195,6 +195,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   std::map<RunOutcome, uint64_t> outcomes;
   uint64_t nondeterministic = 0;
   std::array<uint64_t, kProbeCount> probe_runs{};  // runs that reached each probe
+  std::map<std::string, std::vector<Duration>> delays;  // over every run, by kind
   std::vector<Row> rows;
   std::vector<std::string> failure_lines;
   auto last_progress = wall_start;
@@ -226,6 +227,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     sim_total += r.sim_end.micros;
     ++outcomes[r.outcome];
     for (size_t p = 0; p < kProbeCount; ++p) probe_runs[p] += r.probes[p] > 0;
+    for (const auto& [kind, ds] : r.delays) delays[kind].insert(delays[kind].end(), ds.begin(), ds.end());
     if (r.passed) {
       ++row.passed;
     } else {
@@ -306,6 +308,15 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
                 wall > 0 ? static_cast<double>(sim_total) / 1e6 / wall : 0.0,
                 wall > 0 ? static_cast<double>(total_events) / wall : 0.0);
   out << line;
+  // Freshness: how long changes, revocations and confirmations took (simulated time).
+  for (auto& [kind, ds] : delays) {
+    if (ds.empty()) continue;
+    std::sort(ds.begin(), ds.end(), [](Duration a, Duration b) { return a.micros < b.micros; });
+    auto at = [&](double q) { return static_cast<double>(ds[std::min(ds.size() - 1, static_cast<size_t>(q * static_cast<double>(ds.size())))].micros) / 1000.0; };
+    std::snprintf(line, sizeof line, "%s delays: %zu, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n", kind.c_str(), ds.size(),
+                  at(0.5), at(0.9), at(0.99), static_cast<double>(ds.back().micros) / 1000.0);
+    out << line;
+  }
   std::vector<std::string> missed;
   for (size_t p = 0; p < kProbeCount; ++p) {
     if (probe_runs[p] == 0) missed.push_back(probe_name(static_cast<Probe>(p)));

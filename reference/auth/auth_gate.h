@@ -75,6 +75,9 @@ class AuthGate : public HttpService {
   }
   // The shape a declared route serves `user` now (nullopt: no such route, or refused).
   std::optional<ShapeDefinition> resolve_route(const std::string& user, const std::string& path) const;
+  // The shape the gatekeeper would grant `user` now for this narrowing (nullopt: refused).
+  std::optional<ShapeDefinition> resolve_grant(const std::string& user, const ShapeDefinition& narrowing,
+                                               const std::optional<std::string>& organization) const;
   // Whether `user` may read rows of `table` in `org` (organization-scoped tables) now.
   bool may_read(const std::string& user, const std::string& table, const std::string& org) const;
 

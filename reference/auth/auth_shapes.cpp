@@ -219,6 +219,15 @@ std::optional<ShapeDefinition> AuthGate::resolve_route(const std::string& user, 
   return std::nullopt;
 }
 
+std::optional<ShapeDefinition> AuthGate::resolve_grant(const std::string& user, const ShapeDefinition& narrowing,
+                                                       const std::optional<std::string>& organization) const {
+  const TablePolicy* t = narrowing.schema == "public" ? policy_.table(narrowing.table) : nullptr;
+  if (!t) return std::nullopt;
+  auto scoped = scoped_shape(*t, user, organization, narrowing.where, narrowing.params, narrowing.columns, narrowing.replica);
+  if (auto* d = std::get_if<ShapeDefinition>(&scoped)) return *d;
+  return std::nullopt;
+}
+
 std::variant<HttpRequest, HttpResponse> AuthGate::route_request(const HttpRequest& req, Timestamp now, std::string& user) const {
   std::optional<std::string> organization;
   const RoutePolicy* route = match_route(req.path, organization);

@@ -5,6 +5,7 @@
 #include "reference/client/write_mutations.h"
 #include "reference/common/assert.h"
 #include "reference/common/coverage.h"
+#include "reference/common/planted_bugs.h"
 
 namespace shapesim {
 
@@ -45,7 +46,9 @@ Result<std::unique_ptr<ClientEngine>> ClientEngine::open(ClientEngineOptions opt
   SHAPESIM_RETURN_IF_ERROR(e.outbox_.restore());
   // Another user's queued writes (they signed out, or another user signed in while the app
   // was closed) are never sent with this user's token: rolled back.
-  e.settle_unsent(e.outbox_.settle_other_users(e.options_.user), "another user signed in");
+  if (!planted(PlantedBug::kOutboxReplaysForNewUser)) {
+    e.settle_unsent(e.outbox_.settle_other_users(e.options_.user), "another user signed in");
+  }
   if (!rows.empty()) {
     // The saved rows come back as one synced update (no changes are reported for them twice).
     StreamUpdate restored;
@@ -185,7 +188,10 @@ std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
   if (options_.user_token && options_.sync && !options_.route) {
     if (auto t = tokens_.poll(now)) return Outgoing{Kind::kToken, t->shape_key, std::move(t->request), session_};
   }
-  if (auto send = outbox_.poll(now, options_.user)) {
+  // (The planted bug outbox-replays-for-new-user sends the head whoever wrote it.)
+  std::string outbox_user = options_.user;
+  if (planted(PlantedBug::kOutboxReplaysForNewUser) && !outbox_.entries().empty()) outbox_user = outbox_.entries().front().user;
+  if (auto send = outbox_.poll(now, outbox_user)) {
     HttpRequest req;
     req.method = "POST";
     req.path = "/api/mutations";
@@ -321,6 +327,9 @@ ClientEngine::Handled ClientEngine::on_stream_response(const HttpResponse& respo
       tokens_.invalidate(options_.shape);
     }
     stream_.on_network_error(now);
+    if (planted(PlantedBug::kTokenRefreshRefetches)) {
+      replace_stream(ShapeStream(ShapeStreamOptions{.shape = stream_.shape()}, rng_.stream(5 + purges_ * 8 + 3)));
+    }
     return handled;
   }
   if (options_.user_token && response.status == 403) {
@@ -461,6 +470,7 @@ Status ClientEngine::purge(const std::string& reason) {
   saved_position_.reset();
   unsaved_.clear();
   saved_updates_ = state_.applied_updates(options_.collection);
+  if (planted(PlantedBug::kPurgeKeepsLocalFile)) return Status::Ok();
   return store_ ? store_->purge() : Status::Ok();
 }
 
@@ -486,7 +496,7 @@ Result<std::vector<std::string>> ClientEngine::switch_user(const std::string& us
     if (user_token) set_user_token(std::move(*user_token));
     return settled;
   }
-  auto entries = outbox_.settle_other_users(user);
+  auto entries = planted(PlantedBug::kOutboxReplaysForNewUser) ? std::vector<OutboxEntry>{} : outbox_.settle_other_users(user);
   for (const auto& e : entries) settled.push_back(e.batch_id);
   settle_unsent(entries, "the user logged out");
   options_.user = user;

@@ -15,6 +15,10 @@ const char* planted_bug_name(PlantedBug b) {
     case PlantedBug::kRetryWithoutIdempotencyKey: return "retry-without-idempotency-key";
     case PlantedBug::kStaleRowsKeptOnRefetch: return "stale-rows-kept-on-refetch";
     case PlantedBug::kOutboxPersistedLate: return "outbox-persisted-late";
+    case PlantedBug::kPurgeKeepsLocalFile: return "purge-keeps-local-file";
+    case PlantedBug::kTokenRefreshRefetches: return "token-refresh-refetches";
+    case PlantedBug::kOutboxReplaysForNewUser: return "outbox-replays-for-new-user";
+    case PlantedBug::kRevocationLeavesPollsOpen: return "revocation-leaves-polls-open";
     case PlantedBug::kCount: break;
   }
   return "?";

@@ -21,6 +21,10 @@ enum class PlantedBug : uint8_t {
   kRetryWithoutIdempotencyKey,    // client: a retried write gets a fresh batch id
   kStaleRowsKeptOnRefetch,        // client: rows are not dropped on a 409
   kOutboxPersistedLate,           // client: a write is persisted when first sent, not when committed
+  kPurgeKeepsLocalFile,           // client: a permission-change purge clears memory but not the local file
+  kTokenRefreshRefetches,         // client: after a 401 the stream starts over from -1 without dropping its rows
+  kOutboxReplaysForNewUser,       // client: another user's queued writes are sent with the new user's token
+  kRevocationLeavesPollsOpen,     // server: a membership change does not release the user's parked requests
   kCount,
 };
 

@@ -1,0 +1,183 @@
+// freshness: convergence at quiescence is not enough. While nothing disturbs a client (no
+// fault, no loss or long tails, server up, client up, online, signed in, not slow), it must
+//   - receive every change committed to its shape within World::freshness_bound() (a few round
+//     trips at the drawn latency), or at least keep making progress towards it (a big
+//     transaction comes in several chunks); a violation names the offset, the client and the
+//     delay;
+//   - purge the rows of an organization within the bound after its user lost access there.
+// Every delay it sees is noted (World::note_delay: "delivery", "revocation") for the run's
+// summary, disturbed or not.
+#include <algorithm>
+
+#include "reference/auth/auth_gate.h"
+#include "sim/checkers.h"
+
+namespace shapesim::sim {
+
+namespace {
+
+class FreshnessChecker : public InvariantChecker {
+ public:
+  const char* name() const override { return "freshness"; }
+
+  void after_server_output(World& world) override {
+    if (!world.server().up()) return;
+    const ShapeServer& core = world.server().core();
+    for (const auto& c : world.clients()) {
+      const ShapeStream* s = c->stream();
+      // Only a client in its steady state is held to the bound: live, with its long-poll out
+      // (a client backing off after an error, or syncing from scratch, has its own pace).
+      if (!c->up() || !s || !s->handle() || !s->offset() || c->denied() || s->state() != StreamState::kLive || !s->in_flight()) {
+        continue;
+      }
+      const Shape* shape = core.registry().find_by_handle(*s->handle());
+      if (!shape) continue;
+      LogOffset head = shape->log().head();
+      if (!(*s->offset() < head)) continue;
+      auto& mine = deliveries_[c->name()];
+      if (!mine.empty() && mine.back().handle == *s->handle() && !(mine.back().head < head)) continue;  // already waiting
+      mine.push_back({*s->handle(), head, world.now(), *s->offset(), std::min(world.now(), c->stream_request_sent_at())});
+      schedule_delivery_check(world, c->name(), mine.back());
+    }
+    check_access(world);
+  }
+
+  void after_apply(World& world, const ClientNode& client, const StreamUpdate&) override {
+    auto it = deliveries_.find(client.name());
+    if (it == deliveries_.end()) return;
+    const ShapeStream* s = client.stream();
+    auto& mine = it->second;
+    mine.erase(std::remove_if(mine.begin(), mine.end(),
+                              [&](const Delivery& d) {
+                                if (!s || !s->handle() || *s->handle() != d.handle) return true;  // another shape now
+                                if (!s->offset() || *s->offset() < d.head) return false;
+                                world.note_delay("delivery", world.now() - d.committed);
+                                return true;
+                              }),
+               mine.end());
+  }
+
+  void after_client_restart(const ClientNode& client) override {
+    deliveries_.erase(client.name());
+    // A purge (or a restart from a purged file): the lost organizations' rows are gone.
+    auto it = losses_.find(client.name());
+    if (it == losses_.end()) return;
+    for (auto& l : it->second) {
+      if (l.done || !world_ || holds_rows_of(*world_, client, l.org)) continue;
+      world_->note_delay("revocation", world_->now() - l.lost);
+      l.done = true;
+    }
+  }
+
+ private:
+  struct Delivery {
+    std::string handle;
+    LogOffset head;
+    Timestamp committed;
+    LogOffset from;  // the client's offset when the change committed
+    Timestamp since;  // healthy since then: the commit, or the sending of the long-poll out then
+  };
+  struct Loss {
+    std::string user;
+    std::string org;
+    Timestamp lost;
+    bool done = false;
+    Timestamp since{0};  // healthy since then (INT64_MAX: not held to the bound)
+  };
+
+  void schedule_delivery_check(World& world, const std::string& client, const Delivery& d) {
+    world.schedule(world.now() + world.freshness_bound(), [this, &world, client, d] {
+      ClientNode* c = world.find_client(client);
+      auto it = deliveries_.find(client);
+      if (!c || it == deliveries_.end()) return;
+      auto& mine = it->second;
+      auto pending = std::find_if(mine.begin(), mine.end(), [&](const Delivery& x) {
+        return x.handle == d.handle && x.head == d.head && x.committed == d.committed;
+      });
+      if (pending == mine.end()) return;  // received
+      const ShapeStream* s = c->stream();
+      if (!s || !s->handle() || *s->handle() != d.handle || c->denied() || !world.healthy_since(*c, d.since)) {
+        mine.erase(pending);  // another shape, or something delayed it legitimately
+        return;
+      }
+      if (s->offset() && pending->from < *s->offset()) {
+        // Progressing (a change in several chunks): look again one bound later.
+        pending->from = *s->offset();
+        schedule_delivery_check(world, client, *pending);
+        return;
+      }
+      world.report({name(), client,
+                    "did not receive the change at offset " + d.head.to_string() + " of shape " + d.handle + " within " +
+                        std::to_string((world.now() - d.committed).micros / 1000) + " ms (bound " +
+                        std::to_string(world.freshness_bound().micros / 1000) + " ms), stuck at " +
+                        (s->offset() ? s->offset()->to_string() : std::string("-1")),
+                    world.now()});
+      mine.erase(pending);
+    });
+  }
+
+  static bool holds_rows_of(World& world, const ClientNode& c, const std::string& org) {
+    const auth::AuthGate* gate = world.server().gate();
+    if (!gate || !c.shape()) return false;
+    const auth::TablePolicy* t = gate->policy().table(c.shape()->table);
+    if (!t || t->scope.kind != auth::RowScope::Kind::kOrganization) return false;
+    for (const auto& [key, row] : c.collection().rows()) {
+      auto v = row.find(t->scope.column);
+      if (v != row.end() && v->second && *v->second == org) return true;
+    }
+    return false;
+  }
+
+  // Clients holding rows of an organization their user lost: a loss with a deadline.
+  void check_access(World& world) {
+    world_ = &world;
+    const auth::AuthGate* gate = world.server().gate();
+    if (!gate) return;
+    for (const auto& c : world.clients()) {
+      if (!c->up() || !c->user() || !c->shape() || c->signed_out()) continue;
+      const auth::TablePolicy* t = gate->policy().table(c->shape()->table);
+      if (!t || t->scope.kind != auth::RowScope::Kind::kOrganization) continue;
+      std::set<std::string> orgs;
+      for (const auto& [key, row] : c->collection().rows()) {
+        auto v = row.find(t->scope.column);
+        if (v != row.end() && v->second) orgs.insert(*v->second);
+      }
+      for (const auto& org : orgs) {
+        if (gate->may_read(*c->user(), c->shape()->table, org)) continue;
+        auto lost = gate->access_changed_at(*c->user(), org);
+        if (!lost) continue;  // it never could: authorized-rows reports that
+        auto& mine = losses_[c->name()];
+        bool known = std::any_of(mine.begin(), mine.end(), [&](const Loss& l) { return l.org == org && l.lost == *lost; });
+        if (known) continue;
+        // Held to the bound only from its steady state (live, its long-poll out since before
+        // the loss); otherwise just measured.
+        const ShapeStream* s = c->stream();
+        bool steady = s && s->state() == StreamState::kLive && s->in_flight();
+        Timestamp since = steady ? std::min(*lost, c->stream_request_sent_at()) : Timestamp{INT64_MAX};
+        mine.push_back({*c->user(), org, *lost, false, since});
+        std::string client = c->name();
+        Loss loss = mine.back();
+        world.schedule(std::max(world.now(), *lost + world.freshness_bound()), [this, &world, client, loss] {
+          ClientNode* node = world.find_client(client);
+          if (!node || !node->user() || *node->user() != loss.user) return;
+          if (!holds_rows_of(world, *node, loss.org) || loss.since.micros == INT64_MAX || !world.healthy_since(*node, loss.since)) return;
+          world.report({name(), client,
+                        "still holds rows of " + loss.org + " " + std::to_string((world.now() - loss.lost).micros / 1000) +
+                            " ms after " + loss.user + " lost access (bound " +
+                            std::to_string(world.freshness_bound().micros / 1000) + " ms)",
+                        world.now()});
+        });
+      }
+    }
+  }
+
+  World* world_ = nullptr;
+  std::map<std::string, std::vector<Delivery>> deliveries_;
+  std::map<std::string, std::vector<Loss>> losses_;
+};
+
+}  // namespace
+
+std::unique_ptr<InvariantChecker> make_freshness_checker() { return std::make_unique<FreshnessChecker>(); }
+
+}  // namespace shapesim::sim
