@@ -228,6 +228,27 @@ Result<Scenario> parse_scenario(const nlohmann::json& j, const std::string& sour
   return s;
 }
 
+Result<std::string> row_key_of(const TableSchema& t, const nlohmann::json& pk) {
+  std::vector<std::optional<std::string>> values;
+  for (const auto& k : t.primary_key) {
+    if (!pk.contains(k)) return invalid_argument("missing primary-key column \"" + k + "\"");
+    auto v = Value::from_json(t.find_column(k)->type, pk[k]);
+    if (!v.ok()) return v.status();
+    values.push_back(v->to_pg_text());
+  }
+  return format_row_key(t.schema, t.name, values);
+}
+
+nlohmann::json scenario_schema_file(const Scenario& s) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& t : s.tables) {
+    nlohmann::json table = table_schema_to_json(t);
+    table["rows"] = s.seed_rows.contains(t.name) ? s.seed_rows[t.name] : nlohmann::json::array();
+    out.push_back(std::move(table));
+  }
+  return out;
+}
+
 Result<Scenario> load_scenario_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return not_found(path + ": cannot open file");

@@ -78,6 +78,11 @@ struct Scenario {
 };
 
 Result<Scenario> parse_scenario(const nlohmann::json& j, const std::string& source);
+// The shape message key of the row whose primary key is given as a JSON object ({"id": 2}).
+Result<std::string> row_key_of(const TableSchema& t, const nlohmann::json& pk);
+// The scenario's tables with their seed rows, as a `shapesim serve --schema` file
+// (reference/server/schema_file.h), identity tables included.
+nlohmann::json scenario_schema_file(const Scenario& s);
 Result<Scenario> load_scenario_file(const std::string& path);
 
 }  // namespace shapesim

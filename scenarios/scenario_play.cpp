@@ -16,18 +16,6 @@ std::string step_label(size_t index, const ScenarioStep& step) {
   return "step " + std::to_string(index + 1) + " (" + step_kind_name(step.kind) + ")";
 }
 
-// The shape message key of the row whose primary key is given as a JSON object.
-Result<std::string> key_of(const TableSchema& t, const nlohmann::json& pk) {
-  std::vector<std::optional<std::string>> values;
-  for (const auto& k : t.primary_key) {
-    if (!pk.contains(k)) return invalid_argument("missing primary-key column \"" + k + "\"");
-    auto v = Value::from_json(t.find_column(k)->type, pk[k]);
-    if (!v.ok()) return v.status();
-    values.push_back(v->to_pg_text());
-  }
-  return format_row_key(t.schema, t.name, values);
-}
-
 void check_expect(World& world, const Scenario& scenario, const ScenarioStep& step, const std::string& label,
                   std::vector<std::string>& failures) {
   const auto& a = step.args;
@@ -43,7 +31,7 @@ void check_expect(World& world, const Scenario& scenario, const ScenarioStep& st
     table = scenario.find_table(c->shape->schema, c->shape->table);
   }
   if (a.contains("has")) {
-    auto key = key_of(*table, a["has"]);
+    auto key = row_key_of(*table, a["has"]);
     if (!key.ok()) {
       fail("bad \"has\": " + key.status().message());
     } else if (auto it = rows.find(*key); it == rows.end()) {
@@ -64,7 +52,7 @@ void check_expect(World& world, const Scenario& scenario, const ScenarioStep& st
     }
   }
   if (a.contains("lacks")) {
-    auto key = key_of(*table, a["lacks"]);
+    auto key = row_key_of(*table, a["lacks"]);
     if (!key.ok()) {
       fail("bad \"lacks\": " + key.status().message());
     } else if (rows.count(*key)) {

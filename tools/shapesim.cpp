@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "tools/client_command.h"
+#include "tools/conform_command.h"
 #include "tools/replay_command.h"
 #include "tools/run_command.h"
 #include "tools/serve_command.h"
@@ -21,6 +22,7 @@ void print_help(std::ostream& out) {
          "  shrink   reduce a failing scenario and seed to a minimal scenario file (shapesim shrink --help)\n"
          "  serve    serve the shape API and write endpoint over HTTP (shapesim serve --help)\n"
          "  client   sync a shape of a running server into a local file, write through the outbox (shapesim client --help)\n"
+         "  conform  run scenario files against a live deployment in real time, JUnit output (shapesim conform --help)\n"
          "  version  print the version\n"
          "  help     print this help\n";
 }
@@ -37,6 +39,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "run") return shapesim::tools::run_command(rest, std::cout, std::cerr);
   if (command == "client") return shapesim::tools::client_command(rest, std::cout, std::cerr);
+  if (command == "conform") return shapesim::tools::conform_command(rest, std::cout, std::cerr);
   if (command == "replay") return shapesim::tools::replay_command(rest, std::cout, std::cerr);
   if (command == "shrink") return shapesim::tools::shrink_command(rest, std::cout, std::cerr);
   if (command == "serve") return shapesim::tools::serve_command(rest, std::cout, std::cerr);
