@@ -1,7 +1,7 @@
 // The official clients through `shapesim serve --auth` (label `auth`, run by `ci/conformance.sh SHAPESIM auth_clients.mjs`):
 // the example deployment of docs/examples/auth, a ShapeStream that refreshes its shape token on
-// 401 and resumes where it was, and a TanStack DB optimistic write refused with 403 that rolls
-// back. Not named *.test.mjs: the conformance suite runs those without --auth.
+// 401 and resumes where it was, a TanStack DB optimistic write refused with 403 that rolls
+// back, and a revoked member whose route is refused (403 through onError) and who purges. Not named *.test.mjs: the conformance suite runs those without --auth.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -143,6 +143,49 @@ test('an optimistic write the policy refuses (403) rolls back', { timeout: 30000
     assert.ok(!collection.has('70'), 'rolled back');
     assert.equal(collection.size, 2);
     await collection.cleanup();
+  } finally {
+    abort.abort();
+    await server.stop();
+  }
+});
+
+test('revoked access: the route answers 403, onError sees it, and the app purges the collection', { timeout: 30000 }, async () => {
+  const server = await startAuthServer();
+  const abort = new AbortController();
+  try {
+    const alice = await server.login('alice');  // owner of acme
+    const bob = await server.login('bob');      // member of acme
+    const statuses = [];
+    const stream = new ShapeStream({
+      url: `${server.base}/v1/shape/org/acme/tasks`,
+      headers: { Authorization: `Bearer ${bob}` },
+      signal: abort.signal,
+      onError: async (error) => {
+        if (error instanceof FetchError) statuses.push(error.status);
+        return undefined;  // stop: the application purges what it holds
+      },
+    });
+    const rows = new Map();
+    let upToDate = 0;
+    stream.subscribe((messages) => {
+      for (const m of messages) {
+        if (m.headers?.operation === 'insert' || m.headers?.operation === 'update') rows.set(String(m.value.id), m.value);
+        if (m.headers?.operation === 'delete') rows.delete(String(m.value.id));
+        if (m.headers?.control === 'up-to-date') upToDate++;
+      }
+    }, () => rows.clear());  // the error path: purge
+    await until(() => upToDate > 0);
+    assert.equal(rows.size, 2, 'acme\'s two tasks');
+    // The owner revokes bob: his parked long-poll is released, and the route refuses him from now on.
+    const revoke = await server.write(alice, [{ op: 'delete', table: 'memberships', key: { user_id: 'bob', organization_id: 'acme' } }]);
+    assert.equal(revoke.status, 200, JSON.stringify(revoke.body));
+    await until(() => statuses.includes(403));
+    await until(() => rows.size === 0);
+    // A task written after the revocation never reaches him.
+    const later = await server.write(alice, [{ op: 'insert', table: 'tasks', value: { id: 80, organization_id: 'acme', title: 'after bob left', done: false } }]);
+    assert.equal(later.status, 200);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(!rows.has('80'));
   } finally {
     abort.abort();
     await server.stop();
