@@ -41,6 +41,8 @@ enum class StepKind {
   kTransact, kOffline, kOnline, kCrashClient, kRestartClient,
   // identity and permissions (under auth)
   kLogin, kLogout, kSwitchOrg, kGrant, kRevoke, kSetRole, kExpireTokens, kExpectNoRowsFrom,
+  // the application's live queries
+  kLiveQuery,
 };
 const char* step_kind_name(StepKind k);
 

@@ -78,6 +78,9 @@ void check_expect(World& world, const Scenario& scenario, const ScenarioStep& st
   if (a.contains("purges") && client.purges() != a["purges"].get<uint64_t>()) {
     fail("expected " + std::to_string(a["purges"].get<uint64_t>()) + " purges, saw " + std::to_string(client.purges()));
   }
+  if (a.contains("query") && table) {
+    for (const auto& f : sim::check_query(client.queries(), *table, a["query"])) fail(f);
+  }
   if (a.contains("converged") && a["converged"].get<bool>()) {
     for (const auto& d : sim::convergence_differences(world, client)) fail("not converged: " + d);
     if (!client.stream() || client.stream()->state() != StreamState::kLive) {
@@ -245,6 +248,22 @@ void play_step(World& world, const Scenario& scenario, size_t i, RunResult& resu
       // did not happen, which the run tolerates; a 4xx means the step itself is wrong.
       if (status >= 400 && status < 500) {
         result.failures.push_back(label + ": the membership change was refused (HTTP " + std::to_string(status) + ")");
+      }
+      break;
+    }
+    case StepKind::kLiveQuery: {
+      ClientNode& client = *world.find_client(a["client"].get<std::string>());
+      const ScenarioClient* c = scenario.find_client(client.name());
+      const TableSchema* t = scenario.find_table(c->shape->schema, c->shape->table);
+      sim::ClientQueries::Spec spec;
+      const nlohmann::json where = a.contains("where") ? a["where"] : nlohmann::json::object();
+      for (const auto& [col, v] : where.items()) {
+        spec.equals[col] = v.is_null() ? std::nullopt : Value::from_json(t->find_column(col)->type, v)->to_pg_text();
+      }
+      if (a.contains("order_by")) spec.order_by = a["order_by"].get<std::string>();
+      if (a.contains("limit")) spec.limit = a["limit"].get<size_t>();
+      if (Status st = client.declare_query(a["name"].get<std::string>(), spec); !st.ok()) {
+        result.failures.push_back(label + ": " + st.message());
       }
       break;
     }

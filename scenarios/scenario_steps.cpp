@@ -21,7 +21,7 @@ const std::vector<StepSpec>& step_specs() {
       {"partition", StepKind::kPartition, {"isolate", "from", "to", "two_way"}},
       {"heal", StepKind::kHeal, {}},
       {"expect", StepKind::kExpect,
-       {"client", "rows", "has", "values", "lacks", "refetches", "converged", "writes_acked", "pending", "visible_rows", "purges"}},
+       {"client", "rows", "has", "values", "lacks", "refetches", "converged", "writes_acked", "pending", "visible_rows", "purges", "query"}},
       {"crash", StepKind::kCrash, {"node", "during_io"}},
       {"restart", StepKind::kRestart, {"node"}},
       {"clog", StepKind::kClog, {"node", "ms"}},
@@ -39,6 +39,7 @@ const std::vector<StepSpec>& step_specs() {
       {"set_role", StepKind::kSetRole, {"user", "org", "role"}},
       {"expire_tokens", StepKind::kExpireTokens, {}},
       {"expect_no_rows_from", StepKind::kExpectNoRowsFrom, {"client", "org", "user", "within_ms"}},
+      {"live_query", StepKind::kLiveQuery, {"client", "name", "where", "order_by", "limit"}},
   };
   return kSpecs;
 }
@@ -159,6 +160,28 @@ Status parse_step(const Scenario& s, const nlohmann::json& j, ScenarioStep& step
       break;
     case StepKind::kHeal:
       break;
+    case StepKind::kLiveQuery: {
+      SHAPESIM_RETURN_IF_ERROR(need_client());
+      SHAPESIM_RETURN_IF_ERROR(need_string("name"));
+      const ScenarioClient* c = s.find_client(j["client"].get<std::string>());
+      if (!c->shape) return invalid_argument("client \"" + c->name + "\" has no shape to query");
+      const TableSchema* t = s.find_table(c->shape->schema, c->shape->table);
+      if (j.contains("where")) {
+        if (!j["where"].is_object()) return invalid_argument("\"where\" must map columns to values (AND of equalities)");
+        for (const auto& [col, v] : j["where"].items()) {
+          const ColumnSchema* column = t->find_column(col);
+          if (!column) return invalid_argument("\"where\": no column " + col);
+          if (!v.is_null() && !Value::from_json(column->type, v).ok()) return invalid_argument("\"where\": bad value for " + col);
+        }
+      }
+      if (j.contains("order_by") && (!j["order_by"].is_string() || !t->find_column(j["order_by"].get<std::string>()))) {
+        return invalid_argument("\"order_by\" must name a column");
+      }
+      if (j.contains("limit") && (!is_non_negative_int(j["limit"]) || j["limit"].get<int64_t>() == 0)) {
+        return invalid_argument("\"limit\" must be an integer > 0");
+      }
+      break;
+    }
     case StepKind::kTransact:
       SHAPESIM_RETURN_IF_ERROR(need_client());
       if (!j.contains("mutations") || !j["mutations"].is_array() || j["mutations"].empty()) {
@@ -238,6 +261,15 @@ Status parse_step(const Scenario& s, const nlohmann::json& j, ScenarioStep& step
       }
       if (j.contains("values") && !j.contains("has")) return invalid_argument("\"values\" needs \"has\"");
       if (j.contains("converged") && !j["converged"].is_boolean()) return invalid_argument("\"converged\" must be a boolean");
+      if (j.contains("query")) {
+        const auto& q = j["query"];
+        if (!q.is_object() || !q.contains("name") || !q["name"].is_string()) return invalid_argument("\"query\" needs a \"name\"");
+        for (const auto& [k, v] : q.items()) {
+          if (k != "name" && k != "rows" && k != "has" && k != "lacks") return invalid_argument("\"query\": unknown field \"" + k + "\"");
+          if ((k == "has" || k == "lacks") && !v.is_object()) return invalid_argument("\"query\"." + k + " must be an object");
+          if (k == "rows" && !is_non_negative_int(v)) return invalid_argument("\"query\".rows must be an integer >= 0");
+        }
+      }
       if (j.size() == 2) return invalid_argument("an expect step needs at least one check");
       break;
     }

@@ -71,6 +71,9 @@ void ClientNode::open_engine() {
   SHAPESIM_ASSERT(engine.ok());
   engine_ = std::move(*engine);
   engine_->set_online(online_ && !signed_out_);
+  // The application's live queries start over from what the reopened engine shows.
+  (void)engine_->state().take_changes();
+  if (queries_) SHAPESIM_ASSERT(queries_->reset(visible()).ok());
   if (engine_->stream().position()) sometimes(Probe::kClientResumedFromLocalFile);
   if (!engine_->state().pending().empty()) sometimes(Probe::kQueuedWritesShownAfterRestart);
 }
@@ -89,6 +92,15 @@ std::map<std::string, VisibleRow> ClientNode::visible() const {
 std::string ClientNode::stored_batch_id(const std::string& batch) const {
   auto w = writer_.find(batch);
   return w == writer_.end() || !world_.config().auth ? batch : auth::stored_batch_id(w->second, batch);
+}
+
+Status ClientNode::declare_query(const std::string& name, ClientQueries::Spec spec) {
+  if (!table_) return failed_precondition("client " + name_ + " has no table to query");
+  bool first = !queries_;
+  if (first) queries_ = std::make_unique<ClientQueries>(kCollection, *table_);
+  SHAPESIM_RETURN_IF_ERROR(queries_->declare(name, std::move(spec)));
+  if (first && engine_) return queries_->reset(visible());
+  return Status::Ok();
 }
 
 std::map<std::string, WireRow> ClientNode::saved_rows() const {
@@ -288,7 +300,8 @@ void ClientNode::receive(RequestId id, HttpResponse response, Timestamp sent_at)
 bool ClientNode::record_outcomes() {
   // What the application would render and hear about: drained after every engine call (the
   // engine keeps them until taken).
-  (void)engine_->state().take_changes();
+  auto changes = engine_->state().take_changes();
+  if (queries_) SHAPESIM_ASSERT(queries_->apply(changes).ok());
   for (const auto& ev : engine_->state().take_events()) {
     auto at = committed_at_.find(ev.id);
     if (at == committed_at_.end() || ev.status == TxStatus::kPersisting) continue;

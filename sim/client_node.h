@@ -33,6 +33,7 @@
 #include "reference/client/client_engine.h"
 #include "reference/client/client_store.h"
 #include "reference/common/ids.h"
+#include "sim/client_queries.h"
 #include "sim/node_clock.h"
 
 namespace shapesim::sim {
@@ -97,6 +98,9 @@ class ClientNode {
   const Collection& collection() const;
   // What the application sees: synced rows with pending local transactions applied.
   std::map<std::string, VisibleRow> visible() const;
+  // The application's live queries over what it sees (scenario step live_query).
+  Status declare_query(const std::string& name, ClientQueries::Spec spec);
+  const ClientQueries* queries() const { return queries_.get(); }
   const ClientEngine* engine() const { return engine_.get(); }
   // The rows its local file holds for the shape (what a restart would show).
   std::map<std::string, WireRow> saved_rows() const;
@@ -164,6 +168,7 @@ class ClientNode {
   std::unique_ptr<SimDisk> disk_;
   std::unique_ptr<ClientStore> store_;
   std::unique_ptr<ClientEngine> engine_;
+  std::unique_ptr<ClientQueries> queries_;
   std::map<RequestId, InFlight> requests_;
   std::vector<std::string> committed_;
   std::map<std::string, std::string> writer_;  // batch -> the user who committed it

@@ -28,6 +28,7 @@
 #include "reference/client/write_mutations.h"
 #include "reference/net/http_client.h"
 #include "scenarios/scenario.h"
+#include "sim/client_queries.h"
 
 namespace shapesim::tools {
 
@@ -113,7 +114,7 @@ std::string unsupported(const Scenario& s, int64_t max_wait_s) {
                                                 StepKind::kSettle,      StepKind::kExpect,       StepKind::kOffline,
                                                 StepKind::kOnline,      StepKind::kCrashClient,  StepKind::kRestartClient,
                                                 StepKind::kLogin,       StepKind::kLogout,       StepKind::kSwitchOrg,
-                                                StepKind::kExpectNoRowsFrom};
+                                                StepKind::kExpectNoRowsFrom, StepKind::kLiveQuery};
   std::set<std::string> missing;
   int64_t waited_ms = 0;
   for (const auto& step : s.steps) {
@@ -147,6 +148,7 @@ struct LiveClient {
   uint64_t incarnation = 0;
   std::unique_ptr<ClientStore> store;
   std::unique_ptr<ClientEngine> engine;
+  std::unique_ptr<sim::ClientQueries> queries;  // the application's live queries
   std::vector<std::string> committed;
   std::map<std::string, uint64_t> acked;
   std::map<std::string, std::string> rejected;
@@ -218,6 +220,8 @@ class LiveRun {
     }
     c.engine = std::move(*engine);
     c.engine->set_online(c.online && !c.signed_out);
+    (void)c.engine->state().take_changes();
+    if (c.queries) (void)c.queries->reset(c.engine->state().visible("main"));
   }
 
   std::optional<TableSchema> table_of(const LiveClient& c) const {
@@ -231,7 +235,8 @@ class LiveRun {
       if (o.verdict == Outbox::Verdict::kAcknowledged) c.acked[o.batch_id] = o.txid.value_or(0);
       else c.rejected[o.batch_id] = o.error;
     }
-    (void)c.engine->state().take_changes();
+    auto changes = c.engine->state().take_changes();
+    if (c.queries) (void)c.queries->apply(changes);
     (void)c.engine->state().take_events();
   }
 
@@ -393,6 +398,9 @@ class LiveRun {
     if (a.value("converged", false)) {
       for (const auto& d : differences(c)) fail("not converged: " + d);
     }
+    if (a.contains("query") && table) {
+      for (const auto& f : sim::check_query(c.queries.get(), *table, a["query"])) fail(f);
+    }
   }
 
   void no_rows_from(const std::string& label, LiveClient& c, const json& a) {
@@ -438,6 +446,7 @@ class LiveRun {
           break;
         }
         c->committed.push_back(id);
+        record(*c);  // shown at once (the live queries see it), sent when time passes
         if (a.contains("expect")) transacts_.push_back({label, c->spec->name, id, a["expect"].get<std::string>()});
         break;  // sent when time passes (wait, settle), as in simulation
       }
@@ -488,6 +497,22 @@ class LiveRun {
         c->route = a["route"].get<std::string>();
         if (c->engine) (void)c->engine->set_route(c->route);
         break;
+      case StepKind::kLiveQuery: {
+        auto t = table_of(*c);
+        if (!t) break;
+        sim::ClientQueries::Spec spec;
+        const json where = a.contains("where") ? a["where"] : json::object();
+        for (const auto& [col, v] : where.items()) {
+          spec.equals[col] = v.is_null() ? std::nullopt : Value::from_json(t->find_column(col)->type, v)->to_pg_text();
+        }
+        if (a.contains("order_by")) spec.order_by = a["order_by"].get<std::string>();
+        if (a.contains("limit")) spec.limit = a["limit"].get<size_t>();
+        bool first = !c->queries;
+        if (first) c->queries = std::make_unique<sim::ClientQueries>("main", *t);
+        if (Status st = c->queries->declare(a["name"].get<std::string>(), spec); !st.ok()) failures_.push_back(label + ": " + st.message());
+        if (first && c->engine) (void)c->queries->reset(c->engine->state().visible("main"));
+        break;
+      }
       case StepKind::kExpectNoRowsFrom:
         if (a.contains("within_ms")) run_for(Duration::millis(a["within_ms"].get<int64_t>()));
         no_rows_from(label, *c, a);
