@@ -1,0 +1,157 @@
+// ClientEngine under auth and permission changes: user tokens, offline, data-version checks,
+// gatekeeper failures, denial, purge, user switches and route switches.
+#include "reference/client/client_engine.h"
+
+#include <nlohmann/json.hpp>
+
+#include "reference/common/coverage.h"
+#include "reference/common/planted_bugs.h"
+
+namespace shapesim {
+
+void ClientEngine::set_user_token(std::string token) {
+  bool first = !options_.user_token;
+  options_.user_token = token;
+  tokens_.set_user_token(std::move(token));
+  if (first) {
+    // Opened without a token (the login failed then): start as the constructor would have.
+    if (options_.sync && !options_.route) tokens_.want(options_.shape, options_.organization);
+    if (!version_answered_) next_version_check_ = Timestamp{0};
+  }
+  if (needs_user_token_) {
+    if (outbox_.parked()) sometimes(Probe::kTokenRefreshedWhileParked);
+    needs_user_token_ = false;
+    outbox_.resume();
+  }
+}
+
+void ClientEngine::set_online(bool online) {
+  if (online && !online_ && options_.user_token) {
+    // Back from offline: permissions may have changed meanwhile. The stream waits for the
+    // data version, as at start.
+    next_version_check_ = Timestamp{0};
+    version_answered_ = false;
+  }
+  online_ = online;
+  tokens_.set_online(online);
+}
+
+void ClientEngine::on_data_version(const HttpResponse& response, Timestamp now, Handled& handled) {
+  version_in_flight_ = false;
+  version_answered_ = true;
+  Duration every = options_.data_version_every;
+  next_version_check_.reset();
+  if (every.micros > 0) next_version_check_ = now + every;
+  if (response.status == 401) {
+    needs_user_token_ = true;
+    next_version_check_ = now + Duration::seconds(1);  // again once logged in
+    return;
+  }
+  if (response.status != 200) return;  // no data-version endpoint: nothing to compare
+  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  if (!body.is_object() || !body.contains("data_version") || !body["data_version"].is_string()) return;
+  auto purged = observe_data_version(body["data_version"].get<std::string>());
+  if (!purged.ok()) {
+    note(purged.status());
+    return;
+  }
+  handled.purged = *purged;
+  if (*purged) handled.update = StreamUpdate{.must_refetch = true};
+}
+
+void ClientEngine::note_token_failure(Timestamp now) {
+  if (auto failure = tokens_.failed(options_.shape)) {
+    if (!token_failure_ || ask_again_at_.micros == INT64_MAX) ask_again_at_ = now + options_.token_failure_retry;
+    token_failure_ = failure;
+  } else if (tokens_.token(options_.shape, now)) {
+    token_failure_.reset();
+  }
+}
+
+void ClientEngine::deny(Timestamp now, const std::string& reason) {
+  denied_ = true;
+  purged_by_denial_ = true;
+  ask_again_at_ = now + options_.denied_retry;
+  note(purge(reason));
+}
+
+void ClientEngine::settle_unsent(const std::vector<OutboxEntry>& entries, const std::string& error) {
+  for (const auto& e : entries) {
+    if (auto seq = seq_of_batch_.find(e.batch_id); seq != seq_of_batch_.end()) {
+      state_.fail(seq->second, error);
+      seq_of_batch_.erase(seq);
+    }
+    write_outcomes_.push_back(Outbox::Outcome{.verdict = Outbox::Verdict::kRejected, .batch_id = e.batch_id, .error = error});
+  }
+}
+
+Status ClientEngine::purge(const std::string& reason) {
+  if (outbox_.size() > 0) sometimes(Probe::kPurgeWithQueuedWrites);
+  ++purges_;
+  state_.purge(reason);
+  std::erase_if(seq_of_batch_, [&](const auto& entry) {
+    const LocalTransaction* tx = state_.transaction(entry.second);
+    return !tx || tx->status != TxStatus::kPersisting;
+  });
+  replace_stream(ShapeStream(ShapeStreamOptions{.shape = options_.shape}, rng_.stream(5 + purges_ * 8 + 2)));
+  streaming_granted_ = false;
+  saved_position_.reset();
+  unsaved_.clear();
+  saved_updates_ = state_.applied_updates(options_.collection);
+  if (planted(PlantedBug::kPurgeKeepsLocalFile)) return Status::Ok();
+  return store_ ? store_->purge() : Status::Ok();
+}
+
+Result<bool> ClientEngine::observe_data_version(const std::string& version) {
+  std::optional<std::string> known = data_version_;
+  if (store_ && !known) {
+    SHAPESIM_ASSIGN_OR_RETURN(known, store_->get("data_version"));
+  }
+  bool changed = known && *known != version;
+  if (changed) {
+    // Queued writes were made under the old permissions: rolled back, not sent.
+    settle_unsent(outbox_.settle_all(), "permissions changed before this write was sent");
+    SHAPESIM_RETURN_IF_ERROR(purge("permissions changed"));
+  }
+  data_version_ = version;
+  if (store_) SHAPESIM_RETURN_IF_ERROR(store_->put("data_version", version));
+  return changed;
+}
+
+Result<std::vector<std::string>> ClientEngine::switch_user(const std::string& user, std::optional<std::string> user_token) {
+  std::vector<std::string> settled;
+  if (user == options_.user) {  // the same user again: a fresh token, nothing purged
+    if (user_token) set_user_token(std::move(*user_token));
+    return settled;
+  }
+  auto entries = planted(PlantedBug::kOutboxReplaysForNewUser) ? std::vector<OutboxEntry>{} : outbox_.settle_other_users(user);
+  for (const auto& e : entries) settled.push_back(e.batch_id);
+  settle_unsent(entries, "the user logged out");
+  options_.user = user;
+  options_.user_token = std::move(user_token);
+  ++session_;  // answers to the previous user's token and version requests are theirs
+  version_in_flight_ = false;
+  data_version_.reset();
+  needs_user_token_ = false;
+  outbox_.resume();
+  // The previous user's shape tokens are theirs: start over.
+  tokens_ = ShapeTokens(ShapeTokensOptions{}, rng_.stream(4 + 64 * (purges_ + 1)));
+  if (options_.user_token) {
+    tokens_.set_user_token(*options_.user_token);
+    if (options_.sync && !options_.route) tokens_.want(options_.shape, options_.organization);
+    next_version_check_ = Timestamp{0};
+    version_answered_ = false;
+  }
+  denied_ = false;
+  SHAPESIM_RETURN_IF_ERROR(purge("another user logged in"));
+  return settled;
+}
+
+Status ClientEngine::set_route(std::optional<std::string> route) {
+  if (route == options_.route) return Status::Ok();
+  options_.route = std::move(route);
+  denied_ = false;
+  return purge("switched to another route");
+}
+
+}  // namespace shapesim

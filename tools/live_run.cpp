@@ -1,0 +1,419 @@
+#include "tools/live_run.h"
+
+#include <chrono>
+#include <thread>
+
+#include "reference/client/write_mutations.h"
+
+namespace shapesim::tools {
+
+namespace {
+
+using nlohmann::json;
+
+// One live application: the engine over its own local file.
+struct LiveClient {
+  const ScenarioClient* spec = nullptr;
+  std::string file;
+  std::optional<std::string> user;
+  std::optional<std::string> route;
+  bool up = true;
+  bool online = true;
+  bool signed_out = false;
+  uint64_t incarnation = 0;
+  std::unique_ptr<ClientStore> store;
+  std::unique_ptr<ClientEngine> engine;
+  std::unique_ptr<sim::ClientQueries> queries;  // the application's live queries
+  std::vector<std::string> committed;
+  std::map<std::string, uint64_t> acked;
+  std::map<std::string, std::string> rejected;
+};
+
+class LiveRun {
+ public:
+  LiveRun(const Scenario& s, net::HttpEndpoint endpoint, std::string dir) : s_(s), endpoint_(endpoint), dir_(std::move(dir)) {}
+
+  // Plays every step; returns the failures.
+  std::vector<std::string> play() {
+    for (const auto& c : s_.clients) {
+      LiveClient& lc = clients_[c.name];
+      lc.spec = &c;
+      lc.file = dir_ + "/" + c.name + ".db";
+      lc.user = c.user;
+      lc.route = c.route;
+      open(lc);
+    }
+    for (size_t i = 0; i < s_.steps.size(); ++i) step(i);
+    if (!settle(s_.settle_limit, "the end")) failures_.push_back("the end: not settled within " + std::to_string(s_.settle_limit.as_millis()) + " ms");
+    for (auto& [name, c] : clients_) check_promises(name, c);
+    for (const auto& [label, client, id, expect] : transacts_) {
+      LiveClient& c = clients_.at(client);
+      std::string actual = c.acked.count(id) ? "confirmed" : c.rejected.count(id) ? "rolled_back" : "neither confirmed nor rolled back";
+      if (actual != expect) failures_.push_back(label + " [" + client + "]: transaction " + id + " expected " + expect + ", was " + actual);
+    }
+    return failures_;
+  }
+
+ private:
+  Timestamp now() const { return net::wall_clock_now(); }
+
+  std::optional<std::string> login(const std::string& user) {
+    if (!s_.auth) return std::nullopt;
+    HttpRequest req;
+    req.method = "POST";
+    req.path = "/api/auth/login";
+    req.headers["content-type"] = "application/json";
+    req.body = json({{"user_id", user}, {"secret", s_.auth->policy.login_secret}}).dump();
+    auto r = net::http_exchange(endpoint_, req, Duration::seconds(10));
+    if (!r.ok() || r->status != 200) return std::nullopt;
+    auto body = json::parse(r->body, nullptr, false);
+    if (!body.is_object() || !body.contains("token") || !body["token"].is_string()) return std::nullopt;
+    return body["token"].get<std::string>();
+  }
+
+  void open(LiveClient& c) {
+    c.engine.reset();
+    c.store.reset();
+    auto store = ClientStore::open(c.file);
+    if (!store.ok()) {
+      failures_.push_back(c.spec->name + ": " + store.status().message());
+      return;
+    }
+    c.store = std::move(*store);
+    ClientEngineOptions options{.collection = "main",
+                                .shape = c.spec->shape.value_or(ShapeDefinition{}),
+                                .sync = c.spec->shape.has_value(),
+                                .user = c.signed_out ? "" : c.user.value_or(""),
+                                .route = c.route,
+                                .organization = c.spec->org,
+                                .table = c.route ? std::nullopt : table_of(c)};
+    if (c.user && !c.signed_out) options.user_token = login(*c.user);
+    auto engine = ClientEngine::open(std::move(options), c.store.get(), Random(static_cast<uint64_t>(now().micros) + ++c.incarnation));
+    if (!engine.ok()) {
+      failures_.push_back(c.spec->name + ": " + engine.status().message());
+      return;
+    }
+    c.engine = std::move(*engine);
+    c.engine->set_online(c.online && !c.signed_out);
+    (void)c.engine->state().take_changes();
+    if (c.queries) (void)c.queries->reset(c.engine->state().visible("main"));
+  }
+
+  std::optional<TableSchema> table_of(const LiveClient& c) const {
+    if (!c.spec->shape) return std::nullopt;
+    const TableSchema* t = s_.find_table(c.spec->shape->schema, c.spec->shape->table);
+    return t ? std::optional<TableSchema>(*t) : std::nullopt;
+  }
+
+  void record(LiveClient& c) {
+    for (auto& o : c.engine->take_write_outcomes()) {
+      if (o.verdict == Outbox::Verdict::kAcknowledged) c.acked[o.batch_id] = o.txid.value_or(0);
+      else c.rejected[o.batch_id] = o.error;
+    }
+    auto changes = c.engine->state().take_changes();
+    if (c.queries) (void)c.queries->apply(changes);
+    (void)c.engine->state().take_events();
+  }
+
+  // Up to a few exchanges for one client; returns whether it did anything.
+  bool pump(LiveClient& c) {
+    if (!c.up || !c.engine) return false;
+    bool moved = false;
+    for (int i = 0; i < 4; ++i) {
+      Timestamp t = now();
+      c.engine->tick(t);
+      if (c.engine->needs_user_token() && c.user && !c.signed_out) {
+        if (auto token = login(*c.user)) c.engine->set_user_token(*token);
+      }
+      auto out = c.engine->poll(t);
+      if (!out) break;
+      moved = true;
+      auto response = net::http_exchange(endpoint_, out->request, Duration::seconds(30));
+      if (!response.ok()) {
+        c.engine->on_network_error(out->kind, out->batch_id, now(), out->generation);
+      } else {
+        c.engine->on_response(out->kind, out->batch_id, *response, now(), out->generation);
+      }
+      record(c);
+    }
+    record(c);
+    return moved;
+  }
+
+  void run_for(Duration d) {
+    Timestamp until = now() + d;
+    while (now() < until) {
+      bool moved = false;
+      for (auto& [_, c] : clients_) moved = pump(c) || moved;
+      if (!moved) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
+  // The rows a fresh reader of the client's shape gets from the target now.
+  std::optional<std::map<std::string, WireRow>> fresh_rows(const LiveClient& c) {
+    ClientEngineOptions options = c.engine->options();
+    options.table.reset();
+    auto reader = ClientEngine::open(options, nullptr, Random(7));
+    if (!reader.ok()) return std::nullopt;
+    ClientEngine& r = **reader;
+    for (int i = 0; i < 200 && !r.stream().up_to_date(); ++i) {
+      auto out = r.poll(now());
+      if (!out) {
+        if (r.denied()) return std::map<std::string, WireRow>{};
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        continue;
+      }
+      auto response = net::http_exchange(endpoint_, out->request, Duration::seconds(30));
+      if (!response.ok()) return std::nullopt;
+      r.on_response(out->kind, out->batch_id, *response, now(), out->generation);
+    }
+    if (!r.stream().up_to_date()) return std::nullopt;
+    return r.state().synced("main");
+  }
+
+  bool settled(LiveClient& c) {
+    if (!c.up || !c.online || c.signed_out || !c.engine) return true;
+    const ClientEngine& e = *c.engine;
+    if (e.outbox().size() > 0 || !e.state().pending().empty()) return false;
+    if (!c.spec->shape || e.denied()) return true;
+    return e.stream().state() == StreamState::kLive && e.stream().up_to_date() && !e.checking_data_version();
+  }
+
+  std::vector<std::string> differences(LiveClient& c) {
+    std::vector<std::string> out;
+    if (!c.up || !c.online || c.signed_out || !c.spec->shape || !c.engine || c.engine->denied()) return out;
+    auto expected = fresh_rows(c);
+    if (!expected) return {"cannot read the shape fresh from the target"};
+    const auto& actual = c.engine->state().synced("main");
+    for (const auto& [k, row] : *expected) {
+      auto it = actual.find(k);
+      if (it == actual.end()) out.push_back("missing row " + k);
+      else if (it->second != row) out.push_back("row " + k + " differs from a fresh read");
+    }
+    for (const auto& [k, _] : actual) {
+      if (!expected->count(k)) out.push_back("extra row " + k);
+    }
+    return out;
+  }
+
+  bool settle(Duration limit, const std::string& label) {
+    Timestamp until = now() + limit;
+    while (now() < until) {
+      bool all = true;
+      for (auto& [_, c] : clients_) all = all && settled(c);
+      if (all) {
+        bool converged = true;
+        for (auto& [_, c] : clients_) converged = converged && differences(c).empty();
+        if (converged) return true;
+      }
+      run_for(Duration::millis(50));
+    }
+    for (auto& [name, c] : clients_) {
+      for (const auto& d : differences(c)) failures_.push_back(label + " [" + name + "]: " + d);
+    }
+    return false;
+  }
+
+  void check_promises(const std::string& name, LiveClient& c) {
+    if (!c.engine) return;
+    for (const auto& id : c.committed) {
+      if (!c.acked.count(id) && !c.rejected.count(id)) {
+        failures_.push_back("local-transactions [" + name + "]: " + id + " neither reached the server nor was rolled back");
+      }
+    }
+    if (!c.engine->state().pending().empty()) failures_.push_back("local-transactions [" + name + "]: transactions still pending");
+    if (c.spec->shape && !c.engine->denied()) {
+      const auto& synced = c.engine->state().synced("main");
+      for (const auto& [k, v] : c.engine->state().visible("main")) {
+        auto s = synced.find(k);
+        if (s == synced.end() || !v.synced || s->second != v.row) failures_.push_back("local-transactions [" + name + "]: shows " + k + " other than synced");
+      }
+    }
+  }
+
+  void expect(const std::string& label, LiveClient& c, const json& a) {
+    const std::string name = c.spec->name;
+    auto fail = [&](const std::string& what) { failures_.push_back(label + " [" + name + "]: " + what); };
+    if (!c.engine) return fail("the client is not running");
+    const auto& rows = c.engine->state().synced("main");
+    if (a.contains("rows") && rows.size() != a["rows"].get<size_t>()) {
+      fail("expected " + std::to_string(a["rows"].get<size_t>()) + " rows, has " + std::to_string(rows.size()));
+    }
+    const TableSchema* table = c.spec->shape ? s_.find_table(c.spec->shape->schema, c.spec->shape->table) : nullptr;
+    if (a.contains("has") && table) {
+      auto key = row_key_of(*table, a["has"]);
+      auto it = key.ok() ? rows.find(*key) : rows.end();
+      if (it == rows.end()) {
+        fail("expected row " + (key.ok() ? *key : a["has"].dump()) + " to be present");
+      } else if (a.contains("values")) {
+        for (const auto& [col, v] : a["values"].items()) {
+          const ColumnSchema* column = table->find_column(col);
+          auto want = column ? Value::from_json(column->type, v) : Result<Value>(invalid_argument("no such column"));
+          auto got = it->second.find(col);
+          if (!want.ok() || got == it->second.end() || got->second != want->to_pg_text()) fail("row " + *key + " column " + col + " differs");
+        }
+      }
+    }
+    if (a.contains("lacks") && table) {
+      auto key = row_key_of(*table, a["lacks"]);
+      if (key.ok() && rows.count(*key)) fail("expected row " + *key + " to be absent");
+    }
+    if (a.contains("pending") && c.engine->state().pending().size() != a["pending"].get<size_t>()) {
+      fail("expected " + a["pending"].dump() + " pending transactions, has " + std::to_string(c.engine->state().pending().size()));
+    }
+    if (a.contains("visible_rows") && c.engine->state().visible_count("main") != a["visible_rows"].get<size_t>()) {
+      fail("expected " + a["visible_rows"].dump() + " visible rows, shows " + std::to_string(c.engine->state().visible_count("main")));
+    }
+    if (a.contains("writes_acked") && c.acked.size() != a["writes_acked"].get<size_t>()) {
+      fail("expected " + a["writes_acked"].dump() + " acknowledged writes, has " + std::to_string(c.acked.size()));
+    }
+    if (a.contains("refetches") && c.engine->stream().refetches() != a["refetches"].get<uint64_t>()) {
+      fail("expected " + a["refetches"].dump() + " refetches, saw " + std::to_string(c.engine->stream().refetches()));
+    }
+    if (a.value("converged", false)) {
+      for (const auto& d : differences(c)) fail("not converged: " + d);
+    }
+    if (a.contains("query") && table) {
+      for (const auto& f : sim::check_query(c.queries.get(), *table, a["query"])) fail(f);
+    }
+  }
+
+  void no_rows_from(const std::string& label, LiveClient& c, const json& a) {
+    if (!c.engine || !s_.auth || !c.spec->shape) return;
+    const auth::TablePolicy* t = s_.auth->policy.table(c.spec->shape->table);
+    if (!t) return;
+    std::string who = a.contains("org") ? a["org"].get<std::string>() : a["user"].get<std::string>();
+    auto scoped = [&](const WireRow& row) {
+      auto it = row.find(t->scope.column);
+      return it != row.end() && it->second && *it->second == who;
+    };
+    for (const auto& [k, row] : c.engine->state().synced("main")) {
+      if (scoped(row)) failures_.push_back(label + " [" + c.spec->name + "]: still holds " + k + " of " + who);
+    }
+    auto saved = c.store ? c.store->load_shape("main") : Result<ClientStore::SavedShape>(ClientStore::SavedShape{});
+    if (saved.ok()) {
+      for (const auto& [k, row] : saved->rows) {
+        if (scoped(row)) failures_.push_back(label + " [" + c.spec->name + "]: its local file still holds " + k + " of " + who);
+      }
+    }
+  }
+
+  void step(size_t i) {
+    const ScenarioStep& st = s_.steps[i];
+    const json& a = st.args;
+    const std::string label = "step " + std::to_string(i + 1) + " (" + step_kind_name(st.kind) + ")";
+    LiveClient* c = a.contains("client") ? &clients_.at(a["client"].get<std::string>()) : nullptr;
+    switch (st.kind) {
+      case StepKind::kWrite:
+      case StepKind::kTransact: {
+        std::string id = a.value("id", s_.name + "/" + std::to_string(i + 1)) + "-" + std::to_string(now().micros);
+        json body = {{"id", id}, {"mutations", a["mutations"]}};
+        if (!c->up || c->signed_out || !c->engine) break;
+        std::vector<LocalMutation> local;
+        if (auto t = table_of(*c)) {
+          auto m = local_mutations_for(a["mutations"], *t, "main");
+          if (m.ok()) local = std::move(*m);
+        }
+        auto seq = c->engine->transact(id, local, body.dump());
+        if (!seq.ok()) seq = c->engine->transact(id, {}, body.dump());
+        if (!seq.ok()) {
+          failures_.push_back(label + ": " + seq.status().message());
+          break;
+        }
+        c->committed.push_back(id);
+        record(*c);  // shown at once (the live queries see it), sent when time passes
+        if (a.contains("expect")) transacts_.push_back({label, c->spec->name, id, a["expect"].get<std::string>()});
+        break;  // sent when time passes (wait, settle), as in simulation
+      }
+      case StepKind::kWait:
+        run_for(Duration::millis(a["ms"].get<int64_t>()));
+        break;
+      case StepKind::kSettle:
+        if (!settle(a.contains("max_ms") ? Duration::millis(a["max_ms"].get<int64_t>()) : s_.settle_limit, label)) {
+          failures_.push_back(label + ": not settled in time");
+        }
+        break;
+      case StepKind::kExpect:
+        expect(label, *c, a);
+        break;
+      case StepKind::kOffline:
+      case StepKind::kOnline:
+        c->online = st.kind == StepKind::kOnline;
+        if (c->engine) c->engine->set_online(c->online && !c->signed_out);
+        break;
+      case StepKind::kCrashClient:
+        c->up = false;
+        c->engine.reset();
+        c->store.reset();
+        break;
+      case StepKind::kRestartClient:
+        c->up = true;
+        open(*c);
+        break;
+      case StepKind::kLogin: {
+        c->user = a["user"].get<std::string>();
+        c->signed_out = false;
+        if (c->engine) {
+          (void)c->engine->switch_user(*c->user, login(*c->user));
+          record(*c);
+          c->engine->set_online(c->online);
+        }
+        break;
+      }
+      case StepKind::kLogout:
+        c->signed_out = true;
+        if (c->engine) {
+          (void)c->engine->switch_user("", std::nullopt);
+          record(*c);
+          c->engine->set_online(false);
+        }
+        break;
+      case StepKind::kSwitchOrg:
+        c->route = a["route"].get<std::string>();
+        if (c->engine) (void)c->engine->set_route(c->route);
+        break;
+      case StepKind::kLiveQuery: {
+        auto t = table_of(*c);
+        if (!t) break;
+        sim::ClientQueries::Spec spec;
+        const json where = a.contains("where") ? a["where"] : json::object();
+        for (const auto& [col, v] : where.items()) {
+          spec.equals[col] = v.is_null() ? std::nullopt : Value::from_json(t->find_column(col)->type, v)->to_pg_text();
+        }
+        if (a.contains("order_by")) spec.order_by = a["order_by"].get<std::string>();
+        if (a.contains("limit")) spec.limit = a["limit"].get<size_t>();
+        bool first = !c->queries;
+        if (first) c->queries = std::make_unique<sim::ClientQueries>("main", *t);
+        if (Status st = c->queries->declare(a["name"].get<std::string>(), spec); !st.ok()) failures_.push_back(label + ": " + st.message());
+        if (first && c->engine) (void)c->queries->reset(c->engine->state().visible("main"));
+        break;
+      }
+      case StepKind::kExpectNoRowsFrom:
+        if (a.contains("within_ms")) run_for(Duration::millis(a["within_ms"].get<int64_t>()));
+        no_rows_from(label, *c, a);
+        break;
+      default:
+        failures_.push_back(label + ": not playable live");
+        break;
+    }
+  }
+
+  const Scenario& s_;
+  net::HttpEndpoint endpoint_;
+  std::string dir_;
+  std::map<std::string, LiveClient> clients_;
+  std::vector<std::string> failures_;
+  struct Transact {
+    std::string label, client, id, expect;
+  };
+  std::vector<Transact> transacts_;
+};
+
+}  // namespace
+
+std::vector<std::string> play_live(const Scenario& scenario, const net::HttpEndpoint& endpoint, const std::string& dir) {
+  LiveRun run(scenario, endpoint, dir);
+  return run.play();
+}
+
+}  // namespace shapesim::tools
