@@ -4,10 +4,15 @@
 # auth, its policy; the scenario then runs in real time through the reference client engine.
 # Scenarios a live deployment cannot play are skipped and listed. Writes JUnit XML per run into
 # $CONFORM_JUNIT_DIR when set.
-# usage: ci/conform-serve.sh PATH/TO/shapesim [SCENARIO...]
+# With --pg PORT, every scenario runs against `shapesim serve --pg` instead: a fresh database
+# per scenario on a throwaway PostgreSQL (ci/pg-start.sh PORT), its tables and seed rows
+# created in SQL, its own replication slot.
+# usage: ci/conform-serve.sh PATH/TO/shapesim [--pg PORT] [SCENARIO...]
 set -euo pipefail
 bin="$1"
 shift
+pg_port=""
+if [[ "${1:-}" == "--pg" ]]; then pg_port="$2"; shift 2; fi
 here="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$(mktemp -d)"
 server_pid=""
@@ -45,7 +50,15 @@ PY
 )"
   if [[ -n "$policy" ]]; then auth=(--auth "$policy"); fi
   rm -f "$dir/store.db"*
-  "$bin" serve --store "$dir/store.db" --schema "$dir/schema.json" "${auth[@]}" --port 0 --long-poll-ms 300 > "$dir/serve.out" 2>&1 &
+  source_args=(--store "$dir/store.db" --schema "$dir/schema.json")
+  if [[ -n "$pg_port" ]]; then
+    db="conform_$(echo "$name" | tr -c 'a-z0-9_\n' '_' | cut -c1-40)"
+    base="postgresql://postgres@127.0.0.1:$pg_port"
+    psql -q -v ON_ERROR_STOP=1 "$base/postgres" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" > /dev/null 2>&1
+    /usr/bin/python3 "$here/ci/schema-to-sql.py" "$dir/schema.json" | psql -q -v ON_ERROR_STOP=1 "$base/$db" > /dev/null
+    source_args=(--store "$dir/store.db" --pg "$base/$db" --slot "$db" --publication "$db")
+  fi
+  "$bin" serve "${source_args[@]}" "${auth[@]}" --port 0 --long-poll-ms 300 > "$dir/serve.out" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do grep -q "listening on" "$dir/serve.out" && break; sleep 0.05; done
   port="$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$dir/serve.out")"
@@ -56,6 +69,10 @@ PY
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
+  if [[ -n "$pg_port" ]]; then
+    psql -q "$base/postgres" -c "SELECT pg_drop_replication_slot('$db') FROM pg_replication_slots WHERE slot_name = '$db'" \
+      -c "DROP DATABASE IF EXISTS $db" > /dev/null 2>&1 || true
+  fi
 done
 echo "conform-serve: $passed passed, $failed failed, $skipped skipped"
 [[ "$failed" -eq 0 ]]

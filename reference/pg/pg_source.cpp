@@ -197,6 +197,11 @@ Status PgSource::prepare_table(const TableSchema& t) {
       }
     } else {
       if (identity != "f") w.exec("ALTER TABLE " + qualified(t) + " REPLICA IDENTITY FULL");
+      // A table prepared before replication starts (the auth gate's identity tables, at
+      // startup on a fresh database) creates the publication the stream would create.
+      if (!published && w.exec_params("SELECT 1 FROM pg_publication WHERE pubname = $1", options_.publication).empty()) {
+        w.exec("CREATE PUBLICATION " + quote_identifier(options_.publication));
+      }
       if (!published) w.exec("ALTER PUBLICATION " + quote_identifier(options_.publication) + " ADD TABLE " + qualified(t));
     }
     w.commit();
