@@ -19,6 +19,7 @@ const char* planted_bug_name(PlantedBug b) {
     case PlantedBug::kTokenRefreshRefetches: return "token-refresh-refetches";
     case PlantedBug::kOutboxReplaysForNewUser: return "outbox-replays-for-new-user";
     case PlantedBug::kRevocationLeavesPollsOpen: return "revocation-leaves-polls-open";
+    case PlantedBug::kLongPollWaitsForTimeout: return "long-poll-waits-for-timeout";
     case PlantedBug::kCount: break;
   }
   return "?";

@@ -25,6 +25,7 @@ enum class PlantedBug : uint8_t {
   kTokenRefreshRefetches,         // client: after a 401 the stream starts over from -1 without dropping its rows
   kOutboxReplaysForNewUser,       // client: another user's queued writes are sent with the new user's token
   kRevocationLeavesPollsOpen,     // server: a membership change does not release the user's parked requests
+  kLongPollWaitsForTimeout,       // server: new data does not release parked long-polls (they wait for their deadline)
   kCount,
 };
 

@@ -64,6 +64,7 @@ void ShapeServer::release_retired(ServerOutput& out) {
 }
 
 void ShapeServer::release_parked(const std::string& handle, Timestamp now, ServerOutput& out) {
+  if (planted(PlantedBug::kLongPollWaitsForTimeout)) return;  // parked requests wait for their deadline
   auto parked_here = parked_by_handle_.find(handle);
   if (parked_here == parked_by_handle_.end()) return;
   Shape* s = registry_.find_by_handle(handle);
