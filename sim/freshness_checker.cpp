@@ -132,7 +132,10 @@ class FreshnessChecker : public InvariantChecker {
   void check_access(World& world) {
     world_ = &world;
     const auth::AuthGate* gate = world.server().gate();
-    if (!gate) return;
+    // Only when memberships changed (a restarted server's gate starts its count over).
+    if (!gate || (gate == last_gate_ && gate->directory_generation() == last_generation_)) return;
+    last_gate_ = gate;
+    last_generation_ = gate->directory_generation();
     for (const auto& c : world.clients()) {
       if (!c->up() || !c->user() || !c->shape() || c->signed_out()) continue;
       const auth::TablePolicy* t = gate->policy().table(c->shape()->table);
@@ -172,6 +175,8 @@ class FreshnessChecker : public InvariantChecker {
   }
 
   World* world_ = nullptr;
+  const auth::AuthGate* last_gate_ = nullptr;
+  uint64_t last_generation_ = 0;
   std::map<std::string, std::vector<Delivery>> deliveries_;
   std::map<std::string, std::vector<Loss>> losses_;
 };

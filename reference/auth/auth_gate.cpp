@@ -77,6 +77,7 @@ Result<std::unique_ptr<AuthGate>> AuthGate::create(Policy policy, ShapeServer& s
 }
 
 Status AuthGate::load_directory() {
+  ++directory_generation_;
   SourceOfTruth& source = server_.source();
   Directory fresh;
   const TableSchema* users = source.find_table("public", policy_.identity.users);

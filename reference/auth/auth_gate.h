@@ -75,6 +75,8 @@ class AuthGate : public HttpService {
   }
   // The shape a declared route serves `user` now (nullopt: no such route, or refused).
   std::optional<ShapeDefinition> resolve_route(const std::string& user, const std::string& path) const;
+  // Bumped whenever the identity tables are read again (a membership or user changed).
+  uint64_t directory_generation() const { return directory_generation_; }
   // The shape the gatekeeper would grant `user` now for this narrowing (nullopt: refused).
   std::optional<ShapeDefinition> resolve_grant(const std::string& user, const ShapeDefinition& narrowing,
                                                const std::optional<std::string>& organization) const;
@@ -122,6 +124,7 @@ class AuthGate : public HttpService {
   Directory directory_;
   std::map<RequestId, std::string> user_of_;  // forwarded shape requests not yet answered
   std::map<std::pair<std::string, std::string>, Timestamp> access_changed_at_;  // (user, org)
+  uint64_t directory_generation_ = 0;
 };
 
 // The id a user's write batch is stored under: batch ids are idempotency keys per user.
