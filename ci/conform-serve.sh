@@ -25,7 +25,9 @@ passed=0
 skipped=0
 for scenario in "${scenarios[@]}"; do
   name="$(basename "$scenario" .json)"
-  verdict="$("$bin" conform --list "$scenario")"
+  list_args=()
+  if [[ -n "$pg_port" ]]; then list_args=(--pg "postgresql://postgres@127.0.0.1:$pg_port/postgres"); fi
+  verdict="$("$bin" conform --list "${list_args[@]}" "$scenario")"
   if [[ "$verdict" == SKIP* ]]; then
     echo "$verdict"
     skipped=$((skipped + 1))
@@ -65,7 +67,9 @@ PY
   [[ -n "$port" ]] || { echo "conform-serve: the server did not start for $name: $(cat "$dir/serve.out")" >&2; exit 1; }
   junit=()
   if [[ -n "${CONFORM_JUNIT_DIR:-}" ]]; then mkdir -p "$CONFORM_JUNIT_DIR"; junit=(--junit "$CONFORM_JUNIT_DIR/$name.xml"); fi
-  if "$bin" conform --target "http://127.0.0.1:$port" "${junit[@]}" "$scenario"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  pg_args=()
+  if [[ -n "$pg_port" ]]; then pg_args=(--pg "$base/$db"); fi
+  if "$bin" conform --target "http://127.0.0.1:$port" "${pg_args[@]}" "${junit[@]}" "$scenario"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true
   server_pid=""

@@ -34,6 +34,7 @@ struct ConformArgs {
   std::string target;
   std::optional<std::string> junit;
   std::optional<std::string> print_schema;
+  std::optional<std::string> pg_url;  // membership changes as SQL
   bool list = false;
   int64_t max_wait_s = 30;
   std::vector<std::string> paths;
@@ -41,7 +42,7 @@ struct ConformArgs {
 };
 
 void print_help(std::ostream& out) {
-  out << "usage: shapesim conform --target URL [--junit FILE] [--max-wait-s N] SCENARIO|DIR...\n"
+  out << "usage: shapesim conform --target URL [--pg URL] [--junit FILE] [--max-wait-s N] SCENARIO|DIR...\n"
          "       shapesim conform --list SCENARIO|DIR...\n"
          "       shapesim conform --print-schema SCENARIO\n"
          "\n"
@@ -57,6 +58,8 @@ void print_help(std::ostream& out) {
          "\n"
          "  --target URL        the deployment, e.g. http://127.0.0.1:3000\n"
          "  --junit FILE        also write JUnit XML (one testcase per scenario) for CI systems\n"
+         "  --pg URL            the deployment's PostgreSQL: grant, revoke and set_role become SQL on its\n"
+         "                      memberships table (the change reaches the server by replication)\n"
          "  --max-wait-s N      skip scenarios whose wait steps add up to more than N seconds\n"
          "  --list              print PLAY or SKIP (with the reason) for each scenario; run nothing\n"
          "  --print-schema F    print the `serve --schema` file for scenario F (tables, seed rows)\n";
@@ -84,6 +87,10 @@ std::optional<std::string> parse(const std::vector<std::string>& args, ConformAr
       auto v = value("FILE");
       if (!v) return "--print-schema needs a scenario file";
       a.print_schema = *v;
+    } else if (f == "--pg") {
+      auto v = value("URL");
+      if (!v) return "--pg needs a PostgreSQL URL";
+      a.pg_url = *v;
     } else if (f == "--list") {
       a.list = true;
     } else if (f == "--max-wait-s") {
@@ -103,7 +110,7 @@ std::optional<std::string> parse(const std::vector<std::string>& args, ConformAr
 }
 
 // Why a scenario cannot run against a live deployment ("" if it can).
-std::string unsupported(const Scenario& s, int64_t max_wait_s) {
+std::string unsupported(const Scenario& s, int64_t max_wait_s, bool sql) {
   static const std::set<StepKind> kLiveSteps = {StepKind::kWrite,       StepKind::kTransact,     StepKind::kWait,
                                                 StepKind::kSettle,      StepKind::kExpect,       StepKind::kOffline,
                                                 StepKind::kOnline,      StepKind::kCrashClient,  StepKind::kRestartClient,
@@ -112,7 +119,8 @@ std::string unsupported(const Scenario& s, int64_t max_wait_s) {
   std::set<std::string> missing;
   int64_t waited_ms = 0;
   for (const auto& step : s.steps) {
-    if (!kLiveSteps.count(step.kind)) missing.insert(step_kind_name(step.kind));
+    bool membership = step.kind == StepKind::kGrant || step.kind == StepKind::kRevoke || step.kind == StepKind::kSetRole;
+    if (!kLiveSteps.count(step.kind) && !(membership && sql)) missing.insert(step_kind_name(step.kind) + std::string(membership ? " (needs --pg)" : ""));
     if (step.kind == StepKind::kWait) waited_ms += step.args["ms"].get<int64_t>();
     if (step.kind == StepKind::kExpectNoRowsFrom) waited_ms += step.args.value("within_ms", int64_t{0});
   }
@@ -227,7 +235,7 @@ int conform_command(const std::vector<std::string>& args, std::ostream& out, std
       continue;
     }
     r.name = s->name;
-    r.skipped = unsupported(*s, a.max_wait_s);
+    r.skipped = unsupported(*s, a.max_wait_s, a.pg_url.has_value());
     if (a.list) {
       out << (r.skipped.empty() ? "PLAY " + s->name : "SKIP " + s->name + ": " + r.skipped) << std::endl;
       continue;
@@ -240,7 +248,7 @@ int conform_command(const std::vector<std::string>& args, std::ostream& out, std
     auto dir = std::filesystem::temp_directory_path() / ("shapesim-conform-" + std::to_string(net::wall_clock_now().micros));
     std::filesystem::create_directories(dir);
     Timestamp start = net::wall_clock_now();
-    r.failures = play_live(*s, *endpoint, dir.string());
+    r.failures = play_live(*s, *endpoint, dir.string(), a.pg_url);
     r.seconds = static_cast<double>((net::wall_clock_now() - start).micros) / 1e6;
     std::filesystem::remove_all(dir);
     if (r.failures.empty()) {

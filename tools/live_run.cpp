@@ -4,6 +4,8 @@
 #include <thread>
 
 #include "reference/client/write_mutations.h"
+#include "reference/common/sql_identifier.h"
+#include "reference/pg/pg_admin.h"
 
 namespace shapesim::tools {
 
@@ -31,7 +33,8 @@ struct LiveClient {
 
 class LiveRun {
  public:
-  LiveRun(const Scenario& s, net::HttpEndpoint endpoint, std::string dir) : s_(s), endpoint_(endpoint), dir_(std::move(dir)) {}
+  LiveRun(const Scenario& s, net::HttpEndpoint endpoint, std::string dir, std::optional<std::string> pg_url)
+      : s_(s), endpoint_(endpoint), dir_(std::move(dir)), pg_url_(std::move(pg_url)) {}
 
   // Plays every step; returns the failures.
   std::vector<std::string> play() {
@@ -388,6 +391,25 @@ class LiveRun {
         if (first && c->engine) (void)c->queries->reset(c->engine->state().visible("main"));
         break;
       }
+      case StepKind::kGrant:
+      case StepKind::kRevoke:
+      case StepKind::kSetRole: {
+        if (!pg_url_ || !s_.auth) {
+          failures_.push_back(label + ": membership changes need --pg");
+          break;
+        }
+        std::string table = quote_identifier(s_.auth->policy.identity.memberships);
+        std::string sql =
+            st.kind == StepKind::kGrant
+                ? "INSERT INTO " + table + " (user_id, organization_id, role) VALUES ($1, $2, $3) "
+                  "ON CONFLICT (user_id, organization_id) DO UPDATE SET role = EXCLUDED.role"
+            : st.kind == StepKind::kRevoke ? "DELETE FROM " + table + " WHERE user_id = $1 AND organization_id = $2"
+                                           : "UPDATE " + table + " SET role = $3 WHERE user_id = $1 AND organization_id = $2";
+        std::vector<std::optional<std::string>> params = {a["user"].get<std::string>(), a["org"].get<std::string>()};
+        if (st.kind != StepKind::kRevoke) params.push_back(a["role"].get<std::string>());
+        if (auto r = pg::execute_sql(*pg_url_, sql, params); !r.ok()) failures_.push_back(label + ": " + r.status().message());
+        break;
+      }
       case StepKind::kExpectNoRowsFrom:
         if (a.contains("within_ms")) run_for(Duration::millis(a["within_ms"].get<int64_t>()));
         no_rows_from(label, *c, a);
@@ -401,6 +423,7 @@ class LiveRun {
   const Scenario& s_;
   net::HttpEndpoint endpoint_;
   std::string dir_;
+  std::optional<std::string> pg_url_;
   std::map<std::string, LiveClient> clients_;
   std::vector<std::string> failures_;
   struct Transact {
@@ -411,8 +434,9 @@ class LiveRun {
 
 }  // namespace
 
-std::vector<std::string> play_live(const Scenario& scenario, const net::HttpEndpoint& endpoint, const std::string& dir) {
-  LiveRun run(scenario, endpoint, dir);
+std::vector<std::string> play_live(const Scenario& scenario, const net::HttpEndpoint& endpoint, const std::string& dir,
+                                   const std::optional<std::string>& pg_url) {
+  LiveRun run(scenario, endpoint, dir, pg_url);
   return run.play();
 }
 

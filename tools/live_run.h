@@ -20,7 +20,9 @@
 
 namespace shapesim::tools {
 
-// Plays `scenario` against `endpoint`, with client files under `dir`; returns the failures.
-std::vector<std::string> play_live(const Scenario& scenario, const net::HttpEndpoint& endpoint, const std::string& dir);
+// Plays `scenario` against `endpoint`, with client files under `dir`; with `pg_url`, membership
+// changes are SQL on the deployment's database. Returns the failures.
+std::vector<std::string> play_live(const Scenario& scenario, const net::HttpEndpoint& endpoint, const std::string& dir,
+                                   const std::optional<std::string>& pg_url = std::nullopt);
 
 }  // namespace shapesim::tools
