@@ -35,23 +35,8 @@ Result<std::string> read_text(const std::string& path) {
 }  // namespace
 
 Result<std::string> route_table(const auth::Policy& policy, const std::string& route) {
-  // Split as the policy splits its paths: after the leading '/'.
-  std::vector<std::string> segments;
-  for (size_t start = 1; start <= route.size();) {
-    size_t end = route.find('/', start);
-    if (end == std::string::npos) end = route.size();
-    segments.push_back(route.substr(start, end - start));
-    start = end + 1;
-  }
-  for (const auto& r : policy.routes) {
-    if (r.segments.size() != segments.size()) continue;
-    bool match = true;
-    for (size_t i = 0; i < segments.size() && match; ++i) {
-      bool placeholder = r.segments[i].size() > 2 && r.segments[i].front() == '{' && r.segments[i].back() == '}';
-      match = placeholder ? !segments[i].empty() : r.segments[i] == segments[i];
-    }
-    if (match) return r.table;
-  }
+  std::optional<std::string> organization;
+  if (const auth::RoutePolicy* r = policy.match_route(route, organization)) return r->table;
   return invalid_argument("route \"" + route + "\" matches no route of the policy");
 }
 

@@ -162,11 +162,7 @@ json generate_swarm_scenario(uint64_t seed, const SwarmOptions& options) {
     } else if (roll < 80 && k.clogs) {
       steps.push_back({{"step", "clog"}, {"node", coin(0.3) ? "server" : who}, {"ms", rng.uniform(100, 5000)}});
     } else if (roll < 85 && (k.server_crashes || k.io_crashes)) {
-      json crash = {{"step", "crash"}, {"node", "server"}};
-      if (k.io_crashes && (!k.server_crashes || coin(0.5))) crash["during_io"] = rng.uniform(1, 12);
-      steps.push_back(crash);
-      steps.push_back({{"step", "wait"}, {"ms", rng.uniform(100, 3000)}});
-      steps.push_back({{"step", "restart"}, {"node", "server"}});
+      append_server_crash(rng, k, steps);
     } else if (roll < 90 && k.client_crashes) {
       steps.push_back({{"step", "crash"}, {"node", who}});
       steps.push_back({{"step", "wait"}, {"ms", rng.uniform(100, 5000)}});

@@ -42,6 +42,14 @@ std::string route_for(const std::string& org, bool open) {
 
 }  // namespace
 
+void append_server_crash(Random& rng, const SwarmFaults& faults, json& steps) {
+  json crash = {{"step", "crash"}, {"node", "server"}};
+  if (faults.io_crashes && (!faults.server_crashes || rng.bernoulli(0.5))) crash["during_io"] = rng.uniform(1, 12);
+  steps.push_back(crash);
+  steps.push_back({{"step", "wait"}, {"ms", rng.uniform(100, 3000)}});
+  steps.push_back({{"step", "restart"}, {"node", "server"}});
+}
+
 void generate_auth_world(uint64_t seed, Random& rng, const SwarmOptions& options, const SwarmFaults& faults, json& scenario) {
   auto coin = [&](double p) { return rng.bernoulli(p); };
   auto pick = [&](const auto& v) -> const auto& { return v[rng.uniform(0, v.size() - 1)]; };
@@ -196,11 +204,7 @@ void generate_auth_world(uint64_t seed, Random& rng, const SwarmOptions& options
     } else if (roll < 84 && faults.clogs) {
       steps.push_back({{"step", "clog"}, {"node", coin(0.3) ? "server" : who}, {"ms", rng.uniform(100, 5000)}});
     } else if (roll < 88 && (faults.server_crashes || faults.io_crashes)) {
-      json crash = {{"step", "crash"}, {"node", "server"}};
-      if (faults.io_crashes && (!faults.server_crashes || coin(0.5))) crash["during_io"] = rng.uniform(1, 12);
-      steps.push_back(crash);
-      steps.push_back({{"step", "wait"}, {"ms", rng.uniform(100, 3000)}});
-      steps.push_back({{"step", "restart"}, {"node", "server"}});
+      append_server_crash(rng, faults, steps);
     } else if (roll < 92 && faults.client_crashes) {
       steps.push_back({{"step", "crash_client"}, {"client", who}});
       steps.push_back({{"step", "wait"}, {"ms", rng.uniform(100, 5000)}});

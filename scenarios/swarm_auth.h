@@ -15,6 +15,10 @@ struct SwarmFaults {
   bool partitions, clogs, server_crashes, io_crashes, client_crashes, deletes;
 };
 
+// A server crash (mid-commit with `io_crashes`), a wait and a restart, as every swarm world
+// draws them.
+void append_server_crash(Random& rng, const SwarmFaults& faults, nlohmann::json& steps);
+
 // Fills `scenario` (its network, server and disk knobs already drawn) with an auth world:
 // policy, users, organizations, memberships, clients, seed rows and steps.
 void generate_auth_world(uint64_t seed, Random& rng, const SwarmOptions& options, const SwarmFaults& faults,

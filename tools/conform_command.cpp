@@ -68,33 +68,32 @@ void print_help(std::ostream& out) {
 std::optional<std::string> parse(const std::vector<std::string>& args, ConformArgs& a) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& f = args[i];
-    auto value = [&](const char* what) -> std::optional<std::string> {
+    auto value = [&]() -> std::optional<std::string> {
       if (i + 1 >= args.size()) return std::nullopt;
-      (void)what;
       return args[++i];
     };
     if (f == "--help" || f == "-h") {
       a.help = true;
     } else if (f == "--target") {
-      auto v = value("URL");
+      auto v = value();
       if (!v) return "--target needs a URL";
       a.target = *v;
     } else if (f == "--junit") {
-      auto v = value("FILE");
+      auto v = value();
       if (!v) return "--junit needs a file";
       a.junit = *v;
     } else if (f == "--print-schema") {
-      auto v = value("FILE");
+      auto v = value();
       if (!v) return "--print-schema needs a scenario file";
       a.print_schema = *v;
     } else if (f == "--pg") {
-      auto v = value("URL");
+      auto v = value();
       if (!v) return "--pg needs a PostgreSQL URL";
       a.pg_url = *v;
     } else if (f == "--list") {
       a.list = true;
     } else if (f == "--max-wait-s") {
-      auto v = value("N");
+      auto v = value();
       if (!v || v->empty() || v->find_first_not_of("0123456789") != std::string::npos) return "--max-wait-s needs a number";
       a.max_wait_s = std::stoll(*v);
     } else if (!f.empty() && f[0] == '-') {

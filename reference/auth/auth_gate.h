@@ -100,7 +100,6 @@ class AuthGate : public HttpService {
   std::optional<HttpResponse> check_shape_request(const HttpRequest& req, Timestamp now, std::string& user) const;
   // A declared route: the request to forward, or the answer when refused / not a route.
   std::variant<HttpRequest, HttpResponse> route_request(const HttpRequest& req, Timestamp now, std::string& user) const;
-  const RoutePolicy* match_route(const std::string& path, std::optional<std::string>& organization) const;
   // POST /api/mutations: the request to forward (batch id keyed per user), or the refusal.
   std::variant<HttpRequest, HttpResponse> check_writes(const HttpRequest& req, Timestamp now) const;
 

@@ -181,37 +181,9 @@ std::optional<HttpResponse> AuthGate::check_shape_request(const HttpRequest& req
   return std::nullopt;
 }
 
-// The declared route `path` names, with the organization its {org_id} segment holds.
-const RoutePolicy* AuthGate::match_route(const std::string& path, std::optional<std::string>& organization) const {
-  std::vector<std::string> segments;
-  for (size_t start = 1; start <= path.size();) {
-    size_t end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    segments.push_back(path.substr(start, end - start));
-    start = end + 1;
-  }
-  for (const auto& r : policy_.routes) {
-    if (r.segments.size() != segments.size()) continue;
-    bool match = true;
-    std::optional<std::string> org;
-    for (size_t i = 0; i < segments.size() && match; ++i) {
-      if (r.segments[i] == "{org_id}") {
-        org = segments[i];
-      } else {
-        match = r.segments[i] == segments[i];
-      }
-    }
-    if (match) {
-      organization = org;
-      return &r;
-    }
-  }
-  return nullptr;
-}
-
 std::optional<ShapeDefinition> AuthGate::resolve_route(const std::string& user, const std::string& path) const {
   std::optional<std::string> organization;
-  const RoutePolicy* route = match_route(path, organization);
+  const RoutePolicy* route = policy_.match_route(path, organization);
   if (!route) return std::nullopt;
   const TablePolicy* t = policy_.table(route->table);
   auto scoped = scoped_shape(*t, user, organization, route->where, {}, route->columns, Replica::kDefault);
@@ -230,7 +202,7 @@ std::optional<ShapeDefinition> AuthGate::resolve_grant(const std::string& user, 
 
 std::variant<HttpRequest, HttpResponse> AuthGate::route_request(const HttpRequest& req, Timestamp now, std::string& user) const {
   std::optional<std::string> organization;
-  const RoutePolicy* route = match_route(req.path, organization);
+  const RoutePolicy* route = policy_.match_route(req.path, organization);
   if (!route) return json_answer(404, {{"error", "shape not found"}});
   if (req.method != "GET" && req.method != "HEAD") return auth_error(405, "method not allowed");
   auto caller = authenticate(req, "user", now);

@@ -260,4 +260,31 @@ Result<Policy> parse_policy(std::string_view text, const std::string& source) {
   return p;
 }
 
+const RoutePolicy* Policy::match_route(const std::string& path, std::optional<std::string>& organization) const {
+  std::vector<std::string> segments;
+  for (size_t start = 1; start <= path.size();) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    segments.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  for (const auto& r : routes) {
+    if (r.segments.size() != segments.size()) continue;
+    bool match = true;
+    std::optional<std::string> org;
+    for (size_t i = 0; i < segments.size() && match; ++i) {
+      if (r.segments[i] == "{org_id}") {
+        org = segments[i];
+      } else {
+        match = r.segments[i] == segments[i];
+      }
+    }
+    if (match) {
+      organization = org;
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace shapesim::auth

@@ -81,6 +81,9 @@ struct Policy {
     auto it = tables.find(name);
     return it == tables.end() ? nullptr : &it->second;
   }
+  // The declared route `path` names (null if none), with the organization its {org_id}
+  // segment holds.
+  const RoutePolicy* match_route(const std::string& path, std::optional<std::string>& organization) const;
 };
 
 // Parses and validates a policy file; `source` names it in errors ("policy.json: line 3,

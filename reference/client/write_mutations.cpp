@@ -11,6 +11,13 @@ namespace shapesim {
 
 namespace {
 
+std::optional<LocalMutation::Op> op_of(const std::string& name) {
+  if (name == "insert") return LocalMutation::Op::kInsert;
+  if (name == "update") return LocalMutation::Op::kUpdate;
+  if (name == "delete") return LocalMutation::Op::kDelete;
+  return std::nullopt;
+}
+
 const char* op_name(LocalMutation::Op op) {
   switch (op) {
     case LocalMutation::Op::kInsert: return "insert";
@@ -36,15 +43,9 @@ Result<std::vector<LocalMutation>> local_mutations_for(const nlohmann::json& mut
     LocalMutation local;
     local.collection = collection;
     const std::string& op = m["op"].get_ref<const std::string&>();
-    if (op == "insert") {
-      local.op = LocalMutation::Op::kInsert;
-    } else if (op == "update") {
-      local.op = LocalMutation::Op::kUpdate;
-    } else if (op == "delete") {
-      local.op = LocalMutation::Op::kDelete;
-    } else {
-      return invalid_argument("mutation op \"" + op + "\" has no optimistic form");
-    }
+    auto kind = op_of(op);
+    if (!kind) return invalid_argument("mutation op \"" + op + "\" has no optimistic form");
+    local.op = *kind;
     Row value, key;
     if (m.contains("value")) {
       SHAPESIM_ASSIGN_OR_RETURN(value, row_from_json(table, m["value"]));
@@ -99,15 +100,9 @@ Result<std::vector<LocalMutation>> local_mutations_from_json(const std::string& 
     }
     LocalMutation local;
     const std::string& op = m["op"].get_ref<const std::string&>();
-    if (op == "insert") {
-      local.op = LocalMutation::Op::kInsert;
-    } else if (op == "update") {
-      local.op = LocalMutation::Op::kUpdate;
-    } else if (op == "delete") {
-      local.op = LocalMutation::Op::kDelete;
-    } else {
-      return internal_error("a stored mutation has op \"" + op + "\"");
-    }
+    auto kind = op_of(op);
+    if (!kind) return internal_error("a stored mutation has op \"" + op + "\"");
+    local.op = *kind;
     local.collection = m["collection"].get<std::string>();
     local.key = m["key"].get<std::string>();
     for (const auto& [k, v] : m["value"].items()) {
