@@ -54,7 +54,8 @@ INSTANTIATE_TEST_SUITE_P(EveryPlantedBug, PlantedBugTest,
                                            PlantedBug::kRetryWithoutIdempotencyKey, PlantedBug::kStaleRowsKeptOnRefetch,
                                            PlantedBug::kOutboxPersistedLate, PlantedBug::kPurgeKeepsLocalFile,
                                            PlantedBug::kTokenRefreshRefetches, PlantedBug::kOutboxReplaysForNewUser,
-                                           PlantedBug::kRevocationLeavesPollsOpen, PlantedBug::kLongPollWaitsForTimeout),
+                                           PlantedBug::kRevocationLeavesPollsOpen, PlantedBug::kLongPollWaitsForTimeout,
+                                           PlantedBug::kReplayAnswersNoLsn),
                          [](const auto& info) {
                            std::string name = planted_bug_name(info.param);
                            for (auto& c : name) if (c == '-') c = '_';

@@ -134,7 +134,8 @@ Status parse_body(const nlohmann::json& j, const std::string& base_dir, Scenario
     }
     ScenarioClient client{c["name"].get<std::string>(), std::nullopt};
     for (const auto& [key, _] : c.items()) {
-      if (key != "name" && key != "shape" && key != "clock" && key != "slow_ms" && key != "user" && key != "route" && key != "org") {
+      if (key != "name" && key != "shape" && key != "clock" && key != "slow_ms" && key != "user" && key != "route" && key != "org" &&
+          key != "device") {
         return invalid_argument("client \"" + client.name + "\": unknown field \"" + key + "\"");
       }
     }
@@ -168,7 +169,7 @@ Status parse_body(const nlohmann::json& j, const std::string& base_dir, Scenario
       }
       client.shape = std::move(*shape);
     }
-    for (const char* key : {"user", "route", "org"}) {
+    for (const char* key : {"user", "route", "org", "device"}) {
       if (!c.contains(key)) continue;
       if (!c[key].is_string() || c[key].get<std::string>().empty()) {
         return invalid_argument("client \"" + client.name + "\": " + key + " must be a non-empty string");
@@ -189,6 +190,18 @@ Status parse_body(const nlohmann::json& j, const std::string& base_dir, Scenario
       auto table = route_table(s.auth->policy, *client.route);
       if (!table.ok()) return invalid_argument("client \"" + client.name + "\": " + table.status().message());
       client.shape = ShapeDefinition{.table = *table};
+    }
+    if (c.contains("device")) {
+      if (!client.user || client.route || !client.shape) {
+        return invalid_argument("client \"" + client.name + "\": a device goes with a user and a shape (its clients share gatekeeper tokens)");
+      }
+      client.device = c["device"].get<std::string>();
+      for (const auto& other : s.clients) {
+        if (other.device == client.device && other.user != client.user) {
+          return invalid_argument("client \"" + client.name + "\": the clients of device \"" + *client.device +
+                                  "\" must act for one user (\"" + *other.user + "\" already)");
+        }
+      }
     }
     s.clients.push_back(std::move(client));
   }

@@ -30,6 +30,9 @@ struct ScenarioClient {
   std::optional<std::string> user;
   std::optional<std::string> route;
   std::optional<std::string> org;  // a gatekeeper client's organization
+  // Gatekeeper clients on one device (tabs) share one token cache; they act for one user and
+  // go offline together.
+  std::optional<std::string> device;
   int64_t clock_skew_ms = 0;
   int64_t clock_drift_ppm = 0;
   int64_t slow_ms = 0;
@@ -38,7 +41,7 @@ struct ScenarioClient {
 enum class StepKind {
   kWrite, kWait, kSettle, kPartition, kHeal, kExpect, kCrash, kRestart, kClog, kDeleteShape,
   // local transactions, offline, client crashes
-  kTransact, kOffline, kOnline, kCrashClient, kRestartClient,
+  kTransact, kOffline, kOnline, kCrashClient, kRestartClient, kGatekeeperDown, kGatekeeperUp,
   // identity and permissions (under auth)
   kLogin, kLogout, kSwitchOrg, kGrant, kRevoke, kSetRole, kExpireTokens, kExpectNoRowsFrom,
   // the application's live queries

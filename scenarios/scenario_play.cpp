@@ -78,6 +78,18 @@ void check_expect(World& world, const Scenario& scenario, const ScenarioStep& st
   if (a.contains("purges") && client.purges() != a["purges"].get<uint64_t>()) {
     fail("expected " + std::to_string(a["purges"].get<uint64_t>()) + " purges, saw " + std::to_string(client.purges()));
   }
+  if (a.contains("token_failure")) {
+    bool failed = client.engine() && client.engine()->token_failure().has_value();
+    if (failed != a["token_failure"].get<bool>()) {
+      fail(failed ? "the gatekeeper failure is surfaced: " + *client.engine()->token_failure()
+                  : std::string("no gatekeeper failure is surfaced"));
+    }
+  }
+  if (a.contains("token_requests_at_most") && world.token_requests(client) > a["token_requests_at_most"].get<uint64_t>()) {
+    fail("expected at most " + std::to_string(a["token_requests_at_most"].get<uint64_t>()) + " gatekeeper requests" +
+         (client.device().empty() ? std::string() : " from device " + client.device()) + ", saw " +
+         std::to_string(world.token_requests(client)));
+  }
   if (a.contains("query") && table) {
     for (const auto& f : sim::check_query(client.queries(), *table, a["query"])) fail(f);
   }
@@ -192,7 +204,10 @@ void play_step(World& world, const Scenario& scenario, size_t i, RunResult& resu
     }
     case StepKind::kOffline:
     case StepKind::kOnline:
-      world.find_client(a["client"].get<std::string>())->set_online(step.kind == StepKind::kOnline);
+      // A device loses its network as a whole: every client on it.
+      for (ClientNode* c : world.device_clients(*world.find_client(a["client"].get<std::string>()))) {
+        c->set_online(step.kind == StepKind::kOnline);
+      }
       break;
     case StepKind::kCrashClient:
       world.crash_client(*world.find_client(a["client"].get<std::string>()));
@@ -269,6 +284,10 @@ void play_step(World& world, const Scenario& scenario, size_t i, RunResult& resu
     }
     case StepKind::kExpireTokens:
       if (Status st = world.expire_tokens(); !st.ok()) result.failures.push_back(label + ": " + st.message());
+      break;
+    case StepKind::kGatekeeperDown:
+    case StepKind::kGatekeeperUp:
+      world.set_gatekeeper_down(step.kind == StepKind::kGatekeeperDown);
       break;
     case StepKind::kExpectNoRowsFrom:
       if (a.contains("within_ms")) world.run_until(world.now() + Duration::millis(a["within_ms"].get<int64_t>()));

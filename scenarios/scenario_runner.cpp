@@ -84,6 +84,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
                               .user = c.user,
                               .route = c.route,
                               .organization = c.org,
+                              .device = c.device.value_or(""),
                               .clock = {c.clock_skew_ms * 1000, c.clock_drift_ppm},
                               .slowness = Duration::millis(c.slow_ms)});
   }

@@ -21,7 +21,8 @@ const std::vector<StepSpec>& step_specs() {
       {"partition", StepKind::kPartition, {"isolate", "from", "to", "two_way"}},
       {"heal", StepKind::kHeal, {}},
       {"expect", StepKind::kExpect,
-       {"client", "rows", "has", "values", "lacks", "refetches", "converged", "writes_acked", "pending", "visible_rows", "purges", "query"}},
+       {"client", "rows", "has", "values", "lacks", "refetches", "converged", "writes_acked", "pending", "visible_rows", "purges", "query",
+        "token_failure", "token_requests_at_most"}},
       {"crash", StepKind::kCrash, {"node", "during_io"}},
       {"restart", StepKind::kRestart, {"node"}},
       {"clog", StepKind::kClog, {"node", "ms"}},
@@ -38,6 +39,8 @@ const std::vector<StepSpec>& step_specs() {
       {"revoke", StepKind::kRevoke, {"user", "org"}},
       {"set_role", StepKind::kSetRole, {"user", "org", "role"}},
       {"expire_tokens", StepKind::kExpireTokens, {}},
+      {"gatekeeper_down", StepKind::kGatekeeperDown, {}},
+      {"gatekeeper_up", StepKind::kGatekeeperUp, {}},
       {"expect_no_rows_from", StepKind::kExpectNoRowsFrom, {"client", "org", "user", "within_ms"}},
       {"live_query", StepKind::kLiveQuery, {"client", "name", "where", "order_by", "limit"}},
   };
@@ -199,13 +202,13 @@ Status parse_step(const Scenario& s, const nlohmann::json& j, ScenarioStep& step
       SHAPESIM_RETURN_IF_ERROR(need_client());
       break;
     case StepKind::kLogin:
-      SHAPESIM_RETURN_IF_ERROR(need_auth());
-      SHAPESIM_RETURN_IF_ERROR(need_client());
-      SHAPESIM_RETURN_IF_ERROR(need_string("user"));
-      break;
     case StepKind::kLogout:
       SHAPESIM_RETURN_IF_ERROR(need_auth());
       SHAPESIM_RETURN_IF_ERROR(need_client());
+      if (step.kind == StepKind::kLogin) SHAPESIM_RETURN_IF_ERROR(need_string("user"));
+      if (s.find_client(j["client"].get<std::string>())->device) {
+        return invalid_argument("client \"" + j["client"].get<std::string>() + "\" shares a device: its user does not change");
+      }
       break;
     case StepKind::kSwitchOrg: {
       SHAPESIM_RETURN_IF_ERROR(need_auth());
@@ -230,6 +233,8 @@ Status parse_step(const Scenario& s, const nlohmann::json& j, ScenarioStep& step
       }
       break;
     case StepKind::kExpireTokens:
+    case StepKind::kGatekeeperDown:
+    case StepKind::kGatekeeperUp:
       SHAPESIM_RETURN_IF_ERROR(need_auth());
       break;
     case StepKind::kExpectNoRowsFrom: {
@@ -251,7 +256,7 @@ Status parse_step(const Scenario& s, const nlohmann::json& j, ScenarioStep& step
       bool needs_shape = j.contains("rows") || j.contains("has") || j.contains("lacks") || j.contains("refetches") ||
                          j.contains("converged");
       if (needs_shape && !c->shape) return invalid_argument("client \"" + c->name + "\" has no shape to check");
-      for (const char* key : {"rows", "refetches", "writes_acked", "pending", "visible_rows", "purges"}) {
+      for (const char* key : {"rows", "refetches", "writes_acked", "pending", "visible_rows", "purges", "token_requests_at_most"}) {
         if (j.contains(key) && !is_non_negative_int(j[key])) {
           return invalid_argument(std::string("\"") + key + "\" must be an integer >= 0");
         }
@@ -260,7 +265,12 @@ Status parse_step(const Scenario& s, const nlohmann::json& j, ScenarioStep& step
         if (j.contains(key) && !j[key].is_object()) return invalid_argument(std::string("\"") + key + "\" must be an object");
       }
       if (j.contains("values") && !j.contains("has")) return invalid_argument("\"values\" needs \"has\"");
-      if (j.contains("converged") && !j["converged"].is_boolean()) return invalid_argument("\"converged\" must be a boolean");
+      for (const char* key : {"converged", "token_failure"}) {
+        if (j.contains(key) && !j[key].is_boolean()) return invalid_argument(std::string("\"") + key + "\" must be a boolean");
+      }
+      if ((j.contains("token_failure") || j.contains("token_requests_at_most")) && (!c->user || c->route)) {
+        return invalid_argument("client \"" + c->name + "\" gets no shape token from the gatekeeper");
+      }
       if (j.contains("query")) {
         const auto& q = j["query"];
         if (!q.is_object() || !q.contains("name") || !q["name"].is_string()) return invalid_argument("\"query\" needs a \"name\"");

@@ -44,6 +44,8 @@ class InvariantChecker {
   // The client lost its memory, or purged everything, and syncs from scratch: forget what was
   // tracked for it.
   virtual void after_client_restart(const ClientNode&) {}
+  // The server acknowledged one of the client's writes (its transaction awaits its txid).
+  virtual void after_write_acknowledged(World&, const ClientNode&, const std::string& /*batch_id*/) {}
 };
 
 std::unique_ptr<InvariantChecker> make_convergence_checker();

@@ -35,6 +35,7 @@ ClientNode::ClientNode(World& world, NodeId id, std::string name, const ClientOp
       user_(options.user),
       route_(options.route),
       organization_(options.organization),
+      device_(options.device),
       clock_(options.clock),
       slowness_(options.slowness),
       rng_(rng),
@@ -55,13 +56,14 @@ void ClientNode::open_engine() {
     if (const TableSchema* t = world_.server().core().store().find_table(shape_->schema, shape_->table)) table_ = *t;
   }
   ClientEngineOptions options{.collection = kCollection,
-                              .shape = requested_.value_or(ShapeDefinition{}),
+                              .shape = route_ ? route_shape() : requested_.value_or(ShapeDefinition{}),
                               .sync = requested_.has_value(),
                               .user = signed_out_ ? "" : user_.value_or(""),
                               .route = route_,
                               .organization = organization_,
-                              .table = route_ ? std::nullopt : table_,
+                              .table = table_,
                               .denied_retry = Duration::seconds(2)};
+  if (!device_.empty() && user_ && !route_) options.shared_tokens = world_.device_tokens(device_);
   if (user_ && !signed_out_) {
     std::string token = world_.user_token(*user_);
     token_minted_ = world_.now();
@@ -76,6 +78,16 @@ void ClientNode::open_engine() {
   if (queries_) SHAPESIM_ASSERT(queries_->reset(visible()).ok());
   if (engine_->stream().position()) sometimes(Probe::kClientResumedFromLocalFile);
   if (!engine_->state().pending().empty()) sometimes(Probe::kQueuedWritesShownAfterRestart);
+}
+
+ShapeDefinition ClientNode::route_shape() const {
+  // The application knows what its route serves (the policy's WHERE, scoped to the user's
+  // organization); without the gate at hand, only its table.
+  const auth::AuthGate* gate = world_.server().gate();
+  if (gate && user_ && route_) {
+    if (auto d = gate->resolve_route(*user_, *route_)) return *d;
+  }
+  return requested_.value_or(ShapeDefinition{});
 }
 
 Timestamp ClientNode::local_now() const { return clock_.local(world_.now()); }
@@ -168,7 +180,7 @@ void ClientNode::switch_route(const std::string& route) {
   shape_ = requested_;
   if (!up_) return;
   size_t rows_before = collection().rows().size();
-  SHAPESIM_ASSERT(engine_->set_route(route).ok());
+  SHAPESIM_ASSERT(engine_->set_route(route, route_shape()).ok());
   if (rows_before > 0) ++purges_;
   world_.after_client_restart(*this);
   world_.trace().record(world_.now(), name_, "switch-route", "{\"route\":" + json_quote(route) + "}");
@@ -248,6 +260,7 @@ void ClientNode::pump() {
     world_.schedule(world_.now() + world_.config().request_timeout, [this, id] { on_timeout(id); });
     bool write = out->kind == ClientEngine::Kind::kWrite;
     if (out->kind == ClientEngine::Kind::kStream) stream_sent_at_ = world_.now();
+    if (out->kind == ClientEngine::Kind::kToken) ++token_requests_;
     world_.send_request(id_, id, std::move(out->request));
     if (write && crash_point(CrashPoint::kInFlight)) return;
   }
@@ -280,6 +293,7 @@ void ClientNode::on_timeout(RequestId id) {
   if (what.kind == ClientEngine::Kind::kWrite) sometimes(Probe::kWriteRetryAfterLostResponse);
   engine_->on_network_error(what.kind, what.batch_id, local_now(), what.generation);
   pump();
+  if (what.kind == ClientEngine::Kind::kToken) world_.device_tokens_changed(*this);
 }
 
 void ClientNode::receive(RequestId id, HttpResponse response, Timestamp sent_at) {
@@ -316,6 +330,7 @@ bool ClientNode::record_outcomes() {
       ack_order_.emplace_back(o.batch_id, o.txid.value_or(0));
       world_.trace().record(world_.now(), name_, "write-ack",
                             "{\"batch\":" + json_quote(o.batch_id) + ",\"txid\":" + std::to_string(o.txid.value_or(0)) + "}");
+      world_.after_write_acknowledged(*this, o.batch_id);
     } else {
       rejected_[o.batch_id] = o.error;
       world_.trace().record(world_.now(), name_, "write-rejected",
@@ -363,9 +378,17 @@ void ClientNode::on_response(RequestId id, const HttpResponse& response, Timesta
   if (what.kind == ClientEngine::Kind::kWrite && acked && crash_point(CrashPoint::kAfterRemoval)) return;
   if (handled.update) after_update(id, *handled.update, handled.purged);
   pump();
+  if (what.kind == ClientEngine::Kind::kToken) world_.device_tokens_changed(*this);
 }
 
 void ClientNode::crash() {
+  if (!device_.empty() && engine_) {
+    // A token request of the device's shared cache dies with this process: the cache must
+    // not wait for it (the other tabs would never refresh).
+    for (const auto& [id, what] : requests_) {
+      if (what.kind == ClientEngine::Kind::kToken) engine_->on_network_error(what.kind, what.batch_id, local_now(), what.generation);
+    }
+  }
   up_ = false;
   ++incarnation_;
   engine_.reset();
@@ -374,6 +397,7 @@ void ClientNode::crash() {
   wake_scheduled_.reset();
   requests_.clear();
   busy_until_ = world_.now();
+  world_.device_tokens_changed(*this);
 }
 
 void ClientNode::restart() {

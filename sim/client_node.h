@@ -120,6 +120,13 @@ class ClientNode {
   const std::map<std::string, std::string>& rejected_writes() const { return rejected_; }
   const std::vector<std::string>& dropped_writes() const { return dropped_; }
   Timestamp local_now() const;
+  // The device it runs on ("" alone): clients of one device share a token cache.
+  const std::string& device() const { return device_; }
+  // Gatekeeper requests this client sent (across restarts).
+  uint64_t token_requests() const { return token_requests_; }
+  // Sends what the engine asks for and schedules its next wake-up (also when something it
+  // shares changed: the device's token cache).
+  void pump();
 
  private:
   struct InFlight {
@@ -128,11 +135,11 @@ class ClientNode {
     uint64_t generation = 0;
   };
   void on_response(RequestId id, const HttpResponse& response, Timestamp sent_at);
-  // Sends what the engine asks for and schedules its next wake-up.
-  void pump();
   // Opens the local file (again, after a crash) and the engine over it.
   void open_engine();
   void on_timeout(RequestId id);
+  // A route client: the definition its route serves it now (for the engine's optimistic filter).
+  ShapeDefinition route_shape() const;
   void renew_user_token(bool force);
   // Records the writes that reached a final answer; returns whether one was acknowledged.
   bool record_outcomes();
@@ -150,6 +157,8 @@ class ClientNode {
   std::optional<std::string> organization_;
   std::optional<TableSchema> table_;  // the shape's table (its optimistic rows are filtered by the shape)
   Timestamp token_minted_{0};
+  std::string device_;
+  uint64_t token_requests_ = 0;
   uint64_t purges_ = 0;
   NodeClock clock_;
   Duration slowness_;

@@ -4,9 +4,11 @@
 //     trips at the drawn latency), or at least keep making progress towards it (a big
 //     transaction comes in several chunks); a violation names the offset, the client and the
 //     delay;
-//   - purge the rows of an organization within the bound after its user lost access there.
-// Every delay it sees is noted (World::note_delay: "delivery", "revocation") for the run's
-// summary, disturbed or not.
+//   - purge the rows of an organization within the bound after its user lost access there;
+//   - confirm an optimistic transaction within the bound after the server acknowledged its
+//     write (the txid, or the commit LSN, reaches it on its stream).
+// Every delay it sees is noted (World::note_delay: "delivery", "revocation", and by the client
+// "confirmation", from commit to completion) for the run's summary, disturbed or not.
 #include <algorithm>
 
 #include "reference/auth/auth_gate.h"
@@ -55,6 +57,23 @@ class FreshnessChecker : public InvariantChecker {
                                 return true;
                               }),
                mine.end());
+  }
+
+  void after_write_acknowledged(World& world, const ClientNode& client, const std::string& batch) override {
+    const ShapeStream* s = client.stream();
+    if (!s || client.denied() || s->state() != StreamState::kLive || !s->in_flight() || !pending(client, batch)) return;
+    // Held to the bound from its steady state: live, its long-poll out since before the ack.
+    Timestamp since = std::min(world.now(), client.stream_request_sent_at());
+    Timestamp acked = world.now();
+    std::string name = client.name();
+    world.schedule(world.now() + world.freshness_bound(), [this, &world, name, batch, since, acked] {
+      ClientNode* c = world.find_client(name);
+      if (!c || !pending(*c, batch) || c->denied() || !world.healthy_since(*c, since)) return;
+      world.report({this->name(), name,
+                    "transaction " + batch + " not confirmed " + std::to_string((world.now() - acked).micros / 1000) +
+                        " ms after its write was acknowledged (bound " + std::to_string(world.freshness_bound().micros / 1000) + " ms)",
+                    world.now()});
+    });
   }
 
   void after_client_restart(const ClientNode& client) override {
@@ -114,6 +133,15 @@ class FreshnessChecker : public InvariantChecker {
                     world.now()});
       mine.erase(pending);
     });
+  }
+
+  // Whether the client's transaction for this write is acknowledged and awaits confirmation.
+  static bool pending(const ClientNode& c, const std::string& batch) {
+    if (!c.engine()) return false;
+    for (const LocalTransaction* t : c.engine()->state().pending()) {
+      if (t->id == batch) return t->status == TxStatus::kPersisting && t->txid.has_value();
+    }
+    return false;
   }
 
   static bool holds_rows_of(World& world, const ClientNode& c, const std::string& org) {

@@ -10,6 +10,14 @@ bool ServerNode::disk_failed() const { return disk_ && disk_->failed(); }
 
 void ServerNode::on_request(NodeId from, RequestId id, const HttpRequest& request) {
   if (!up()) return;
+  if (gatekeeper_down_ && request.path.rfind("/api/gatekeeper/", 0) == 0) {
+    HttpResponse unavailable;
+    unavailable.status = 503;
+    unavailable.headers["content-type"] = "application/json";
+    unavailable.body = R"({"error":"gatekeeper unavailable"})";
+    world_.send_response(id_, from, id, std::move(unavailable), false);
+    return;
+  }
   RequestId server_id{++next_server_request_};
   origin_[server_id] = Origin{from, id, request.method == "POST" && request.path == "/api/mutations"};
   ServerOutput out = service().handle(server_id, request, world_.now());

@@ -41,6 +41,9 @@ class ServerNode {
   // Every token issued so far stops working (the signing key is replaced; kept across
   // restarts). Clients get 401s and must log in again.
   Status expire_tokens();
+  // A dead gatekeeper: requests to /api/gatekeeper/ are answered 503 (by whatever fronts it)
+  // until it is back. Kept across restarts.
+  void set_gatekeeper_down(bool down) { gatekeeper_down_ = down; }
   // The gate, when auth is on and the server is up.
   const auth::AuthGate* gate() const { return gate_.get(); }
   auth::AuthGate* gate() { return gate_.get(); }
@@ -63,6 +66,7 @@ class ServerNode {
   std::unique_ptr<ShapeServer> server_;
   std::optional<auth::Policy> policy_;
   uint64_t key_rotations_ = 0;
+  bool gatekeeper_down_ = false;
   std::unique_ptr<auth::AuthGate> gate_;  // in front of server_ when policy_ is set
   SimDisk* disk_;
   struct Origin {

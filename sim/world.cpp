@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "reference/common/assert.h"
 #include "reference/common/coverage.h"
 #include "reference/common/hash.h"
 #include "reference/common/json_text.h"
@@ -249,6 +250,43 @@ void World::delete_shape(const ClientNode& client) {
                 "{\"client\":" + json_quote(client.name()) + ",\"status\":" + std::to_string(status) + "}");
 }
 
+void World::set_gatekeeper_down(bool down) {
+  note_fault();
+  server_->set_gatekeeper_down(down);
+  trace_.record(now_, "operator", down ? "gatekeeper-down" : "gatekeeper-up", "{}");
+}
+
+std::shared_ptr<ShapeTokens> World::device_tokens(const std::string& device) {
+  SHAPESIM_ASSERT(!device.empty());
+  auto it = device_tokens_.find(device);
+  if (it == device_tokens_.end()) {
+    Random rng = rng_.stream(kDeviceStreamBase + device_tokens_.size());
+    it = device_tokens_.emplace(device, std::make_shared<ShapeTokens>(ShapeTokensOptions{}, rng)).first;
+  }
+  return it->second;
+}
+
+std::vector<ClientNode*> World::device_clients(const ClientNode& client) const {
+  std::vector<ClientNode*> out;
+  for (const auto& c : clients_) {
+    if (c.get() == &client || (!client.device().empty() && c->device() == client.device())) out.push_back(c.get());
+  }
+  return out;
+}
+
+void World::device_tokens_changed(const ClientNode& by) {
+  if (by.device().empty()) return;
+  for (ClientNode* c : device_clients(by)) {
+    if (c != &by) c->pump();
+  }
+}
+
+uint64_t World::token_requests(const ClientNode& client) const {
+  uint64_t n = 0;
+  for (const ClientNode* c : device_clients(client)) n += c->token_requests();
+  return n;
+}
+
 Status World::expire_tokens() {
   note_fault();
   Status st = server_->expire_tokens();
@@ -336,6 +374,10 @@ Duration World::freshness_bound() const {
   const NetworkConfig& n = network_.config();
   int64_t one_way = n.base_latency.micros + 20 * n.jitter_mean.micros;
   return Duration{8 * one_way} + Duration::millis(500);
+}
+
+void World::after_write_acknowledged(const ClientNode& client, const std::string& batch_id) {
+  for (auto& c : checkers_) c->after_write_acknowledged(*this, client, batch_id);
 }
 
 void World::after_client_restart(const ClientNode& client) {

@@ -60,6 +60,9 @@ struct ClientOptions {
   std::optional<std::string> user;
   std::optional<std::string> route;
   std::optional<std::string> organization;  // a gatekeeper client's organization (users of several)
+  // Gatekeeper clients of one device (tabs of one browser) share one token cache: one
+  // gatekeeper request per refresh serves them all. They act for one user.
+  std::string device;
   NodeClock clock;
   Duration slowness{0};  // processing time per message: a slow client's inbox queues up
 };
@@ -97,6 +100,8 @@ class World {
   // in the middle of a commit, with unsynced writes partly lost.
   void crash_server_during_io(uint64_t ops);
   Status restart_server();
+  // The gatekeeper stops answering (503 from whatever fronts it) / answers again.
+  void set_gatekeeper_down(bool down);
   // An operator deletes the client's shape on the server: its clients must refetch (409).
   void delete_shape(const ClientNode& client);
   void crash_client(ClientNode& client);
@@ -124,8 +129,20 @@ class World {
   void check_at_quiescence();
   // Called by a client after it applied a stream update.
   void after_apply(const ClientNode& client, const StreamUpdate& update);
+  // Called by a client when the server acknowledged one of its writes.
+  void after_write_acknowledged(const ClientNode& client, const std::string& batch_id);
   // Called by the server node after it sent what one event produced.
   void after_server_output();
+
+  // --- devices (ClientOptions::device) ---
+  // The token cache the clients of `device` share (made on first use).
+  std::shared_ptr<ShapeTokens> device_tokens(const std::string& device);
+  // The cache changed under `by` (an answer, an error): the device's other clients look again.
+  void device_tokens_changed(const ClientNode& by);
+  // Gatekeeper requests sent by this client, or by every client of its device.
+  uint64_t token_requests(const ClientNode& client) const;
+  // The clients on the same device as `client` (itself included; itself alone without one).
+  std::vector<ClientNode*> device_clients(const ClientNode& client) const;
 
   // --- health and delays (the freshness checker) ---
   // A fault happened now (partition, heal, clog, crash, restart, shape deletion, token expiry).
@@ -183,6 +200,7 @@ class World {
   std::unique_ptr<SimDisk> server_disk_;  // null: the server's store is not on a simulated disk
   std::unique_ptr<ServerNode> server_;
   std::vector<std::unique_ptr<ClientNode>> clients_;
+  std::map<std::string, std::shared_ptr<ShapeTokens>> device_tokens_;
   std::vector<std::string> names_;
   std::vector<std::unique_ptr<InvariantChecker>> checkers_;
   Duration max_exposure_{0};
@@ -202,6 +220,7 @@ inline constexpr uint64_t kStartStream = 2;
 inline constexpr uint64_t kDiskStream = 3;
 inline constexpr uint64_t kResponseLossStream = 4;
 inline constexpr uint64_t kClientStreamBase = 1000;
+inline constexpr uint64_t kDeviceStreamBase = 500;  // + the device's index (first use)
 
 // The store path on the server's simulated disk.
 inline constexpr const char* kServerStorePath = "/server/store.db";

@@ -29,6 +29,7 @@ struct LiveClient {
   std::vector<std::string> committed;
   std::map<std::string, uint64_t> acked;
   std::map<std::string, std::string> rejected;
+  uint64_t token_requests = 0;  // gatekeeper requests it sent
 };
 
 class LiveRun {
@@ -90,6 +91,12 @@ class LiveRun {
                                 .route = c.route,
                                 .organization = c.spec->org,
                                 .table = c.route ? std::nullopt : table_of(c)};
+    if (c.spec->device && c.user && !c.route) {
+      // The clients of one device share its token cache (as the simulator's do).
+      auto& shared = device_tokens_[*c.spec->device];
+      if (!shared) shared = std::make_shared<ShapeTokens>(ShapeTokensOptions{}, Random(static_cast<uint64_t>(now().micros)));
+      options.shared_tokens = shared;
+    }
     if (c.user && !c.signed_out) options.user_token = login(*c.user);
     auto engine = ClientEngine::open(std::move(options), c.store.get(), Random(static_cast<uint64_t>(now().micros) + ++c.incarnation));
     if (!engine.ok()) {
@@ -131,6 +138,7 @@ class LiveRun {
       auto out = c.engine->poll(t);
       if (!out) break;
       moved = true;
+      if (out->kind == ClientEngine::Kind::kToken) ++c.token_requests;
       auto response = net::http_exchange(endpoint_, out->request, Duration::seconds(30));
       if (!response.ok()) {
         c.engine->on_network_error(out->kind, out->batch_id, now(), out->generation);
@@ -180,6 +188,16 @@ class LiveRun {
     if (e.outbox().size() > 0 || !e.state().pending().empty()) return false;
     if (!c.spec->shape || e.denied()) return true;
     return e.stream().state() == StreamState::kLive && e.stream().up_to_date() && !e.checking_data_version();
+  }
+
+  // The clients on c's device (c alone without one).
+  std::vector<LiveClient*> device_of(LiveClient& c) {
+    if (!c.spec->device) return {&c};
+    std::vector<LiveClient*> out;
+    for (auto& [_, d] : clients_) {
+      if (d.spec->device == c.spec->device) out.push_back(&d);
+    }
+    return out;
   }
 
   std::vector<std::string> differences(LiveClient& c) {
@@ -276,6 +294,17 @@ class LiveRun {
     if (a.value("converged", false)) {
       for (const auto& d : differences(c)) fail("not converged: " + d);
     }
+    if (a.contains("token_failure") && c.engine->token_failure().has_value() != a["token_failure"].get<bool>()) {
+      fail(c.engine->token_failure() ? "the gatekeeper failure is surfaced: " + *c.engine->token_failure()
+                                     : std::string("no gatekeeper failure is surfaced"));
+    }
+    if (a.contains("token_requests_at_most")) {
+      uint64_t sent = 0;
+      for (const LiveClient* d : device_of(c)) sent += d->token_requests;
+      if (sent > a["token_requests_at_most"].get<uint64_t>()) {
+        fail("expected at most " + a["token_requests_at_most"].dump() + " gatekeeper requests, saw " + std::to_string(sent));
+      }
+    }
     if (a.contains("query") && table) {
       for (const auto& f : sim::check_query(c.queries.get(), *table, a["query"])) fail(f);
     }
@@ -341,8 +370,10 @@ class LiveRun {
         break;
       case StepKind::kOffline:
       case StepKind::kOnline:
-        c->online = st.kind == StepKind::kOnline;
-        if (c->engine) c->engine->set_online(c->online && !c->signed_out);
+        for (LiveClient* d : device_of(*c)) {  // a device loses its network as a whole
+          d->online = st.kind == StepKind::kOnline;
+          if (d->engine) d->engine->set_online(d->online && !d->signed_out);
+        }
         break;
       case StepKind::kCrashClient:
         c->up = false;
@@ -425,6 +456,7 @@ class LiveRun {
   std::string dir_;
   std::optional<std::string> pg_url_;
   std::map<std::string, LiveClient> clients_;
+  std::map<std::string, std::shared_ptr<ShapeTokens>> device_tokens_;  // by device
   std::vector<std::string> failures_;
   struct Transact {
     std::string label, client, id, expect;

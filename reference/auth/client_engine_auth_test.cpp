@@ -125,5 +125,38 @@ TEST_F(ClientEngineAuthTest, APeriodicDataVersionCheckPurgesAfterAPermissionChan
   EXPECT_EQ(engine->purges(), 1u);  // the same version: nothing more
 }
 
+TEST_F(ClientEngineAuthTest, EnginesOfOneDeviceShareOneTokenAndLearnADenialFromIt) {
+  std::string bob = login("bob");
+  auto shared = std::make_shared<ShapeTokens>(ShapeTokensOptions{}, Random(9));
+  auto open = [&](uint64_t seed) {
+    auto e = ClientEngine::open({.collection = "tasks", .shape = {.table = "tasks"}, .user = "bob", .user_token = bob,
+                                 .data_version_every = Duration::seconds(0), .shared_tokens = shared},
+                                nullptr, Random(seed));
+    EXPECT_TRUE(e.ok());
+    return std::move(*e);
+  };
+  engine = open(10);
+  std::unique_ptr<ClientEngine> tab2 = open(11);
+  exchange();
+  ASSERT_TRUE(engine->stream().up_to_date());
+  std::swap(engine, tab2);
+  exchange();  // the second tab streams with the token the first one got
+  std::swap(engine, tab2);
+  ASSERT_TRUE(tab2->stream().up_to_date());
+  EXPECT_EQ(tab2->state().visible("tasks").size(), 2u);
+  EXPECT_EQ(shared->requests_sent(), 1u);
+  // Revoked: the first tab's refresh is refused; the second learns it from the cache on its
+  // next poll (its own parked request is still out) and purges too, without asking again.
+  std::string alice = login("alice");
+  write_routed(alice, "revoke", {{{"op", "delete"}, {"table", "memberships"}, {"value", {{"user_id", "bob"}, {"organization_id", "acme"}}}}});
+  exchange();
+  ASSERT_TRUE(engine->denied());
+  uint64_t sent = shared->requests_sent();
+  EXPECT_FALSE(tab2->poll(now_).has_value());
+  EXPECT_TRUE(tab2->denied());
+  EXPECT_TRUE(tab2->state().visible("tasks").empty());
+  EXPECT_EQ(shared->requests_sent(), sent);
+}
+
 }  // namespace
 }  // namespace shapesim::auth::testing

@@ -61,10 +61,18 @@ TEST_F(ShapeTokensTest, RefreshesBeforeExpiryAndAfterAPermissionChange) {
   // A permission change (bob promoted): the token in hand is stale; the stream's 401 says so.
   write(login("alice"), "promote", {{{"op", "update"}, {"table", "memberships"}, {"value", {{"user_id", "bob"}, {"organization_id", "acme"}, {"role", "owner"}}}}});
   EXPECT_EQ(fetch(tokens, open_tasks).status, 401);
-  tokens.invalidate(open_tasks);
+  std::string stale = *tokens.token(open_tasks, now_);
+  tokens.invalidate(open_tasks, stale);
   EXPECT_FALSE(tokens.token(open_tasks, now_).has_value());
   EXPECT_TRUE(serve(tokens));
   EXPECT_EQ(fetch(tokens, open_tasks).status, 200);
+  // A second stream parked on the stale token answers 401 after the refresh: one refresh
+  // serves both, nothing more is asked.
+  uint64_t sent = tokens.requests_sent();
+  tokens.invalidate(open_tasks, stale);
+  EXPECT_TRUE(tokens.token(open_tasks, now_).has_value());
+  EXPECT_FALSE(serve(tokens));
+  EXPECT_EQ(tokens.requests_sent(), sent);
 }
 
 TEST_F(ShapeTokensTest, NothingGoesOutOfflineAndADeniedShapeIsReported) {

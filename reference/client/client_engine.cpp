@@ -16,12 +16,13 @@ ClientEngine::ClientEngine(ClientEngineOptions options, ClientStore* store, Rand
       rng_(rng),
       stream_(ShapeStreamOptions{.shape = options_.shape, .resume = resume}, rng_.stream(1)),
       outbox_(store, rng_.stream(2)),
-      tokens_(ShapeTokensOptions{}, rng_.stream(4)),
+      tokens_(options_.shared_tokens ? options_.shared_tokens
+                                     : std::make_shared<ShapeTokens>(ShapeTokensOptions{}, rng_.stream(4))),
       saved_position_(std::move(resume)) {
   state_.add_collection(options_.collection);
   if (options_.user_token) {
-    tokens_.set_user_token(*options_.user_token);
-    if (options_.sync && !options_.route) tokens_.want(options_.shape, options_.organization);
+    tokens_->set_user_token(*options_.user_token);
+    if (options_.sync && !options_.route) tokens_->want(options_.shape, options_.organization);
     next_version_check_ = Timestamp{0};  // at once, before the stream goes
   }
 }
@@ -134,16 +135,16 @@ std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
   }
   if (token_failure_ && now >= ask_again_at_) {
     // The gatekeeper gave up earlier: try again (the error stays surfaced until it answers).
-    tokens_.forget(options_.shape);
-    tokens_.want(options_.shape, options_.organization);
+    tokens_->forget(options_.shape);
+    tokens_->want(options_.shape, options_.organization);
     ask_again_at_ = Timestamp{INT64_MAX};
   }
   if (denied_ && now >= ask_again_at_) {
     // Ask for the shape again: a grant since brings it back; a refusal denies it again.
     denied_ = false;
     if (!options_.route) {
-      tokens_.forget(options_.shape);
-      tokens_.want(options_.shape, options_.organization);
+      tokens_->forget(options_.shape);
+      tokens_->want(options_.shape, options_.organization);
       streaming_granted_ = false;
     }
     replace_stream(ShapeStream(ShapeStreamOptions{.shape = options_.shape}, rng_.stream(5 + purges_ * 8 + 1)));
@@ -159,7 +160,12 @@ std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
     return Outgoing{Kind::kDataVersion, "", std::move(req), session_};
   }
   if (options_.user_token && options_.sync && !options_.route) {
-    if (auto t = tokens_.poll(now)) return Outgoing{Kind::kToken, t->shape_key, std::move(t->request), session_};
+    // Another stream of this device may have had the cache's answer: take what it says.
+    if (options_.shared_tokens && !denied_) {
+      tokens_->want(options_.shape, options_.organization);  // another stream's purge forgot it
+      if (take_token_answer(now)) return std::nullopt;  // denied: purged, asked again later
+    }
+    if (auto t = tokens_->poll(now)) return Outgoing{Kind::kToken, t->shape_key, std::move(t->request), session_};
   }
   // (The planted bug outbox-replays-for-new-user sends the head whoever wrote it.)
   std::string outbox_user = options_.user;
@@ -212,8 +218,8 @@ std::optional<HttpRequest> ClientEngine::poll_stream(Timestamp now) {
     request->headers["authorization"] = "Bearer " + *options_.user_token;
     return request;
   }
-  auto token = tokens_.token(options_.shape, now);
-  auto granted = tokens_.granted(options_.shape);
+  auto token = tokens_->token(options_.shape, now);
+  auto granted = tokens_->granted(options_.shape);
   if (!token || !granted) return std::nullopt;
   if (!streaming_granted_ || stream_.shape() != *granted) {
     // The stream requests exactly what the token binds; a resumed position stays if the
@@ -227,9 +233,17 @@ std::optional<HttpRequest> ClientEngine::poll_stream(Timestamp now) {
     }
     replace_stream(ShapeStream(ShapeStreamOptions{.shape = *granted, .resume = resume}, rng_.stream(5 + purges_ * 8)));
     streaming_granted_ = true;
+    if (options_.table) {
+      // The optimistic layer follows what the gatekeeper granted (its scope included): a
+      // write outside it is sent, not shown, as its txid never comes back on this stream.
+      if (auto f = ShapeFilter::create(*granted, *options_.table); f.ok()) filter_ = std::move(*f);
+    }
   }
   auto request = stream_.poll(now);
-  if (request) request->headers["authorization"] = "Bearer " + *token;
+  if (request) {
+    request->headers["authorization"] = "Bearer " + *token;
+    stream_token_ = *token;  // a 401 on this request invalidates this token only
+  }
   return request;
 }
 
@@ -242,18 +256,8 @@ ClientEngine::Handled ClientEngine::on_response(Kind kind, const std::string& ba
   }
   switch (kind) {
     case Kind::kToken:
-      tokens_.on_response(batch_id, response, now);
-      note_token_failure(now);
-      if (tokens_.denied(options_.shape) && !denied_) {
-        deny(now, "the gatekeeper refused the shape");
-        handled.purged = true;
-      } else if (std::string v = tokens_.data_version(options_.shape); !v.empty() && v != data_version_) {
-        // The gatekeeper authorized the shape under this version just now: what the stream
-        // holds is still this user's (a narrower grant changes the definition, which
-        // restarts the stream from scratch), so the version is taken without a purge.
-        data_version_ = v;
-        if (store_) note(store_->put("data_version", v));
-      }
+      tokens_->on_response(batch_id, response, now);
+      handled.purged = take_token_answer(now);
       return handled;
     case Kind::kDataVersion:
       on_data_version(response, now, handled);
@@ -297,7 +301,7 @@ ClientEngine::Handled ClientEngine::on_stream_response(const HttpResponse& respo
     if (options_.route) {
       needs_user_token_ = true;
     } else {
-      tokens_.invalidate(options_.shape);
+      tokens_->invalidate(options_.shape, stream_token_);
     }
     stream_.on_network_error(now);
     if (planted(PlantedBug::kTokenRefreshRefetches)) {
@@ -333,7 +337,7 @@ void ClientEngine::on_network_error(Kind kind, const std::string& batch_id, Time
   if (stale(kind, generation)) return;
   switch (kind) {
     case Kind::kToken:
-      tokens_.on_network_error(batch_id, now);
+      tokens_->on_network_error(batch_id, now);
       note_token_failure(now);
       break;
     case Kind::kStream:
@@ -357,7 +361,7 @@ std::optional<Timestamp> ClientEngine::wake_at() const {
   consider(stream_.wake_at());
   consider(outbox_.wake_at());
   consider(state_.wake_at());
-  if (options_.user_token) consider(tokens_.wake_at());
+  if (options_.user_token) consider(tokens_->wake_at());
   if (denied_ || (token_failure_ && ask_again_at_.micros != INT64_MAX)) consider(ask_again_at_);
   if (options_.user_token && !version_in_flight_) consider(next_version_check_);
   return at;

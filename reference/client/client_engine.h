@@ -53,7 +53,9 @@ struct ClientEngineOptions {
   // writes with the user token.
   std::optional<std::string> user_token;
   // Under auth, a declared route to stream instead (e.g. "/v1/shape/org/acme/tasks"): requests
-  // carry the user token and only protocol parameters; the server decides the shape.
+  // carry the user token and only protocol parameters; the server decides the shape. `shape`
+  // is then what the application knows the route serves (its WHERE and params, or just the
+  // table): with `table`, it filters the optimistic layer as a gatekeeper grant does.
   std::optional<std::string> route;
   // Under the gatekeeper, the organization to scope the shape to (a user of several must say).
   std::optional<std::string> organization;
@@ -65,6 +67,10 @@ struct ClientEngineOptions {
   Duration denied_retry = Duration::seconds(5);          // a refused shape is asked for again
   Duration token_failure_retry = Duration::seconds(30);  // a gatekeeper that gave up is asked again
   Duration data_version_every = Duration::seconds(60);   // 0: only at start and on 401/403
+  // Under the gatekeeper: a token cache shared by the engines of one device (tabs, or views
+  // of one shape): one gatekeeper request per refresh serves them all. The engines must act
+  // for one user. Without it the engine keeps its own.
+  std::shared_ptr<ShapeTokens> shared_tokens;
 };
 
 class ClientEngine {
@@ -116,8 +122,9 @@ class ClientEngine {
   // Returns the settled batch ids.
   Result<std::vector<std::string>> switch_user(const std::string& user, std::optional<std::string> user_token = std::nullopt);
   // Another declared route (an organization switch): the old route's rows are purged (memory
-  // and file) and the new one syncs from scratch. Queued writes stay (same user).
-  Status set_route(std::optional<std::string> route);
+  // and file) and the new one syncs from scratch. Queued writes stay (same user). `shape` is
+  // what the application knows the new route serves (see ClientEngineOptions::route).
+  Status set_route(std::optional<std::string> route, std::optional<ShapeDefinition> shape = std::nullopt);
   // A fresh user token (a login): parked writes resume.
   void set_user_token(std::string token);
   // A write or a route answered 401: the application should log in again (set_user_token).
@@ -132,7 +139,7 @@ class ClientEngine {
   const OptimisticState& state() const { return state_; }
   OptimisticState& state() { return state_; }
   const ShapeStream& stream() const { return stream_; }
-  const ShapeTokens& tokens() const { return tokens_; }
+  const ShapeTokens& tokens() const { return *tokens_; }
   const ClientEngineOptions& options() const { return options_; }
   // The shape was refused (a permission change): everything was purged; asked again later.
   bool denied() const { return denied_; }
@@ -153,6 +160,9 @@ class ClientEngine {
   std::vector<LocalMutation> within_shape(std::vector<LocalMutation> merged) const;
   void deny(Timestamp now, const std::string& reason);
   void note_token_failure(Timestamp now);
+  // After the token cache answered (here or, when shared, to another engine): a denial purges
+  // (returns true), a new data version is taken.
+  bool take_token_answer(Timestamp now);
   void settle_unsent(const std::vector<OutboxEntry>& entries, const std::string& error);
   std::optional<HttpRequest> poll_stream(Timestamp now);
   Handled on_stream_response(const HttpResponse& response, Timestamp now);
@@ -172,7 +182,8 @@ class ClientEngine {
   ShapeStream stream_;
   OptimisticState state_;
   Outbox outbox_;
-  ShapeTokens tokens_;
+  std::shared_ptr<ShapeTokens> tokens_;  // never null
+  std::string stream_token_;  // the shape token of the last stream request
   uint64_t stream_generation_ = 0;
   uint64_t session_ = 0;  // bumped when another user signs in
   bool streaming_granted_ = false;  // under the gatekeeper: stream_ follows the granted definition

@@ -12,10 +12,10 @@ namespace shapesim {
 void ClientEngine::set_user_token(std::string token) {
   bool first = !options_.user_token;
   options_.user_token = token;
-  tokens_.set_user_token(std::move(token));
+  tokens_->set_user_token(std::move(token));
   if (first) {
     // Opened without a token (the login failed then): start as the constructor would have.
-    if (options_.sync && !options_.route) tokens_.want(options_.shape, options_.organization);
+    if (options_.sync && !options_.route) tokens_->want(options_.shape, options_.organization);
     if (!version_answered_) next_version_check_ = Timestamp{0};
   }
   if (needs_user_token_) {
@@ -33,7 +33,7 @@ void ClientEngine::set_online(bool online) {
     version_answered_ = false;
   }
   online_ = online;
-  tokens_.set_online(online);
+  tokens_->set_online(online);
 }
 
 void ClientEngine::on_data_version(const HttpResponse& response, Timestamp now, Handled& handled) {
@@ -59,11 +59,27 @@ void ClientEngine::on_data_version(const HttpResponse& response, Timestamp now, 
   if (*purged) handled.update = StreamUpdate{.must_refetch = true};
 }
 
+bool ClientEngine::take_token_answer(Timestamp now) {
+  note_token_failure(now);
+  if (tokens_->denied(options_.shape) && !denied_) {
+    deny(now, "the gatekeeper refused the shape");
+    return true;
+  }
+  if (std::string v = tokens_->data_version(options_.shape); !v.empty() && v != data_version_) {
+    // The gatekeeper authorized the shape under this version just now: what the stream holds
+    // is still this user's (a narrower grant changes the definition, which restarts the
+    // stream from scratch), so the version is taken without a purge.
+    data_version_ = v;
+    if (store_) note(store_->put("data_version", v));
+  }
+  return false;
+}
+
 void ClientEngine::note_token_failure(Timestamp now) {
-  if (auto failure = tokens_.failed(options_.shape)) {
+  if (auto failure = tokens_->failed(options_.shape)) {
     if (!token_failure_ || ask_again_at_.micros == INT64_MAX) ask_again_at_ = now + options_.token_failure_retry;
     token_failure_ = failure;
-  } else if (tokens_.token(options_.shape, now)) {
+  } else if (tokens_->token(options_.shape, now)) {
     token_failure_.reset();
   }
 }
@@ -134,11 +150,16 @@ Result<std::vector<std::string>> ClientEngine::switch_user(const std::string& us
   data_version_.reset();
   needs_user_token_ = false;
   outbox_.resume();
-  // The previous user's shape tokens are theirs: start over.
-  tokens_ = ShapeTokens(ShapeTokensOptions{}, rng_.stream(4 + 64 * (purges_ + 1)));
+  // The previous user's shape tokens are theirs: start over (a device's shared cache forgets
+  // this shape; its streams act for one user).
+  if (options_.shared_tokens) {
+    tokens_->forget(options_.shape);
+  } else {
+    tokens_ = std::make_shared<ShapeTokens>(ShapeTokensOptions{}, rng_.stream(4 + 64 * (purges_ + 1)));
+  }
   if (options_.user_token) {
-    tokens_.set_user_token(*options_.user_token);
-    if (options_.sync && !options_.route) tokens_.want(options_.shape, options_.organization);
+    tokens_->set_user_token(*options_.user_token);
+    if (options_.sync && !options_.route) tokens_->want(options_.shape, options_.organization);
     next_version_check_ = Timestamp{0};
     version_answered_ = false;
   }
@@ -147,9 +168,16 @@ Result<std::vector<std::string>> ClientEngine::switch_user(const std::string& us
   return settled;
 }
 
-Status ClientEngine::set_route(std::optional<std::string> route) {
+Status ClientEngine::set_route(std::optional<std::string> route, std::optional<ShapeDefinition> shape) {
   if (route == options_.route) return Status::Ok();
   options_.route = std::move(route);
+  if (shape) options_.shape = std::move(*shape);
+  filter_.reset();
+  if (options_.table) {
+    auto f = ShapeFilter::create(options_.shape, *options_.table);
+    if (!f.ok()) return invalid_argument("the route's shape: " + f.status().message());
+    filter_ = std::move(*f);
+  }
   denied_ = false;
   return purge("switched to another route");
 }

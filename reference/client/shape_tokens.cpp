@@ -12,9 +12,10 @@ void ShapeTokens::want(const ShapeDefinition& shape, std::optional<std::string> 
   it->second.organization = std::move(organization);
 }
 
-void ShapeTokens::invalidate(const ShapeDefinition& shape) {
+void ShapeTokens::invalidate(const ShapeDefinition& shape, const std::string& rejected) {
   auto it = entries_.find(shape.canonical());
   if (it == entries_.end()) return;
+  if (it->second.token && *it->second.token != rejected) return;  // already replaced
   it->second.stale = true;
   it->second.retry_at.reset();
 }

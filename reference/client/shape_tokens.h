@@ -11,7 +11,7 @@
 // Contract: a token is refreshed proactively `refresh_before` its expiry (at most half its
 // lifetime before), and at once after
 // invalidate() (a 401 on the shape); N streams of one shape cause one gatekeeper request
-// (single flight). Nothing is requested while offline (set_online(false)). A failed request is
+// (single flight), also when their 401s arrive after the refresh. Nothing is requested while offline (set_online(false)). A failed request is
 // retried with backoff up to `max_attempts`, then the shape is `failed()` with the error; a
 // 401/403 from the gatekeeper is a permission change: `denied()` (the engine purges).
 #pragma once
@@ -50,8 +50,11 @@ class ShapeTokens {
   void want(const ShapeDefinition& shape, std::optional<std::string> organization = std::nullopt);
   // Drops what is known about the shape (its token, a denial, a failure): want() starts over.
   void forget(const ShapeDefinition& shape) { entries_.erase(shape.canonical()); }
-  // A 401 on the shape: the token is stale; get another one now.
-  void invalidate(const ShapeDefinition& shape);
+  // A 401 on the shape for a request made with `rejected`: if that is still the current token
+  // it is stale; get another one now. A 401 for a token already replaced (several streams of
+  // one shape parked on the old token answer 401 one after the other) asks for nothing: one
+  // refresh serves them all.
+  void invalidate(const ShapeDefinition& shape, const std::string& rejected);
   std::optional<Request> poll(Timestamp now);
   void on_response(const std::string& shape_key, const HttpResponse& response, Timestamp now);
   void on_network_error(const std::string& shape_key, Timestamp now);

@@ -20,6 +20,7 @@ const char* planted_bug_name(PlantedBug b) {
     case PlantedBug::kOutboxReplaysForNewUser: return "outbox-replays-for-new-user";
     case PlantedBug::kRevocationLeavesPollsOpen: return "revocation-leaves-polls-open";
     case PlantedBug::kLongPollWaitsForTimeout: return "long-poll-waits-for-timeout";
+    case PlantedBug::kReplayAnswersNoLsn: return "replay-answers-no-lsn";
     case PlantedBug::kCount: break;
   }
   return "?";

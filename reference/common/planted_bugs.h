@@ -26,6 +26,7 @@ enum class PlantedBug : uint8_t {
   kOutboxReplaysForNewUser,       // client: another user's queued writes are sent with the new user's token
   kRevocationLeavesPollsOpen,     // server: a membership change does not release the user's parked requests
   kLongPollWaitsForTimeout,       // server: new data does not release parked long-polls (they wait for their deadline)
+  kReplayAnswersNoLsn,            // server: a retried write is answered without its first commit's LSN
   kCount,
 };
 

@@ -81,7 +81,8 @@ Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::open(const std::string& pa
   SHAPESIM_RETURN_IF_ERROR(store->exec(
       "CREATE TABLE IF NOT EXISTS _shapesim_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
       "CREATE TABLE IF NOT EXISTS _shapesim_tables (qualified TEXT PRIMARY KEY, definition TEXT NOT NULL);"
-      "CREATE TABLE IF NOT EXISTS _shapesim_batches (id TEXT PRIMARY KEY, txid INTEGER NOT NULL, digest TEXT NOT NULL DEFAULT '');"
+      "CREATE TABLE IF NOT EXISTS _shapesim_batches (id TEXT PRIMARY KEY, txid INTEGER NOT NULL, digest TEXT NOT NULL DEFAULT '', "
+      "  commit_lsn INTEGER NOT NULL DEFAULT 0);"
       "CREATE TABLE IF NOT EXISTS _shapesim_txlog (lsn INTEGER PRIMARY KEY, xid INTEGER NOT NULL, changes TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS _shapesim_shapes (handle TEXT PRIMARY KEY, definition TEXT NOT NULL, "
       "  snapshot_lsn INTEGER NOT NULL, xmin INTEGER NOT NULL, xmax INTEGER NOT NULL, xip TEXT NOT NULL, "
@@ -107,6 +108,9 @@ Status EmbeddedStore::add_missing_columns() {
   // Stores written before batches kept a digest: their ids answer as replays.
   SHAPESIM_ASSIGN_OR_RETURN(bool no_digest, missing("_shapesim_batches", "digest"));
   if (no_digest) SHAPESIM_RETURN_IF_ERROR(exec("ALTER TABLE _shapesim_batches ADD COLUMN digest TEXT NOT NULL DEFAULT ''"));
+  // Stores written before batches kept their commit LSN: 0, unknown (replays answer no LSN).
+  SHAPESIM_ASSIGN_OR_RETURN(bool no_lsn, missing("_shapesim_batches", "commit_lsn"));
+  if (no_lsn) SHAPESIM_RETURN_IF_ERROR(exec("ALTER TABLE _shapesim_batches ADD COLUMN commit_lsn INTEGER NOT NULL DEFAULT 0"));
   return Status::Ok();
 }
 
@@ -289,13 +293,15 @@ Result<WriteOutcome> EmbeddedStore::apply(const WriteBatch& batch) {
   if (batch.id.empty()) return invalid_argument("a write batch needs a non-empty id");
   const std::string digest = batch.digest();
   {
-    SqliteStatement seen(db_, cache_, "SELECT txid, digest FROM _shapesim_batches WHERE id = ?");
+    SqliteStatement seen(db_, cache_, "SELECT txid, digest, commit_lsn FROM _shapesim_batches WHERE id = ?");
     seen.bind(1, Value(batch.id));
     if (seen.step_row()) {
       // A row from before digests were kept has none: it answers as a replay.
       std::string stored = seen.column_text(1);
       if (!stored.empty() && stored != digest) return already_exists(reused_batch_id_message(batch.id));
-      return WriteOutcome{Xid{static_cast<uint64_t>(seen.column_int(0))}, std::nullopt};
+      WriteOutcome replay{Xid{static_cast<uint64_t>(seen.column_int(0))}, std::nullopt};
+      if (int64_t lsn = seen.column_int(2); lsn > 0) replay.replayed_commit_lsn = Lsn{static_cast<uint64_t>(lsn)};
+      return replay;
     }
     SHAPESIM_RETURN_IF_ERROR(seen.status());
   }
@@ -309,10 +315,11 @@ Result<WriteOutcome> EmbeddedStore::apply(const WriteBatch& batch) {
   // LSNs advance like a WAL position: a header plus a slot per change.
   tx.commit_lsn = Lsn{last_lsn_.value + 64 * (1 + tx.changes.size())};
   if (st.ok()) {
-    SqliteStatement rec(db_, cache_, "INSERT INTO _shapesim_batches (id, txid, digest) VALUES (?, ?, ?)");
+    SqliteStatement rec(db_, cache_, "INSERT INTO _shapesim_batches (id, txid, digest, commit_lsn) VALUES (?, ?, ?, ?)");
     rec.bind(1, Value(batch.id));
     rec.bind(2, Value(static_cast<int64_t>(tx.xid.value)));
     rec.bind(3, Value(digest));
+    rec.bind(4, Value(static_cast<int64_t>(tx.commit_lsn.value)));
     st = rec.run();
   }
   if (st.ok()) st = log_transaction(tx);

@@ -75,6 +75,10 @@ TEST(EmbeddedStore, ReplayedBatchIdReturnsFirstTxidAndChangesNothing) {
   ASSERT_TRUE(replay.ok());
   EXPECT_EQ(replay->txid, first->txid);
   EXPECT_FALSE(replay->committed.has_value());
+  // Its first commit's LSN, so a client that never sees the txid (its shape was refetched
+  // since) confirms the write by LSN.
+  ASSERT_TRUE(replay->replayed_commit_lsn.has_value());
+  EXPECT_EQ(replay->replayed_commit_lsn->value, first->committed->commit_lsn.value);
 }
 
 TEST(EmbeddedStore, TransactionLogReplaysCommittedTransactionsExactly) {

@@ -35,8 +35,10 @@ HttpResponse ShapeServer::handle_mutations(const HttpRequest& req, Timestamp now
   r.headers["cache-control"] = "no-store";
   // The commit LSN, when this answer committed it: a client whose shape the write did not touch
   // confirms it once an up-to-date's global_last_seen_lsn passes it (docs/client.md).
-  r.body = "{\"txid\":" + std::to_string(outcome->txid.value) +
-           (outcome->committed ? ",\"lsn\":\"" + std::to_string(outcome->committed->commit_lsn.value) + "\"" : "") + "}";
+  // A replay answers the LSN of its first commit, when the source kept it.
+  std::optional<Lsn> lsn = outcome->committed ? std::optional<Lsn>(outcome->committed->commit_lsn) : outcome->replayed_commit_lsn;
+  if (!outcome->committed && planted(PlantedBug::kReplayAnswersNoLsn)) lsn.reset();
+  r.body = "{\"txid\":" + std::to_string(outcome->txid.value) + (lsn ? ",\"lsn\":\"" + std::to_string(lsn->value) + "\"" : "") + "}";
   return r;
 }
 

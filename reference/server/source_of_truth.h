@@ -73,6 +73,9 @@ struct WriteOutcome {
   // The transaction, when the source hands it over at once (the embedded store). Empty for
   // a replayed batch, and for a source whose changes arrive later through replication.
   std::optional<CommittedTransaction> committed;
+  // A replayed batch: the LSN its first commit had, when the source kept it (a client whose
+  // shape was refetched since never sees the txid again; it confirms by this LSN).
+  std::optional<Lsn> replayed_commit_lsn;
 };
 
 // Where rows live and writes go: the embedded store, or PostgreSQL.
