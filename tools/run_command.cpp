@@ -1,16 +1,17 @@
 #include "tools/run_command.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <optional>
 
-#include "reference/common/coverage.h"
-#include "reference/common/log_offset.h"
 #include "scenarios/shrink.h"
+#include "tools/cli.h"
+#include "tools/run_summary.h"
+#include "tools/run_workers.h"
 #include "tools/sim_command_support.h"
 
 namespace shapesim::tools {
@@ -25,8 +26,11 @@ struct RunArgs {
   std::optional<std::string> trace_path;
   std::optional<std::string> shrink_dir;
   std::optional<std::string> plant;
+  std::optional<std::string> json_path;
   bool verify_determinism = false;
   bool help = false;
+  uint64_t jobs = 1;
+  uint64_t shard = 1, shards = 1;  // --shard K/N
 };
 
 bool parse_seed_range(const std::string& text, uint64_t& a, uint64_t& b) {
@@ -35,45 +39,59 @@ bool parse_seed_range(const std::string& text, uint64_t& a, uint64_t& b) {
   return parse_uint64(text.substr(0, dots), a) && parse_uint64(text.substr(dots + 2), b) && a <= b;
 }
 
+uint64_t local_cores() {
+  long n = ::sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<uint64_t>(n) : 1;
+}
+
 std::optional<std::string> parse_args(const std::vector<std::string>& args, RunArgs& out) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= args.size()) return std::nullopt;
-      return args[++i];
-    };
-    if (a == "--help" || a == "-h") {
-      out.help = true;
-    } else if (a == "--seed") {
-      auto v = value();
-      if (!v || !parse_uint64(*v, out.first_seed)) return "--seed needs a non-negative integer";
-      out.last_seed = out.first_seed;
-    } else if (a == "--seeds") {
-      auto v = value();
-      if (!v || !parse_seed_range(*v, out.first_seed, out.last_seed)) return "--seeds needs a range A..B with A <= B";
-    } else if (a == "--trace") {
-      auto v = value();
-      if (!v) return "--trace needs a file name";
-      out.trace_path = *v;
-    } else if (a == "--shrink-dir") {
-      auto v = value();
-      if (!v) return "--shrink-dir needs a directory";
-      out.shrink_dir = *v;
-    } else if (a == "--plant") {
-      auto v = value();
-      if (!v) return "--plant needs a bug name (" + planted_bug_names() + ")";
-      if (auto e = parse_planted_bug(*v)) return *e;
-      out.plant = *v;
-    } else if (a == "--swarm") {
-      out.swarm = true;
-    } else if (a == "--verify-determinism") {
-      out.verify_determinism = true;
-    } else if (!a.empty() && a[0] == '-') {
-      return "unknown option " + a;
-    } else {
-      out.paths.push_back(a);
+  CLI::App app{"shapesim run"};
+  app.set_help_flag();  // its own --help text
+  std::optional<std::string> seed, seeds, jobs, shard, plant;
+  app.add_flag("-h,--help", out.help);
+  app.add_flag("--swarm", out.swarm);
+  app.add_flag("--verify-determinism", out.verify_determinism);
+  app.add_option("--seed", seed);
+  app.add_option("--seeds", seeds);
+  app.add_option("--trace", out.trace_path);
+  app.add_option("--shrink-dir", out.shrink_dir);
+  app.add_option("--plant", plant);
+  app.add_option("--json", out.json_path);
+  app.add_option("--jobs,-j", jobs);
+  app.add_option("--shard", shard);
+  app.add_option("paths", out.paths);
+  if (auto e = parse_cli(app, args, {{"--seed", "--seed needs a non-negative integer"},
+                                     {"--seeds", "--seeds needs a range A..B with A <= B"},
+                                     {"--trace", "--trace needs a file name"},
+                                     {"--shrink-dir", "--shrink-dir needs a directory"},
+                                     {"--plant", "--plant needs a bug name (" + planted_bug_names() + ")"},
+                                     {"--json", "--json needs a file name"},
+                                     {"--jobs", "--jobs needs a number of processes (0: one per core)"},
+                                     {"-j", "--jobs needs a number of processes (0: one per core)"},
+                                     {"--shard", "--shard needs K/N with 1 <= K <= N"}})) {
+    return e;
+  }
+  if (seed) {
+    if (!parse_uint64(*seed, out.first_seed)) return "--seed needs a non-negative integer";
+    out.last_seed = out.first_seed;
+  }
+  if (seeds && !parse_seed_range(*seeds, out.first_seed, out.last_seed)) return "--seeds needs a range A..B with A <= B";
+  if (plant) {
+    if (auto e = parse_planted_bug(*plant)) return *e;
+    out.plant = *plant;
+  }
+  if (jobs) {
+    if (!parse_uint64(*jobs, out.jobs)) return "--jobs needs a number of processes (0: one per core)";
+    if (out.jobs == 0) out.jobs = local_cores();
+  }
+  if (shard) {
+    auto slash = shard->find('/');
+    if (slash == std::string::npos || !parse_uint64(shard->substr(0, slash), out.shard) ||
+        !parse_uint64(shard->substr(slash + 1), out.shards) || out.shard < 1 || out.shard > out.shards) {
+      return "--shard needs K/N with 1 <= K <= N";
     }
   }
+  if (out.trace_path && out.jobs > 1) return "--trace writes one file from one process: use it without --jobs";
   if (!out.help && out.paths.empty() && !out.swarm) return "no scenario file or directory given (or --swarm)";
   return std::nullopt;
 }
@@ -100,17 +118,9 @@ std::optional<std::string> collect_files(const std::vector<std::string>& paths, 
   return std::nullopt;
 }
 
-std::string format_sim_time(int64_t micros) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(micros) / 1e6);
-  return buf;
-}
-
-struct Row {
-  std::string name;
-  uint64_t runs = 0, passed = 0, events = 0;
-  int64_t sim_micros = 0;
-  std::string first_hash;
+struct Task {
+  uint64_t index;  // scenario: a file's position, or fixed.size() for swarm
+  uint64_t seed;
 };
 
 }  // namespace
@@ -118,6 +128,7 @@ struct Row {
 void print_run_help(std::ostream& out) {
   out << "usage: shapesim run [FILE|DIR ...] [--swarm] [--seed N | --seeds A..B] [--trace FILE]\n"
          "                    [--verify-determinism] [--shrink-dir DIR] [--plant BUG]\n"
+         "                    [--jobs N] [--shard K/N] [--json FILE]\n"
          "\n"
          "Replays scenarios in the deterministic simulator (embedded store on a simulated disk,\n"
          "simulated network with faults). Each run has a fault phase, where safety invariants are\n"
@@ -129,7 +140,12 @@ void print_run_help(std::ostream& out) {
          "  --seeds A..B          run with every seed from A to B inclusive\n"
          "  --swarm               also run one generated scenario per seed (swarm testing: each\n"
          "                        seed draws which faults are on and their rates)\n"
-         "  --trace FILE          write every trace event as JSON lines to FILE\n"
+         "  --jobs N, -j N        run in N worker processes (0: one per core); the results are\n"
+         "                        those of a serial run\n"
+         "  --shard K/N           run only every N-th seed, starting with the K-th (K from 1): N\n"
+         "                        shards together run every seed once (docs/campaigns.md)\n"
+         "  --json FILE           write one JSON record per run to FILE (shapesim merge reads them)\n"
+         "  --trace FILE          write every trace event as JSON lines to FILE (not with --jobs)\n"
          "  --verify-determinism  run every (scenario, seed) twice; on a difference name the first\n"
          "                        divergent event\n"
          "  --shrink-dir DIR      shrink each failure to a minimal scenario file written to DIR\n"
@@ -183,24 +199,44 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
       return kExitUsage;
     }
   }
+  std::ofstream json_file;
+  if (a.json_path) {
+    json_file.open(*a.json_path, std::ios::binary | std::ios::trunc);
+    if (!json_file) {
+      err << "shapesim run: cannot write " << *a.json_path << "\n";
+      return kExitUsage;
+    }
+  }
   Trace::Sink sink;
   if (trace_file.is_open()) sink = [&trace_file](std::string_view line) { trace_file << line << '\n'; };
 
-  // Wall time is measured here, in the driver; the simulation itself never reads a clock.
-  auto wall_start = std::chrono::steady_clock::now();
-  const uint64_t seeds = a.last_seed - a.first_seed + 1;
-  const uint64_t total = seeds * (fixed.size() + (a.swarm ? 1 : 0));
-  uint64_t done = 0, total_events = 0;
-  int64_t sim_total = 0;
-  std::map<RunOutcome, uint64_t> outcomes;
-  uint64_t nondeterministic = 0;
-  std::array<uint64_t, kProbeCount> probe_runs{};  // runs that reached each probe
-  std::map<std::string, std::vector<Duration>> delays;  // over every run, by kind
-  std::vector<Row> rows;
-  std::vector<std::string> failure_lines;
-  auto last_progress = wall_start;
+  // The batch: every scenario (files in order, then swarm) with every seed of this shard.
+  std::vector<Task> tasks;
+  const uint64_t scenarios = fixed.size() + (a.swarm ? 1 : 0);
+  for (uint64_t index = 0; index < scenarios; ++index) {
+    for (uint64_t seed = a.first_seed; seed <= a.last_seed; ++seed) {
+      if ((seed - a.first_seed) % a.shards == a.shard - 1) tasks.push_back({index, seed});
+    }
+  }
+  auto source_of = [&](uint64_t index) { return index < fixed.size() ? fixed[index].first : ScenarioSource{true, ""}; };
 
-  auto run_one = [&](const ScenarioSource& source, const Scenario& s, uint64_t seed, Row& row) {
+  auto run_task = [&](size_t i) -> RunRecord {
+    // Wall time is measured here, in the driver; the simulation itself never reads a clock.
+    auto started = std::chrono::steady_clock::now();
+    const Task t = tasks[i];
+    const ScenarioSource source = source_of(t.index);
+    std::optional<Scenario> generated;
+    if (source.swarm) {
+      auto s = load_scenario(source, t.seed);
+      if (!s.ok()) {
+        RunRecord r{.scenario = "swarm", .index = t.index, .swarm = true, .seed = t.seed, .outcome = RunOutcome::kSetupError};
+        r.failure_kind = "setup";
+        r.failures = {"cannot generate the swarm scenario: " + s.status().message()};
+        return r;
+      }
+      generated = std::move(*s);
+    }
+    const Scenario& s = generated ? *generated : fixed[t.index].second;
     // With --verify-determinism the run also keeps its lines and per-event hashes, and one
     // more replay is compared with it.
     std::vector<std::string> lines;
@@ -211,132 +247,83 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
         if (sink) sink(l);
       };
     }
-    RunResult r = run_scenario(s, {.seed = seed, .trace_sink = run_sink, .keep_event_hashes = a.verify_determinism});
+    RunResult result = run_scenario(s, {.seed = t.seed, .trace_sink = run_sink, .keep_event_hashes = a.verify_determinism});
+    RunRecord r = make_record(source.swarm ? "swarm" : s.name, t.index, source.swarm, source.path, t.seed, result);
     if (a.verify_determinism) {
-      if (auto d = first_divergence(s, seed, r, lines)) {
-        ++nondeterministic;
+      if (auto d = first_divergence(s, t.seed, result, lines)) {
+        r.nondeterministic = true;
         r.passed = false;
         r.failures.push_back("nondeterminism: " + *d);
       }
     }
-    ++row.runs;
-    row.events += r.events;
-    row.sim_micros += r.sim_end.micros;
-    if (row.first_hash.empty()) row.first_hash = r.trace_hash;
-    total_events += r.events;
-    sim_total += r.sim_end.micros;
-    ++outcomes[r.outcome];
-    for (size_t p = 0; p < kProbeCount; ++p) probe_runs[p] += r.probes[p] > 0;
-    for (const auto& [kind, ds] : r.delays) delays[kind].insert(delays[kind].end(), ds.begin(), ds.end());
-    if (r.passed) {
-      ++row.passed;
-    } else {
-      failure_lines.push_back("FAIL " + s.name + " seed=" + std::to_string(seed) + " (" + run_outcome_name(r.outcome) +
-                              "):");
-      for (const auto& f : r.failures) failure_lines.push_back("  " + f);
-      failure_lines.push_back("  replay: " + replay_command(source, seed, a.plant));
+    if (!r.passed) {
+      r.notes.push_back("replay: " + replay_command(source, t.seed, a.plant));
       if (a.shrink_dir && r.outcome != RunOutcome::kPassed) {
-        auto j = load_scenario_json(source, seed);
+        auto j = load_scenario_json(source, t.seed);
         if (j.ok()) {
-          ShrinkResult shrunk = shrink_scenario(*j, seed, r.failure_kind);
-          std::string path = *a.shrink_dir + "/" + s.name + "-seed" + std::to_string(seed) + "-shrunk.json";
+          ShrinkResult shrunk = shrink_scenario(*j, t.seed, r.failure_kind);
+          std::string path = *a.shrink_dir + "/" + s.name + "-seed" + std::to_string(t.seed) + "-shrunk.json";
           std::ofstream(path) << shrunk.scenario.dump(2) << "\n";
-          failure_lines.push_back("  shrunk: " + std::to_string(shrunk.steps_before) + " -> " +
-                                  std::to_string(shrunk.steps_after) + " steps, " + std::to_string(shrunk.clients_before) +
-                                  " -> " + std::to_string(shrunk.clients_after) + " clients (" +
-                                  std::to_string(shrunk.runs) + " replays): " + path);
-          failure_lines.push_back("  replay shrunk: " + replay_command({false, path}, seed, a.plant));
+          r.notes.push_back("shrunk: " + std::to_string(shrunk.steps_before) + " -> " + std::to_string(shrunk.steps_after) +
+                            " steps, " + std::to_string(shrunk.clients_before) + " -> " +
+                            std::to_string(shrunk.clients_after) + " clients (" + std::to_string(shrunk.runs) +
+                            " replays): " + path);
+          r.notes.push_back("replay shrunk: " + replay_command({false, path}, t.seed, a.plant));
         }
       }
     }
+    r.wall_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+    return r;
+  };
+
+  auto wall_start = std::chrono::steady_clock::now();
+  auto last_progress = wall_start;
+  uint64_t done = 0, failed = 0;
+  auto on_record = [&](const RunRecord& r) {
     ++done;
+    failed += r.passed ? 0 : 1;
     auto now = std::chrono::steady_clock::now();
-    if (done < total && now - last_progress >= std::chrono::seconds(2)) {
+    if (done < tasks.size() && now - last_progress >= std::chrono::seconds(2)) {
       last_progress = now;
       double wall = std::chrono::duration<double>(now - wall_start).count();
-      err << "progress: " << done << "/" << total << " runs, " << (done - outcomes[RunOutcome::kPassed])
-          << " failed, " << static_cast<uint64_t>(static_cast<double>(done) / wall) << " runs/s\n";
+      err << "progress: " << done << "/" << tasks.size() << " runs, " << failed << " failed, "
+          << static_cast<uint64_t>(static_cast<double>(done) / wall) << " runs/s\n";
     }
   };
 
-  for (const auto& [source, s] : fixed) {
-    Row row{s.name};
-    for (uint64_t seed = a.first_seed; seed <= a.last_seed; ++seed) run_one(source, s, seed, row);
-    rows.push_back(std::move(row));
-  }
-  if (a.swarm) {
-    Row row{"swarm"};
-    for (uint64_t seed = a.first_seed; seed <= a.last_seed; ++seed) {
-      auto s = load_scenario({true, ""}, seed);
-      if (!s.ok()) {
-        err << "shapesim run: swarm seed " << seed << ": " << s.status().message() << "\n";
-        return kExitUsage;
-      }
-      run_one({true, ""}, *s, seed, row);
+  std::vector<RunRecord> records;
+  if (a.jobs <= 1) {
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      records.push_back(run_task(i));
+      on_record(records.back());
     }
-    rows.push_back(std::move(row));
+  } else {
+    out.flush();
+    err.flush();
+    auto crashed = [&](size_t i, const std::string& why) {
+      const Task t = tasks[i];
+      const ScenarioSource source = source_of(t.index);
+      RunRecord r{.scenario = source.swarm ? "swarm" : fixed[t.index].second.name, .index = t.index, .swarm = source.swarm,
+                  .path = source.path, .seed = t.seed, .outcome = RunOutcome::kSafetyViolation};
+      r.failure_kind = "crash";
+      r.failures = {"crash: " + why};
+      r.notes = {"replay: " + replay_command(source, t.seed, a.plant)};
+      return r;
+    };
+    auto ran = run_in_workers(tasks.size(), static_cast<unsigned>(a.jobs), {run_task, crashed, on_record});
+    if (!ran.ok()) {
+      err << "shapesim run: " << ran.status().message() << "\n";
+      return kExitUsage;
+    }
+    records = std::move(*ran);
   }
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-
-  char line[320];
-  std::snprintf(line, sizeof line, "%-40s %7s %7s %7s %10s %10s  %s\n", "scenario", "seeds", "passed", "failed",
-                "events", "sim time", "trace hash (first seed)");
-  out << line;
-  for (const auto& r : rows) {
-    std::snprintf(line, sizeof line, "%-40s %7llu %7llu %7llu %10llu %10s  %s\n", r.name.c_str(),
-                  static_cast<unsigned long long>(r.runs), static_cast<unsigned long long>(r.passed),
-                  static_cast<unsigned long long>(r.runs - r.passed), static_cast<unsigned long long>(r.events),
-                  format_sim_time(r.sim_micros).c_str(), r.first_hash.c_str());
-    out << line;
+  if (json_file.is_open()) {
+    for (const auto& r : records) json_file << record_to_json(r).dump() << "\n";
   }
-  uint64_t failed = total - outcomes[RunOutcome::kPassed] + nondeterministic;
-  std::snprintf(line, sizeof line,
-                "\n%llu runs (seeds %llu..%llu): %llu passed, %llu failed (%llu safety, %llu liveness, %llu expectation, "
-                "%llu setup, %llu nondeterministic)\n",
-                static_cast<unsigned long long>(total), static_cast<unsigned long long>(a.first_seed),
-                static_cast<unsigned long long>(a.last_seed), static_cast<unsigned long long>(total - failed),
-                static_cast<unsigned long long>(failed),
-                static_cast<unsigned long long>(outcomes[RunOutcome::kSafetyViolation]),
-                static_cast<unsigned long long>(outcomes[RunOutcome::kLivenessFailure]),
-                static_cast<unsigned long long>(outcomes[RunOutcome::kExpectationFailed]),
-                static_cast<unsigned long long>(outcomes[RunOutcome::kSetupError]),
-                static_cast<unsigned long long>(nondeterministic));
-  out << line;
-  std::snprintf(line, sizeof line,
-                "speed: %llu events, %.1f s simulated in %.2f s wall (%.0fx real time, %.0f events/s)\n",
-                static_cast<unsigned long long>(total_events), static_cast<double>(sim_total) / 1e6, wall,
-                wall > 0 ? static_cast<double>(sim_total) / 1e6 / wall : 0.0,
-                wall > 0 ? static_cast<double>(total_events) / wall : 0.0);
-  out << line;
-  // Freshness: how long changes, revocations and confirmations took (simulated time).
-  for (auto& [kind, ds] : delays) {
-    if (ds.empty()) continue;
-    std::sort(ds.begin(), ds.end(), [](Duration a, Duration b) { return a.micros < b.micros; });
-    auto at = [&](double q) { return static_cast<double>(ds[std::min(ds.size() - 1, static_cast<size_t>(q * static_cast<double>(ds.size())))].micros) / 1000.0; };
-    std::snprintf(line, sizeof line, "%s delays: %zu, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n", kind.c_str(), ds.size(),
-                  at(0.5), at(0.9), at(0.99), static_cast<double>(ds.back().micros) / 1000.0);
-    out << line;
-  }
-  std::vector<std::string> missed;
-  for (size_t p = 0; p < kProbeCount; ++p) {
-    if (probe_runs[p] == 0) missed.push_back(probe_name(static_cast<Probe>(p)));
-  }
-  out << "coverage probes: " << (kProbeCount - missed.size()) << "/" << kProbeCount << " reached";
-  if (missed.empty()) {
-    out << "\n";
-  } else {
-    out << "; never reached:";
-    for (const auto& m : missed) out << " " << m;
-    out << "\n";
-  }
-  if (!failure_lines.empty()) {
-    out << "\n";
-    for (const auto& f : failure_lines) out << f << "\n";
-  }
-  if (nondeterministic > 0) return kExitNondeterminism;
-  uint64_t liveness = outcomes[RunOutcome::kLivenessFailure];
-  if (failed == 0) return kExitPassed;
-  return failed == liveness ? kExitLiveness : kExitFailed;
+  std::string seeds = "seeds " + std::to_string(a.first_seed) + ".." + std::to_string(a.last_seed);
+  if (a.shards > 1) seeds += ", shard " + std::to_string(a.shard) + "/" + std::to_string(a.shards);
+  return print_summary(std::move(records), {.seeds = seeds, .wall_seconds = wall}, out);
 }
 
 }  // namespace shapesim::tools

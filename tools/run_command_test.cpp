@@ -2,7 +2,10 @@
 
 #include "reference/common/planted_bugs.h"
 #include "tools/chrome_trace.h"
+#include "tools/merge_command.h"
 #include "tools/replay_command.h"
+#include "tools/run_summary.h"
+#include "tools/run_workers.h"
 #include "tools/sim_command_support.h"
 
 #include <filesystem>
@@ -220,6 +223,85 @@ TEST(ChromeTrace, RejectsLinesThatAreNotTraceEvents) {
   }
   EXPECT_EQ(begins, 1);
   EXPECT_EQ(ends, 1);
+}
+
+TEST_F(RunCommandTest, JobsGiveTheSerialRecordsAndShardsMergeIntoTheSerialSummary) {
+  std::string serial = (dir_ / "serial.jsonl").string();
+  auto one = run({"--swarm", "--seeds", "1..12", "--json", serial});
+  ASSERT_EQ(one.code, 0) << one.err;
+  std::vector<std::string> parts;
+  for (int k = 1; k <= 3; ++k) {
+    parts.push_back((dir_ / ("shard" + std::to_string(k) + ".jsonl")).string());
+    ASSERT_EQ(run({"--swarm", "--seeds", "1..12", "--shard", std::to_string(k) + "/3", "--jobs", "2", "--json", parts.back()}).code, 0);
+  }
+  std::ostringstream out, err;
+  std::vector<std::string> merge_args = parts;
+  ASSERT_EQ(merge_command(merge_args, out, err), 0) << err.str();
+  auto without_speed = [](const std::string& text) {
+    std::istringstream in(text);
+    std::string line, kept;
+    while (std::getline(in, line)) {
+      if (line.rfind("speed:", 0) != 0) kept += line + "\n";
+    }
+    return kept;
+  };
+  EXPECT_EQ(without_speed(out.str()), without_speed(one.out));
+  std::vector<RunRecord> a, b;
+  ASSERT_TRUE(read_records(serial, a).ok());
+  for (const auto& p : parts) ASSERT_TRUE(read_records(p, b).ok());
+  ASSERT_EQ(a.size(), 12u);
+  ASSERT_EQ(b.size(), 12u);
+  sort_records(b);
+  for (size_t i = 0; i < a.size(); ++i) {
+    a[i].wall_us = b[i].wall_us = 0;
+    EXPECT_EQ(record_to_json(a[i]), record_to_json(b[i])) << "seed " << a[i].seed;
+  }
+}
+
+TEST_F(RunCommandTest, MergeRefusesOverlappingShardsAndBadFiles) {
+  std::string part = (dir_ / "part.jsonl").string();
+  ASSERT_EQ(run({"--swarm", "--seeds", "1..2", "--json", part}).code, 0);
+  std::ostringstream out, err;
+  EXPECT_EQ(merge_command({part, part}, out, err), 2);
+  EXPECT_NE(err.str().find("appears twice"), std::string::npos) << err.str();
+  std::ostringstream out2, err2;
+  EXPECT_EQ(merge_command({write_file("bad.jsonl", "{\"scenario\": 1}\n")}, out2, err2), 2);
+  EXPECT_NE(err2.str().find("bad.jsonl:1: \"scenario\" has the wrong type"), std::string::npos) << err2.str();
+  std::ostringstream out3, err3;
+  EXPECT_EQ(merge_command({}, out3, err3), 2);
+  auto bad_shard = run({"--swarm", "--shard", "0/3"});
+  EXPECT_EQ(bad_shard.code, 2);
+  EXPECT_NE(bad_shard.err.find("--shard needs K/N"), std::string::npos);
+}
+
+TEST(RunWorkers, AWorkerThatDiesYieldsACrashRecordAndTheRestStillRun) {
+  WorkerCallbacks cb;
+  cb.work = [](size_t task) {
+    if (task == 3) std::abort();  // an assertion in the simulated code, say
+    RunRecord r;
+    r.scenario = "s";
+    r.seed = task;
+    r.passed = true;
+    return r;
+  };
+  cb.crashed = [](size_t task, const std::string& why) {
+    RunRecord r;
+    r.scenario = "s";
+    r.seed = task;
+    r.failures = {why};
+    return r;
+  };
+  size_t seen = 0;
+  cb.on_record = [&](const RunRecord&) { ++seen; };
+  auto records = run_in_workers(7, 2, cb);
+  ASSERT_TRUE(records.ok()) << records.status().message();
+  ASSERT_EQ(records->size(), 7u);
+  EXPECT_EQ(seen, 7u);
+  for (size_t i = 0; i < 7; ++i) {
+    EXPECT_EQ((*records)[i].seed, i);
+    EXPECT_EQ((*records)[i].passed, i != 3);
+  }
+  EXPECT_NE((*records)[3].failures.at(0).find("signal 6"), std::string::npos) << (*records)[3].failures.at(0);
 }
 
 }  // namespace

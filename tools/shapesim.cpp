@@ -5,6 +5,7 @@
 
 #include "tools/client_command.h"
 #include "tools/conform_command.h"
+#include "tools/merge_command.h"
 #include "tools/replay_command.h"
 #include "tools/run_command.h"
 #include "tools/serve_command.h"
@@ -18,6 +19,7 @@ void print_help(std::ostream& out) {
          "\n"
          "commands:\n"
          "  run      run scenario files or swarm seeds in simulation and check invariants (shapesim run --help)\n"
+         "  merge    combine the --json records of sharded runs into one summary (shapesim merge --help)\n"
          "  replay   replay one scenario and seed, check determinism, write traces (shapesim replay --help)\n"
          "  shrink   reduce a failing scenario and seed to a minimal scenario file (shapesim shrink --help)\n"
          "  serve    serve the shape API and write endpoint over HTTP (shapesim serve --help)\n"
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "run") return shapesim::tools::run_command(rest, std::cout, std::cerr);
+  if (command == "merge") return shapesim::tools::merge_command(rest, std::cout, std::cerr);
   if (command == "client") return shapesim::tools::client_command(rest, std::cout, std::cerr);
   if (command == "conform") return shapesim::tools::conform_command(rest, std::cout, std::cerr);
   if (command == "replay") return shapesim::tools::replay_command(rest, std::cout, std::cerr);
