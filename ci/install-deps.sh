@@ -11,6 +11,9 @@ packages=(
   librapidcheck-dev                     # property tests
   libbenchmark-dev                      # benchmarks
   nlohmann-json3-dev                    # JSON
+  libcli11-dev                          # command-line parsing (tools/)
+  libbenchmark-tools python3-scipy      # compare.py's Mann-Whitney U test (ci/bench.sh)
+  python3-matplotlib                    # benchmark history plots (ci/bench.sh)
   libsqlite3-dev                        # embedded source of truth
   libboost-dev                          # Asio/Beast (real network driver only)
   libpq-dev libpqxx-dev                 # PostgreSQL source (real driver only)
