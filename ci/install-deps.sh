@@ -20,6 +20,7 @@ packages=(
   libssl-dev                            # HMAC-SHA256 for tokens
   python3-jwt                           # the oracle for token encoding and verification (auth tests)
   python3-jsonschema                    # validates scenario files against scenarios/scenario.schema.json
+  python3-yaml                          # checks the campaign manifests (ci/shard-merge.sh)
   postgresql                            # the oracle for WHERE differential tests (and issue #5)
   nginx-light curl                      # the CDN-style cache in front of serve (ci/nginx-cache.sh)
 )
