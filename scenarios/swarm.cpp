@@ -25,6 +25,10 @@ double round3(double x) { return static_cast<double>(static_cast<int64_t>(x * 10
 
 json generate_swarm_scenario(uint64_t seed, const SwarmOptions& options) {
   Random rng = Random(seed).stream(kSwarmStream);
+  return generate_swarm_scenario_with(rng, seed, options);
+}
+
+json generate_swarm_scenario_with(Random& rng, uint64_t seed, const SwarmOptions& options) {
   auto coin = [&](double p) { return rng.bernoulli(p); };
 
   json network = {{"latency_ms", static_cast<int64_t>(rng.uniform(1, 20))},

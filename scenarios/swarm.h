@@ -19,6 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reference/common/random.h"
+
 namespace shapesim {
 
 struct SwarmOptions {
@@ -29,5 +31,8 @@ struct SwarmOptions {
 };
 
 nlohmann::json generate_swarm_scenario(uint64_t seed, const SwarmOptions& options = {});
+// The same generator drawing from `rng` (e.g. Random::driven_by a fuzzer's bytes, fuzz_world);
+// `seed` names the scenario and its write ids, and is the seed it is meant to run with.
+nlohmann::json generate_swarm_scenario_with(Random& rng, uint64_t seed, const SwarmOptions& options = {});
 
 }  // namespace shapesim

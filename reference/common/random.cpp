@@ -20,7 +20,30 @@ Random::Random(uint64_t seed) : seed_(seed) {
   for (auto& s : s_) s = splitmix64(st);
 }
 
+Random Random::driven_by(const uint8_t* data, size_t size) {
+  uint64_t h = 0x6a09e667f3bcc909ull ^ size;  // FNV-1a-style fold of the bytes: the tail's seed
+  for (size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 0x100000001b3ull;
+  Random r(h);
+  r.bytes_ = data;
+  r.bytes_left_ = size;
+  return r;
+}
+
 uint64_t Random::next_u64() {
+  if (bytes_left_ > 0) [[unlikely]] {
+    uint64_t top = static_cast<uint64_t>(bytes_[0]) << 8;
+    size_t used = 1;
+    if (bytes_left_ > 1) {
+      top |= bytes_[1];
+      used = 2;
+    }
+    size_t left = bytes_left_ - used;
+    bytes_ += used;
+    bytes_left_ = 0;  // the low bits come from the generator itself
+    uint64_t low = next_u64() & 0x0000ffffffffffffull;
+    bytes_left_ = left;
+    return (top << 48) | low;
+  }
   const uint64_t result = rotl(s_[1] * 5, 7) * 9;
   const uint64_t t = s_[1] << 17;
   s_[2] ^= s_[0];

@@ -8,6 +8,7 @@
 //   bool lost = rng.bernoulli(0.01);
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace shapesim {
@@ -15,6 +16,10 @@ namespace shapesim {
 class Random {
  public:
   explicit Random(uint64_t seed);
+  // A generator whose draws are steered by `data` (a fuzzer's input): each draw takes its top
+  // 16 bits from the next two bytes, the rest from a generator seeded by the bytes; when the
+  // bytes run out it goes on as that generator. The bytes must outlive the draws.
+  static Random driven_by(const uint8_t* data, size_t size);
 
   uint64_t next_u64();
   // Uniform in [lo, hi] (inclusive), unbiased (Lemire's multiply-and-reject).
@@ -34,6 +39,8 @@ class Random {
  private:
   uint64_t seed_;
   uint64_t s_[4];
+  const uint8_t* bytes_ = nullptr;  // driven_by: what is left of the steering bytes
+  size_t bytes_left_ = 0;
 };
 
 // SplitMix64 step: used to expand seeds.
