@@ -37,12 +37,17 @@ done
 ((${#targets[@]} > 0)) || { echo "fuzz-campaign: no target matches '$wanted'" >&2; exit 2; }
 
 # The signature of a crash: the sanitizer's error kind and the top three frames of our code
-# (libFuzzer, libc and sanitizer frames skipped). Reads a report on stdin.
+# (libFuzzer, libc and sanitizer frames skipped); for fuzz_world, whose failures all abort in
+# one place, the invariant that failed. Reads a report on stdin.
 signature() {
   /usr/bin/python3 -c '
 import re, sys
 kind, frames = "", []
 for line in sys.stdin:
+    w = re.match(r"fuzz_world: (\w+) \((.*)\)$", line.strip())
+    if w:
+        print("fuzz_world: " + w.group(1) + " (" + w.group(2) + ")")
+        sys.exit(0)
     if not kind:
         m = re.search(r"ERROR: (\w+: [\w-]+(?: [\w-]+)?)", line) or re.search(r"(runtime error: [^:]*)", line)
         if m: kind = m.group(1)
@@ -65,10 +70,11 @@ for name in "${targets[@]}"; do
   filed_dir="$regressions_root/$name/regressions"
   mkdir -p "$corpus" "$seeds" "$filed_dir"
   rm -rf "$crashes" && mkdir -p "$crashes"
+  export FUZZ_WORLD_OUT="$crashes"  # fuzz_world writes each failure's scenario file there
   before=$(find "$corpus" -type f | wc -l)
   echo "fuzz-campaign: $name for ${seconds}s with $workers workers (corpus: $before inputs)"
   # 1. Fork mode; a crash does not stop the campaign.
-  FUZZ_WORLD_OUT="$crashes" "$bin" -fork="$workers" -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 \
+  "$bin" -fork="$workers" -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 \
     -max_total_time="$seconds" -max_len=131072 -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$crashes/" "$corpus" "$seeds" > "$state/$name.log" 2>&1 || true
   # 2. Merge into a minimized working corpus.
