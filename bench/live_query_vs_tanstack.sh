@@ -7,7 +7,8 @@
 #   bash bench/live_query_vs_tanstack.sh [--rows=N] [--users=U] [--seed=S] [--warmup=W] [--updates=K] [--queries=q1,..]
 #
 # SHAPESIM_BENCH_LIVE_QUERY names the binary (default: build/release/bench/bench_live_query,
-# built with the release preset if missing).
+# built with the release preset if missing). LIVE_QUERY_OUT=DIR keeps both engines' JSON there
+# (shapesim.json, tanstack.json; ci/bench.sh records their ratios).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 peer="$root/bench/live_query_peer"
@@ -24,8 +25,13 @@ if [[ ! -d "$peer/node_modules/@tanstack/db" ]]; then
   echo "live_query_vs_tanstack: installing @tanstack/db from npm" >&2
   (cd "$peer" && npm install --no-audit --no-fund --no-package-lock --loglevel=error >/dev/null)
 fi
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
+if [[ -n "${LIVE_QUERY_OUT:-}" ]]; then
+  out="$LIVE_QUERY_OUT"
+  mkdir -p "$out"
+else
+  out="$(mktemp -d)"
+  trap 'rm -rf "$out"' EXIT
+fi
 echo "live_query_vs_tanstack: shapesim ..." >&2
 "$bin" --json "$@" > "$out/shapesim.json"
 echo "live_query_vs_tanstack: @tanstack/db (the q3 first result takes seconds at 100k rows) ..." >&2
