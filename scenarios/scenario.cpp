@@ -135,13 +135,17 @@ Status parse_body(const nlohmann::json& j, const std::string& base_dir, Scenario
     ScenarioClient client{c["name"].get<std::string>(), std::nullopt};
     for (const auto& [key, _] : c.items()) {
       if (key != "name" && key != "shape" && key != "clock" && key != "slow_ms" && key != "user" && key != "route" && key != "org" &&
-          key != "device") {
+          key != "device" && key != "save_every_ms") {
         return invalid_argument("client \"" + client.name + "\": unknown field \"" + key + "\"");
       }
     }
     if (c.contains("slow_ms")) {
       if (!is_non_negative_int(c["slow_ms"])) return invalid_argument("client \"" + client.name + "\": slow_ms must be an integer >= 0");
       client.slow_ms = c["slow_ms"].get<int64_t>();
+    }
+    if (c.contains("save_every_ms")) {
+      if (!is_non_negative_int(c["save_every_ms"])) return invalid_argument("client \"" + client.name + "\": save_every_ms must be an integer >= 0");
+      client.save_every_ms = c["save_every_ms"].get<int64_t>();
     }
     if (c.contains("clock")) {
       const auto& clock = c["clock"];

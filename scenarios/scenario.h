@@ -36,6 +36,8 @@ struct ScenarioClient {
   int64_t clock_skew_ms = 0;
   int64_t clock_drift_ppm = 0;
   int64_t slow_ms = 0;
+  // How often its synced updates reach its local file (0: every update at once).
+  int64_t save_every_ms = 0;
 };
 
 enum class StepKind {

@@ -4,6 +4,7 @@
 #include "reference/common/coverage.h"
 #include "reference/common/table_schema_json.h"
 #include "sim/checkers.h"
+#include "sim/trace_event.h"
 
 namespace shapesim {
 
@@ -144,7 +145,7 @@ void play_step(World& world, const Scenario& scenario, size_t i, RunResult& resu
   const ScenarioStep& step = scenario.steps[i];
   const std::string label = step_label(i, step);
   const auto& a = step.args;
-  world.trace().record(world.now(), "scenario", "step", a.dump());
+  sim::TraceEvent(world.trace(), world.now(), "scenario", sim::TraceKind::kStep).detail(a.dump());
   switch (step.kind) {
     case StepKind::kWrite: {
       std::string id = a.value("id", scenario.name + "/" + std::to_string(i + 1));
@@ -231,7 +232,7 @@ void play_step(World& world, const Scenario& scenario, size_t i, RunResult& resu
       // set_role of a membership that does not exist change nothing. A server that is down
       // takes no change (traced as skipped).
       if (!world.server().up()) {
-        world.trace().record(world.now(), "operator", "membership-skipped", "{\"reason\":\"server down\"}");
+        sim::TraceEvent(world.trace(), world.now(), "operator", sim::TraceKind::kMembershipSkipped).field("reason", "server down");
         break;
       }
       const auto& id = scenario.auth->policy.identity;
@@ -255,7 +256,7 @@ void play_step(World& world, const Scenario& scenario, size_t i, RunResult& resu
         m["key"] = pk;
         m["value"] = {{"role", a["role"]}};
       } else {
-        world.trace().record(world.now(), "operator", "membership-unchanged", a.dump());
+        sim::TraceEvent(world.trace(), world.now(), "operator", sim::TraceKind::kMembershipUnchanged).detail(a.dump());
         break;
       }
       int status = world.admin_write(scenario.name + "/admin-" + std::to_string(i + 1), nlohmann::json::array({m}).dump());

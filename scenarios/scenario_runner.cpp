@@ -5,6 +5,7 @@
 #include "reference/common/json_text.h"
 #include "reference/common/table_schema_json.h"
 #include "sim/checkers.h"
+#include "sim/trace_event.h"
 #include "sim/world.h"
 
 namespace shapesim {
@@ -75,9 +76,10 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   for (const char* key : {"network", "server", "disk", "swarm", "clients", "auth"}) {
     if (scenario.source.is_object() && scenario.source.contains(key)) knobs[key] = scenario.source[key];
   }
-  world.trace().record(world.now(), "scenario", "begin",
-                       "{\"name\":" + json_quote(scenario.name) + ",\"seed\":" + std::to_string(options.seed) +
-                           ",\"knobs\":" + knobs.dump() + "}");
+  sim::TraceEvent(world.trace(), world.now(), "scenario", sim::TraceKind::kBegin)
+      .field("name", scenario.name)
+      .field("seed", options.seed)
+      .json("knobs", knobs.dump());
   sim::add_default_checkers(world);
   for (const auto& c : scenario.clients) {
     world.add_client(c.name, {.shape = c.shape,
@@ -85,6 +87,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
                               .route = c.route,
                               .organization = c.org,
                               .device = c.device.value_or(""),
+                              .save_every = Duration::millis(c.save_every_ms),
                               .clock = {c.clock_skew_ms * 1000, c.clock_drift_ppm},
                               .slowness = Duration::millis(c.slow_ms)});
   }
@@ -132,9 +135,9 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     finish(result, v.invariant == "server-startup" ? RunOutcome::kSetupError : RunOutcome::kSafetyViolation,
            v.invariant);
   }
-  world.trace().record(world.now(), "scenario", "end",
-                       "{\"outcome\":\"" + std::string(run_outcome_name(result.outcome)) + "\",\"failures\":" +
-                           std::to_string(result.failures.size()) + "}");
+  sim::TraceEvent(world.trace(), world.now(), "scenario", sim::TraceKind::kEnd)
+      .field("outcome", run_outcome_name(result.outcome))
+      .field("failures", result.failures.size());
   result.passed = result.outcome == RunOutcome::kPassed;
   result.events = world.events_processed();
   result.sim_end = world.now();

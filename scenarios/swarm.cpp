@@ -94,6 +94,10 @@ json generate_swarm_scenario_with(Random& rng, uint64_t seed, const SwarmOptions
       has_shape.push_back(true);
     }
     if (coin(0.2)) c["slow_ms"] = static_cast<int64_t>(rng.uniform(1, 200));
+    // How often its file takes synced updates: drawn from its own stream (the other draws stay as they were).
+    if (Random saves = rng.stream(900 + static_cast<uint64_t>(i)); saves.bernoulli(0.6)) {
+      c["save_every_ms"] = static_cast<int64_t>(saves.uniform(50, 2000));
+    }
     if (coin(0.3)) {
       c["clock"] = {{"skew_ms", static_cast<int64_t>(rng.uniform(0, 120000)) - 60000},
                     {"drift_ppm", static_cast<int64_t>(rng.uniform(0, 2000)) - 1000}};

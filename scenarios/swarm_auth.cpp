@@ -114,6 +114,10 @@ void generate_auth_world(uint64_t seed, Random& rng, const SwarmOptions& options
       routed.push_back(false);
     }
     if (coin(0.15)) c["slow_ms"] = static_cast<int64_t>(rng.uniform(1, 100));
+    // How often its file takes synced updates: drawn from its own stream (the other draws stay as they were).
+    if (Random saves = rng.stream(900 + static_cast<uint64_t>(i)); saves.bernoulli(0.6)) {
+      c["save_every_ms"] = static_cast<int64_t>(saves.uniform(50, 2000));
+    }
     if (coin(0.2)) {
       c["clock"] = {{"skew_ms", static_cast<int64_t>(rng.uniform(0, 60000)) - 30000},
                     {"drift_ppm", static_cast<int64_t>(rng.uniform(0, 1000)) - 500}};

@@ -7,6 +7,7 @@
 #include "reference/common/coverage.h"
 #include "reference/common/json_text.h"
 #include "sim/sim_disk.h"
+#include "sim/trace_event.h"
 #include "sim/world.h"
 
 namespace shapesim::sim {
@@ -36,6 +37,7 @@ ClientNode::ClientNode(World& world, NodeId id, std::string name, const ClientOp
       route_(options.route),
       organization_(options.organization),
       device_(options.device),
+      save_every_(options.save_every),
       clock_(options.clock),
       slowness_(options.slowness),
       rng_(rng),
@@ -62,7 +64,8 @@ void ClientNode::open_engine() {
                               .route = route_,
                               .organization = organization_,
                               .table = table_,
-                              .denied_retry = Duration::seconds(2)};
+                              .denied_retry = Duration::seconds(2),
+                              .save_every = save_every_};
   if (!device_.empty() && user_ && !route_) options.shared_tokens = world_.device_tokens(device_);
   if (user_ && !signed_out_) {
     std::string token = world_.user_token(*user_);
@@ -136,7 +139,7 @@ void ClientNode::set_online(bool online) {
     for (const auto& [id, what] : abandoned) engine_->on_network_error(what.kind, what.batch_id, local_now(), what.generation);
   }
   engine_->set_online(online && !signed_out_);
-  world_.trace().record(world_.now(), name_, online ? "online" : "offline", "{}");
+  TraceEvent(world_.trace(), world_.now(), name_, online ? TraceKind::kOnline : TraceKind::kOffline);
   if (online) pump();
 }
 
@@ -156,7 +159,7 @@ void ClientNode::login(const std::string& user) {
   if (another) world_.after_client_restart(*this);  // purged: the checkers forget what they tracked
   record_outcomes();
   engine_->set_online(online_);
-  world_.trace().record(world_.now(), name_, "login", "{\"user\":" + json_quote(user) + ",\"settled\":" + std::to_string(settled->size()) + "}");
+  TraceEvent(world_.trace(), world_.now(), name_, TraceKind::kLogin).field("user", user).field("settled", settled->size());
   pump();
 }
 
@@ -171,7 +174,7 @@ void ClientNode::logout() {
   world_.after_client_restart(*this);
   record_outcomes();
   engine_->set_online(false);  // nothing syncs while signed out
-  world_.trace().record(world_.now(), name_, "logout", "{\"settled\":" + std::to_string(settled->size()) + "}");
+  TraceEvent(world_.trace(), world_.now(), name_, TraceKind::kLogout).field("settled", settled->size());
 }
 
 void ClientNode::switch_route(const std::string& route) {
@@ -183,7 +186,7 @@ void ClientNode::switch_route(const std::string& route) {
   SHAPESIM_ASSERT(engine_->set_route(route, route_shape()).ok());
   if (rows_before > 0) ++purges_;
   world_.after_client_restart(*this);
-  world_.trace().record(world_.now(), name_, "switch-route", "{\"route\":" + json_quote(route) + "}");
+  TraceEvent(world_.trace(), world_.now(), name_, TraceKind::kSwitchRoute).field("route", route);
   pump();
 }
 
@@ -226,8 +229,9 @@ void ClientNode::write(std::string batch_id, std::string body) {
     seq = engine_->transact(batch_id, {}, body);
   }
   if (!seq.ok()) {
-    world_.trace().record(world_.now(), name_, "write-refused", "{\"batch\":" + json_quote(batch_id) + ",\"error\":" +
-                                                                    json_quote(seq.status().message()) + "}");
+    TraceEvent(world_.trace(), world_.now(), name_, TraceKind::kWriteRefused)
+        .field("batch", batch_id)
+        .field("error", seq.status().message());
     return;
   }
   committed_.push_back(batch_id);
@@ -289,7 +293,7 @@ void ClientNode::on_timeout(RequestId id) {
   if (!up_ || r == requests_.end()) return;  // answered in time
   InFlight what = r->second;
   requests_.erase(r);
-  world_.trace().record(world_.now(), name_, "timeout", "{\"id\":" + std::to_string(id.value) + "}");
+  TraceEvent(world_.trace(), world_.now(), name_, TraceKind::kTimeout).field("id", id.value);
   if (what.kind == ClientEngine::Kind::kWrite) sometimes(Probe::kWriteRetryAfterLostResponse);
   engine_->on_network_error(what.kind, what.batch_id, local_now(), what.generation);
   pump();
@@ -328,13 +332,11 @@ bool ClientNode::record_outcomes() {
     if (o.verdict == Outbox::Verdict::kAcknowledged) {
       acked_[o.batch_id] = o.txid.value_or(0);
       ack_order_.emplace_back(o.batch_id, o.txid.value_or(0));
-      world_.trace().record(world_.now(), name_, "write-ack",
-                            "{\"batch\":" + json_quote(o.batch_id) + ",\"txid\":" + std::to_string(o.txid.value_or(0)) + "}");
+      TraceEvent(world_.trace(), world_.now(), name_, TraceKind::kWriteAck).field("batch", o.batch_id).field("txid", o.txid.value_or(0));
       world_.after_write_acknowledged(*this, o.batch_id);
     } else {
       rejected_[o.batch_id] = o.error;
-      world_.trace().record(world_.now(), name_, "write-rejected",
-                            "{\"batch\":" + json_quote(o.batch_id) + ",\"status\":" + std::to_string(o.status) + "}");
+      TraceEvent(world_.trace(), world_.now(), name_, TraceKind::kWriteRejected).field("batch", o.batch_id).field("status", o.status);
     }
   }
   return acked;
@@ -349,11 +351,13 @@ void ClientNode::after_update(RequestId id, const StreamUpdate& update, bool pur
     }
   }
   const ShapeStream& s = engine_->stream();
-  world_.trace().record(world_.now(), name_, purged ? "purge" : "apply",
-                        "{\"id\":" + std::to_string(id.value) + ",\"changes\":" + std::to_string(update.changes.size()) +
-                            ",\"refetch\":" + (update.must_refetch ? "true" : "false") + ",\"state\":\"" +
-                            stream_state_name(s.state()) + "\",\"rows\":" + std::to_string(collection().rows().size()) +
-                            ",\"pending\":" + std::to_string(pending_transactions()) + "}");
+  TraceEvent(world_.trace(), world_.now(), name_, purged ? TraceKind::kPurge : TraceKind::kApply)
+      .field("id", id.value)
+      .field("changes", update.changes.size())
+      .field("refetch", update.must_refetch)
+      .field("state", stream_state_name(s.state()))
+      .field("rows", collection().rows().size())
+      .field("pending", pending_transactions());
   world_.after_apply(*this, update);
 }
 

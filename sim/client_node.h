@@ -158,6 +158,7 @@ class ClientNode {
   std::optional<TableSchema> table_;  // the shape's table (its optimistic rows are filtered by the shape)
   Timestamp token_minted_{0};
   std::string device_;
+  Duration save_every_{0};  // ClientOptions::save_every
   uint64_t token_requests_ = 0;
   uint64_t purges_ = 0;
   NodeClock clock_;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "reference/common/assert.h"
+
 namespace shapesim::sim {
 
 void EventQueue::schedule(Timestamp at, std::function<void()> action) {
@@ -10,6 +12,7 @@ void EventQueue::schedule(Timestamp at, std::function<void()> action) {
 }
 
 Event EventQueue::pop_unchecked() {
+  SHAPESIM_ASSERT(!heap_.empty());
   std::pop_heap(heap_.begin(), heap_.end(), later);
   Event e = std::move(heap_.back());
   heap_.pop_back();

@@ -1,5 +1,7 @@
 #include "sim/network.h"
 
+#include "reference/common/assert.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -36,6 +38,8 @@ Transit Network::transit(NodeId from, NodeId to, Timestamp now) {
     t.delays[t.count++] = hold + config_.base_latency + Duration{static_cast<int64_t>(copy_jitter)};
     t.duplicated = true;
   }
+  SHAPESIM_ASSERT(t.count >= 1 && t.count <= 2);
+  for (int i = 0; i < t.count; ++i) SHAPESIM_ASSERT(t.delays[i].micros >= 0);  // messages never arrive before they leave
   return t;
 }
 

@@ -7,6 +7,7 @@
 #include "reference/common/hash.h"
 #include "reference/common/json_text.h"
 #include "sim/checkers.h"
+#include "sim/trace_event.h"
 
 namespace shapesim::sim {
 
@@ -70,7 +71,7 @@ void World::record_start() {
                 static_cast<long long>(n.jitter_mean.micros), n.loss, n.duplicate, n.tail_probability,
                 static_cast<long long>(n.tail_scale.micros), n.response_loss, config_.keep_unsynced,
                 config_.server.chunk_bytes, static_cast<long long>(config_.server.long_poll_timeout.micros));
-  trace_.record(now_, "world", "start", knobs);
+  TraceEvent(trace_, now_, "world", TraceKind::kStart).detail(knobs);
 }
 
 ClientNode& World::add_client(std::string name, ClientOptions options) {
@@ -108,7 +109,10 @@ std::optional<NodeId> World::node_id(const std::string& name) const {
 
 const std::string& World::node_name(NodeId id) const { return names_.at(id.value); }
 
-void World::schedule(Timestamp at, std::function<void()> action) { queue_.schedule(at, std::move(action)); }
+void World::schedule(Timestamp at, std::function<void()> action) {
+  SHAPESIM_ASSERT(at >= now_);  // nothing happens in the past
+  queue_.schedule(at, std::move(action));
+}
 
 bool World::step(Timestamp limit) {
   if (cap_hit_ || !violations_.empty()) return false;  // a violation halts the run
@@ -116,10 +120,11 @@ bool World::step(Timestamp limit) {
   if (!next || *next > limit) return false;
   if (events_ >= config_.max_events) {
     cap_hit_ = true;
-    trace_.record(now_, "world", "event-cap", "{\"events\":" + std::to_string(events_) + "}");
+    TraceEvent(trace_, now_, "world", TraceKind::kEventCap).field("events", events_);
     return false;
   }
   Event e = queue_.pop_unchecked();
+  SHAPESIM_ASSERT(e.at >= now_);  // virtual time never goes backwards
   now_ = e.at;
   ++events_;
   e.action();
@@ -184,28 +189,28 @@ bool World::quiescent() const {
 void World::isolate(NodeId node) {
   note_fault();
   network_.cut(node, server_->id(), true);
-  trace_.record(now_, "world", "partition", "{\"node\":" + json_quote(node_name(node)) + "}");
+  TraceEvent(trace_, now_, "world", TraceKind::kPartition).field("node", node_name(node));
 }
 
 void World::cut(NodeId from, NodeId to, bool two_way) {
   note_fault();
   network_.cut(from, to, two_way);
-  trace_.record(now_, "world", "partition",
-                "{\"from\":" + json_quote(node_name(from)) + ",\"to\":" + json_quote(node_name(to)) +
-                    ",\"two_way\":" + (two_way ? "true" : "false") + "}");
+  TraceEvent(trace_, now_, "world", TraceKind::kPartition)
+      .field("from", node_name(from))
+      .field("to", node_name(to))
+      .field("two_way", two_way);
 }
 
 void World::clog(NodeId node, Duration how_long) {
   note_fault();
   network_.clog(node, now_ + how_long);
-  trace_.record(now_, "world", "clog",
-                "{\"node\":" + json_quote(node_name(node)) + ",\"us\":" + std::to_string(how_long.micros) + "}");
+  TraceEvent(trace_, now_, "world", TraceKind::kClog).field("node", node_name(node)).field("us", how_long.micros);
 }
 
 void World::heal() {
   note_fault();
   network_.heal_all();
-  trace_.record(now_, "world", "heal", "{}");
+  TraceEvent(trace_, now_, "world", TraceKind::kHeal);
 }
 
 void World::crash_server() {
@@ -214,14 +219,14 @@ void World::crash_server() {
   server_->crash();
   uint64_t lost = server_disk_->crash();
   if (lost > 0) sometimes(Probe::kUnsyncedWriteLostInCrash);
-  trace_.record(now_, "server", "crash", "{\"unsynced_ops_lost\":" + std::to_string(lost) + "}");
+  TraceEvent(trace_, now_, "server", TraceKind::kServerCrash).field("unsynced_ops_lost", lost);
 }
 
 void World::crash_server_during_io(uint64_t ops) {
   note_fault();
   if (!server_->up() || !server_disk_) return;
   server_disk_->fail_after_ops(ops);
-  trace_.record(now_, "server", "arm-crash", "{\"after_ops\":" + std::to_string(ops) + "}");
+  TraceEvent(trace_, now_, "server", TraceKind::kArmCrash).field("after_ops", ops);
 }
 
 Status World::restart_server() {
@@ -234,7 +239,7 @@ Status World::restart_server() {
   }
   server_->restart(std::move(*core));
   sometimes(Probe::kServerRestarted);
-  trace_.record(now_, "server", "restart", "{}");
+  TraceEvent(trace_, now_, "server", TraceKind::kServerRestart);
   return Status::Ok();
 }
 
@@ -246,14 +251,13 @@ void World::delete_shape(const ClientNode& client) {
   req.path = "/v1/shape";
   client.shape()->to_query(req.query);
   int status = server_->operator_request(req);
-  trace_.record(now_, "operator", "delete-shape",
-                "{\"client\":" + json_quote(client.name()) + ",\"status\":" + std::to_string(status) + "}");
+  TraceEvent(trace_, now_, "operator", TraceKind::kDeleteShape).field("client", client.name()).field("status", status);
 }
 
 void World::set_gatekeeper_down(bool down) {
   note_fault();
   server_->set_gatekeeper_down(down);
-  trace_.record(now_, "operator", down ? "gatekeeper-down" : "gatekeeper-up", "{}");
+  TraceEvent(trace_, now_, "operator", down ? TraceKind::kGatekeeperDown : TraceKind::kGatekeeperUp);
 }
 
 std::shared_ptr<ShapeTokens> World::device_tokens(const std::string& device) {
@@ -290,7 +294,7 @@ uint64_t World::token_requests(const ClientNode& client) const {
 Status World::expire_tokens() {
   note_fault();
   Status st = server_->expire_tokens();
-  trace_.record(now_, "operator", "expire-tokens", "{}");
+  TraceEvent(trace_, now_, "operator", TraceKind::kExpireTokens);
   return st;
 }
 
@@ -305,7 +309,7 @@ int World::admin_write(const std::string& batch_id, const std::string& mutations
   req.path = "/api/mutations";
   req.body = "{\"id\":" + json_quote(batch_id) + ",\"mutations\":" + mutations_json + "}";
   int status = server_->operator_request(req);
-  trace_.record(now_, "operator", "admin-write", "{\"batch\":" + json_quote(batch_id) + ",\"status\":" + std::to_string(status) + "}");
+  TraceEvent(trace_, now_, "operator", TraceKind::kAdminWrite).field("batch", batch_id).field("status", status);
   return status;
 }
 
@@ -313,13 +317,13 @@ void World::crash_client(ClientNode& client) {
   if (!client.up()) return;
   note_client_disturbed(client);
   client.crash();
-  trace_.record(now_, client.name(), "crash", "{}");
+  TraceEvent(trace_, now_, client.name(), TraceKind::kCrash);
 }
 
 void World::restart_client(ClientNode& client) {
   if (client.up()) return;
   note_client_disturbed(client);
-  trace_.record(now_, client.name(), "restart", "{}");
+  TraceEvent(trace_, now_, client.name(), TraceKind::kRestart);
   client.restart();
 }
 
@@ -334,15 +338,16 @@ void World::end_faults() {
   for (auto& c : clients_) {
     if (!c->online()) c->set_online(true);  // offline periods end with the faults
   }
-  trace_.record(now_, "world", "end-faults", "{}");
+  TraceEvent(trace_, now_, "world", TraceKind::kEndFaults);
 }
 
 // --- invariants ---
 
 void World::report(Violation v) {
-  trace_.record(now_, "world", "violation",
-                "{\"invariant\":" + json_quote(v.invariant) + ",\"node\":" + json_quote(v.node) +
-                    ",\"detail\":" + json_quote(v.detail) + "}");
+  TraceEvent(trace_, now_, "world", TraceKind::kViolation)
+      .field("invariant", v.invariant)
+      .field("node", v.node)
+      .field("detail", v.detail);
   violations_.push_back(std::move(v));
 }
 
@@ -388,22 +393,19 @@ void World::after_client_restart(const ClientNode& client) {
 
 void World::send_request(NodeId from, RequestId id, HttpRequest request) {
   NodeId to = server_->id();
-  std::string detail = "{\"id\":" + std::to_string(id.value) + ",\"req\":" +
-                       json_quote(request.method + " " + request.target()) + "}";
   Transit t = network_.transit(from, to, now_);
-  if (t.count == 0) {
-    if (!network_.connected(from, to) && network_.connected(to, from)) sometimes(Probe::kOneWayPartitionDrop);
-    trace_.record(now_, node_name(from), "drop-request", detail);
-    return;
-  }
-  trace_.record(now_, node_name(from), "send", detail);
+  if (t.count == 0 && !network_.connected(from, to) && network_.connected(to, from)) sometimes(Probe::kOneWayPartitionDrop);
+  TraceEvent(trace_, now_, node_name(from), t.count == 0 ? TraceKind::kDropRequest : TraceKind::kSend)
+      .field("id", id.value)
+      .field("req", request.method + " " + request.target());
+  if (t.count == 0) return;
   if (t.long_tail) sometimes(Probe::kLongTailDelivery);
   if (network_.clogged(from, now_)) sometimes(Probe::kMessageHeldByClog);
   for (int i = 0; i < t.count; ++i) {
     bool copy = i > 0;
     schedule(now_ + t.delays[i], [this, from, to, id, copy, request] {
       if (!network_.connected(from, to) || !server_->up()) {
-        trace_.record(now_, "server", "drop-request", "{\"id\":" + std::to_string(id.value) + "}");
+        TraceEvent(trace_, now_, "server", TraceKind::kDropRequest).field("id", id.value);
         return;
       }
       if (copy) sometimes(Probe::kDuplicateDelivered);
@@ -415,16 +417,16 @@ void World::send_request(NodeId from, RequestId id, HttpRequest request) {
 void World::send_response(NodeId from, NodeId to, RequestId id, HttpResponse response, bool is_write) {
   char body_hash[16];
   std::snprintf(body_hash, sizeof body_hash, "%08x", fnv1a32(response.body));
-  std::string detail = "{\"id\":" + std::to_string(id.value) + ",\"to\":" + json_quote(node_name(to)) +
-                       ",\"status\":" + std::to_string(response.status) + ",\"offset\":" +
-                       json_quote(response.header("electric-offset").value_or("")) + ",\"body\":\"" + body_hash + "\"}";
   Transit t = network_.transit(from, to, now_);
   bool response_lost = is_write && response_loss_rng_.bernoulli(network_.config().response_loss);
-  if (t.count == 0 || response_lost) {
-    trace_.record(now_, node_name(from), response_lost ? "lose-write-response" : "drop-response", detail);
-    return;
-  }
-  trace_.record(now_, node_name(from), "respond", detail);
+  TraceKind kind = response_lost ? TraceKind::kLoseWriteResponse : t.count == 0 ? TraceKind::kDropResponse : TraceKind::kRespond;
+  TraceEvent(trace_, now_, node_name(from), kind)
+      .field("id", id.value)
+      .field("to", node_name(to))
+      .field("status", response.status)
+      .field("offset", response.header("electric-offset").value_or(""))
+      .field("body", std::string_view(body_hash));
+  if (t.count == 0 || response_lost) return;
   if (t.long_tail) sometimes(Probe::kLongTailDelivery);
   ClientNode* client = clients_.at(to.value - 1).get();
   for (int i = 0; i < t.count; ++i) {
@@ -432,7 +434,7 @@ void World::send_response(NodeId from, NodeId to, RequestId id, HttpResponse res
     Timestamp sent_at = now_;
     schedule(now_ + t.delays[i], [this, from, to, id, client, copy, response, sent_at] {
       if (!network_.connected(from, to) || !client->up()) {
-        trace_.record(now_, node_name(to), "drop-response", "{\"id\":" + std::to_string(id.value) + "}");
+        TraceEvent(trace_, now_, node_name(to), TraceKind::kDropResponse).field("id", id.value);
         return;
       }
       if (copy) sometimes(Probe::kDuplicateDelivered);

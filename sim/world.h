@@ -63,6 +63,8 @@ struct ClientOptions {
   // Gatekeeper clients of one device (tabs of one browser) share one token cache: one
   // gatekeeper request per refresh serves them all. They act for one user.
   std::string device;
+  // ClientEngineOptions::save_every: how often synced updates reach the local file.
+  Duration save_every{0};
   NodeClock clock;
   Duration slowness{0};  // processing time per message: a slow client's inbox queues up
 };

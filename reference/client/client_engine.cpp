@@ -290,7 +290,7 @@ ClientEngine::Handled ClientEngine::on_response(Kind kind, const std::string& ba
     default:
       break;
   }
-  save_applied();  // a completed transaction releases the updates held behind it
+  save_soon(now);  // a completed transaction releases the updates held behind it
   return handled;
 }
 
@@ -322,12 +322,13 @@ ClientEngine::Handled ClientEngine::on_stream_response(const HttpResponse& respo
     purged_by_denial_ = false;
   }
   state_.apply_synced(options_.collection, update);
-  if (store_ && unsaved_.empty() && state_.applied_updates(options_.collection) == saved_updates_ + 1) {
+  if (store_ && options_.save_every.micros == 0 && unsaved_.empty() &&
+      state_.applied_updates(options_.collection) == saved_updates_ + 1) {
     save(update, stream_.position());  // applied at once (nothing held): saved as it is
     saved_updates_++;
   } else {
     if (store_) unsaved_.emplace_back(update, stream_.position());
-    save_applied();
+    save_soon(now);
   }
   handled.update = std::move(update);
   return handled;
@@ -364,6 +365,7 @@ std::optional<Timestamp> ClientEngine::wake_at() const {
   if (options_.user_token) consider(tokens_->wake_at());
   if (denied_ || (token_failure_ && ask_again_at_.micros != INT64_MAX)) consider(ask_again_at_);
   if (options_.user_token && !version_in_flight_) consider(next_version_check_);
+  if (!unsaved_.empty() && options_.save_every.micros > 0) consider(next_save_at_);
   return at;
 }
 

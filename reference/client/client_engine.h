@@ -67,6 +67,10 @@ struct ClientEngineOptions {
   Duration denied_retry = Duration::seconds(5);          // a refused shape is asked for again
   Duration token_failure_retry = Duration::seconds(30);  // a gatekeeper that gave up is asked again
   Duration data_version_every = Duration::seconds(60);   // 0: only at start and on 401/403
+  // How often synced updates are saved to the local file: 0, each one as it is applied; else
+  // together, at most this often (a crash loses at most that much synced data, fetched again
+  // from the saved offset). Queued writes, purges and a changed grant are saved at once.
+  Duration save_every{0};
   // Under the gatekeeper: a token cache shared by the engines of one device (tabs, or views
   // of one shape): one gatekeeper request per refresh serves them all. The engines must act
   // for one user. Without it the engine keeps its own.
@@ -105,7 +109,7 @@ class ClientEngine {
   void on_network_error(Kind kind, const std::string& batch_id, Timestamp now, std::optional<uint64_t> generation = std::nullopt);
   void tick(Timestamp now) {
     state_.tick(now);
-    save_applied();
+    save_soon(now);
   }
   // Writes that reached a final answer since the last call, in order: acknowledged (txid), or
   // rejected (by the server, or settled unsent by a purge or a user switch) with the error.
@@ -170,6 +174,8 @@ class ClientEngine {
   // Saves the stream updates the synced layer applied since the last save (held-back ones wait:
   // the file never holds a position ahead of its rows), as one transaction.
   void save_applied();
+  // save_applied() now, or at next_save_at_ (save_every).
+  void save_soon(Timestamp now);
   void save(const StreamUpdate& update, const std::optional<ShapeStreamPosition>& position);
   void note(Status s) {
     if (!s.ok() && storage_status_.ok()) storage_status_ = std::move(s);
@@ -203,6 +209,7 @@ class ClientEngine {
   // `saved_updates_` of state_.applied_updates() are in the file.
   std::deque<std::pair<StreamUpdate, std::optional<ShapeStreamPosition>>> unsaved_;
   uint64_t saved_updates_ = 0;
+  Timestamp next_save_at_{0};
   std::optional<std::string> data_version_;
   uint64_t purges_ = 0;
   Status storage_status_;

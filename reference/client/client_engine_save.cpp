@@ -2,10 +2,19 @@
 // position after it, held-back updates only once applied (never a position ahead of the rows).
 #include "reference/client/client_engine.h"
 
+#include "reference/common/assert.h"
+
 namespace shapesim {
+
+void ClientEngine::save_soon(Timestamp now) {
+  if (options_.save_every.micros > 0 && now < next_save_at_) return;  // the next save takes these too
+  save_applied();
+  if (options_.save_every.micros > 0) next_save_at_ = now + options_.save_every;
+}
 
 void ClientEngine::save_applied() {
   uint64_t applied = state_.applied_updates(options_.collection);
+  SHAPESIM_ASSERT(saved_updates_ <= applied);  // the file never runs ahead of the synced layer
   if (!store_) {
     saved_updates_ = applied;
     return;

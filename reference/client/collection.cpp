@@ -1,5 +1,6 @@
 #include "reference/client/collection.h"
 
+#include "reference/common/assert.h"
 #include "reference/common/planted_bugs.h"
 
 namespace shapesim {
@@ -8,6 +9,7 @@ void Collection::apply(const StreamUpdate& update) {
   if (update.must_refetch && !planted(PlantedBug::kStaleRowsKeptOnRefetch)) {
     rows_.clear();
     applied_positions_.clear();
+    SHAPESIM_ASSERT(rows_.empty());
   }
   for (const auto& c : update.changes) {
     if (c.lsn && c.op_position) {

@@ -1,5 +1,6 @@
 #include "reference/client/shape_stream.h"
 
+#include "reference/common/assert.h"
 #include "reference/common/coverage.h"
 #include "reference/common/planted_bugs.h"
 
@@ -130,6 +131,7 @@ StreamUpdate ShapeStream::on_response(const HttpResponse& response, Timestamp no
       if (control.global_last_seen_lsn) update.global_lsn = control.global_last_seen_lsn;
     }
   }
+  SHAPESIM_ASSERT(offset_.has_value() && handle_.has_value());  // an accepted answer positions the stream
   if (up_to_date) {
     state_ = StreamState::kLive;
     up_to_date_ = true;

@@ -8,10 +8,11 @@
 // Both types are [[nodiscard]]: an ignored error is a compile warning (an error in CI).
 #pragma once
 
-#include <cassert>
 #include <string>
 #include <utility>
 #include <variant>
+
+#include "reference/common/assert.h"
 
 namespace shapesim {
 
@@ -57,16 +58,16 @@ template <class T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}  // NOLINT(implicit)
-  Result(Status status) : v_(std::move(status)) { assert(!std::get<Status>(v_).ok()); }  // NOLINT
+  Result(Status status) : v_(std::move(status)) { SHAPESIM_ASSERT(!std::get<Status>(v_).ok()); }  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const {
     static const Status kOk;
     return ok() ? kOk : std::get<Status>(v_);
   }
-  T& value() & { assert(ok()); return std::get<T>(v_); }
-  const T& value() const& { assert(ok()); return std::get<T>(v_); }
-  T&& value() && { assert(ok()); return std::get<T>(std::move(v_)); }
+  T& value() & { SHAPESIM_ASSERT(ok()); return std::get<T>(v_); }
+  const T& value() const& { SHAPESIM_ASSERT(ok()); return std::get<T>(v_); }
+  T&& value() && { SHAPESIM_ASSERT(ok()); return std::get<T>(std::move(v_)); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }

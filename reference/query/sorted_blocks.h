@@ -15,10 +15,11 @@
 #pragma once
 
 #include <algorithm>
-#include <cassert>
 #include <cstddef>
 #include <memory>
 #include <vector>
+
+#include "reference/common/assert.h"
 
 namespace shapesim::query {
 
@@ -103,7 +104,7 @@ class SortedBlocks {
 
   // The element at `rank` (< size()).
   const T& at(size_t rank) const {
-    assert(rank < size_);
+    SHAPESIM_ASSERT(rank < size_);
     // Fenwick descent: the block holding the rank-th element.
     size_t b = 0, remaining = rank;
     for (size_t step = top_bit_; step; step >>= 1) {

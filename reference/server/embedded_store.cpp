@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reference/common/assert.h"
 #include "reference/common/bounded_json.h"
 #include "reference/common/log_offset.h"
 #include "reference/common/sql_identifier.h"
@@ -78,6 +79,11 @@ Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::open(const std::string& pa
     return unavailable("cannot open store " + path + ": " + msg);
   }
   std::unique_ptr<EmbeddedStore> store(new EmbeddedStore(db));
+  // Write-ahead log, synced on every commit (synchronous=FULL): acknowledged means durable, as
+  // with the rollback journal it replaces, at one append and one sync per commit. A VFS without
+  // shared memory (the simulator's disk) needs exclusive locking to keep the WAL index in heap.
+  if (!vfs.empty()) SHAPESIM_RETURN_IF_ERROR(store->exec("PRAGMA locking_mode=EXCLUSIVE;"));
+  SHAPESIM_RETURN_IF_ERROR(store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"));
   SHAPESIM_RETURN_IF_ERROR(store->exec(
       "CREATE TABLE IF NOT EXISTS _shapesim_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
       "CREATE TABLE IF NOT EXISTS _shapesim_tables (qualified TEXT PRIMARY KEY, definition TEXT NOT NULL);"
@@ -328,6 +334,8 @@ Result<WriteOutcome> EmbeddedStore::apply(const WriteBatch& batch) {
     return st;
   }
   SHAPESIM_RETURN_IF_ERROR(SqliteStatement(db_, cache_, "COMMIT").run());
+  SHAPESIM_ASSERT(tx.commit_lsn.value > last_lsn_.value);  // the log only grows
+  SHAPESIM_ASSERT(tx.xid.value == next_xid_.value);        // transaction ids are handed out in order
   next_xid_ = Xid{next_xid_.value + 1};
   last_lsn_ = tx.commit_lsn;
   return WriteOutcome{tx.xid, std::move(tx)};

@@ -80,9 +80,12 @@ ServerOutput ShapeServer::handle(RequestId id, const HttpRequest& req, Timestamp
     response = json_error(404, "not found: " + req.path);
   }
   if (!parked) {
+    SHAPESIM_ASSERT(response.status >= 100 && response.status <= 599);
     add_cors_headers(response, req.header("origin"));
     out.responses.emplace_back(id, std::move(response));
   }
+  // At most one answer to this request now (a parked one is answered later, exactly once).
+  SHAPESIM_ASSERT(std::count_if(out.responses.begin(), out.responses.end(), [&](const auto& r) { return r.first == id; }) <= 1);
   return out;
 }
 
