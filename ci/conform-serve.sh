@@ -56,7 +56,17 @@ PY
   if [[ -n "$pg_port" ]]; then
     db="conform_$(echo "$name" | tr -c 'a-z0-9_\n' '_' | cut -c1-40)"
     base="postgresql://postgres@127.0.0.1:$pg_port"
-    psql -q -v ON_ERROR_STOP=1 "$base/postgres" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" > /dev/null 2>&1
+    # CREATE DATABASE copies template1 and fails while another session (a concurrent test
+    # creating its own database) uses it: retry a few times, and say why if it never works.
+    created=""
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      if created="$(psql -q -v ON_ERROR_STOP=1 "$base/postgres" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" 2>&1)"; then
+        created=ok
+        break
+      fi
+      sleep 0.5
+    done
+    [[ "$created" == ok ]] || { echo "conform-serve: cannot create database $db: $created" >&2; exit 1; }
     /usr/bin/python3 "$here/ci/schema-to-sql.py" "$dir/schema.json" | psql -q -v ON_ERROR_STOP=1 "$base/$db" > /dev/null
     source_args=(--store "$dir/store.db" --pg "$base/$db" --slot "$db" --publication "$db")
   fi
