@@ -21,9 +21,14 @@ using nlohmann::json;
 
 // Ten clients on one table, each writing one row about once a second (exponential think
 // time, its own keys) for `seconds` simulated seconds, every client syncing the whole table.
-json ten_clients_think_1s(int seconds) {
+// With `save_every_ms` the clients save synced updates to their files at most that often.
+json ten_clients_think_1s(int seconds, int64_t save_every_ms = 0) {
   json clients = json::array(), steps = json::array();
-  for (int c = 1; c <= 10; ++c) clients.push_back({{"name", "c" + std::to_string(c)}, {"shape", {{"table", "items"}}}});
+  for (int c = 1; c <= 10; ++c) {
+    json client = {{"name", "c" + std::to_string(c)}, {"shape", {{"table", "items"}}}};
+    if (save_every_ms > 0) client["save_every_ms"] = save_every_ms;
+    clients.push_back(client);
+  }
   shapesim::Random rng(2026);
   int64_t t = 0, next_key = 0;
   while (t < seconds * 1000) {
@@ -36,7 +41,7 @@ json ten_clients_think_1s(int seconds) {
     steps.push_back({{"step", "write"}, {"client", "c" + std::to_string(c)}, {"id", "w" + std::to_string(key)},
                      {"mutations", {{{"op", "insert"}, {"table", "items"}, {"value", {{"id", key}, {"n", c}}}}}}});
   }
-  return {{"name", "ten_clients_think_1s"},
+  return {{"name", save_every_ms > 0 ? "ten_clients_think_1s_saves_every_1s" : "ten_clients_think_1s"},
           {"tables", {{{"name", "items"},
                        {"columns", {{{"name", "id"}, {"type", "int8"}}, {{"name", "n"}, {"type", "int4"}}}},
                        {"primary_key", {"id"}}}}},
@@ -111,8 +116,15 @@ int main(int argc, char** argv) {
     if (e.path().extension() == ".json") files.push_back(e.path().string());
   }
   std::sort(files.begin(), files.end());
-  scenarios.reserve(files.size() + 1);
+  scenarios.reserve(files.size() + 2);
   scenarios.push_back(std::move(*ten));
+  // The same workload with each client's file taking its synced updates once a second.
+  auto batched = shapesim::parse_scenario(ten_clients_think_1s(60, 1000), "ten_clients_think_1s_saves_every_1s");
+  if (!batched.ok()) {
+    fprintf(stderr, "bench_sim: %s\n", batched.status().message().c_str());
+    return 2;
+  }
+  scenarios.push_back(std::move(*batched));
   for (const auto& f : files) {
     auto s = shapesim::load_scenario_file(f);
     if (!s.ok()) {

@@ -87,12 +87,11 @@ Result<std::unique_ptr<ClientStore>> ClientStore::open(const std::string& path, 
     return unavailable("cannot open the client store " + path + ": " + message);
   }
   auto store = std::unique_ptr<ClientStore>(new ClientStore(db));
-  // Write-ahead log, synced on every commit (synchronous=FULL): a commit is one append and one
-  // sync, and durable when it returns, as with the rollback journal it replaces. A VFS without
-  // shared memory (the simulator's disk) needs exclusive locking to keep the WAL index in heap.
-  if (!vfs.empty()) SHAPESIM_RETURN_IF_ERROR(store->exec("PRAGMA locking_mode=EXCLUSIVE;"));
+  // Rollback journal, truncated rather than deleted after each commit (no file created and
+  // removed per save), synced (synchronous=FULL): a commit is durable when it returns. (A
+  // write-ahead log measured slower for these small, frequent commits: docs/performance.md.)
   SHAPESIM_RETURN_IF_ERROR(store->exec(
-      "PRAGMA journal_mode=WAL;"
+      "PRAGMA journal_mode=TRUNCATE;"
       "PRAGMA synchronous=FULL;"
       "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, body TEXT NOT NULL, user TEXT NOT NULL,"
       "  mutations TEXT NOT NULL DEFAULT '[]');"
