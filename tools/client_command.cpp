@@ -1,6 +1,8 @@
 #include "tools/client_command.h"
 
+
 #include <chrono>
+#include <map>
 #include <optional>
 #include <thread>
 
@@ -10,6 +12,7 @@
 #include "reference/common/bounded_json.h"
 #include "reference/common/sql_identifier.h"
 #include "reference/net/http_client.h"
+#include "tools/cli.h"
 
 namespace shapesim::tools {
 
@@ -51,44 +54,35 @@ void print_client_help(std::ostream& out) {
 }
 
 std::optional<std::string> parse(const std::vector<std::string>& args, ClientArgs& a) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& f = args[i];
-    auto value = [&](std::string& out) -> std::optional<std::string> {
-      if (i + 1 >= args.size()) return f + " needs a value";
-      out = args[++i];
-      return std::nullopt;
-    };
-    std::string v;
-    if (f == "--help" || f == "-h") {
-      a.help = true;
-    } else if (f == "--url") {
-      if (auto e = value(a.url)) return e;
-    } else if (f == "--table") {
-      if (auto e = value(a.table)) return e;
-    } else if (f == "--where") {
-      if (auto e = value(a.where)) return e;
-    } else if (f == "--file") {
-      if (auto e = value(a.file)) return e;
-    } else if (f == "--key") {
-      if (auto e = value(a.key)) return e;
-    } else if (f == "--insert") {
-      if (auto e = value(v)) return e;
-      a.inserts.push_back(v);
-    } else if (f == "--user-token") {
-      if (auto e = value(v)) return e;
-      a.user_token = v;
-    } else if (f == "--timeout-s") {
-      if (auto e = value(v)) return e;
-      char* end = nullptr;
-      a.timeout_s = std::strtoull(v.c_str(), &end, 10);
-      if (*end != '\0' || a.timeout_s == 0) return "--timeout-s needs a positive number of seconds";
-    } else if (f == "--offline") {
-      a.offline = true;
-    } else if (f == "--follow") {
-      a.follow = true;
-    } else {
-      return "unknown option " + f;
-    }
+  CLI::App app{"shapesim client"};
+  app.set_help_flag();  // its own --help text
+  std::optional<std::string> url, table, where, file, key, user_token, timeout;
+  app.add_flag("-h,--help", a.help);
+  app.add_option("--url", url);
+  app.add_option("--table", table);
+  app.add_option("--where", where);
+  app.add_option("--file", file);
+  app.add_option("--key", key);
+  app.add_option("--insert", a.inserts)->allow_extra_args(false);
+  app.add_option("--user-token", user_token);
+  app.add_option("--timeout-s", timeout);
+  app.add_flag("--offline", a.offline);
+  app.add_flag("--follow", a.follow);
+  std::map<std::string, std::string> value_errors;
+  for (const char* f : {"--url", "--table", "--where", "--file", "--key", "--insert", "--user-token", "--timeout-s"}) {
+    value_errors[f] = std::string(f) + " needs a value";
+  }
+  if (auto e = parse_cli(app, args, value_errors)) return e;
+  if (url) a.url = *url;
+  if (table) a.table = *table;
+  if (where) a.where = *where;
+  if (file) a.file = *file;
+  if (key) a.key = *key;
+  if (user_token) a.user_token = *user_token;
+  if (timeout) {
+    char* end = nullptr;
+    a.timeout_s = std::strtoull(timeout->c_str(), &end, 10);
+    if (timeout->empty() || *end != '\0' || a.timeout_s == 0) return "--timeout-s needs a positive number of seconds";
   }
   if (a.help) return std::nullopt;
   if (a.table.empty()) return "--table is required";

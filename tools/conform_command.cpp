@@ -23,6 +23,7 @@
 
 #include "reference/net/http_client.h"
 #include "scenarios/scenario.h"
+#include "tools/cli.h"
 
 namespace shapesim::tools {
 
@@ -66,41 +67,30 @@ void print_help(std::ostream& out) {
 }
 
 std::optional<std::string> parse(const std::vector<std::string>& args, ConformArgs& a) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& f = args[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= args.size()) return std::nullopt;
-      return args[++i];
-    };
-    if (f == "--help" || f == "-h") {
-      a.help = true;
-    } else if (f == "--target") {
-      auto v = value();
-      if (!v) return "--target needs a URL";
-      a.target = *v;
-    } else if (f == "--junit") {
-      auto v = value();
-      if (!v) return "--junit needs a file";
-      a.junit = *v;
-    } else if (f == "--print-schema") {
-      auto v = value();
-      if (!v) return "--print-schema needs a scenario file";
-      a.print_schema = *v;
-    } else if (f == "--pg") {
-      auto v = value();
-      if (!v) return "--pg needs a PostgreSQL URL";
-      a.pg_url = *v;
-    } else if (f == "--list") {
-      a.list = true;
-    } else if (f == "--max-wait-s") {
-      auto v = value();
-      if (!v || v->empty() || v->find_first_not_of("0123456789") != std::string::npos) return "--max-wait-s needs a number";
-      a.max_wait_s = std::stoll(*v);
-    } else if (!f.empty() && f[0] == '-') {
-      return "unknown option " + f;
-    } else {
-      a.paths.push_back(f);
+  CLI::App app{"shapesim conform"};
+  app.set_help_flag();  // its own --help text
+  std::optional<std::string> target, max_wait;
+  app.add_flag("-h,--help", a.help);
+  app.add_option("--target", target);
+  app.add_option("--junit", a.junit);
+  app.add_option("--print-schema", a.print_schema);
+  app.add_option("--pg", a.pg_url);
+  app.add_flag("--list", a.list);
+  app.add_option("--max-wait-s", max_wait);
+  app.add_option("paths", a.paths);
+  if (auto e = parse_cli(app, args, {{"--target", "--target needs a URL"},
+                                     {"--junit", "--junit needs a file"},
+                                     {"--print-schema", "--print-schema needs a scenario file"},
+                                     {"--pg", "--pg needs a PostgreSQL URL"},
+                                     {"--max-wait-s", "--max-wait-s needs a number"}})) {
+    return e;
+  }
+  if (target) a.target = *target;
+  if (max_wait) {
+    if (max_wait->empty() || max_wait->size() > 12 || max_wait->find_first_not_of("0123456789") != std::string::npos) {
+      return "--max-wait-s needs a number";
     }
+    a.max_wait_s = std::stoll(*max_wait);
   }
   if (a.help || a.print_schema) return std::nullopt;
   if (a.target.empty() && !a.list) return "--target is required";

@@ -1,10 +1,12 @@
 #include "tools/replay_command.h"
 
 #include <fstream>
+#include <map>
 #include <optional>
 
 #include "reference/common/log_offset.h"
 #include "scenarios/shrink.h"
+#include "tools/cli.h"
 #include "tools/sim_command_support.h"
 
 namespace shapesim::tools {
@@ -20,51 +22,40 @@ struct ReplayArgs {
 };
 
 std::optional<std::string> parse(const std::vector<std::string>& args, ReplayArgs& out, bool shrinking) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= args.size()) return std::nullopt;
-      return args[++i];
-    };
-    std::optional<std::string>* target = nullptr;
-    if (a == "--help" || a == "-h") {
-      out.help = true;
-      continue;
-    } else if (a == "--swarm") {
-      if (out.have_source) return "give one scenario file or --swarm";
-      out.source.swarm = out.have_source = true;
-      continue;
-    } else if (a == "--seed") {
-      auto v = value();
-      uint64_t seed = 0;
-      if (!v || !parse_uint64(*v, seed)) return "--seed needs a non-negative integer";
-      out.seed = seed;
-      continue;
-    } else if (a == "--plant") {
-      auto v = value();
-      if (!v) return "--plant needs a bug name (" + planted_bug_names() + ")";
-      if (auto e = parse_planted_bug(*v)) return *e;
-      out.plant = *v;
-      continue;
-    } else if (a == "--trace" && !shrinking) {
-      target = &out.trace;
-    } else if (a == "--chrome" && !shrinking) {
-      target = &out.chrome;
-    } else if (a == "--write-scenario" && !shrinking) {
-      target = &out.scenario_out;
-    } else if ((a == "-o" || a == "--output") && shrinking) {
-      target = &out.output;
-    } else if (!a.empty() && a[0] == '-') {
-      return "unknown option " + a;
-    } else {
-      if (out.have_source) return "give one scenario file or --swarm";
-      out.source.path = a;
-      out.have_source = true;
-      continue;
-    }
-    auto v = value();
-    if (!v) return a + " needs a file name";
-    *target = *v;
+  CLI::App app{shrinking ? "shapesim shrink" : "shapesim replay"};
+  app.set_help_flag();  // its own --help text
+  std::optional<std::string> seed, plant;
+  std::vector<std::string> files;
+  app.add_flag("-h,--help", out.help);
+  app.add_flag("--swarm", out.source.swarm);
+  app.add_option("--seed", seed);
+  app.add_option("--plant", plant);
+  std::map<std::string, std::string> value_errors = {
+      {"--seed", "--seed needs a non-negative integer"},
+      {"--plant", "--plant needs a bug name (" + planted_bug_names() + ")"}};
+  if (shrinking) {
+    app.add_option("-o,--output", out.output);
+    value_errors["-o"] = "-o needs a file name";
+    value_errors["--output"] = "--output needs a file name";
+  } else {
+    app.add_option("--trace", out.trace);
+    app.add_option("--chrome", out.chrome);
+    app.add_option("--write-scenario", out.scenario_out);
+    for (const char* o : {"--trace", "--chrome", "--write-scenario"}) value_errors[o] = std::string(o) + " needs a file name";
+  }
+  app.add_option("file", files);
+  if (auto e = parse_cli(app, args, value_errors)) return e;
+  if (files.size() + (out.source.swarm ? 1 : 0) > 1) return "give one scenario file or --swarm";
+  out.have_source = out.source.swarm || !files.empty();
+  if (!files.empty()) out.source.path = files.front();
+  if (seed) {
+    uint64_t v = 0;
+    if (!parse_uint64(*seed, v)) return "--seed needs a non-negative integer";
+    out.seed = v;
+  }
+  if (plant) {
+    if (auto e = parse_planted_bug(*plant)) return *e;
+    out.plant = *plant;
   }
   if (out.help) return std::nullopt;
   if (!out.have_source) return "no scenario file given (or --swarm)";

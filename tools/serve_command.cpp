@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "reference/common/log_offset.h"
 #include "reference/common/table_schema_json.h"
 #include "reference/net/http_server.h"
+#include "tools/cli.h"
 #include "reference/pg/pg_source.h"
 #include "reference/pg/replication_feed.h"
 #include "reference/auth/auth_gate.h"
@@ -48,80 +50,75 @@ struct ServeArgs {
 };
 
 std::optional<std::string> parse(const std::vector<std::string>& args, ServeArgs& a) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& f = args[i];
-    auto number = [&](uint64_t& out) -> std::optional<std::string> {
-      if (i + 1 >= args.size() || !parse_uint64(args[i + 1], out)) return f + " needs a non-negative integer";
-      ++i;
-      return std::nullopt;
-    };
-    if (f == "--help" || f == "-h") {
-      a.help = true;
-    } else if (f == "--store") {
-      if (i + 1 >= args.size()) return "--store needs a path (or :memory:)";
-      a.store = args[++i];
-    } else if (f == "--schema") {
-      if (i + 1 >= args.size()) return "--schema needs a file";
-      a.schema = args[++i];
-    } else if (f == "--host") {
-      if (i + 1 >= args.size() || args[i + 1].empty()) return "--host needs an address (127.0.0.1, 0.0.0.0, ::)";
-      a.host = args[++i];
-    } else if (f == "--cors-origin") {
-      if (i + 1 >= args.size() || args[i + 1].empty()) return "--cors-origin needs an origin (https://app.example, or *)";
-      a.cors_origins.push_back(args[++i]);
-    } else if (f == "--allowed-host") {
-      if (i + 1 >= args.size() || args[i + 1].empty()) return "--allowed-host needs a host name";
-      a.allowed_hosts.push_back(args[++i]);
-    } else if (f == "--max-shapes") {
-      if (auto e = number(a.max_shapes)) return e;
-    } else if (f == "--shape-idle-seconds") {
-      if (auto e = number(a.shape_idle_seconds)) return e;
-      if (a.shape_idle_seconds > 100LL * 365 * 24 * 3600) return "--shape-idle-seconds is too large";
-    } else if (f == "--max-connections") {
-      if (auto e = number(a.max_connections)) return e;
-      if (a.max_connections == 0) return "--max-connections must be positive";
-    } else if (f == "--header-timeout-ms" || f == "--body-timeout-ms" || f == "--idle-timeout-ms") {
-      uint64_t& target = f == "--header-timeout-ms" ? a.header_timeout_ms
-                         : f == "--body-timeout-ms" ? a.body_timeout_ms
-                                                    : a.idle_timeout_ms;
-      if (auto e = number(target)) return e;
-      if (target == 0 || target > 86400000) return f + " must be between 1 and 86400000";
-    } else if (f == "--cache-max-age") {
-      if (auto e = number(a.cache_max_age)) return e;
-      if (a.cache_max_age > INT32_MAX) return "--cache-max-age is too large";
-    } else if (f == "--cache-stale-age") {
-      if (auto e = number(a.cache_stale_age)) return e;
-      if (a.cache_stale_age > INT32_MAX) return "--cache-stale-age is too large";
-    } else if (f == "--port") {
-      if (auto e = number(a.port)) return e;
-      if (a.port > 65535) return "--port must be at most 65535";
-    } else if (f == "--chunk-bytes") {
-      if (auto e = number(a.chunk_bytes)) return e;
-    } else if (f == "--long-poll-ms") {
-      if (auto e = number(a.long_poll_ms)) return e;
-    } else if (f == "--sse-timeout-ms") {
-      if (auto e = number(a.sse_timeout_ms)) return e;
-      if (a.sse_timeout_ms == 0) return "--sse-timeout-ms must be positive";
-    } else if (f == "--pg") {
-      if (i + 1 >= args.size()) return "--pg needs a connection URL";
-      a.pg_url = args[++i];
-    } else if (f == "--publication") {
-      if (i + 1 >= args.size()) return "--publication needs a name";
-      a.publication = args[++i];
-    } else if (f == "--slot") {
-      if (i + 1 >= args.size()) return "--slot needs a name";
-      a.slot = args[++i];
-    } else if (f == "--manual-publication") {
-      a.manual_publication = true;
-    } else if (f == "--auth") {
-      if (i + 1 >= args.size()) return "--auth needs a policy file";
-      a.auth_policy = args[++i];
-    } else if (f == "--allow-delete") {
-      a.allow_delete = true;
-    } else {
-      return "unknown option " + f;
-    }
+  CLI::App app{"shapesim serve"};
+  app.set_help_flag();  // its own --help text
+  app.add_flag("-h,--help", a.help);
+  std::optional<std::string> store, schema, host, pg, publication, slot, auth;
+  app.add_option("--store", store);
+  app.add_option("--schema", schema);
+  app.add_option("--host", host);
+  app.add_option("--pg", pg);
+  app.add_option("--publication", publication);
+  app.add_option("--slot", slot);
+  app.add_option("--auth", auth);
+  app.add_option("--cors-origin", a.cors_origins)->allow_extra_args(false);
+  app.add_option("--allowed-host", a.allowed_hosts)->allow_extra_args(false);
+  app.add_flag("--manual-publication", a.manual_publication);
+  app.add_flag("--allow-delete", a.allow_delete);
+  // Numbers are read as text and checked here, so every error names the flag the same way.
+  const std::vector<std::pair<const char*, uint64_t*>> numeric = {
+      {"--max-shapes", &a.max_shapes},         {"--shape-idle-seconds", &a.shape_idle_seconds},
+      {"--max-connections", &a.max_connections}, {"--header-timeout-ms", &a.header_timeout_ms},
+      {"--body-timeout-ms", &a.body_timeout_ms}, {"--idle-timeout-ms", &a.idle_timeout_ms},
+      {"--cache-max-age", &a.cache_max_age},   {"--cache-stale-age", &a.cache_stale_age},
+      {"--port", &a.port},                     {"--chunk-bytes", &a.chunk_bytes},
+      {"--long-poll-ms", &a.long_poll_ms},     {"--sse-timeout-ms", &a.sse_timeout_ms}};
+  std::map<std::string, std::optional<std::string>> numbers;
+  std::map<std::string, std::string> value_errors = {
+      {"--store", "--store needs a path (or :memory:)"},
+      {"--schema", "--schema needs a file"},
+      {"--host", "--host needs an address (127.0.0.1, 0.0.0.0, ::)"},
+      {"--cors-origin", "--cors-origin needs an origin (https://app.example, or *)"},
+      {"--allowed-host", "--allowed-host needs a host name"},
+      {"--pg", "--pg needs a connection URL"},
+      {"--publication", "--publication needs a name"},
+      {"--slot", "--slot needs a name"},
+      {"--auth", "--auth needs a policy file"}};
+  for (const auto& [flag, _] : numeric) {
+    app.add_option(flag, numbers[flag]);
+    value_errors[flag] = std::string(flag) + " needs a non-negative integer";
   }
+  if (auto e = parse_cli(app, args, value_errors)) return e;
+  for (const auto& [flag, target] : numeric) {
+    const auto& text = numbers[flag];
+    if (text && !parse_uint64(*text, *target)) return std::string(flag) + " needs a non-negative integer";
+  }
+  if (host && host->empty()) return value_errors["--host"];
+  for (const auto& o : a.cors_origins) {
+    if (o.empty()) return value_errors["--cors-origin"];
+  }
+  for (const auto& h : a.allowed_hosts) {
+    if (h.empty()) return value_errors["--allowed-host"];
+  }
+  if (store) a.store = *store;
+  if (schema) a.schema = *schema;
+  if (host) a.host = *host;
+  if (pg) a.pg_url = *pg;
+  if (publication) a.publication = *publication;
+  if (slot) a.slot = *slot;
+  if (auth) a.auth_policy = *auth;
+  if (a.shape_idle_seconds > 100LL * 365 * 24 * 3600) return "--shape-idle-seconds is too large";
+  if (numbers["--max-connections"] && a.max_connections == 0) return "--max-connections must be positive";
+  for (const char* flag : {"--header-timeout-ms", "--body-timeout-ms", "--idle-timeout-ms"}) {
+    uint64_t v = flag == std::string("--header-timeout-ms") ? a.header_timeout_ms
+                 : flag == std::string("--body-timeout-ms") ? a.body_timeout_ms
+                                                            : a.idle_timeout_ms;
+    if (numbers[flag] && (v == 0 || v > 86400000)) return std::string(flag) + " must be between 1 and 86400000";
+  }
+  if (a.cache_max_age > INT32_MAX) return "--cache-max-age is too large";
+  if (a.cache_stale_age > INT32_MAX) return "--cache-stale-age is too large";
+  if (a.port > 65535) return "--port must be at most 65535";
+  if (numbers["--sse-timeout-ms"] && a.sse_timeout_ms == 0) return "--sse-timeout-ms must be positive";
   if (!a.help && a.store.empty()) return "--store is required";
   if (a.pg_url && a.schema) return "--schema creates tables in the embedded store; with --pg the tables are PostgreSQL's";
   return std::nullopt;
