@@ -29,24 +29,11 @@
 #include <string>
 #include <vector>
 
+#include "sim/invariant_checker.h"
 #include "sim/world.h"
 
 namespace shapesim::sim {
 
-class InvariantChecker {
- public:
-  virtual ~InvariantChecker() = default;
-  virtual const char* name() const = 0;
-  virtual void after_apply(World&, const ClientNode&, const StreamUpdate&) {}
-  virtual void at_quiescence(World&) {}
-  // The server sent what one event produced (shape logs may have grown).
-  virtual void after_server_output(World&) {}
-  // The client lost its memory, or purged everything, and syncs from scratch: forget what was
-  // tracked for it.
-  virtual void after_client_restart(const ClientNode&) {}
-  // The server acknowledged one of the client's writes (its transaction awaits its txid).
-  virtual void after_write_acknowledged(World&, const ClientNode&, const std::string& /*batch_id*/) {}
-};
 
 std::unique_ptr<InvariantChecker> make_convergence_checker();
 std::unique_ptr<InvariantChecker> make_monotonic_offsets_checker();

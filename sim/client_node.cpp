@@ -2,13 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reference/auth/auth_gate.h"
 #include "reference/client/write_mutations.h"
 #include "reference/common/assert.h"
 #include "reference/common/coverage.h"
 #include "reference/common/json_text.h"
 #include "sim/sim_disk.h"
 #include "sim/trace_event.h"
-#include "sim/world.h"
 
 namespace shapesim::sim {
 
@@ -27,8 +27,11 @@ Probe probe_of(CrashPoint p) {
 
 }  // namespace
 
-ClientNode::ClientNode(World& world, NodeId id, std::string name, const ClientOptions& options, Random rng)
-    : world_(world),
+ClientNode::ClientNode(NodeEnv& env, ClientHost& host, ClientNodeConfig config, NodeId id, std::string name,
+                       const ClientOptions& options, Random rng)
+    : env_(env),
+      host_(host),
+      config_(config),
       id_(id),
       name_(std::move(name)),
       requested_(options.shape),
@@ -42,7 +45,7 @@ ClientNode::ClientNode(World& world, NodeId id, std::string name, const ClientOp
       slowness_(options.slowness),
       rng_(rng),
       crash_rng_(rng.stream(11)),
-      disk_(std::make_unique<SimDisk>("client-" + name_, rng_.stream(9), world.config().keep_unsynced)) {
+      disk_(std::make_unique<SimDisk>("client-" + name_, rng_.stream(9), config_.keep_unsynced)) {
   open_engine();
 }
 
@@ -54,9 +57,7 @@ void ClientNode::open_engine() {
   auto store = ClientStore::open("/" + name_ + "/client.db", disk_->vfs_name());
   SHAPESIM_ASSERT(store.ok());  // an in-memory disk with no failure armed
   store_ = std::move(*store);
-  if (shape_ && !table_ && world_.server().up()) {
-    if (const TableSchema* t = world_.server().core().store().find_table(shape_->schema, shape_->table)) table_ = *t;
-  }
+  if (shape_ && !table_) table_ = host_.find_table(shape_->schema, shape_->table);
   ClientEngineOptions options{.collection = kCollection,
                               .shape = route_ ? route_shape() : requested_.value_or(ShapeDefinition{}),
                               .sync = requested_.has_value(),
@@ -66,10 +67,10 @@ void ClientNode::open_engine() {
                               .table = table_,
                               .denied_retry = Duration::seconds(2),
                               .save_every = save_every_};
-  if (!device_.empty() && user_ && !route_) options.shared_tokens = world_.device_tokens(device_);
+  if (!device_.empty() && user_ && !route_) options.shared_tokens = host_.device_tokens(device_);
   if (user_ && !signed_out_) {
-    std::string token = world_.user_token(*user_);
-    token_minted_ = world_.now();
+    std::string token = host_.user_token(*user_);
+    token_minted_ = env_.now();
     if (!token.empty()) options.user_token = std::move(token);
   }
   auto engine = ClientEngine::open(std::move(options), store_.get(), rng_.stream(1 + incarnation_ * 16));
@@ -86,14 +87,13 @@ void ClientNode::open_engine() {
 ShapeDefinition ClientNode::route_shape() const {
   // The application knows what its route serves (the policy's WHERE, scoped to the user's
   // organization); without the gate at hand, only its table.
-  const auth::AuthGate* gate = world_.server().gate();
-  if (gate && user_ && route_) {
-    if (auto d = gate->resolve_route(*user_, *route_)) return *d;
+  if (user_ && route_) {
+    if (auto d = host_.resolve_route(*user_, *route_)) return *d;
   }
   return requested_.value_or(ShapeDefinition{});
 }
 
-Timestamp ClientNode::local_now() const { return clock_.local(world_.now()); }
+Timestamp ClientNode::local_now() const { return clock_.local(env_.now()); }
 
 const Collection& ClientNode::collection() const {
   static const Collection kEmpty;
@@ -106,7 +106,7 @@ std::map<std::string, VisibleRow> ClientNode::visible() const {
 
 std::string ClientNode::stored_batch_id(const std::string& batch) const {
   auto w = writer_.find(batch);
-  return w == writer_.end() || !world_.config().auth ? batch : auth::stored_batch_id(w->second, batch);
+  return w == writer_.end() || !host_.auth() ? batch : auth::stored_batch_id(w->second, batch);
 }
 
 Status ClientNode::declare_query(const std::string& name, ClientQueries::Spec spec) {
@@ -130,7 +130,7 @@ void ClientNode::start() {
 }
 
 void ClientNode::set_online(bool online) {
-  world_.note_client_disturbed(*this);
+  host_.note_client_disturbed(*this);
   online_ = online;
   if (!up_) return;
   if (!online) {
@@ -139,66 +139,66 @@ void ClientNode::set_online(bool online) {
     for (const auto& [id, what] : abandoned) engine_->on_network_error(what.kind, what.batch_id, local_now(), what.generation);
   }
   engine_->set_online(online && !signed_out_);
-  TraceEvent(world_.trace(), world_.now(), name_, online ? TraceKind::kOnline : TraceKind::kOffline);
+  TraceEvent(env_.trace(), env_.now(), name_, online ? TraceKind::kOnline : TraceKind::kOffline);
   if (online) pump();
 }
 
 void ClientNode::login(const std::string& user) {
-  world_.note_client_disturbed(*this);
+  host_.note_client_disturbed(*this);
   bool another = user_ != user;
   user_ = user;
   signed_out_ = false;
   if (another && user_ && route_) shape_ = requested_;  // resolved again from the server's answers
   if (!up_) return;
-  std::string token = world_.user_token(user);
-  token_minted_ = world_.now();
+  std::string token = host_.user_token(user);
+  token_minted_ = env_.now();
   size_t rows_before = collection().rows().size();
   auto settled = engine_->switch_user(user, token.empty() ? std::nullopt : std::optional<std::string>(token));
   SHAPESIM_ASSERT(settled.ok());  // the simulated disk does not fail here
   if (another && rows_before > 0) ++purges_;
-  if (another) world_.after_client_restart(*this);  // purged: the checkers forget what they tracked
+  if (another) host_.after_client_restart(*this);  // purged: the checkers forget what they tracked
   record_outcomes();
   engine_->set_online(online_);
-  TraceEvent(world_.trace(), world_.now(), name_, TraceKind::kLogin).field("user", user).field("settled", settled->size());
+  TraceEvent(env_.trace(), env_.now(), name_, TraceKind::kLogin).field("user", user).field("settled", settled->size());
   pump();
 }
 
 void ClientNode::logout() {
-  world_.note_client_disturbed(*this);
+  host_.note_client_disturbed(*this);
   signed_out_ = true;
   if (!up_) return;
   size_t rows_before = collection().rows().size();
   auto settled = engine_->switch_user("", std::nullopt);
   SHAPESIM_ASSERT(settled.ok());
   if (rows_before > 0) ++purges_;
-  world_.after_client_restart(*this);
+  host_.after_client_restart(*this);
   record_outcomes();
   engine_->set_online(false);  // nothing syncs while signed out
-  TraceEvent(world_.trace(), world_.now(), name_, TraceKind::kLogout).field("settled", settled->size());
+  TraceEvent(env_.trace(), env_.now(), name_, TraceKind::kLogout).field("settled", settled->size());
 }
 
 void ClientNode::switch_route(const std::string& route) {
-  world_.note_client_disturbed(*this);
+  host_.note_client_disturbed(*this);
   route_ = route;
   shape_ = requested_;
   if (!up_) return;
   size_t rows_before = collection().rows().size();
   SHAPESIM_ASSERT(engine_->set_route(route, route_shape()).ok());
   if (rows_before > 0) ++purges_;
-  world_.after_client_restart(*this);
-  TraceEvent(world_.trace(), world_.now(), name_, TraceKind::kSwitchRoute).field("route", route);
+  host_.after_client_restart(*this);
+  TraceEvent(env_.trace(), env_.now(), name_, TraceKind::kSwitchRoute).field("route", route);
   pump();
 }
 
 bool ClientNode::crash_point(CrashPoint point) {
-  double chance = world_.config().client_crash_chance;
+  double chance = host_.client_crash_chance();
   if (!up_ || chance <= 0 || !crash_rng_.bernoulli(chance)) return false;
   sometimes(probe_of(point));
-  world_.crash_client(*this);
+  host_.crash_client(*this);
   Duration down = Duration::millis(static_cast<int64_t>(crash_rng_.uniform(50, 3000)));
   uint64_t incarnation = incarnation_;
-  world_.schedule(world_.now() + down, [this, incarnation] {
-    if (!up_ && incarnation_ == incarnation) world_.restart_client(*this);
+  env_.schedule(env_.now() + down, [this, incarnation] {
+    if (!up_ && incarnation_ == incarnation) host_.restart_client(*this);
   });
   return true;
 }
@@ -229,13 +229,13 @@ void ClientNode::write(std::string batch_id, std::string body) {
     seq = engine_->transact(batch_id, {}, body);
   }
   if (!seq.ok()) {
-    TraceEvent(world_.trace(), world_.now(), name_, TraceKind::kWriteRefused)
+    TraceEvent(env_.trace(), env_.now(), name_, TraceKind::kWriteRefused)
         .field("batch", batch_id)
         .field("error", seq.status().message());
     return;
   }
   committed_.push_back(batch_id);
-  if (*seq != 0) committed_at_[batch_id] = world_.now();
+  if (*seq != 0) committed_at_[batch_id] = env_.now();
   if (*seq != 0) sometimes(Probe::kOptimisticWriteShown);
   if (crash_point(CrashPoint::kAfterPersist)) return;
   pump();
@@ -243,12 +243,11 @@ void ClientNode::write(std::string batch_id, std::string body) {
 
 void ClientNode::renew_user_token(bool force) {
   if (!user_ || !engine_ || signed_out_ || !online_) return;  // a login needs the network
-  const auth::AuthGate* gate = world_.server().gate();
-  int64_t lifetime = gate ? gate->policy().user_token_seconds : 3600;
-  if (!force && world_.now() - token_minted_ < Duration::seconds(lifetime / 2)) return;
-  std::string fresh = world_.user_token(*user_);
+  int64_t lifetime = host_.user_token_seconds();
+  if (!force && env_.now() - token_minted_ < Duration::seconds(lifetime / 2)) return;
+  std::string fresh = host_.user_token(*user_);
   if (fresh.empty()) return;  // no gate (the server is down): the next pump tries again
-  token_minted_ = world_.now();
+  token_minted_ = env_.now();
   engine_->set_user_token(std::move(fresh));
 }
 
@@ -259,13 +258,13 @@ void ClientNode::pump() {
   record_outcomes();
   renew_user_token(engine_->needs_user_token());
   while (auto out = engine_->poll(now)) {
-    RequestId id = world_.next_request_id();
+    RequestId id = env_.next_request_id();
     requests_[id] = InFlight{out->kind, out->batch_id, out->generation};
-    world_.schedule(world_.now() + world_.config().request_timeout, [this, id] { on_timeout(id); });
+    env_.schedule(env_.now() + config_.request_timeout, [this, id] { on_timeout(id); });
     bool write = out->kind == ClientEngine::Kind::kWrite;
-    if (out->kind == ClientEngine::Kind::kStream) stream_sent_at_ = world_.now();
+    if (out->kind == ClientEngine::Kind::kStream) stream_sent_at_ = env_.now();
     if (out->kind == ClientEngine::Kind::kToken) ++token_requests_;
-    world_.send_request(id_, id, std::move(out->request));
+    env_.send_request(id_, id, std::move(out->request));
     if (write && crash_point(CrashPoint::kInFlight)) return;
   }
   std::optional<Timestamp> wake = engine_->wake_at();
@@ -275,12 +274,12 @@ void ClientNode::pump() {
     if (!wake || retry < *wake) wake = retry;
   }
   if (wake) {
-    Timestamp at = clock_.to_global(*wake, world_.now());
-    if (at <= world_.now()) at = world_.now() + Duration::millis(1);
-    if (wake_scheduled_ && *wake_scheduled_ <= at && *wake_scheduled_ > world_.now()) return;  // an earlier one comes
+    Timestamp at = clock_.to_global(*wake, env_.now());
+    if (at <= env_.now()) at = env_.now() + Duration::millis(1);
+    if (wake_scheduled_ && *wake_scheduled_ <= at && *wake_scheduled_ > env_.now()) return;  // an earlier one comes
     wake_scheduled_ = at;
     uint64_t incarnation = incarnation_;
-    world_.schedule(at, [this, at, incarnation] {
+    env_.schedule(at, [this, at, incarnation] {
       if (incarnation_ != incarnation || wake_scheduled_ != at) return;  // superseded (or crashed)
       wake_scheduled_.reset();
       pump();
@@ -293,11 +292,11 @@ void ClientNode::on_timeout(RequestId id) {
   if (!up_ || r == requests_.end()) return;  // answered in time
   InFlight what = r->second;
   requests_.erase(r);
-  TraceEvent(world_.trace(), world_.now(), name_, TraceKind::kTimeout).field("id", id.value);
+  TraceEvent(env_.trace(), env_.now(), name_, TraceKind::kTimeout).field("id", id.value);
   if (what.kind == ClientEngine::Kind::kWrite) sometimes(Probe::kWriteRetryAfterLostResponse);
   engine_->on_network_error(what.kind, what.batch_id, local_now(), what.generation);
   pump();
-  if (what.kind == ClientEngine::Kind::kToken) world_.device_tokens_changed(*this);
+  if (what.kind == ClientEngine::Kind::kToken) host_.device_tokens_changed(*this);
 }
 
 void ClientNode::receive(RequestId id, HttpResponse response, Timestamp sent_at) {
@@ -307,10 +306,10 @@ void ClientNode::receive(RequestId id, HttpResponse response, Timestamp sent_at)
     return;
   }
   // One message at a time: this one is processed after the ones already queued.
-  Timestamp done = std::max(world_.now(), busy_until_) + slowness_;
+  Timestamp done = std::max(env_.now(), busy_until_) + slowness_;
   busy_until_ = done;
   uint64_t incarnation = incarnation_;
-  world_.schedule(done, [this, id, incarnation, sent_at, response = std::move(response)] {
+  env_.schedule(done, [this, id, incarnation, sent_at, response = std::move(response)] {
     if (up_ && incarnation_ == incarnation) on_response(id, response, sent_at);
   });
 }
@@ -323,7 +322,7 @@ bool ClientNode::record_outcomes() {
   for (const auto& ev : engine_->state().take_events()) {
     auto at = committed_at_.find(ev.id);
     if (at == committed_at_.end() || ev.status == TxStatus::kPersisting) continue;
-    if (ev.status == TxStatus::kCompleted) world_.note_delay("confirmation", world_.now() - at->second);
+    if (ev.status == TxStatus::kCompleted) host_.note_delay("confirmation", env_.now() - at->second);
     committed_at_.erase(at);
   }
   bool acked = false;
@@ -332,33 +331,31 @@ bool ClientNode::record_outcomes() {
     if (o.verdict == Outbox::Verdict::kAcknowledged) {
       acked_[o.batch_id] = o.txid.value_or(0);
       ack_order_.emplace_back(o.batch_id, o.txid.value_or(0));
-      TraceEvent(world_.trace(), world_.now(), name_, TraceKind::kWriteAck).field("batch", o.batch_id).field("txid", o.txid.value_or(0));
-      world_.after_write_acknowledged(*this, o.batch_id);
+      TraceEvent(env_.trace(), env_.now(), name_, TraceKind::kWriteAck).field("batch", o.batch_id).field("txid", o.txid.value_or(0));
+      host_.after_write_acknowledged(*this, o.batch_id);
     } else {
       rejected_[o.batch_id] = o.error;
-      TraceEvent(world_.trace(), world_.now(), name_, TraceKind::kWriteRejected).field("batch", o.batch_id).field("status", o.status);
+      TraceEvent(env_.trace(), env_.now(), name_, TraceKind::kWriteRejected).field("batch", o.batch_id).field("status", o.status);
     }
   }
   return acked;
 }
 
 void ClientNode::after_update(RequestId id, const StreamUpdate& update, bool purged) {
-  if (user_ && update.accepted && engine_->stream().handle() && world_.server().up()) {
+  if (user_ && update.accepted && engine_->stream().handle()) {
     // The route or the gatekeeper decides the shape (the scope, a role's columns): the
     // client's shape is the one the server answered from, for the checkers.
-    if (const Shape* served = world_.server().core().registry().find_by_handle(*engine_->stream().handle())) {
-      shape_ = served->definition();
-    }
+    if (auto served = host_.served_shape(*engine_->stream().handle())) shape_ = std::move(*served);
   }
   const ShapeStream& s = engine_->stream();
-  TraceEvent(world_.trace(), world_.now(), name_, purged ? TraceKind::kPurge : TraceKind::kApply)
+  TraceEvent(env_.trace(), env_.now(), name_, purged ? TraceKind::kPurge : TraceKind::kApply)
       .field("id", id.value)
       .field("changes", update.changes.size())
       .field("refetch", update.must_refetch)
       .field("state", stream_state_name(s.state()))
       .field("rows", collection().rows().size())
       .field("pending", pending_transactions());
-  world_.after_apply(*this, update);
+  host_.after_apply(*this, update);
 }
 
 void ClientNode::on_response(RequestId id, const HttpResponse& response, Timestamp sent_at) {
@@ -374,15 +371,15 @@ void ClientNode::on_response(RequestId id, const HttpResponse& response, Timesta
   size_t rows_before = collection().rows().size() + engine_->state().visible_count(kCollection);
   ClientEngine::Handled handled = engine_->on_response(what.kind, what.batch_id, response, local_now(), what.generation);
   if (handled.purged) {
-    world_.note_client_disturbed(*this);
+    host_.note_client_disturbed(*this);
     if (rows_before > 0) ++purges_;
-    world_.after_client_restart(*this);  // the checkers forget what they tracked for it
+    host_.after_client_restart(*this);  // the checkers forget what they tracked for it
   }
   bool acked = record_outcomes();
   if (what.kind == ClientEngine::Kind::kWrite && acked && crash_point(CrashPoint::kAfterRemoval)) return;
   if (handled.update) after_update(id, *handled.update, handled.purged);
   pump();
-  if (what.kind == ClientEngine::Kind::kToken) world_.device_tokens_changed(*this);
+  if (what.kind == ClientEngine::Kind::kToken) host_.device_tokens_changed(*this);
 }
 
 void ClientNode::crash() {
@@ -400,15 +397,15 @@ void ClientNode::crash() {
   disk_->crash();  // what was not synced may be lost
   wake_scheduled_.reset();
   requests_.clear();
-  busy_until_ = world_.now();
-  world_.device_tokens_changed(*this);
+  busy_until_ = env_.now();
+  host_.device_tokens_changed(*this);
 }
 
 void ClientNode::restart() {
   up_ = true;
   open_engine();  // outbox, rows and position as saved: the stream resumes, no refetch
   if (engine_->outbox().size() > 0) sometimes(Probe::kClientRestartedWithOutbox);
-  world_.after_client_restart(*this);
+  host_.after_client_restart(*this);
   pump();
 }
 

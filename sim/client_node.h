@@ -15,7 +15,9 @@
 // (before persisting, after persisting, in flight, after the server's commit, after removal
 // from the outbox) and restarts a little later.
 //
-// After each stream update the engine applied (or held back) it calls World::after_apply, where
+// It sees the world only through NodeEnv (clock, events, network, trace) and ClientHost (the
+// deployment as its application knows it, its device, its crash points, the checkers): after
+// each stream update the engine applied (or held back) it calls ClientHost::after_apply, where
 // the invariant checkers look at the synced layer (collection()) and what is visible.
 //
 // Under auth (a `user`): the engine carries a user token minted as a login would (renewed at
@@ -33,14 +35,31 @@
 #include "reference/client/client_engine.h"
 #include "reference/client/client_store.h"
 #include "reference/common/ids.h"
+#include "reference/wire/shape_request.h"
 #include "sim/client_queries.h"
 #include "sim/node_clock.h"
+#include "sim/node_env.h"
 
 namespace shapesim::sim {
 
 class SimDisk;
-class World;
-struct ClientOptions;
+
+struct ClientOptions {
+  std::optional<ShapeDefinition> shape;  // none: a writer without a shape
+  // Under auth: the user this client acts for (tokens minted by the gate, as a login would) and
+  // the declared route its stream reads (e.g. "/v1/shape/org/acme/tasks"; `shape` is then the
+  // definition the route resolves to, for the checkers).
+  std::optional<std::string> user;
+  std::optional<std::string> route;
+  std::optional<std::string> organization;  // a gatekeeper client's organization (users of several)
+  // Gatekeeper clients of one device (tabs of one browser) share one token cache: one
+  // gatekeeper request per refresh serves them all. They act for one user.
+  std::string device;
+  // ClientEngineOptions::save_every: how often synced updates reach the local file.
+  Duration save_every{0};
+  NodeClock clock;
+  Duration slowness{0};  // processing time per message: a slow client's inbox queues up
+};
 
 // Where a client can crash around one write (probes client.crash_<point>).
 enum class CrashPoint { kBeforePersist, kAfterPersist, kInFlight, kAfterServerCommit, kAfterRemoval };
@@ -50,7 +69,8 @@ class ClientNode {
   // The engine's collection in the simulator.
   static constexpr const char* kCollection = "main";
 
-  ClientNode(World& world, NodeId id, std::string name, const ClientOptions& options, Random rng);
+  ClientNode(NodeEnv& env, ClientHost& host, ClientNodeConfig config, NodeId id, std::string name,
+             const ClientOptions& options, Random rng);
   ~ClientNode();
 
   void start();
@@ -147,7 +167,9 @@ class ClientNode {
   // A crash point: the client may crash here (then restarts later). Returns whether it did.
   bool crash_point(CrashPoint point);
 
-  World& world_;
+  NodeEnv& env_;
+  ClientHost& host_;
+  ClientNodeConfig config_;
   NodeId id_;
   std::string name_;
   std::optional<ShapeDefinition> requested_;  // what the application asks for

@@ -2,7 +2,6 @@
 
 #include "reference/common/coverage.h"
 #include "sim/sim_disk.h"
-#include "sim/world.h"
 
 namespace shapesim::sim {
 
@@ -15,15 +14,15 @@ void ServerNode::on_request(NodeId from, RequestId id, const HttpRequest& reques
     unavailable.status = 503;
     unavailable.headers["content-type"] = "application/json";
     unavailable.body = R"({"error":"gatekeeper unavailable"})";
-    world_.send_response(id_, from, id, std::move(unavailable), false);
+    env_.send_response(id_, from, id, std::move(unavailable), false);
     return;
   }
   RequestId server_id{++next_server_request_};
   origin_[server_id] = Origin{from, id, request.method == "POST" && request.path == "/api/mutations"};
-  ServerOutput out = service().handle(server_id, request, world_.now());
+  ServerOutput out = service().handle(server_id, request, env_.now());
   if (disk_failed()) {
     sometimes(Probe::kCrashDuringCommit);
-    world_.crash_server();  // died mid-commit: nothing is answered
+    host_.crash_server();  // died mid-commit: nothing is answered
     return;
   }
   deliver(std::move(out));
@@ -32,8 +31,8 @@ void ServerNode::on_request(NodeId from, RequestId id, const HttpRequest& reques
 int ServerNode::operator_request(const HttpRequest& request) {
   if (!up()) return 503;
   RequestId server_id{++next_server_request_};
-  ServerOutput out = server_->handle(server_id, request, world_.now());
-  if (gate_) out = gate_->observe(std::move(out), world_.now());
+  ServerOutput out = server_->handle(server_id, request, env_.now());
+  if (gate_) out = gate_->observe(std::move(out), env_.now());
   out.expand_shared();
   int status = 0;
   for (auto it = out.responses.begin(); it != out.responses.end(); ++it) {
@@ -53,18 +52,18 @@ void ServerNode::deliver(ServerOutput out) {
     auto it = origin_.find(id);
     if (it == origin_.end()) {
       // The core's contract: exactly one response per request.
-      world_.report({"one-response-per-request", "server",
+      host_.report({"one-response-per-request", "server",
                      "request " + std::to_string(id.value) + " answered again (status " +
                          std::to_string(response.status) + ")",
-                     world_.now()});
+                     env_.now()});
       continue;
     }
     Origin o = it->second;
     origin_.erase(it);
-    world_.send_response(id_, o.from, o.id, std::move(response), o.is_write);
+    env_.send_response(id_, o.from, o.id, std::move(response), o.is_write);
   }
   schedule_tick();
-  world_.after_server_output();
+  host_.after_server_output();
 }
 
 void ServerNode::schedule_tick() {
@@ -73,13 +72,13 @@ void ServerNode::schedule_tick() {
   tick_at_ = *next;
   Timestamp at = *next;
   uint64_t generation = generation_;
-  world_.schedule(at, [this, at, generation] { on_tick(at, generation); });
+  env_.schedule(at, [this, at, generation] { on_tick(at, generation); });
 }
 
 void ServerNode::on_tick(Timestamp at, uint64_t generation) {
   if (generation != generation_ || !up() || tick_at_ != at) return;  // superseded or dead
   tick_at_.reset();
-  deliver(service().tick(world_.now()));
+  deliver(service().tick(env_.now()));
 }
 
 Status ServerNode::enable_auth(auth::Policy policy) {
@@ -118,7 +117,7 @@ void ServerNode::crash() {
 void ServerNode::restart(std::unique_ptr<ShapeServer> server) {
   server_ = std::move(server);
   Status gated = make_gate();
-  if (!gated.ok()) world_.report({"server-restart", "server", "auth: " + gated.message(), world_.now()});
+  if (!gated.ok()) host_.report({"server-restart", "server", "auth: " + gated.message(), env_.now()});
   schedule_tick();
 }
 

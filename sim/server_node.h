@@ -1,6 +1,8 @@
-// ServerNode: drives a ShapeServer inside the simulation. Requests arrive from the network,
-// responses go back to the node that sent the request, and the server's next_deadline()
-// becomes a timer event so parked long-polls time out in virtual time.
+// ServerNode: drives a ShapeServer inside the simulation, seeing the world only through
+// NodeEnv (clock, events, network, trace) and ServerHost (reports, dying mid-commit).
+// Requests arrive from the network, responses go back to the node that sent the request, and
+// the server's next_deadline() becomes a timer event so parked long-polls time out in
+// virtual time.
 //
 // Every delivered request gets its own server-side id, so a duplicated request is two
 // requests to the server (as a retried or proxied HTTP request would be). crash() drops the
@@ -20,16 +22,16 @@
 
 #include "reference/auth/auth_gate.h"
 #include "reference/server/shape_server.h"
+#include "sim/node_env.h"
 
 namespace shapesim::sim {
 
-class World;
 class SimDisk;
 
 class ServerNode {
  public:
-  ServerNode(World& world, NodeId id, std::unique_ptr<ShapeServer> server, SimDisk* disk)
-      : world_(world), id_(id), server_(std::move(server)), disk_(disk) {}
+  ServerNode(NodeEnv& env, ServerHost& host, NodeId id, std::unique_ptr<ShapeServer> server, SimDisk* disk)
+      : env_(env), host_(host), id_(id), server_(std::move(server)), disk_(disk) {}
 
   void on_request(NodeId from, RequestId id, const HttpRequest& request);
   // An operator's request made on the server itself (e.g. DELETE /v1/shape): not through
@@ -61,7 +63,8 @@ class ServerNode {
   Status make_gate();
   HttpService& service() { return gate_ ? static_cast<HttpService&>(*gate_) : *server_; }
 
-  World& world_;
+  NodeEnv& env_;
+  ServerHost& host_;
   NodeId id_;
   std::unique_ptr<ShapeServer> server_;
   std::optional<auth::Policy> policy_;

@@ -6,7 +6,7 @@
 #include "reference/common/coverage.h"
 #include "reference/common/hash.h"
 #include "reference/common/json_text.h"
-#include "sim/checkers.h"
+#include "sim/invariant_checker.h"
 #include "sim/trace_event.h"
 
 namespace shapesim::sim {
@@ -38,7 +38,7 @@ World::World(WorldConfig config, const PrepareStore& prepare)
     if (server.ok()) core = std::move(*server);
     else st = server.status();
   }
-  server_ = std::make_unique<ServerNode>(*this, NodeId{0}, std::move(core), server_disk_.get());
+  server_ = std::make_unique<ServerNode>(*this, *this, NodeId{0}, std::move(core), server_disk_.get());
   record_start();
   if (!st.ok()) report({"server-startup", "server", "cannot prepare the store: " + st.message(), now_});
   if (st.ok() && config_.auth) {
@@ -53,7 +53,7 @@ World::World(WorldConfig config, std::unique_ptr<EmbeddedStore> store)
       network_(config.network, rng_.stream(kNetworkStream)),
       response_loss_rng_(rng_.stream(kResponseLossStream)) {
   names_.push_back("server");
-  server_ = std::make_unique<ServerNode>(*this, NodeId{0},
+  server_ = std::make_unique<ServerNode>(*this, *this, NodeId{0},
                                          std::make_unique<ShapeServer>(config.server, std::move(store)), nullptr);
   record_start();
 }
@@ -78,7 +78,8 @@ ClientNode& World::add_client(std::string name, ClientOptions options) {
   NodeId id{static_cast<uint32_t>(names_.size())};
   names_.push_back(name);
   clients_.push_back(
-      std::make_unique<ClientNode>(*this, id, std::move(name), options, rng_.stream(kClientStreamBase + id.value)));
+      std::make_unique<ClientNode>(*this, *this, ClientNodeConfig{config_.request_timeout, config_.keep_unsynced}, id,
+                                   std::move(name), options, rng_.stream(kClientStreamBase + id.value)));
   return *clients_.back();
 }
 
@@ -252,6 +253,28 @@ void World::delete_shape(const ClientNode& client) {
   client.shape()->to_query(req.query);
   int status = server_->operator_request(req);
   TraceEvent(trace_, now_, "operator", TraceKind::kDeleteShape).field("client", client.name()).field("status", status);
+}
+
+int64_t World::user_token_seconds() const {
+  const auth::AuthGate* gate = server_->gate();
+  return gate ? gate->policy().user_token_seconds : 3600;
+}
+
+std::optional<TableSchema> World::find_table(const std::string& schema, const std::string& table) const {
+  if (!server_->up()) return std::nullopt;
+  const TableSchema* t = server_->core().store().find_table(schema, table);
+  return t ? std::optional<TableSchema>(*t) : std::nullopt;
+}
+
+std::optional<ShapeDefinition> World::resolve_route(const std::string& user, const std::string& route) const {
+  const auth::AuthGate* gate = server_->gate();
+  return gate ? gate->resolve_route(user, route) : std::nullopt;
+}
+
+std::optional<ShapeDefinition> World::served_shape(const std::string& handle) const {
+  if (!server_->up()) return std::nullopt;
+  const Shape* served = server_->core().registry().find_by_handle(handle);
+  return served ? std::optional<ShapeDefinition>(served->definition()) : std::nullopt;
 }
 
 void World::set_gatekeeper_down(bool down) {

@@ -25,6 +25,7 @@
 #include "sim/client_node.h"
 #include "sim/event_queue.h"
 #include "sim/network.h"
+#include "sim/node_env.h"
 #include "sim/node_clock.h"
 #include "sim/server_node.h"
 #include "sim/sim_disk.h"
@@ -52,24 +53,7 @@ struct WorldConfig {
   Duration exposure_bound = Duration::millis(500);
 };
 
-struct ClientOptions {
-  std::optional<ShapeDefinition> shape;  // none: a writer without a shape
-  // Under auth: the user this client acts for (tokens minted by the gate, as a login would) and
-  // the declared route its stream reads (e.g. "/v1/shape/org/acme/tasks"; `shape` is then the
-  // definition the route resolves to, for the checkers).
-  std::optional<std::string> user;
-  std::optional<std::string> route;
-  std::optional<std::string> organization;  // a gatekeeper client's organization (users of several)
-  // Gatekeeper clients of one device (tabs of one browser) share one token cache: one
-  // gatekeeper request per refresh serves them all. They act for one user.
-  std::string device;
-  // ClientEngineOptions::save_every: how often synced updates reach the local file.
-  Duration save_every{0};
-  NodeClock clock;
-  Duration slowness{0};  // processing time per message: a slow client's inbox queues up
-};
-
-class World {
+class World : public NodeEnv, public ServerHost, public ClientHost {
  public:
   using PrepareStore = std::function<Status(EmbeddedStore&)>;
   // The server's store lives on a simulated disk: the server can crash and restart.
@@ -97,7 +81,7 @@ class World {
   void cut(NodeId from, NodeId to, bool two_way);  // one-way or two-way partition
   void clog(NodeId node, Duration how_long);
   void heal();                                     // every partition and clog
-  void crash_server();
+  void crash_server() override;
   // The server dies at its `ops`-th next disk operation (write, truncate, sync, delete):
   // in the middle of a commit, with unsynced writes partly lost.
   void crash_server_during_io(uint64_t ops);
@@ -106,15 +90,15 @@ class World {
   void set_gatekeeper_down(bool down);
   // An operator deletes the client's shape on the server: its clients must refetch (409).
   void delete_shape(const ClientNode& client);
-  void crash_client(ClientNode& client);
+  void crash_client(ClientNode& client) override;
   // Under auth: every token issued so far stops working (the signing key is replaced).
   Status expire_tokens();
   // Under auth: a user token for `user` as of now (what the client's login would answer).
-  std::string user_token(const std::string& user);
+  std::string user_token(const std::string& user) override;
   // An administrator's write straight to the core (not through the gate, like SQL under --pg):
   // grants and revocations. Returns the HTTP status.
   int admin_write(const std::string& batch_id, const std::string& mutations_json);
-  void restart_client(ClientNode& client);
+  void restart_client(ClientNode& client) override;
   // The heal phase: partitions and clogs healed, network faults off, crashed nodes restarted.
   void end_faults();
 
@@ -125,22 +109,22 @@ class World {
   bool rejection_expected(const std::string& client, const std::string& batch_id) const {
     return expected_rejections_.count({client, batch_id}) > 0;
   }
-  void report(Violation v);
+  void report(Violation v) override;
   const std::vector<Violation>& violations() const { return violations_; }
   // Runs every checker's at-quiescence check (convergence...).
   void check_at_quiescence();
   // Called by a client after it applied a stream update.
-  void after_apply(const ClientNode& client, const StreamUpdate& update);
+  void after_apply(const ClientNode& client, const StreamUpdate& update) override;
   // Called by a client when the server acknowledged one of its writes.
-  void after_write_acknowledged(const ClientNode& client, const std::string& batch_id);
+  void after_write_acknowledged(const ClientNode& client, const std::string& batch_id) override;
   // Called by the server node after it sent what one event produced.
-  void after_server_output();
+  void after_server_output() override;
 
   // --- devices (ClientOptions::device) ---
   // The token cache the clients of `device` share (made on first use).
-  std::shared_ptr<ShapeTokens> device_tokens(const std::string& device);
+  std::shared_ptr<ShapeTokens> device_tokens(const std::string& device) override;
   // The cache changed under `by` (an answer, an error): the device's other clients look again.
-  void device_tokens_changed(const ClientNode& by);
+  void device_tokens_changed(const ClientNode& by) override;
   // Gatekeeper requests sent by this client, or by every client of its device.
   uint64_t token_requests(const ClientNode& client) const;
   // The clients on the same device as `client` (itself included; itself alone without one).
@@ -151,7 +135,7 @@ class World {
   void note_fault() { last_fault_ = now_; }
   // Something happened to this client alone (login, logout, route switch, offline, online,
   // crash, restart, purge).
-  void note_client_disturbed(const ClientNode& client);
+  void note_client_disturbed(const ClientNode& client) override;
   // Whether nothing could have delayed this client's traffic since `since`: no fault, no clog,
   // a network without loss, long tails or lost answers, the server up, the client up, online,
   // signed in, not slow and not disturbed.
@@ -160,16 +144,16 @@ class World {
   // access: a few round trips at the drawn latency (jitter taken at 20x its mean).
   Duration freshness_bound() const;
   // Delays observed, by kind ("delivery", "revocation", "confirmation"), for the run summary.
-  void note_delay(const std::string& kind, Duration d) { delays_[kind].push_back(d); }
+  void note_delay(const std::string& kind, Duration d) override { delays_[kind].push_back(d); }
   const std::map<std::string, std::vector<Duration>>& delays() const { return delays_; }
-  void after_client_restart(const ClientNode& client);
+  void after_client_restart(const ClientNode& client) override;
 
   bool reachable(NodeId node) const {
     return network_.connected(node, server_->id()) && network_.connected(server_->id(), node);
   }
-  Timestamp now() const { return now_; }
+  Timestamp now() const override { return now_; }
   const WorldConfig& config() const { return config_; }
-  Trace& trace() { return trace_; }
+  Trace& trace() override { return trace_; }
   ServerNode& server() { return *server_; }
   const ServerNode& server() const { return *server_; }
   const std::vector<std::unique_ptr<ClientNode>>& clients() const { return clients_; }
@@ -181,11 +165,18 @@ class World {
   Duration max_exposure() const { return max_exposure_; }
   bool event_cap_hit() const { return cap_hit_; }
 
-  // Plumbing for nodes.
-  void schedule(Timestamp at, std::function<void()> action);
-  RequestId next_request_id() { return RequestId{++last_request_id_}; }
-  void send_request(NodeId from, RequestId id, HttpRequest request);
-  void send_response(NodeId from, NodeId to, RequestId id, HttpResponse response, bool is_write);
+  // NodeEnv: what nodes use (sim/node_env.h).
+  void schedule(Timestamp at, std::function<void()> action) override;
+  RequestId next_request_id() override { return RequestId{++last_request_id_}; }
+  void send_request(NodeId from, RequestId id, HttpRequest request) override;
+  void send_response(NodeId from, NodeId to, RequestId id, HttpResponse response, bool is_write) override;
+  // ClientHost: the deployment as a client's application knows it.
+  int64_t user_token_seconds() const override;
+  bool auth() const override { return config_.auth.has_value(); }
+  std::optional<TableSchema> find_table(const std::string& schema, const std::string& table) const override;
+  std::optional<ShapeDefinition> resolve_route(const std::string& user, const std::string& route) const override;
+  std::optional<ShapeDefinition> served_shape(const std::string& handle) const override;
+  double client_crash_chance() const override { return config_.client_crash_chance; }
   const std::string& node_name(NodeId id) const;
 
  private:
