@@ -7,6 +7,7 @@
 namespace shapesim::sim {
 
 void EventQueue::schedule(Timestamp at, std::function<void()> action) {
+  SHAPESIM_ASSERT(static_cast<bool>(action));
   heap_.push_back(Event{at, next_seq_++, std::move(action)});
   std::push_heap(heap_.begin(), heap_.end(), later);
 }

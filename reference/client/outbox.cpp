@@ -79,6 +79,7 @@ Status Outbox::pop_head() {
   SHAPESIM_ASSERT(!entries_.empty());
   uint64_t seq = entries_.front().seq;
   entries_.pop_front();
+  SHAPESIM_ASSERT(entries_.empty() || entries_.front().seq > seq);  // FIFO in commit order
   in_flight_ = false;
   attempts_ = 0;
   retry_at_.reset();
@@ -89,6 +90,7 @@ void Outbox::back_off(Timestamp now) {
   // Capped exponential backoff with jitter: 100 ms * 2^attempts, at most 10 s.
   int64_t cap = std::min<int64_t>(Duration::seconds(10).micros, Duration::millis(100).micros << std::min(attempts_, 10u));
   retry_at_ = now + Duration{cap / 2 + static_cast<int64_t>(rng_.uniform(0, static_cast<uint64_t>(cap / 2)))};
+  SHAPESIM_ASSERT(*retry_at_ > now && *retry_at_ <= now + Duration::seconds(10));  // a bounded wait, never none
 }
 
 Outbox::Outcome Outbox::on_response(const std::string& batch_id, const HttpResponse& response, Timestamp now) {

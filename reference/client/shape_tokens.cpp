@@ -35,6 +35,7 @@ std::optional<ShapeTokens::Request> ShapeTokens::poll(Timestamp now) {
   for (auto& [key, e] : entries_) {
     auto at = due(e);
     if (!at || now < *at) continue;
+    SHAPESIM_ASSERT(!e.in_flight && !e.denied && !e.failure);  // single flight: one request per shape
     e.in_flight = true;
     e.retry_at.reset();
     ++requests_;
@@ -92,6 +93,7 @@ void ShapeTokens::on_response(const std::string& shape_key, const HttpResponse& 
   granted.replica = s.value("replica", "default") == "full" ? Replica::kFull : Replica::kDefault;
   e.granted = std::move(granted);
   e.data_version = body.contains("data_version") && body["data_version"].is_string() ? body["data_version"].get<std::string>() : "";
+  SHAPESIM_ASSERT(e.token && !e.stale && !e.in_flight && e.attempts == 0);
 }
 
 std::string ShapeTokens::data_version(const ShapeDefinition& shape) const {
