@@ -37,7 +37,7 @@ Result<Collection*> Database::create_collection(std::string name, std::vector<st
 }
 
 Result<LiveQuery*> Database::live(const Query& query) {
-  SHAPESIM_ASSIGN_OR_RETURN(QueryPlan plan, QueryPlan::make(query));
+  SHAPESIM_ASSIGN_OR_RETURN(QueryPlan plan, QueryPlan::make(query, Pushdown::kOn));
   queries_.push_back(std::unique_ptr<LiveQuery>(new LiveQuery(query, std::move(plan), next_sequence_++)));
   queries_.back()->build();
   return queries_.back().get();

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "reference/common/assert.h"
+
 
 namespace shapesim::query {
 namespace {
@@ -60,6 +62,7 @@ Value aggregate(AggregateKind kind, const std::vector<Value>& values) {
 }  // namespace
 
 std::vector<ResultRow> evaluate(const QueryPlan& p) {
+  for (const auto& s : p.sources) SHAPESIM_ASSERT(!s.prepared());  // the oracle plans without pushdown
   // From and joins: nested loops.
   std::vector<ResultRow> rows = rows_of(*p.sources[0].source);
   size_t left_width = p.sources[0].width, left_key_width = p.sources[0].key_width;

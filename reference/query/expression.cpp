@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "reference/common/assert.h"
 #include "reference/sql/utf8.h"
 
 namespace shapesim::query {
@@ -251,6 +252,15 @@ int BoundExpr::max_column() const {
     if (n.op == ExprOp::kColumn) m = std::max(m, n.index);
   }
   return m;
+}
+
+void BoundExpr::mark_columns(std::vector<bool>& used, size_t offset) const {
+  for (const Node& n : nodes_) {
+    if (n.op != ExprOp::kColumn) continue;
+    const size_t at = offset + static_cast<size_t>(n.index);
+    SHAPESIM_ASSERT(at < used.size());
+    used[at] = true;
+  }
 }
 
 const Value* BoundExpr::ref(int i, const Tuple& row, Value& scratch) const {

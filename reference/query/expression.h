@@ -110,6 +110,8 @@ class BoundExpr {
 
   // The largest column position read (-1: none).
   int max_column() const;
+  // Marks every column position read: used[offset + i] for column i (`used` is large enough).
+  void mark_columns(std::vector<bool>& used, size_t offset = 0) const;
 
  private:
   struct Node {

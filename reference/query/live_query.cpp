@@ -128,8 +128,15 @@ void LiveQuery::build() {
   std::vector<ChangeBatch> all(plan_.sources.size());
   std::vector<const ChangeBatch*> deltas;
   for (size_t i = 0; i < plan_.sources.size(); ++i) {
-    all[i].reserve(plan_.sources[i].source->row_count());
-    plan_.sources[i].source->for_each_row([&](const Tuple& key, const Tuple& values) { all[i].push_back({key, values, 1}); });
+    const PlannedSource& s = plan_.sources[i];
+    if (!s.filter) all[i].reserve(s.source->row_count());
+    s.source->for_each_row([&](const Tuple& key, const Tuple& values) {
+      if (!s.prepared()) {
+        all[i].push_back({key, values, 1});
+      } else if (auto row = s.prepare(values)) {
+        all[i].push_back({key, std::move(*row), 1});
+      }
+    });
     deltas.push_back(&all[i]);
   }
   ChangeBatch rows;
@@ -157,8 +164,19 @@ void LiveQuery::build() {
 }
 
 void LiveQuery::process(const std::vector<const ChangeBatch*>& deltas, ChangeBatch& out) {
+  // Pushed-down filters and projections first: the operators see the joined row's columns.
+  std::vector<ChangeBatch> prepared(deltas.size());
+  std::vector<const ChangeBatch*> inputs = deltas;
+  for (size_t i = 0; i < deltas.size(); ++i) {
+    const PlannedSource& s = plan_.sources[i];
+    if (!deltas[i] || !s.prepared()) continue;
+    for (const Change& c : *deltas[i]) {
+      if (auto row = s.prepare(c.values)) prepared[i].push_back({c.key, std::move(*row), c.diff});
+    }
+    inputs[i] = &prepared[i];
+  }
   ChangeBatch rows;
-  run_operators(deltas, rows);
+  run_operators(inputs, rows);
   if (rows.empty()) return;
   consolidate(rows);
   const size_t width = plan_.output_columns.size();

@@ -3,7 +3,8 @@
 // Built by Database::live(query): the first result is computed in bulk (one pass through the
 // operators, one sort). Each transaction then pushes its changes, as multisets of
 // (row, ±1), through the query's operators:
-//   sources -> JoinOperator... -> where -> GroupOperator (+ having) | projection
+//   sources -> pushed-down filter and projection (plan.h) -> JoinOperator... -> where
+//           -> GroupOperator (+ having) | projection
 //           -> DistinctOperator -> OrderedWindow (order_by/offset/limit) -> result
 // and every subscriber gets one batch of insert/update/delete per key, in key order, after
 // all live queries of the database have caught up with the transaction (a consistent view).

@@ -61,7 +61,9 @@ Expr literal_of(ColType t) {
 
 // A predicate over the columns of the given (spec, alias) sources.
 Expr predicate(const std::vector<std::pair<const CollectionSpec*, std::string>>& sources, int depth) {
-  auto [spec, alias] = *rc::gen::elementOf(sources);
+  // An index, not the element: RapidCheck replays generated values while shrinking, and a
+  // pointer into this run's World would dangle in the next one.
+  const auto& [spec, alias] = sources[*rc::gen::inRange<size_t>(0, sources.size())];
   ColType t = *rc::gen::elementOf(std::vector<ColType>{ColType::kInt, ColType::kText});
   auto column = pick_column(*spec, alias, t);
   if (!column) {

@@ -1,24 +1,37 @@
 #include "reference/query/plan.h"
 
-namespace shapesim::query {
-namespace {
+#include "reference/common/assert.h"
+#include "reference/query/plan_pushdown.h"
 
-std::vector<std::string> qualified(const Source& s, const std::string& alias) {
+namespace shapesim::query {
+
+std::vector<std::string> qualified_columns(const Source& s, const std::string& alias) {
   std::vector<std::string> out;
   for (const auto& c : s.columns()) out.push_back(alias + "." + c);
   return out;
 }
 
-}  // namespace
+namespace {
 
-Result<QueryPlan> QueryPlan::make(const Query& q) {
+// The plan with `where` as its WHERE; with `kept`, source i contributes only the columns
+// kept[i] names (when set) to the joined row, and every expression binds to that row.
+Result<QueryPlan> bind_plan(const Query& q, const std::optional<Expr>& where,
+                            const std::vector<std::optional<std::vector<size_t>>>* kept) {
   QueryPlan p;
   auto add_source = [&](const Source& s, const std::string& alias) -> Status {
     for (const auto& existing : p.sources) {
       if (existing.alias == alias) return invalid_argument("alias \"" + alias + "\" is used twice");
     }
-    p.sources.push_back({&s, alias, s.columns().size(), s.key_width()});
-    auto cols = qualified(s, alias);
+    PlannedSource planned{&s, alias, s.columns().size(), s.key_width(), std::nullopt, std::nullopt};
+    auto cols = qualified_columns(s, alias);
+    if (kept && (*kept)[p.sources.size()]) {
+      planned.kept = *(*kept)[p.sources.size()];
+      std::vector<std::string> narrowed;
+      for (size_t c : *planned.kept) narrowed.push_back(cols[c]);
+      cols = std::move(narrowed);
+      planned.width = cols.size();
+    }
+    p.sources.push_back(std::move(planned));
     p.joined_columns.insert(p.joined_columns.end(), cols.begin(), cols.end());
     p.joined_key_width += p.sources.back().key_width;
     return Status::Ok();
@@ -26,13 +39,15 @@ Result<QueryPlan> QueryPlan::make(const Query& q) {
   SHAPESIM_RETURN_IF_ERROR(add_source(q.from_source(), q.from_alias()));
   for (const auto& j : q.joins()) {
     auto left_columns = p.joined_columns;
-    SHAPESIM_ASSIGN_OR_RETURN(BoundExpr left, BoundExpr::bind(j.left_key, left_columns));
-    SHAPESIM_ASSIGN_OR_RETURN(BoundExpr right, BoundExpr::bind(j.right_key, qualified(*j.source, j.alias)));
     SHAPESIM_RETURN_IF_ERROR(add_source(*j.source, j.alias));
+    const size_t left_width = left_columns.size();
+    std::vector<std::string> right_columns(p.joined_columns.begin() + static_cast<std::ptrdiff_t>(left_width), p.joined_columns.end());
+    SHAPESIM_ASSIGN_OR_RETURN(BoundExpr left, BoundExpr::bind(j.left_key, left_columns));
+    SHAPESIM_ASSIGN_OR_RETURN(BoundExpr right, BoundExpr::bind(j.right_key, right_columns));
     p.joins.push_back({j.kind, std::move(left), std::move(right)});
   }
-  if (q.where_clause()) {
-    SHAPESIM_ASSIGN_OR_RETURN(p.where, BoundExpr::bind(*q.where_clause(), p.joined_columns));
+  if (where) {
+    SHAPESIM_ASSIGN_OR_RETURN(p.where, BoundExpr::bind(*where, p.joined_columns));
   }
 
   p.grouped = q.grouped();
@@ -98,6 +113,33 @@ Result<QueryPlan> QueryPlan::make(const Query& q) {
   p.limit = q.limit_value();
   return p;
 }
+
+}  // namespace
+
+Result<QueryPlan> QueryPlan::make(const Query& q, Pushdown pushdown) {
+  SHAPESIM_ASSIGN_OR_RETURN(QueryPlan full, bind_plan(q, q.where_clause(), nullptr));
+  if (pushdown == Pushdown::kOff) return full;
+  PushdownRewrite rewrite = rewrite_for_pushdown(q, full);
+  SHAPESIM_ASSIGN_OR_RETURN(QueryPlan p, bind_plan(q, rewrite.residual_where, &rewrite.kept));
+  SHAPESIM_ASSERT(p.sources.size() == rewrite.filters.size());
+  for (size_t i = 0; i < p.sources.size(); ++i) {
+    if (!rewrite.filters[i]) continue;
+    PlannedSource& s = p.sources[i];
+    SHAPESIM_ASSIGN_OR_RETURN(s.filter, BoundExpr::bind(*rewrite.filters[i], qualified_columns(*s.source, s.alias)));
+  }
+  SHAPESIM_ASSERT(p.output_columns == full.output_columns);
+  return p;
+}
+
+std::optional<Tuple> PlannedSource::prepare(const Tuple& row) const {
+  if (filter && !filter->test(row)) return std::nullopt;
+  if (!kept) return row;
+  Tuple out;
+  out.reserve(kept->size());
+  for (size_t c : *kept) out.push_back(row[c]);
+  return out;
+}
+
 
 Tuple QueryPlan::project(const Tuple& joined) const {
   if (items.empty()) return joined;

@@ -11,6 +11,13 @@
 //
 // Keys: a source's key; a join concatenates its sides' keys (NULLs for a missing side); a
 // group's key is its group_by values; distinct rows are keyed by their values.
+//
+// Pushdown (Pushdown::kOn, what LiveQuery uses; plan_pushdown.cpp): each source's rows are
+// first filtered by the WHERE conjuncts that read only that source — when no outer join pads
+// that source with NULLs — and then cut to the columns the query reads (`kept`), before they
+// reach the joins; the joined row is made of the kept columns only, and `where` is what is
+// left of the WHERE. The from-scratch evaluator plans with Pushdown::kOff, so comparing the
+// two checks the rewrite.
 #pragma once
 
 #include <optional>
@@ -24,9 +31,18 @@ namespace shapesim::query {
 struct PlannedSource {
   const Source* source;
   std::string alias;
-  size_t width = 0;      // columns
+  size_t width = 0;      // columns in the joined row (kept.size() when narrowed)
   size_t key_width = 0;  // key parts
+  std::optional<BoundExpr> filter;  // pushed-down WHERE conjuncts, over the source's own row
+  std::optional<std::vector<size_t>> kept;  // source columns read by the query, ascending
+
+  // Whether the source's row goes through filter and projection before the joins.
+  bool prepared() const { return filter || kept; }
+  // The source's row as the joined row holds it; nullopt when the filter drops it.
+  std::optional<Tuple> prepare(const Tuple& row) const;
 };
+
+enum class Pushdown { kOff, kOn };
 
 struct PlannedJoin {
   JoinKind kind;
@@ -67,7 +83,7 @@ struct QueryPlan {
   size_t offset = 0;
   std::optional<size_t> limit;
 
-  static Result<QueryPlan> make(const Query& q);
+  static Result<QueryPlan> make(const Query& q, Pushdown pushdown = Pushdown::kOff);
 
   // The output row for a joined row (not grouped).
   Tuple project(const Tuple& joined) const;

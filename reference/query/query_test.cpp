@@ -51,6 +51,48 @@ TEST_F(QueryTest, OrderLimitWindowFollowsInsertsUpdatesAndDeletes) {
   EXPECT_EQ(batches.size(), 2u);
 }
 
+TEST_F(QueryTest, FiltersAndProjectionsArePushedBelowJoinsWhereThatIsSound) {
+  // An inner join: the tasks-only conjunct moves to tasks, the join-spanning one stays, and
+  // each source keeps only the columns read above it.
+  Query q = from(*tasks, "t")
+                .inner_join(*users, "u", col("t.assignee"), col("u.id"))
+                .where(and_(eq(col("t.status"), "open"), ne(col("u.name"), col("t.status"))))
+                .select({{"id", col("t.id")}, {"name", col("u.name")}});
+  auto plan = QueryPlan::make(q, Pushdown::kOn);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  ASSERT_TRUE(plan->sources[0].filter.has_value());
+  EXPECT_FALSE(plan->sources[1].filter.has_value());
+  ASSERT_TRUE(plan->where.has_value());
+  EXPECT_EQ(plan->joined_columns, (std::vector<std::string>{"t.id", "t.status", "t.assignee", "u.id", "u.name"}));
+  Query narrow = from(*tasks, "t").inner_join(*users, "u", col("t.assignee"), col("u.id"))
+                     .where(eq(col("t.status"), "open")).select({{"id", col("t.id")}, {"name", col("u.name")}});
+  auto narrowed = QueryPlan::make(narrow, Pushdown::kOn);
+  ASSERT_TRUE(narrowed.ok());
+  EXPECT_EQ(narrowed->joined_columns, (std::vector<std::string>{"t.id", "t.assignee", "u.id", "u.name"}));
+  EXPECT_FALSE(narrowed->where.has_value());
+  auto unpushed = QueryPlan::make(narrow);
+  ASSERT_TRUE(unpushed.ok());
+  EXPECT_EQ(unpushed->joined_columns.size(), 6u);
+  EXPECT_FALSE(unpushed->sources[0].prepared());
+
+  // A left join pads users with NULLs: "u.name IS NULL" must see the padded rows, so it stays
+  // above the join (pushed down it would drop ada and bob and pad every task instead).
+  Query orphans = from(*tasks, "t").left_join(*users, "u", col("t.assignee"), col("u.id"))
+                      .where(and_(is_null(col("u.name")), eq(col("t.status"), "open")))
+                      .select({{"id", col("t.id")}});
+  auto orphan_plan = QueryPlan::make(orphans, Pushdown::kOn);
+  ASSERT_TRUE(orphan_plan.ok());
+  EXPECT_TRUE(orphan_plan->sources[0].filter.has_value());
+  EXPECT_FALSE(orphan_plan->sources[1].filter.has_value());
+  LiveQuery& live = **db.live(orphans);
+  EXPECT_TRUE(ids(live).empty());
+  ASSERT_TRUE(db.remove(*users, {Value(2)}).ok());  // open tasks are assigned to user 2
+  EXPECT_EQ(ids(live), (std::vector<int64_t>{1, 3, 5}));
+  ASSERT_TRUE(db.update(*tasks, {Value(3), Value("done"), Value(2), Value(103)}).ok());
+  EXPECT_EQ(ids(live), (std::vector<int64_t>{1, 5}));
+  EXPECT_EQ(live.rows(), *evaluate(orphans));
+}
+
 TEST_F(QueryTest, ATransactionOverTwoCollectionsIsOneConsistentBatch) {
   LiveQuery& q = **db.live(from(*tasks, "t").inner_join(*users, "u", col("t.assignee"), col("u.id"))
                                .select({{"id", col("t.id")}, {"name", col("u.name")}}));
