@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "reference/common/assert.h"
+
 namespace shapesim::query {
 
 void Collection::for_each_row(const std::function<void(const Tuple& key, const Tuple& values)>& fn) const {
@@ -55,25 +57,30 @@ Status Database::drop(LiveQuery* query) {
 
 Status Database::apply(Transaction tx) {
   // Apply each write, remembering how to undo it; a failure undoes the writes before it.
+  // The rows an undo restores are the retractions in the deltas, so nothing is copied twice.
+  std::vector<std::pair<const Source*, ChangeBatch>> deltas;  // per touched collection
   struct Undo {
     Collection* collection;
-    Tuple key;
-    std::optional<Tuple> before;
+    size_t delta, change;  // deltas[delta].second[change]: the retracted row, or the inserted one
+    bool had_row;
   };
   std::vector<Undo> undo;
-  std::vector<std::pair<const Source*, ChangeBatch>> deltas;  // per touched collection
-  auto delta_of = [&](const Source* s) -> ChangeBatch& {
-    for (auto& [src, batch] : deltas) {
-      if (src == s) return batch;
+  auto delta_of = [&](const Source* s) -> size_t {
+    for (size_t i = 0; i < deltas.size(); ++i) {
+      if (deltas[i].first == s) return i;
     }
-    return deltas.emplace_back(s, ChangeBatch{}).second;
+    deltas.emplace_back(s, ChangeBatch{});
+    return deltas.size() - 1;
   };
   auto fail = [&](Status st) {
     for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
-      if (it->before) {
-        it->collection->rows_[it->key] = std::move(*it->before);
+      const Change& ch = deltas[it->delta].second[it->change];
+      if (it->had_row) {
+        SHAPESIM_ASSERT(ch.diff == -1);
+        it->collection->rows_[ch.key] = ch.values;
       } else {
-        it->collection->rows_.erase(it->key);
+        SHAPESIM_ASSERT(ch.diff == +1);
+        it->collection->rows_.erase(ch.key);
       }
     }
     return st;
@@ -94,18 +101,20 @@ Status Database::apply(Transaction tx) {
     if ((op.kind == Transaction::Op::kUpdate || op.kind == Transaction::Op::kRemove) && !present) {
       return fail(not_found("\"" + c.name() + "\" has no key " + tuple_to_string(key)));
     }
-    ChangeBatch& batch = delta_of(&c);
+    const size_t d = delta_of(&c);
+    ChangeBatch& batch = deltas[d].second;
     if (present) {
-      undo.push_back({&c, key, it->second});
-      batch.push_back({key, it->second, -1});
+      undo.push_back({&c, d, batch.size(), true});
       if (op.kind == Transaction::Op::kRemove) {
+        batch.push_back({std::move(key), std::move(it->second), -1});
         c.rows_.erase(it);
       } else {
+        batch.push_back({key, std::move(it->second), -1});
         it->second = op.tuple;
         batch.push_back({std::move(key), std::move(op.tuple), +1});
       }
     } else {
-      undo.push_back({&c, key, std::nullopt});
+      undo.push_back({&c, d, batch.size(), false});
       c.rows_.emplace(key, op.tuple);
       batch.push_back({std::move(key), std::move(op.tuple), +1});
     }

@@ -165,11 +165,12 @@ void LiveQuery::build() {
 
 void LiveQuery::process(const std::vector<const ChangeBatch*>& deltas, ChangeBatch& out) {
   // Pushed-down filters and projections first: the operators see the joined row's columns.
-  std::vector<ChangeBatch> prepared(deltas.size());
+  std::vector<ChangeBatch> prepared;
   std::vector<const ChangeBatch*> inputs = deltas;
   for (size_t i = 0; i < deltas.size(); ++i) {
     const PlannedSource& s = plan_.sources[i];
     if (!deltas[i] || !s.prepared()) continue;
+    prepared.resize(deltas.size());
     for (const Change& c : *deltas[i]) {
       if (auto row = s.prepare(c.values)) prepared[i].push_back({c.key, std::move(*row), c.diff});
     }

@@ -43,17 +43,18 @@ void OrderedWindow::insert(std::unique_ptr<Entry> e, ChangeBatch& visible) {
 void OrderedWindow::erase(Entry& probe, ChangeBatch& visible) {
   const size_t off = plan_.offset, stop = end();
   abbreviate(probe);
-  size_t r = index_.rank_of(probe);
-  if (r == decltype(index_)::npos) return;
+  const auto found = index_.find(probe);
+  if (!found.found()) return;
+  const size_t r = found.rank;
   if (r < stop) {
     // Leaving: the erased row, or (erased before the window) the row at `off` that slides out.
     if (r >= off) {
-      show(index_.at(r), -1, visible);
+      show(index_.at(found), -1, visible);
     } else if (index_.size() > off) {
       show(index_.at(off), -1, visible);
     }
   }
-  index_.erase(probe);
+  index_.erase(found);
   if (r >= stop) return;
   // Entering: the row that slid from rank `stop` to the window's last rank.
   if (stop != static_cast<size_t>(-1) && index_.size() >= stop) show(index_.at(stop - 1), +1, visible);

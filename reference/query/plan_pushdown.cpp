@@ -86,9 +86,10 @@ PushdownRewrite rewrite_for_pushdown(const Query& q, const QueryPlan& full) {
   for (size_t i = 0; i < n; ++i) r.filters[i] = and_all(pushed[i]);
   r.residual_where = and_all(residual);
 
-  // Columns read above the sources.
+  // Columns read above the sources. Only joins store their input rows, so only they gain
+  // from narrower ones; a single source's rows go to the sink as they are.
   const bool whole_rows = !full.grouped && full.items.empty();  // the output is the joined row
-  if (whole_rows) return r;
+  if (whole_rows || full.joins.empty()) return r;
   for (size_t j = 0; j < full.joins.size(); ++j) {
     full.joins[j].left_key.mark_columns(used);
     full.joins[j].right_key.mark_columns(used, start[j + 1]);

@@ -12,6 +12,7 @@
 //   size_t r = s.insert(std::move(e));   // its rank
 //   const Entry& third = s.at(2);
 //   size_t gone = s.erase(probe);        // rank it had (probe compares equal to it)
+//   auto p = s.find(probe); s.at(p); s.erase(p);  // one search for a look and an erase
 #pragma once
 
 #include <algorithm>
@@ -70,37 +71,55 @@ class SortedBlocks {
     return rank;
   }
 
-  // Removes the element equal to `probe`; returns the rank it had, or npos if absent.
   static constexpr size_t npos = static_cast<size_t>(-1);
-  size_t erase(const T& probe) {
-    if (blocks_.empty()) return npos;
-    size_t b = block_for(probe);
-    auto& block = blocks_[b];
-    auto pos = std::lower_bound(block.begin(), block.end(), probe,
-                                [&](const std::unique_ptr<T>& a, const T& v) { return less_(*a, v); });
-    if (pos == block.end() || less_(probe, **pos)) return npos;
-    size_t rank = prefix(b) + static_cast<size_t>(pos - block.begin());
-    block.erase(pos);
-    --size_;
-    if (block.empty() && blocks_.size() > 1) {
-      blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(b));
-      rebuild_tree();
-    } else {
-      tree_add(b, -1);
-    }
-    return rank;
-  }
 
-  // The rank of the element equal to `probe`, or npos.
-  size_t rank_of(const T& probe) const {
-    if (blocks_.empty()) return npos;
+  // Where an element is: its rank, and its block and place in the block.
+  struct Position {
+    size_t rank = npos;
+    size_t block = 0, in_block = 0;
+    bool found() const { return rank != npos; }
+  };
+
+  // The position of the element equal to `probe` (rank npos if absent): one search.
+  Position find(const T& probe) const {
+    if (blocks_.empty()) return {};
     size_t b = block_for(probe);
     const auto& block = blocks_[b];
     auto pos = std::lower_bound(block.begin(), block.end(), probe,
                                 [&](const std::unique_ptr<T>& a, const T& v) { return less_(*a, v); });
-    if (pos == block.end() || less_(probe, **pos)) return npos;
-    return prefix(b) + static_cast<size_t>(pos - block.begin());
+    if (pos == block.end() || less_(probe, **pos)) return {};
+    const size_t in_block = static_cast<size_t>(pos - block.begin());
+    return {prefix(b) + in_block, b, in_block};
   }
+
+  const T& at(const Position& p) const {
+    SHAPESIM_ASSERT(p.found() && p.block < blocks_.size() && p.in_block < blocks_[p.block].size());
+    return *blocks_[p.block][p.in_block];
+  }
+
+  // Removes the element at `p` (from find(), with no change in between).
+  void erase(const Position& p) {
+    SHAPESIM_ASSERT(p.found() && p.block < blocks_.size() && p.in_block < blocks_[p.block].size());
+    auto& block = blocks_[p.block];
+    block.erase(block.begin() + static_cast<std::ptrdiff_t>(p.in_block));
+    --size_;
+    if (block.empty() && blocks_.size() > 1) {
+      blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(p.block));
+      rebuild_tree();
+    } else {
+      tree_add(p.block, -1);
+    }
+  }
+
+  // Removes the element equal to `probe`; returns the rank it had, or npos if absent.
+  size_t erase(const T& probe) {
+    Position p = find(probe);
+    if (p.found()) erase(p);
+    return p.rank;
+  }
+
+  // The rank of the element equal to `probe`, or npos.
+  size_t rank_of(const T& probe) const { return find(probe).rank; }
 
   // The element at `rank` (< size()).
   const T& at(size_t rank) const {
