@@ -5,9 +5,9 @@
 //   while (st.step_row()) st.column(0, ColumnType::kText);
 #pragma once
 
-#include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "reference/common/status.h"
 #include "reference/common/value.h"
@@ -26,7 +26,7 @@ class StatementCache {
   void clear();
 
  private:
-  std::map<std::string, sqlite3_stmt*> statements_;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;  // SQL text -> prepared statement
 };
 
 class SqliteStatement {
