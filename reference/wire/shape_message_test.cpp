@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "reference/common/random.h"
+#include "reference/wire/shape_message_reference_decoder.h"
+
 namespace shapesim {
 namespace {
 
@@ -74,6 +77,59 @@ TEST(ShapeMessage, RejectsMalformedBodies) {
                           "[{\"headers\":{\"control\":\"up-to-date\",\"global_last_seen_lsn\":\"-1\"}}]"}) {
     EXPECT_FALSE(decode_messages(bad).ok()) << bad;
   }
+}
+
+// The streaming decoder against the reference DOM decoder: the same messages or the same
+// error, over valid bodies and bodies with one token replaced, duplicated keys, wrong types
+// and truncations.
+TEST(ShapeMessage, StreamingDecoderAgreesWithTheReferenceDecoder) {
+  const std::vector<std::string> bases = {
+      R"([{"key":"\"public\".\"t\"/\"1\"","value":{"id":"1","title":null},"headers":{"operation":"insert","relation":["public","t"],"txids":[7,8],"lsn":"1234","op_position":0,"last":true}}])",
+      R"([{"headers":{"control":"snapshot-end","xmin":"5","xmax":"9","xip_list":["6","7"]}},{"headers":{"control":"up-to-date","global_last_seen_lsn":"42"}}])",
+      R"([{"key":"k","value":{"a":"1"},"old_value":{"a":"0"},"headers":{"operation":"update","relation":["s","t"],"snapshot_mark":3}},{"headers":{"control":"must-refetch"}}])",
+      R"([{"key":"k","value":{"a":1,"a":"x"},"headers":{"operation":"delete","extra":{"x":[1,{"y":null}]}},"headers":{"operation":"insert"}}])",
+  };
+  const std::vector<std::string> tokens = {"1", "-1", "1.5", "true", "false", "null", "\"x\"", "\"12\"", "[]", "{}", "[1]",
+                                           "[\"a\"]", "{\"a\":1}", "\"insert\"", "\"up-to-date\"", "\"snapshot-end\""};
+  Random rng(20261129);
+  size_t compared = 0, agreed_ok = 0;
+  auto check = [&](const std::string& body) {
+    auto streamed = decode_messages(body);
+    auto reference = decode_messages_reference(body);
+    ASSERT_EQ(streamed.ok(), reference.ok()) << body;
+    if (streamed.ok()) {
+      EXPECT_EQ(*streamed, *reference) << body;
+      ++agreed_ok;
+    } else {
+      EXPECT_EQ(streamed.status().message(), reference.status().message()) << body;
+    }
+    ++compared;
+  };
+  for (const auto& b : bases) check(b);
+  for (int i = 0; i < 4000; ++i) {
+    std::string body = bases[rng.uniform(0, bases.size() - 1)];
+    // Replace one scalar or bracketed value after a ':' or '[' or ',' with a token, or cut the body.
+    const int mutation = static_cast<int>(rng.uniform(0, 3));
+    if (mutation == 3) {
+      body.resize(rng.uniform(0, body.size()));
+    } else {
+      size_t at = rng.uniform(0, body.size() - 1);
+      while (at < body.size() && body[at] != ':' && body[at] != '[' && body[at] != ',') ++at;
+      if (at + 1 >= body.size()) continue;
+      size_t start = at + 1, end = start;
+      if (body[start] == '"') {
+        end = body.find('"', start + 1);
+        while (end != std::string::npos && body[end - 1] == '\\') end = body.find('"', end + 1);
+        end = end == std::string::npos ? body.size() : end + 1;
+      } else {
+        while (end < body.size() && body[end] != ',' && body[end] != '}' && body[end] != ']') ++end;
+      }
+      body = body.substr(0, start) + tokens[rng.uniform(0, tokens.size() - 1)] + body.substr(end);
+    }
+    check(body);
+  }
+  EXPECT_GT(agreed_ok, 100u);  // the mutations leave many bodies valid, not only errors
+  EXPECT_GT(compared - agreed_ok, 1000u);  // and many errors, compared message for message
 }
 
 TEST(RowKey, QuotesAndEscapes) {
