@@ -63,8 +63,15 @@ Value aggregate(AggregateKind kind, const std::vector<Value>& values) {
 
 std::vector<ResultRow> evaluate(const QueryPlan& p) {
   for (const auto& s : p.sources) SHAPESIM_ASSERT(!s.prepared());  // the oracle plans without pushdown
-  // From and joins: nested loops.
-  std::vector<ResultRow> rows = rows_of(*p.sources[0].source);
+  // From and joins: nested loops. A single source is filtered as it is read.
+  std::vector<ResultRow> rows;
+  if (p.joins.empty()) {
+    p.sources[0].source->for_each_row([&](const Tuple& key, const Tuple& values) {
+      if (!p.where || p.where->test(values)) rows.push_back({key, values});
+    });
+  } else {
+    rows = rows_of(*p.sources[0].source);
+  }
   size_t left_width = p.sources[0].width, left_key_width = p.sources[0].key_width;
   for (size_t j = 0; j < p.joins.size(); ++j) {
     const PlannedJoin& join = p.joins[j];
@@ -94,7 +101,7 @@ std::vector<ResultRow> evaluate(const QueryPlan& p) {
     left_width += src.width;
     left_key_width += src.key_width;
   }
-  if (p.where) {
+  if (p.where && !p.joins.empty()) {
     std::erase_if(rows, [&](const ResultRow& r) { return !p.where->test(r.values); });
   }
 
@@ -145,12 +152,14 @@ std::vector<ResultRow> evaluate(const QueryPlan& p) {
   // Order (ties and unordered results by key), then offset and limit.
   std::vector<std::pair<Tuple, size_t>> sortable;
   for (size_t i = 0; i < out.size(); ++i) sortable.emplace_back(p.sort_key(out[i].joined, out[i].row.values), i);
-  std::sort(sortable.begin(), sortable.end(), [&](const auto& a, const auto& b) {
+  auto less = [&](const auto& a, const auto& b) {
     if (int c = p.compare_sort_keys(a.first, b.first)) return c < 0;
     return compare_tuples(out[a.second].row.key, out[b.second].row.key) < 0;
-  });
-  std::vector<ResultRow> result;
+  };
   size_t end = p.limit ? std::min(sortable.size(), p.offset + *p.limit) : sortable.size();
+  // Only the first `end` in order are read (a total order: the same as sorting them all).
+  std::partial_sort(sortable.begin(), sortable.begin() + static_cast<std::ptrdiff_t>(end), sortable.end(), less);
+  std::vector<ResultRow> result;
   for (size_t i = p.offset; i < end; ++i) result.push_back(std::move(out[sortable[i].second].row));
   return result;
 }
