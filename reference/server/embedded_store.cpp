@@ -298,37 +298,33 @@ Result<std::optional<Xid>> EmbeddedStore::find_batch(const std::string& batch_id
 Result<WriteOutcome> EmbeddedStore::apply(const WriteBatch& batch) {
   if (batch.id.empty()) return invalid_argument("a write batch needs a non-empty id");
   const std::string digest = batch.digest();
-  {
-    SqliteStatement seen(db_, cache_, "SELECT txid, digest, commit_lsn FROM _shapesim_batches WHERE id = ?");
-    seen.bind(1, Value(batch.id));
-    if (seen.step_row()) {
-      // A row from before digests were kept has none: it answers as a replay.
-      std::string stored = seen.column_text(1);
-      if (!stored.empty() && stored != digest) return already_exists(reused_batch_id_message(batch.id));
-      WriteOutcome replay{Xid{static_cast<uint64_t>(seen.column_int(0))}, std::nullopt};
-      if (int64_t lsn = seen.column_int(2); lsn > 0) replay.replayed_commit_lsn = Lsn{static_cast<uint64_t>(lsn)};
-      return replay;
-    }
-    SHAPESIM_RETURN_IF_ERROR(seen.status());
-  }
+  // LSNs advance like a WAL position: a header plus a slot per change (one per mutation).
+  const Lsn commit_lsn{last_lsn_.value + 64 * (1 + batch.mutations.size())};
   SHAPESIM_RETURN_IF_ERROR(SqliteStatement(db_, cache_, "BEGIN").run());
-  CommittedTransaction tx{next_xid_, Lsn{}, {}};
+  // The batch's record first: its id is unique, so a replay fails here, before any mutation
+  // (which could fail differently the second time), and is answered from the stored record.
   Status st;
-  for (const auto& m : batch.mutations) {
-    st = apply_mutation(m, tx.changes);
-    if (!st.ok()) break;
-  }
-  // LSNs advance like a WAL position: a header plus a slot per change.
-  tx.commit_lsn = Lsn{last_lsn_.value + 64 * (1 + tx.changes.size())};
-  if (st.ok()) {
+  {
     SqliteStatement rec(db_, cache_, "INSERT INTO _shapesim_batches (id, txid, digest, commit_lsn) VALUES (?, ?, ?, ?)");
     rec.bind(1, Value(batch.id));
-    rec.bind(2, Value(static_cast<int64_t>(tx.xid.value)));
+    rec.bind(2, Value(static_cast<int64_t>(next_xid_.value)));
     rec.bind(3, Value(digest));
-    rec.bind(4, Value(static_cast<int64_t>(tx.commit_lsn.value)));
+    rec.bind(4, Value(static_cast<int64_t>(commit_lsn.value)));
     st = rec.run();
   }
-  if (st.ok()) st = log_transaction(tx);
+  if (st.code() == ErrorCode::kFailedPrecondition) {  // the id is taken
+    SHAPESIM_RETURN_IF_ERROR(SqliteStatement(db_, cache_, "ROLLBACK").run());
+    return replay(batch.id, digest);
+  }
+  CommittedTransaction tx{next_xid_, commit_lsn, {}};
+  for (const auto& m : batch.mutations) {
+    if (!st.ok()) break;
+    st = apply_mutation(m, tx.changes);
+  }
+  if (st.ok()) {
+    SHAPESIM_ASSERT(tx.changes.size() == batch.mutations.size());  // the LSN counted one slot per mutation
+    st = log_transaction(tx);
+  }
   if (!st.ok()) {
     (void)SqliteStatement(db_, cache_, "ROLLBACK").run();
     return st;
@@ -339,6 +335,21 @@ Result<WriteOutcome> EmbeddedStore::apply(const WriteBatch& batch) {
   next_xid_ = Xid{next_xid_.value + 1};
   last_lsn_ = tx.commit_lsn;
   return WriteOutcome{tx.xid, std::move(tx)};
+}
+
+Result<WriteOutcome> EmbeddedStore::replay(const std::string& batch_id, const std::string& digest) {
+  SqliteStatement seen(db_, cache_, "SELECT txid, digest, commit_lsn FROM _shapesim_batches WHERE id = ?");
+  seen.bind(1, Value(batch_id));
+  if (!seen.step_row()) {
+    SHAPESIM_RETURN_IF_ERROR(seen.status());
+    return internal_error("write batch " + batch_id + " collided with a record that is not there");
+  }
+  // A row from before digests were kept has none: it answers as a replay.
+  std::string stored = seen.column_text(1);
+  if (!stored.empty() && stored != digest) return already_exists(reused_batch_id_message(batch_id));
+  WriteOutcome replayed{Xid{static_cast<uint64_t>(seen.column_int(0))}, std::nullopt};
+  if (int64_t lsn = seen.column_int(2); lsn > 0) replayed.replayed_commit_lsn = Lsn{static_cast<uint64_t>(lsn)};
+  return replayed;
 }
 
 Result<Snapshot> EmbeddedStore::scan(const TableSchema& t, const std::function<void(const std::vector<Value>&)>& fn) {

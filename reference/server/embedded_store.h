@@ -91,6 +91,9 @@ class EmbeddedStore : public SourceOfTruth {
   Status add_missing_columns();
 
   Status apply_mutation(const Mutation& m, std::vector<ChangeRecord>& changes);
+  // The answer to a batch whose id is taken: its first outcome, or already_exists when the
+  // id came with different mutations.
+  Result<WriteOutcome> replay(const std::string& batch_id, const std::string& digest);
   Status set_meta(const char* key, uint64_t value);
   Status log_transaction(const CommittedTransaction& tx);
 
