@@ -12,6 +12,7 @@ packages=(
   libbenchmark-dev                      # benchmarks
   nlohmann-json3-dev                    # JSON
   libcli11-dev                          # command-line parsing (tools/)
+  libmimalloc-dev                       # the allocator of the simulator, server and tests (SHAPESIM_MIMALLOC)
   libbenchmark-tools python3-scipy      # compare.py's Mann-Whitney U test (ci/bench.sh)
   python3-matplotlib                    # benchmark history plots (ci/bench.sh)
   libsqlite3-dev                        # embedded source of truth
