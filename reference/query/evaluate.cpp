@@ -63,67 +63,75 @@ Value aggregate(AggregateKind kind, const std::vector<Value>& values) {
 
 std::vector<ResultRow> evaluate(const QueryPlan& p) {
   for (const auto& s : p.sources) SHAPESIM_ASSERT(!s.prepared());  // the oracle plans without pushdown
-  // From and joins: nested loops. A single source is filtered as it is read.
-  std::vector<ResultRow> rows;
-  if (p.joins.empty()) {
-    p.sources[0].source->for_each_row([&](const Tuple& key, const Tuple& values) {
-      if (!p.where || p.where->test(values)) rows.push_back({key, values});
-    });
-  } else {
-    rows = rows_of(*p.sources[0].source);
-  }
-  size_t left_width = p.sources[0].width, left_key_width = p.sources[0].key_width;
-  for (size_t j = 0; j < p.joins.size(); ++j) {
-    const PlannedJoin& join = p.joins[j];
-    const PlannedSource& src = p.sources[j + 1];
-    std::vector<ResultRow> right = rows_of(*src.source);
-    std::vector<ResultRow> out;
-    std::vector<bool> right_matched(right.size(), false);
-    for (const auto& l : rows) {
-      Value lk = join.left_key.eval(l.values);
-      bool matched = false;
-      for (size_t r = 0; r < right.size(); ++r) {
-        if (!keys_match(lk, join.right_key.eval(right[r].values))) continue;
-        matched = right_matched[r] = true;
-        out.push_back({concat(l.key, right[r].key), concat(l.values, right[r].values)});
-      }
-      if (!matched && (join.kind == JoinKind::kLeft || join.kind == JoinKind::kFull)) {
-        out.push_back({concat(l.key, Tuple(src.key_width)), concat(l.values, Tuple(src.width))});
-      }
-    }
-    if (join.kind == JoinKind::kRight || join.kind == JoinKind::kFull) {
-      for (size_t r = 0; r < right.size(); ++r) {
-        if (right_matched[r]) continue;
-        out.push_back({concat(Tuple(left_key_width), right[r].key), concat(Tuple(left_width), right[r].values)});
-      }
-    }
-    rows = std::move(out);
-    left_width += src.width;
-    left_key_width += src.key_width;
-  }
-  if (p.where && !p.joins.empty()) {
-    std::erase_if(rows, [&](const ResultRow& r) { return !p.where->test(r.values); });
-  }
 
-  // Output rows, each with its joined row (for ordering by source columns).
+  // Output rows with their sort keys (computed while the joined row is at hand).
   struct Out {
     ResultRow row;
-    Tuple joined;
+    Tuple sort;
   };
   std::vector<Out> out;
-  if (p.grouped) {
-    // Each group's values per select item (aggregates only).
-    std::map<Tuple, std::vector<std::vector<Value>>, TupleLess> groups;
-    if (p.group_keys.empty()) groups.emplace(Tuple{}, std::vector<std::vector<Value>>(p.items.size()));
-    for (const auto& r : rows) {
-      Tuple key;
-      for (const auto& k : p.group_keys) key.push_back(k.eval(r.values));
-      auto& values = groups.try_emplace(key, std::vector<std::vector<Value>>(p.items.size())).first->second;
+  // Grouped queries: each group's values per select item (aggregates only).
+  std::map<Tuple, std::vector<std::vector<Value>>, TupleLess> groups;
+  if (p.grouped && p.group_keys.empty()) groups.emplace(Tuple{}, std::vector<std::vector<Value>>(p.items.size()));
+  // Every joined row that passes the where goes here once.
+  auto take = [&](const Tuple& key, const Tuple& joined) {
+    if (p.grouped) {
+      Tuple group;
+      for (const auto& k : p.group_keys) group.push_back(k.eval(joined));
+      auto& values = groups.try_emplace(std::move(group), std::vector<std::vector<Value>>(p.items.size())).first->second;
       for (size_t i = 0; i < p.items.size(); ++i) {
         const PlannedItem& item = p.items[i];
-        if (item.group_key < 0) values[i].push_back(item.aggregate_arg ? item.aggregate_arg->eval(r.values) : Value(true));
+        if (item.group_key < 0) values[i].push_back(item.aggregate_arg ? item.aggregate_arg->eval(joined) : Value(true));
       }
+      return;
     }
+    Tuple values = p.project(joined);
+    Tuple sort = p.order_over_output ? Tuple{} : p.sort_key(joined, values);
+    out.push_back({{key, std::move(values)}, std::move(sort)});
+  };
+
+  // From and joins: nested loops; a single source is read in place.
+  if (p.joins.empty()) {
+    p.sources[0].source->for_each_row([&](const Tuple& key, const Tuple& values) {
+      if (!p.where || p.where->test(values)) take(key, values);
+    });
+  } else {
+    std::vector<ResultRow> rows = rows_of(*p.sources[0].source);
+    size_t left_width = p.sources[0].width, left_key_width = p.sources[0].key_width;
+    for (size_t j = 0; j < p.joins.size(); ++j) {
+      const PlannedJoin& join = p.joins[j];
+      const PlannedSource& src = p.sources[j + 1];
+      std::vector<ResultRow> right = rows_of(*src.source);
+      std::vector<ResultRow> joined;
+      std::vector<bool> right_matched(right.size(), false);
+      for (const auto& l : rows) {
+        Value lk = join.left_key.eval(l.values);
+        bool matched = false;
+        for (size_t r = 0; r < right.size(); ++r) {
+          if (!keys_match(lk, join.right_key.eval(right[r].values))) continue;
+          matched = right_matched[r] = true;
+          joined.push_back({concat(l.key, right[r].key), concat(l.values, right[r].values)});
+        }
+        if (!matched && (join.kind == JoinKind::kLeft || join.kind == JoinKind::kFull)) {
+          joined.push_back({concat(l.key, Tuple(src.key_width)), concat(l.values, Tuple(src.width))});
+        }
+      }
+      if (join.kind == JoinKind::kRight || join.kind == JoinKind::kFull) {
+        for (size_t r = 0; r < right.size(); ++r) {
+          if (right_matched[r]) continue;
+          joined.push_back({concat(Tuple(left_key_width), right[r].key), concat(Tuple(left_width), right[r].values)});
+        }
+      }
+      rows = std::move(joined);
+      left_width += src.width;
+      left_key_width += src.key_width;
+    }
+    for (const auto& r : rows) {
+      if (!p.where || p.where->test(r.values)) take(r.key, r.values);
+    }
+  }
+
+  if (p.grouped) {
     for (const auto& [key, per_item] : groups) {
       Tuple values;
       for (size_t i = 0; i < p.items.size(); ++i) {
@@ -132,11 +140,6 @@ std::vector<ResultRow> evaluate(const QueryPlan& p) {
       }
       if (p.having && !p.having->test(values)) continue;
       out.push_back({{key, std::move(values)}, {}});
-    }
-  } else {
-    for (auto& r : rows) {
-      Tuple values = p.project(r.values);
-      out.push_back({{std::move(r.key), std::move(values)}, std::move(r.values)});
     }
   }
   if (p.distinct) {
@@ -148,19 +151,22 @@ std::vector<ResultRow> evaluate(const QueryPlan& p) {
     out.clear();
     for (auto& [_, o] : unique) out.push_back(std::move(o));
   }
+  if (p.order_over_output) {
+    for (auto& o : out) o.sort = p.sort_key({}, o.row.values);
+  }
 
   // Order (ties and unordered results by key), then offset and limit.
-  std::vector<std::pair<Tuple, size_t>> sortable;
-  for (size_t i = 0; i < out.size(); ++i) sortable.emplace_back(p.sort_key(out[i].joined, out[i].row.values), i);
-  auto less = [&](const auto& a, const auto& b) {
-    if (int c = p.compare_sort_keys(a.first, b.first)) return c < 0;
-    return compare_tuples(out[a.second].row.key, out[b.second].row.key) < 0;
+  std::vector<size_t> order(out.size());
+  for (size_t i = 0; i < out.size(); ++i) order[i] = i;
+  auto less = [&](size_t a, size_t b) {
+    if (int c = p.compare_sort_keys(out[a].sort, out[b].sort)) return c < 0;
+    return compare_tuples(out[a].row.key, out[b].row.key) < 0;
   };
-  size_t end = p.limit ? std::min(sortable.size(), p.offset + *p.limit) : sortable.size();
+  size_t end = p.limit ? std::min(order.size(), p.offset + *p.limit) : order.size();
   // Only the first `end` in order are read (a total order: the same as sorting them all).
-  std::partial_sort(sortable.begin(), sortable.begin() + static_cast<std::ptrdiff_t>(end), sortable.end(), less);
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(end), order.end(), less);
   std::vector<ResultRow> result;
-  for (size_t i = p.offset; i < end; ++i) result.push_back(std::move(out[sortable[i].second].row));
+  for (size_t i = p.offset; i < end; ++i) result.push_back(std::move(out[order[i]].row));
   return result;
 }
 
