@@ -21,14 +21,12 @@ struct OpenFile {
 SimDisk* disk_of(sqlite3_vfs* vfs) { return static_cast<SimDisk*>(vfs->pAppData); }
 OpenFile* open_file(sqlite3_file* f) { return reinterpret_cast<OpenFile*>(f); }
 
-void apply_op(std::vector<uint8_t>& bytes, const SimDisk::PendingOp& op) {
+void apply_op(PagedBytes& bytes, const SimDisk::PendingOp& op) {
   if (op.truncate) {
-    bytes.resize(static_cast<size_t>(op.offset));
+    bytes.truncate(static_cast<size_t>(op.offset));
     return;
   }
-  size_t end = static_cast<size_t>(op.offset) + op.bytes.size();
-  if (bytes.size() < end) bytes.resize(end);
-  std::copy(op.bytes.begin(), op.bytes.end(), bytes.begin() + op.offset);
+  bytes.write(static_cast<size_t>(op.offset), op.bytes.data(), op.bytes.size());
 }
 
 int x_close(sqlite3_file* f) {
@@ -45,10 +43,10 @@ int x_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
   OpenFile* file = open_file(f);
   SimDisk::File* data = file->disk->find(file->path);
   if (!data) return SQLITE_IOERR_READ;
-  const auto& bytes = data->current;
+  const PagedBytes& bytes = data->current;
   size_t available = offset < static_cast<sqlite3_int64>(bytes.size()) ? bytes.size() - static_cast<size_t>(offset) : 0;
   size_t n = std::min(available, static_cast<size_t>(amount));
-  if (n > 0) std::memcpy(out, bytes.data() + offset, n);
+  if (n > 0) bytes.read(static_cast<size_t>(offset), static_cast<uint8_t*>(out), n);
   if (n < static_cast<size_t>(amount)) {
     std::memset(static_cast<uint8_t*>(out) + n, 0, static_cast<size_t>(amount) - n);
     return SQLITE_IOERR_SHORT_READ;
@@ -81,11 +79,10 @@ int x_sync(sqlite3_file* f, int) {
   OpenFile* file = open_file(f);
   SimDisk::File* data = file->disk->find(file->path);
   if (!data || !file->disk->take_op()) return SQLITE_IOERR_FSYNC;
-  // The pending operations become durable: replaying them costs what was written, where
-  // copying `current` would cost the whole file on every sync.
-  for (const auto& op : data->pending) apply_op(data->durable, op);
+  // The pending operations become durable: the durable image becomes the current one, which
+  // is the durable image with every pending operation applied (pages are shared, not copied).
+  data->durable = data->current;
   data->pending.clear();
-  SHAPESIM_ASSERT(data->durable.size() == data->current.size());
   file->disk->note_sync();
   return SQLITE_OK;
 }
@@ -231,7 +228,7 @@ uint64_t SimDisk::crash() {
       it = files_.erase(it);
       continue;
     }
-    std::vector<uint8_t> survived = f.durable;
+    PagedBytes survived = f.durable;
     for (const auto& op : f.pending) {
       if (rng_.bernoulli(keep_unsynced_)) {
         apply_op(survived, op);
@@ -241,6 +238,7 @@ uint64_t SimDisk::crash() {
     }
     f.durable = survived;
     f.current = std::move(survived);
+    SHAPESIM_ASSERT(f.durable == f.current);
     f.pending.clear();
     f.open_handles = 0;
     ++it;

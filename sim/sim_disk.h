@@ -2,7 +2,8 @@
 // embedded store runs its real commit protocol (rollback journal, synchronous=FULL) on it.
 //
 // Storage model: every file has durable bytes (what survives a crash) and pending writes
-// and truncations made since its last xSync. crash() keeps a random subset of each file's
+// and truncations made since its last xSync. Both images are PagedBytes sharing unchanged
+// pages, so a sync is a pointer copy, not a replay. crash() keeps a random subset of each file's
 // pending operations (each kept with probability `keep_unsynced`, in their original order)
 // on top of the durable bytes and discards the rest: unsynced writes may be lost or torn in
 // any combination, synced ones never are. Deleting a file is durable at once (SQLite deletes
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "reference/common/random.h"
+#include "sim/paged_bytes.h"
 
 namespace shapesim::sim {
 
@@ -54,8 +56,8 @@ class SimDisk {
     std::vector<uint8_t> bytes;
   };
   struct File {
-    std::vector<uint8_t> durable;
-    std::vector<uint8_t> current;  // durable + every pending op
+    PagedBytes durable;
+    PagedBytes current;  // durable + every pending op (pages shared with durable until written)
     std::vector<PendingOp> pending;
     int open_handles = 0;
   };
