@@ -64,11 +64,18 @@ Value aggregate(AggregateKind kind, const std::vector<Value>& values) {
 std::vector<ResultRow> evaluate(const QueryPlan& p) {
   for (const auto& s : p.sources) SHAPESIM_ASSERT(!s.prepared());  // the oracle plans without pushdown
 
-  // Output rows with their sort keys (computed while the joined row is at hand).
+  // Output rows with their sort keys (computed while the joined row is at hand). When the
+  // order reads only the joined row, a row is projected only if it is returned: until then it
+  // points at its key and joined row (the source's own, or `rows` below; both outlive `out`).
   struct Out {
     ResultRow row;
     Tuple sort;
+    const Tuple* key = nullptr;     // deferred: the key and joined row
+    const Tuple* joined = nullptr;
+    const Tuple& key_of() const { return key ? *key : row.key; }
   };
+  const bool defer = !p.grouped && !p.distinct && !p.order_over_output && !p.order_reads_output;
+  std::vector<ResultRow> rows;  // the joined rows, when there are joins
   std::vector<Out> out;
   // Grouped queries: each group's values per select item (aggregates only).
   std::map<Tuple, std::vector<std::vector<Value>>, TupleLess> groups;
@@ -85,6 +92,10 @@ std::vector<ResultRow> evaluate(const QueryPlan& p) {
       }
       return;
     }
+    if (defer) {
+      out.push_back({{}, p.sort_key(joined, {}), &key, &joined});
+      return;
+    }
     Tuple values = p.project(joined);
     Tuple sort = p.order_over_output ? Tuple{} : p.sort_key(joined, values);
     out.push_back({{key, std::move(values)}, std::move(sort)});
@@ -96,7 +107,7 @@ std::vector<ResultRow> evaluate(const QueryPlan& p) {
       if (!p.where || p.where->test(values)) take(key, values);
     });
   } else {
-    std::vector<ResultRow> rows = rows_of(*p.sources[0].source);
+    rows = rows_of(*p.sources[0].source);
     size_t left_width = p.sources[0].width, left_key_width = p.sources[0].key_width;
     for (size_t j = 0; j < p.joins.size(); ++j) {
       const PlannedJoin& join = p.joins[j];
@@ -160,13 +171,16 @@ std::vector<ResultRow> evaluate(const QueryPlan& p) {
   for (size_t i = 0; i < out.size(); ++i) order[i] = i;
   auto less = [&](size_t a, size_t b) {
     if (int c = p.compare_sort_keys(out[a].sort, out[b].sort)) return c < 0;
-    return compare_tuples(out[a].row.key, out[b].row.key) < 0;
+    return compare_tuples(out[a].key_of(), out[b].key_of()) < 0;
   };
   size_t end = p.limit ? std::min(order.size(), p.offset + *p.limit) : order.size();
   // Only the first `end` in order are read (a total order: the same as sorting them all).
   std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(end), order.end(), less);
   std::vector<ResultRow> result;
-  for (size_t i = p.offset; i < end; ++i) result.push_back(std::move(out[order[i]].row));
+  for (size_t i = p.offset; i < end; ++i) {
+    Out& o = out[order[i]];
+    result.push_back(o.joined ? ResultRow{*o.key, p.project(*o.joined)} : std::move(o.row));
+  }
   return result;
 }
 

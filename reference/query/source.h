@@ -16,7 +16,8 @@ class Source {
   virtual const std::string& name() const = 0;
   // Column names in row order.
   virtual const std::vector<std::string>& columns() const = 0;
-  // Every current row, in an unspecified order.
+  // Every current row, in an unspecified order. The references stay valid until the source
+  // next changes (evaluate() keeps them while it sorts).
   virtual void for_each_row(const std::function<void(const Tuple& key, const Tuple& values)>& fn) const = 0;
   virtual size_t row_count() const = 0;
   // Parts in every key.
