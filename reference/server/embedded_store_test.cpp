@@ -81,6 +81,16 @@ TEST(EmbeddedStore, ReplayedBatchIdReturnsFirstTxidAndChangesNothing) {
   EXPECT_EQ(replay->replayed_commit_lsn->value, first->committed->commit_lsn.value);
 }
 
+// Stored batch records keep their digest, so its bytes may never change: the expected value
+// is computed independently (Python, FNV-1a 64 over the length-prefixed pieces).
+TEST(EmbeddedStore, BatchDigestsKeepTheirStoredForm) {
+  WriteBatch b{"any", {Mutation{ChangeKind::kInsert, "public", "tasks", {},
+                                Row{{"id", Value(int64_t{1})}, {"title", Value("h\xc3\xa9llo/\"x\"")}, {"done", Value()}}},
+                       Mutation{ChangeKind::kUpdate, "public", "tasks", Row{{"id", Value(int64_t{2})}},
+                                Row{{"title", Value(std::string(130, 'a'))}}}}};
+  EXPECT_EQ(b.digest(), "f09011f736465875");
+}
+
 TEST(EmbeddedStore, TransactionLogReplaysCommittedTransactionsExactly) {
   auto store = open_store();
   TableSchema scored = tasks_table();

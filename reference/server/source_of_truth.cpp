@@ -1,6 +1,7 @@
 #include "reference/server/source_of_truth.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 
 #include "reference/common/hash.h"
@@ -19,19 +20,39 @@ bool visible_in_snapshot(uint64_t xid, uint64_t xmin, uint64_t xmax, const std::
 
 namespace {
 
-// Length-prefixed pieces: no two different batches encode the same.
+// Length-prefixed pieces: no two different batches encode the same. A piece is hashed as
+// "<decimal length>:" then its bytes (FNV-1a is sequential, so a piece given in parts hashes
+// as the whole); stored digests depend on these exact bytes.
+void add_length(uint64_t& h, size_t length) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf - 1, length);
+  *end++ = ':';
+  h = fnv1a64(std::string_view(buf, static_cast<size_t>(end - buf)), h);
+}
+
 void add_piece(uint64_t& h, std::string_view piece) {
-  std::string length = std::to_string(piece.size()) + ":";
-  h = fnv1a64(length, h);
+  add_length(h, piece.size());
   h = fnv1a64(piece, h);
 }
 
+void add_number(uint64_t& h, uint64_t n) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  add_piece(h, std::string_view(buf, static_cast<size_t>(end - buf)));
+}
+
 void add_row(uint64_t& h, const Row& row) {
-  add_piece(h, std::to_string(row.size()));
+  add_number(h, row.size());
   for (const auto& [column, value] : row) {  // std::map: column order
     add_piece(h, column);
     auto text = value.to_pg_text();
-    add_piece(h, text ? "v" + *text : "null");
+    if (!text) {
+      add_piece(h, "null");
+      continue;
+    }
+    add_length(h, text->size() + 1);  // the piece "v" + text
+    h = fnv1a64("v", h);
+    h = fnv1a64(*text, h);
   }
 }
 
@@ -39,9 +60,9 @@ void add_row(uint64_t& h, const Row& row) {
 
 std::string WriteBatch::digest() const {
   uint64_t h = kFnv64Offset;
-  add_piece(h, std::to_string(mutations.size()));
+  add_number(h, mutations.size());
   for (const Mutation& m : mutations) {
-    add_piece(h, std::to_string(static_cast<int>(m.kind)));
+    add_number(h, static_cast<uint64_t>(static_cast<int>(m.kind)));
     add_piece(h, m.schema);
     add_piece(h, m.table);
     add_row(h, m.key);
