@@ -170,7 +170,7 @@ void LiveQuery::process(const std::vector<const ChangeBatch*>& deltas, ChangeBat
   for (size_t i = 0; i < deltas.size(); ++i) {
     const PlannedSource& s = plan_.sources[i];
     if (!deltas[i] || !s.prepared()) continue;
-    prepared.resize(deltas.size());
+    if (prepared.empty()) prepared.resize(deltas.size());  // once: inputs point into it
     for (const Change& c : *deltas[i]) {
       if (auto row = s.prepare(c.values)) prepared[i].push_back({c.key, std::move(*row), c.diff});
     }

@@ -4,14 +4,14 @@
 #include "reference/query/plan_pushdown.h"
 
 namespace shapesim::query {
+namespace {
 
+// "alias.column" for each of the source's columns.
 std::vector<std::string> qualified_columns(const Source& s, const std::string& alias) {
   std::vector<std::string> out;
   for (const auto& c : s.columns()) out.push_back(alias + "." + c);
   return out;
 }
-
-namespace {
 
 // The plan with `where` as its WHERE; with `kept`, source i contributes only the columns
 // kept[i] names (when set) to the joined row, and every expression binds to that row.

@@ -24,7 +24,4 @@ struct PushdownRewrite {
 // `full` is `q` planned without pushdown.
 PushdownRewrite rewrite_for_pushdown(const Query& q, const QueryPlan& full);
 
-// "alias.column" for each of the source's columns.
-std::vector<std::string> qualified_columns(const Source& s, const std::string& alias);
-
 }  // namespace shapesim::query

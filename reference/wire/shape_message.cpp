@@ -36,6 +36,13 @@ const char* operation_name(Operation op) {
   return "?";
 }
 
+std::optional<Operation> parse_operation(std::string_view name) {
+  for (Operation op : {Operation::kInsert, Operation::kUpdate, Operation::kDelete}) {
+    if (name == operation_name(op)) return op;
+  }
+  return std::nullopt;
+}
+
 std::string encode_message(const ShapeMessage& message) {
   std::string out;
   if (const auto* c = std::get_if<ChangeMessage>(&message)) {

@@ -23,6 +23,8 @@ using WireRow = std::map<std::string, std::optional<std::string>>;
 
 enum class Operation { kInsert, kUpdate, kDelete };
 const char* operation_name(Operation op);
+// The operation operation_name() names ("insert", "update", "delete"), if any.
+std::optional<Operation> parse_operation(std::string_view name);
 
 struct ChangeMessage {
   std::string key;

@@ -110,15 +110,9 @@ Result<ShapeMessage> finish(PendingMessage& m) {
   ChangeMessage out;
   if (h.operation.kind != Field::kString) return invalid_argument("operation missing");
   const std::string& op = h.operation.text;
-  if (op == "insert") {
-    out.op = Operation::kInsert;
-  } else if (op == "update") {
-    out.op = Operation::kUpdate;
-  } else if (op == "delete") {
-    out.op = Operation::kDelete;
-  } else {
-    return invalid_argument("unknown operation \"" + op + "\"");
-  }
+  const std::optional<Operation> parsed = parse_operation(op);
+  if (!parsed) return invalid_argument("unknown operation \"" + op + "\"");
+  out.op = *parsed;
   if (m.key.kind != Field::kString) return invalid_argument("key missing");
   out.key = std::move(m.key.text);
   if (m.value.kind != RowField::kAbsent) {

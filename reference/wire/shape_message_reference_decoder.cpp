@@ -72,15 +72,9 @@ Result<ShapeMessage> decode_one(const nlohmann::json& j) {
   ChangeMessage m;
   if (!h.contains("operation") || !h["operation"].is_string()) return invalid_argument("operation missing");
   const auto& op = h["operation"].get_ref<const std::string&>();
-  if (op == "insert") {
-    m.op = Operation::kInsert;
-  } else if (op == "update") {
-    m.op = Operation::kUpdate;
-  } else if (op == "delete") {
-    m.op = Operation::kDelete;
-  } else {
-    return invalid_argument("unknown operation \"" + op + "\"");
-  }
+  const std::optional<Operation> parsed = parse_operation(op);
+  if (!parsed) return invalid_argument("unknown operation \"" + op + "\"");
+  m.op = *parsed;
   if (!j.contains("key") || !j["key"].is_string()) return invalid_argument("key missing");
   m.key = j["key"].get<std::string>();
   if (j.contains("value")) {
