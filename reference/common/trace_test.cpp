@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "reference/common/hash.h"
+
 namespace shapesim {
 namespace {
 
@@ -32,6 +34,23 @@ TEST(Trace, SinkReceivesValidJsonLines) {
   EXPECT_EQ(j["t"], 5);
   EXPECT_EQ(j["node"], "we\"ird\n");
   EXPECT_EQ(j["d"], "tab\there");
+}
+
+// The hash is FNV-1a over the JSON lines a sink receives, each followed by a newline, whether
+// or not a sink is attached (the trace hashes its pieces without building the line).
+TEST(Trace, HashIsTheHashOfTheLinesWithOrWithoutASink) {
+  Trace with_sink, without;
+  std::string lines;
+  with_sink.set_sink([&](std::string_view l) {
+    lines += l;
+    lines += "\n";
+  });
+  for (Trace* t : {&with_sink, &without}) {
+    t->record(Timestamp{7}, "client-1", "apply", R"({"n":2})");
+    t->record(Timestamp{1234567}, "we\"ird", "send", "{}");
+  }
+  EXPECT_EQ(with_sink.hash(), fnv1a64(lines));
+  EXPECT_EQ(without.hash(), with_sink.hash());
 }
 
 }  // namespace
