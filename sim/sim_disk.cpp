@@ -1,6 +1,7 @@
 #include "sim/sim_disk.h"
 
 #include "reference/common/assert.h"
+#include "reference/common/sqlite_process.h"
 
 #include <algorithm>
 #include <cstring>
@@ -192,6 +193,7 @@ SimDisk::SimDisk(std::string name, Random rng, double keep_unsynced)
   vfs_.xSleep = x_sleep;
   vfs_.xCurrentTime = x_current_time;
   vfs_.xGetLastError = x_get_last_error;
+  prepare_sqlite();  // before registering, which starts SQLite
   sqlite3_vfs_register(&vfs_, 0);
 }
 

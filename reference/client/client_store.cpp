@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
+#include "reference/common/sqlite_process.h"
+
 namespace shapesim {
 
 namespace {
@@ -79,8 +81,11 @@ bool worth_saving(const StreamUpdate& update, const std::optional<ShapeStreamPos
 }
 
 Result<std::unique_ptr<ClientStore>> ClientStore::open(const std::string& path, const std::string& vfs) {
+  prepare_sqlite();
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs.empty() ? nullptr : vfs.c_str());
+  // One connection per store, used by one thread at a time: no per-connection mutex.
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           vfs.empty() ? nullptr : vfs.c_str());
   if (rc != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);

@@ -70,44 +70,47 @@ Result<TableSchema> table_schema_from_json(const nlohmann::json& j) {
   return t;
 }
 
+Status set_column_from_json(const TableSchema& t, const std::string& name, const nlohmann::json& v, Row& row) {
+  const ColumnSchema* c = t.find_column(name);
+  if (!c) return invalid_argument("column \"" + name + "\" of relation \"" + t.name + "\" does not exist");
+  if (c->dims > 0 && !v.is_null()) {
+    // Array columns hold PostgreSQL array literals: a JSON string is taken as one, a JSON
+    // array is written as one.
+    if (v.is_string()) {
+      row[name] = Value(v.get<std::string>());
+      return Status::Ok();
+    }
+    if (!v.is_array()) return invalid_argument("column \"" + name + "\": an array column needs a JSON array or an array literal");
+    std::string literal = "{";
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (i) literal.push_back(',');
+      if (v[i].is_null()) {
+        literal += "NULL";
+        continue;
+      }
+      auto item = Value::from_json(c->type, v[i]);
+      if (!item.ok()) return invalid_argument("column \"" + name + "\": " + item.status().message());
+      std::string text = *item->to_pg_text();
+      literal.push_back('"');
+      for (char ch : text) {
+        if (ch == '"' || ch == '\\') literal.push_back('\\');
+        literal.push_back(ch);
+      }
+      literal.push_back('"');
+    }
+    row[name] = Value(literal + "}");
+    return Status::Ok();
+  }
+  auto value = Value::from_json(c->type, v);
+  if (!value.ok()) return invalid_argument("column \"" + name + "\": " + value.status().message());
+  row[name] = std::move(*value);
+  return Status::Ok();
+}
+
 Result<Row> row_from_json(const TableSchema& t, const nlohmann::json& j) {
   if (!j.is_object()) return invalid_argument("a row must be a JSON object");
   Row row;
-  for (const auto& [name, v] : j.items()) {
-    const ColumnSchema* c = t.find_column(name);
-    if (!c) return invalid_argument("column \"" + name + "\" of relation \"" + t.name + "\" does not exist");
-    if (c->dims > 0 && !v.is_null()) {
-      // Array columns hold PostgreSQL array literals: a JSON string is taken as one, a JSON
-      // array is written as one.
-      if (v.is_string()) {
-        row[name] = Value(v.get<std::string>());
-        continue;
-      }
-      if (!v.is_array()) return invalid_argument("column \"" + name + "\": an array column needs a JSON array or an array literal");
-      std::string literal = "{";
-      for (size_t i = 0; i < v.size(); ++i) {
-        if (i) literal.push_back(',');
-        if (v[i].is_null()) {
-          literal += "NULL";
-          continue;
-        }
-        auto item = Value::from_json(c->type, v[i]);
-        if (!item.ok()) return invalid_argument("column \"" + name + "\": " + item.status().message());
-        std::string text = *item->to_pg_text();
-        literal.push_back('"');
-        for (char ch : text) {
-          if (ch == '"' || ch == '\\') literal.push_back('\\');
-          literal.push_back(ch);
-        }
-        literal.push_back('"');
-      }
-      row[name] = Value(literal + "}");
-      continue;
-    }
-    auto value = Value::from_json(c->type, v);
-    if (!value.ok()) return invalid_argument("column \"" + name + "\": " + value.status().message());
-    row[name] = std::move(*value);
-  }
+  for (const auto& [name, v] : j.items()) SHAPESIM_RETURN_IF_ERROR(set_column_from_json(t, name, v, row));
   return row;
 }
 

@@ -12,7 +12,10 @@ namespace shapesim {
 
 nlohmann::json table_schema_to_json(const TableSchema& t);
 Result<TableSchema> table_schema_from_json(const nlohmann::json& j);
-// Converts a JSON object of column values to a typed Row; unknown columns are errors.
+// Converts a JSON object of column values to a typed Row; unknown columns are errors, and
+// the first error in column-name order is the one reported.
 Result<Row> row_from_json(const TableSchema& t, const nlohmann::json& j);
+// One column of row_from_json: row[name] = the value `v` converted to the column's type.
+Status set_column_from_json(const TableSchema& t, const std::string& name, const nlohmann::json& v, Row& row);
 
 }  // namespace shapesim

@@ -8,6 +8,7 @@
 #include "reference/common/bounded_json.h"
 #include "reference/common/log_offset.h"
 #include "reference/common/sql_identifier.h"
+#include "reference/common/sqlite_process.h"
 #include "reference/common/table_schema_json.h"
 #include "reference/server/sqlite_statement.h"
 
@@ -71,6 +72,7 @@ Status check_not_null(const TableSchema& t, const Row& row) {
 }  // namespace
 
 Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::open(const std::string& path, const std::string& vfs) {
+  prepare_sqlite();
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                       vfs.empty() ? nullptr : vfs.c_str()) != SQLITE_OK) {

@@ -8,7 +8,24 @@
 
 namespace shapesim {
 
-Result<WriteBatch> parse_write_batch(std::string_view text, SourceOfTruth& source) {
+Result<ChangeKind> parse_change_kind(const std::string& op) {
+  if (op == "insert") return ChangeKind::kInsert;
+  if (op == "update") return ChangeKind::kUpdate;
+  if (op == "delete") return ChangeKind::kDelete;
+  if (op == "truncate") return ChangeKind::kTruncate;
+  return invalid_argument("unknown op \"" + op + "\" (insert, update, delete or truncate)");
+}
+
+Row key_from_value(const TableSchema& table, const Row& value) {
+  Row key;
+  for (const auto& k : table.primary_key) {
+    auto it = value.find(k);
+    if (it != value.end()) key[k] = it->second;
+  }
+  return key;
+}
+
+Result<WriteBatch> parse_write_batch_reference(std::string_view text, SourceOfTruth& source) {
   auto parsed = parse_bounded_json(text);
   if (!parsed.ok()) return invalid_argument("body " + parsed.status().message());
   nlohmann::json& body = *parsed;
@@ -38,18 +55,7 @@ Result<WriteBatch> parse_write_batch(std::string_view text, SourceOfTruth& sourc
     Mutation mutation;
     mutation.schema = table->schema;
     mutation.table = table->name;
-    const std::string& op = m["op"].get_ref<const std::string&>();
-    if (op == "insert") {
-      mutation.kind = ChangeKind::kInsert;
-    } else if (op == "update") {
-      mutation.kind = ChangeKind::kUpdate;
-    } else if (op == "delete") {
-      mutation.kind = ChangeKind::kDelete;
-    } else if (op == "truncate") {
-      mutation.kind = ChangeKind::kTruncate;
-    } else {
-      return invalid_argument("unknown op \"" + op + "\" (insert, update, delete or truncate)");
-    }
+    SHAPESIM_ASSIGN_OR_RETURN(mutation.kind, parse_change_kind(m["op"].get_ref<const std::string&>()));
     if (m.contains("value")) {
       auto value = row_from_json(*table, m["value"]);
       if (!value.ok()) return invalid_argument(value.status().message());
@@ -60,10 +66,7 @@ Result<WriteBatch> parse_write_batch(std::string_view text, SourceOfTruth& sourc
       if (!key.ok()) return invalid_argument(key.status().message());
       mutation.key = std::move(*key);
     } else if (mutation.kind != ChangeKind::kInsert) {
-      for (const auto& k : table->primary_key) {
-        auto it = mutation.value.find(k);
-        if (it != mutation.value.end()) mutation.key[k] = it->second;
-      }
+      mutation.key = key_from_value(*table, mutation.value);
     }
     batch.mutations.push_back(std::move(mutation));
   }
