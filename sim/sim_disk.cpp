@@ -22,12 +22,13 @@ struct OpenFile {
 SimDisk* disk_of(sqlite3_vfs* vfs) { return static_cast<SimDisk*>(vfs->pAppData); }
 OpenFile* open_file(sqlite3_file* f) { return reinterpret_cast<OpenFile*>(f); }
 
-void apply_op(PagedBytes& bytes, const SimDisk::PendingOp& op) {
+void apply_op(PagedBytes& bytes, const SimDisk::PendingOp& op, const std::vector<uint8_t>& pending_bytes) {
   if (op.truncate) {
     bytes.truncate(static_cast<size_t>(op.offset));
     return;
   }
-  bytes.write(static_cast<size_t>(op.offset), op.bytes.data(), op.bytes.size());
+  SHAPESIM_ASSERT(op.begin + op.size <= pending_bytes.size());
+  bytes.write(static_cast<size_t>(op.offset), pending_bytes.data() + op.begin, op.size);
 }
 
 int x_close(sqlite3_file* f) {
@@ -60,9 +61,10 @@ int x_write(sqlite3_file* f, const void* in, int amount, sqlite3_int64 offset) {
   SimDisk::File* data = file->disk->find(file->path);
   if (!data || !file->disk->take_op()) return SQLITE_IOERR_WRITE;
   const auto* p = static_cast<const uint8_t*>(in);
-  SimDisk::PendingOp op{false, offset, std::vector<uint8_t>(p, p + amount)};
-  apply_op(data->current, op);
-  data->pending.push_back(std::move(op));
+  SimDisk::PendingOp op{false, offset, data->pending_bytes.size(), static_cast<size_t>(amount)};
+  data->pending_bytes.insert(data->pending_bytes.end(), p, p + amount);
+  data->current.write(static_cast<size_t>(offset), p, static_cast<size_t>(amount));
+  data->pending.push_back(op);
   return SQLITE_OK;
 }
 
@@ -70,9 +72,9 @@ int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
   OpenFile* file = open_file(f);
   SimDisk::File* data = file->disk->find(file->path);
   if (!data || !file->disk->take_op()) return SQLITE_IOERR_TRUNCATE;
-  SimDisk::PendingOp op{true, size, {}};
-  apply_op(data->current, op);
-  data->pending.push_back(std::move(op));
+  SimDisk::PendingOp op{true, size, 0, 0};
+  data->current.truncate(static_cast<size_t>(size));
+  data->pending.push_back(op);
   return SQLITE_OK;
 }
 
@@ -84,6 +86,7 @@ int x_sync(sqlite3_file* f, int) {
   // is the durable image with every pending operation applied (pages are shared, not copied).
   data->durable = data->current;
   data->pending.clear();
+  data->pending_bytes.clear();
   file->disk->note_sync();
   return SQLITE_OK;
 }
@@ -209,7 +212,7 @@ SimDisk::File& SimDisk::create(const std::string& path) { return files_[path]; }
 void SimDisk::remove(const std::string& path) {
   auto it = files_.find(path);
   if (it != files_.end() && it->second.open_handles == 0) files_.erase(it);
-  else if (it != files_.end()) it->second = File{{}, {}, {}, it->second.open_handles};
+  else if (it != files_.end()) it->second = File{{}, {}, {}, {}, it->second.open_handles};
 }
 
 bool SimDisk::take_op() {
@@ -233,7 +236,7 @@ uint64_t SimDisk::crash() {
     PagedBytes survived = f.durable;
     for (const auto& op : f.pending) {
       if (rng_.bernoulli(keep_unsynced_)) {
-        apply_op(survived, op);
+        apply_op(survived, op, f.pending_bytes);
       } else {
         ++dropped;
       }
@@ -242,6 +245,7 @@ uint64_t SimDisk::crash() {
     f.current = std::move(survived);
     SHAPESIM_ASSERT(f.durable == f.current);
     f.pending.clear();
+    f.pending_bytes.clear();
     f.open_handles = 0;
     ++it;
   }

@@ -53,12 +53,13 @@ class SimDisk {
   struct PendingOp {
     bool truncate = false;
     int64_t offset = 0;  // write offset, or the new size of a truncation
-    std::vector<uint8_t> bytes;
+    size_t begin = 0, size = 0;  // a write's bytes: File::pending_bytes[begin, begin + size)
   };
   struct File {
     PagedBytes durable;
     PagedBytes current;  // durable + every pending op (pages shared with durable until written)
     std::vector<PendingOp> pending;
+    std::vector<uint8_t> pending_bytes;  // the pending writes' bytes, end to end (kept allocated across syncs)
     int open_handles = 0;
   };
   File* find(const std::string& path);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "reference/client/collection.h"
 
@@ -62,6 +63,54 @@ TEST(ClientStoreTest, RowsAndPositionSurviveAReopenTogether) {
   EXPECT_EQ(req->query.at("offset"), "1005_2");
   EXPECT_EQ(req->query.at("handle"), "h-1");
   EXPECT_EQ(req->query.at("live"), "true");
+}
+
+// A file from before the text-keyed tables were WITHOUT ROWID keeps its layout and works:
+// rows, positions and settings saved into it read back.
+TEST(ClientStoreTest, AFileWithRowidTablesStillWorks) {
+  std::string path = temp_path("client_store_rowid.db");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TABLE shape_rows (shape TEXT NOT NULL, key TEXT NOT NULL, row TEXT NOT NULL, PRIMARY KEY (shape, key));"
+                           "CREATE TABLE shape_positions (shape TEXT PRIMARY KEY, handle TEXT NOT NULL, log_offset TEXT NOT NULL,"
+                           "  cursor TEXT, live INTEGER NOT NULL);"
+                           "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  ShapeStreamPosition at{"h-1", *LogOffset::parse("7_0"), std::nullopt, false};
+  {
+    auto store = ClientStore::open(path);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    Collection rows;
+    StreamUpdate u = insert("k1", "one");
+    rows.apply(u);
+    ASSERT_TRUE((*store)->save_update("tasks", u, rows.rows(), at).ok());
+    StreamUpdate again = insert("k1", "uno");  // replaces the row in place
+    rows.apply(again);
+    ASSERT_TRUE((*store)->save_update("tasks", again, rows.rows(), at).ok());
+    ASSERT_TRUE((*store)->put("data_version", "v1").ok());
+  }
+  auto store = ClientStore::open(path);
+  ASSERT_TRUE(store.ok());
+  auto saved = (*store)->load_shape("tasks");
+  ASSERT_TRUE(saved.ok());
+  ASSERT_EQ(saved->rows.size(), 1u);
+  EXPECT_EQ(saved->rows.at("k1").at("title"), "uno");
+  EXPECT_EQ(saved->position, std::optional<ShapeStreamPosition>(at));
+  EXPECT_EQ(*(*store)->get("data_version"), std::optional<std::string>("v1"));
+  // The old layout was kept, not rebuilt.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema WHERE name = 'shape_rows'", -1, &st, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))).find("WITHOUT ROWID"), std::string::npos);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
 }
 
 TEST(ClientStoreTest, ARefetchClearsTheShapeAndAPurgeClearsEverythingButTheOutbox) {
