@@ -33,27 +33,7 @@ if ! diff <(grep -v '^speed:' "$dir/serial.txt") <(grep -v '^speed:' "$dir/merge
   echo "shard-merge: the merged summary differs from the serial one" >&2
   exit 1
 fi
-/usr/bin/python3 - "$dir/serial.jsonl" "$dir/merged.jsonl" <<'PY'
-import json, sys
-def load(p):
-    out = []
-    for line in open(p):
-        r = json.loads(line)
-        r.pop("wall_us")
-        out.append(r)
-    return out
-a, b = load(sys.argv[1]), load(sys.argv[2])
-if a != b:
-    for x, y in zip(a, b):
-        if x != y:
-            print("shard-merge: first differing record:\n  serial:", json.dumps(x)[:400], "\n  merged:", json.dumps(y)[:400], file=sys.stderr)
-            break
-    else:
-        print(f"shard-merge: {len(a)} serial records, {len(b)} merged", file=sys.stderr)
-    sys.exit(1)
-failed = sum(1 for r in a if not r["passed"])
-print(f"shard-merge: {len(a)} runs serial == {len(b)} merged from shards (same outcomes, probe counts, trace hashes); {failed} failures found by both")
-PY
+/usr/bin/python3 "$here/ci/same-records.py" shard-merge "$dir/serial.jsonl" "$dir/merged.jsonl" serial "merged from shards"
 
 # The example batch-engine files run this same shard script with matching shard counts.
 /usr/bin/python3 - "$here/ci/campaigns" <<'PY'
