@@ -31,6 +31,8 @@ std::optional<std::string> python(const std::string& program) {
   char buf[4096];
   size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, pipe.get())) > 0) out.append(buf, n);
+  pipe.reset();
+  std::remove(path.c_str());  // no program left behind in the temporary directory
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "reference/common/random.h"
+#include "reference/common/testing/json_mutation.h"
 #include "reference/server/embedded_store.h"
 #include "reference/server/test_tables.h"
 
@@ -116,24 +117,9 @@ TEST(WriteBatchJson, StreamingParserAgreesWithTheReference) {
   };
   for (const auto& b : bases) check(b);
   for (int i = 0; i < 5000; ++i) {
-    std::string body = bases[rng.uniform(0, bases.size() - 1)];
-    if (rng.uniform(0, 4) == 0) {
-      body.resize(rng.uniform(0, body.size()));
-    } else {
-      size_t at = rng.uniform(0, body.size() - 1);
-      while (at < body.size() && body[at] != ':' && body[at] != '[' && body[at] != ',') ++at;
-      if (at + 1 >= body.size()) continue;
-      size_t start = at + 1, end = start;
-      if (body[start] == '"') {
-        end = body.find('"', start + 1);
-        while (end != std::string::npos && body[end - 1] == '\\') end = body.find('"', end + 1);
-        end = end == std::string::npos ? body.size() : end + 1;
-      } else {
-        while (end < body.size() && body[end] != ',' && body[end] != '}' && body[end] != ']') ++end;
-      }
-      body = body.substr(0, start) + tokens[rng.uniform(0, tokens.size() - 1)] + body.substr(end);
-    }
-    check(body);
+    auto body = testing::mutate_json(bases[rng.uniform(0, bases.size() - 1)], tokens, rng, 5);
+    if (!body) continue;
+    check(*body);
   }
   // Both outcomes were reached often (not a comparison of errors only).
   EXPECT_GT(agreed_ok, 500u);

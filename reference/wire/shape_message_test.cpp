@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reference/common/random.h"
+#include "reference/common/testing/json_mutation.h"
 #include "reference/wire/shape_message_reference_decoder.h"
 
 namespace shapesim {
@@ -107,26 +108,10 @@ TEST(ShapeMessage, StreamingDecoderAgreesWithTheReferenceDecoder) {
   };
   for (const auto& b : bases) check(b);
   for (int i = 0; i < 4000; ++i) {
-    std::string body = bases[rng.uniform(0, bases.size() - 1)];
-    // Replace one scalar or bracketed value after a ':' or '[' or ',' with a token, or cut the body.
-    const int mutation = static_cast<int>(rng.uniform(0, 3));
-    if (mutation == 3) {
-      body.resize(rng.uniform(0, body.size()));
-    } else {
-      size_t at = rng.uniform(0, body.size() - 1);
-      while (at < body.size() && body[at] != ':' && body[at] != '[' && body[at] != ',') ++at;
-      if (at + 1 >= body.size()) continue;
-      size_t start = at + 1, end = start;
-      if (body[start] == '"') {
-        end = body.find('"', start + 1);
-        while (end != std::string::npos && body[end - 1] == '\\') end = body.find('"', end + 1);
-        end = end == std::string::npos ? body.size() : end + 1;
-      } else {
-        while (end < body.size() && body[end] != ',' && body[end] != '}' && body[end] != ']') ++end;
-      }
-      body = body.substr(0, start) + tokens[rng.uniform(0, tokens.size() - 1)] + body.substr(end);
-    }
-    check(body);
+    // One value after a ':', '[' or ',' replaced with a token, or the body cut short.
+    auto body = testing::mutate_json(bases[rng.uniform(0, bases.size() - 1)], tokens, rng, 4);
+    if (!body) continue;
+    check(*body);
   }
   EXPECT_GT(agreed_ok, 100u);  // the mutations leave many bodies valid, not only errors
   EXPECT_GT(compared - agreed_ok, 1000u);  // and many errors, compared message for message
