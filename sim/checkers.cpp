@@ -42,10 +42,16 @@ Value to_value(const ColumnSchema& c, const WireRow& row) {
 
 }  // namespace
 
-std::vector<std::string> convergence_differences(World& world, const ClientNode& client) {
+std::vector<std::string> convergence_differences(World& world, const ClientNode& client, FromScratchResults* cache) {
   std::vector<std::string> out;
   if (!world.server().up() || !client.stream()) return {"the server is down or the client has no shape"};
-  auto expected = world.server().core().evaluate_from_scratch(client.shape() ? *client.shape() : client.stream()->shape());
+  const ShapeDefinition& shape = client.shape() ? *client.shape() : client.stream()->shape();
+  FromScratchResults local;
+  FromScratchResults& results = cache ? *cache : local;
+  std::string key = shape.canonical();
+  auto at = results.find(key);
+  if (at == results.end()) at = results.emplace(std::move(key), world.server().core().evaluate_from_scratch(shape)).first;
+  const auto& expected = at->second;
   if (!expected.ok()) return {"server cannot evaluate the shape: " + expected.status().message()};
   const auto& actual = client.collection().rows();
   for (const auto& [key, row] : *expected) {
@@ -71,6 +77,7 @@ class ConvergenceChecker : public InvariantChecker {
   void at_quiescence(World& world) override {
     if (!world.server().up()) return;
     ShapeServer& core = world.server().core();
+    FromScratchResults from_scratch;  // nothing changes the server's data during this check
     for (const auto& c : world.clients()) {
       for (const auto& [batch, txid] : c->acked_writes()) {
         auto found = core.store().find_batch(c->stored_batch_id(batch));
@@ -100,7 +107,7 @@ class ConvergenceChecker : public InvariantChecker {
       }
       const ShapeStream* s = c->stream();
       if (!c->up() || !s || !world.reachable(c->id()) || s->state() != StreamState::kLive || c->denied()) continue;
-      for (auto& d : convergence_differences(world, *c)) world.report({name(), c->name(), std::move(d), world.now()});
+      for (auto& d : convergence_differences(world, *c, &from_scratch)) world.report({name(), c->name(), std::move(d), world.now()});
     }
     // Last: a refused write is the weakest signal (a lost write can make a later one of the
     // workload invalid), so a run that lost a write is reported as lost-write first.

@@ -46,8 +46,12 @@ std::unique_ptr<InvariantChecker> make_freshness_checker();           // sim/fre
 
 void add_default_checkers(World& world);
 
+// The server's from-scratch results by shape (ShapeDefinition::canonical()), valid while the
+// server's data does not change: clients on one shape share one evaluation.
+using FromScratchResults = std::map<std::string, Result<std::map<std::string, WireRow>>>;
+
 // How a client's rows differ from the server's from-scratch result for its shape (empty:
 // converged). Used by the convergence checker and by scenario `expect` steps.
-std::vector<std::string> convergence_differences(World& world, const ClientNode& client);
+std::vector<std::string> convergence_differences(World& world, const ClientNode& client, FromScratchResults* cache = nullptr);
 
 }  // namespace shapesim::sim
