@@ -24,7 +24,29 @@ void PagedBytes::read(size_t offset, uint8_t* out, size_t n) const {
   }
 }
 
+void PagedBytes::note_changed(size_t index) {
+  if (index >= is_changed_.size()) is_changed_.resize(index + 1);
+  if (is_changed_[index]) return;
+  is_changed_[index] = true;
+  changed_.push_back(index);
+}
+
+void PagedBytes::sync_into(PagedBytes& durable) {
+  durable.pages_.resize(pages_.size());
+  for (size_t index : changed_) {
+    if (index < pages_.size()) durable.pages_[index] = pages_[index];
+  }
+  durable.size_ = size_;
+  forget_changes();
+}
+
+void PagedBytes::forget_changes() {
+  for (size_t index : changed_) is_changed_[index] = false;
+  changed_.clear();
+}
+
 PagedBytes::Page& PagedBytes::writable(size_t index, bool whole_page) {
+  note_changed(index);
   std::shared_ptr<Page>& slot = pages_[index];
   if (!slot) {
     slot = std::make_shared_for_overwrite<Page>();
@@ -62,7 +84,9 @@ void PagedBytes::truncate(size_t new_size) {
     size_ = new_size;
     return;
   }
-  pages_.resize((new_size + kPage - 1) / kPage);
+  const size_t kept = (new_size + kPage - 1) / kPage;
+  for (size_t index = kept; index < pages_.size(); ++index) note_changed(index);  // dropped
+  pages_.resize(kept);
   // The last page's bytes past the new end must read as zeros if the file grows again.
   if (const size_t in_page = new_size % kPage; in_page != 0 && pages_.back()) {
     Page& last = writable(pages_.size() - 1, false);

@@ -84,7 +84,7 @@ int x_sync(sqlite3_file* f, int) {
   if (!data || !file->disk->take_op()) return SQLITE_IOERR_FSYNC;
   // The pending operations become durable: the durable image becomes the current one, which
   // is the durable image with every pending operation applied (pages are shared, not copied).
-  data->durable = data->current;
+  data->current.sync_into(data->durable);
   data->pending.clear();
   data->pending_bytes.clear();
   file->disk->note_sync();
@@ -241,6 +241,7 @@ uint64_t SimDisk::crash() {
         ++dropped;
       }
     }
+    survived.forget_changes();
     f.durable = survived;
     f.current = std::move(survived);
     SHAPESIM_ASSERT(f.durable == f.current);

@@ -3,7 +3,7 @@
 //
 // Storage model: every file has durable bytes (what survives a crash) and pending writes
 // and truncations made since its last xSync. Both images are PagedBytes sharing unchanged
-// pages, so a sync is a pointer copy, not a replay. crash() keeps a random subset of each file's
+// pages, so a sync copies the pointers of the pages written since the last one, not bytes. crash() keeps a random subset of each file's
 // pending operations (each kept with probability `keep_unsynced`, in their original order)
 // on top of the durable bytes and discards the rest: unsynced writes may be lost or torn in
 // any combination, synced ones never are. Deleting a file is durable at once (SQLite deletes

@@ -63,6 +63,41 @@ TEST(PagedBytes, ReadsAsAPlainByteVectorThroughWritesTruncationsAndCopies) {
   }
 }
 
+// sync_into against a full copy: after random writes and truncations (shrinking, growing,
+// shrinking then growing past pages the durable image still has), the durable image synced
+// by the changed pages alone reads exactly as the current one, and later writes to the
+// current image leave it alone.
+TEST(PagedBytes, SyncCopiesTheChangedPagesIntoTheDurableImage) {
+  Random rng(20261130);
+  constexpr size_t kPage = PagedBytes::kPage;
+  for (int round = 0; round < 40; ++round) {
+    PagedBytes current, durable;
+    std::vector<uint8_t> model, durable_model;
+    for (int op = 0; op < 80; ++op) {
+      const uint64_t kind = rng.uniform(0, 9);
+      if (kind <= 5) {
+        size_t offset = rng.uniform(0, 6 * kPage), n = rng.uniform(1, 2 * kPage);
+        std::vector<uint8_t> bytes(n, static_cast<uint8_t>(rng.uniform(1, 255)));
+        current.write(offset, bytes.data(), n);
+        if (model.size() < offset + n) model.resize(offset + n);
+        std::copy(bytes.begin(), bytes.end(), model.begin() + static_cast<std::ptrdiff_t>(offset));
+      } else if (kind <= 7) {
+        size_t size = rng.uniform(0, 7 * kPage);
+        current.truncate(size);
+        model.resize(size);
+      } else {
+        current.sync_into(durable);
+        durable_model = model;
+        ASSERT_TRUE(durable == current) << "round " << round << " op " << op;
+      }
+      ASSERT_EQ(durable.size(), durable_model.size());
+      std::vector<uint8_t> read(durable_model.size());
+      if (!read.empty()) durable.read(0, read.data(), read.size());
+      ASSERT_EQ(read, durable_model) << "the durable image changed without a sync (round " << round << " op " << op << ")";
+    }
+  }
+}
+
 TEST(SimDisk, CommittedWritesSurviveACrash) {
   SimDisk disk("server", Random(1));
   {
