@@ -63,7 +63,7 @@ int x_write(sqlite3_file* f, const void* in, int amount, sqlite3_int64 offset) {
   const auto* p = static_cast<const uint8_t*>(in);
   SimDisk::PendingOp op{false, offset, data->pending_bytes.size(), static_cast<size_t>(amount)};
   data->pending_bytes.insert(data->pending_bytes.end(), p, p + amount);
-  data->current.write(static_cast<size_t>(offset), p, static_cast<size_t>(amount));
+  apply_op(data->current, op, data->pending_bytes);
   data->pending.push_back(op);
   return SQLITE_OK;
 }
@@ -73,7 +73,7 @@ int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
   SimDisk::File* data = file->disk->find(file->path);
   if (!data || !file->disk->take_op()) return SQLITE_IOERR_TRUNCATE;
   SimDisk::PendingOp op{true, size, 0, 0};
-  data->current.truncate(static_cast<size_t>(size));
+  apply_op(data->current, op, data->pending_bytes);
   data->pending.push_back(op);
   return SQLITE_OK;
 }

@@ -22,6 +22,23 @@ size_t row_count(EmbeddedStore& store) {
   return n;
 }
 
+// The same write or truncation applied to an image and to the byte vector modelling it.
+void write_both(PagedBytes& image, std::vector<uint8_t>& model, size_t offset, const std::vector<uint8_t>& bytes) {
+  image.write(offset, bytes.data(), bytes.size());
+  if (model.size() < offset + bytes.size()) model.resize(offset + bytes.size());
+  std::copy(bytes.begin(), bytes.end(), model.begin() + static_cast<std::ptrdiff_t>(offset));
+}
+void truncate_both(PagedBytes& image, std::vector<uint8_t>& model, size_t size) {
+  image.truncate(size);
+  model.resize(size);
+}
+// Every byte the image reads.
+std::vector<uint8_t> contents(const PagedBytes& image) {
+  std::vector<uint8_t> out(image.size());
+  if (!out.empty()) image.read(0, out.data(), out.size());
+  return out;
+}
+
 // PagedBytes against a plain byte vector: random writes (page-aligned, whole pages, across
 // page boundaries, past the end), truncations (shrinking mid-page, growing) and copies that
 // share pages; every image reads exactly as its vector does.
@@ -38,13 +55,9 @@ TEST(PagedBytes, ReadsAsAPlainByteVectorThroughWritesTruncationsAndCopies) {
         size_t n = kind == 0 ? kPage : rng.uniform(1, 2 * kPage);
         std::vector<uint8_t> bytes(n);
         for (auto& b : bytes) b = static_cast<uint8_t>(rng.uniform(1, 255));
-        image.write(offset, bytes.data(), n);
-        if (model.size() < offset + n) model.resize(offset + n);
-        std::copy(bytes.begin(), bytes.end(), model.begin() + static_cast<std::ptrdiff_t>(offset));
+        write_both(image, model, offset, bytes);
       } else if (kind <= 7) {
-        size_t size = rng.uniform(0, 6 * kPage);
-        image.truncate(size);
-        model.resize(size);
+        truncate_both(image, model, rng.uniform(0, 6 * kPage));
       } else if (kind == 8) {
         snapshot = image;  // shares every page
         snapshot_model = model;
@@ -53,12 +66,8 @@ TEST(PagedBytes, ReadsAsAPlainByteVectorThroughWritesTruncationsAndCopies) {
         model = snapshot_model;
       }
       ASSERT_EQ(image.size(), model.size());
-      std::vector<uint8_t> read(model.size());
-      if (!read.empty()) image.read(0, read.data(), read.size());
-      ASSERT_EQ(read, model) << "round " << round << " op " << op;
-      std::vector<uint8_t> snap(snapshot_model.size());
-      if (!snap.empty()) snapshot.read(0, snap.data(), snap.size());
-      ASSERT_EQ(snap, snapshot_model) << "a write to a copy changed the image it was copied from";
+      ASSERT_EQ(contents(image), model) << "round " << round << " op " << op;
+      ASSERT_EQ(contents(snapshot), snapshot_model) << "a write to a copy changed the image it was copied from";
     }
   }
 }
@@ -77,23 +86,16 @@ TEST(PagedBytes, SyncCopiesTheChangedPagesIntoTheDurableImage) {
       const uint64_t kind = rng.uniform(0, 9);
       if (kind <= 5) {
         size_t offset = rng.uniform(0, 6 * kPage), n = rng.uniform(1, 2 * kPage);
-        std::vector<uint8_t> bytes(n, static_cast<uint8_t>(rng.uniform(1, 255)));
-        current.write(offset, bytes.data(), n);
-        if (model.size() < offset + n) model.resize(offset + n);
-        std::copy(bytes.begin(), bytes.end(), model.begin() + static_cast<std::ptrdiff_t>(offset));
+        write_both(current, model, offset, std::vector<uint8_t>(n, static_cast<uint8_t>(rng.uniform(1, 255))));
       } else if (kind <= 7) {
-        size_t size = rng.uniform(0, 7 * kPage);
-        current.truncate(size);
-        model.resize(size);
+        truncate_both(current, model, rng.uniform(0, 7 * kPage));
       } else {
         current.sync_into(durable);
         durable_model = model;
         ASSERT_TRUE(durable == current) << "round " << round << " op " << op;
       }
       ASSERT_EQ(durable.size(), durable_model.size());
-      std::vector<uint8_t> read(durable_model.size());
-      if (!read.empty()) durable.read(0, read.data(), read.size());
-      ASSERT_EQ(read, durable_model) << "the durable image changed without a sync (round " << round << " op " << op << ")";
+      ASSERT_EQ(contents(durable), durable_model) << "the durable image changed without a sync (round " << round << " op " << op << ")";
     }
   }
 }

@@ -40,7 +40,7 @@ class WriteBatchSax {
 
   // The batch, once the whole body was taken.
   std::optional<WriteBatch> take() {
-    if (!done_ || !id_ || id_->empty() || id_->size() > kMaxBatchIdBytes || !saw_mutations_ || batch_.mutations.empty()) {
+    if (at_ != At::kEnd || !id_ || id_->empty() || id_->size() > kMaxBatchIdBytes || !mutations_seen_ || batch_.mutations.empty()) {
       return std::nullopt;
     }
     batch_.id = std::move(*id_);
@@ -80,13 +80,17 @@ class WriteBatchSax {
       case At::kStart:
         at_ = At::kTop;
         return true;
-      case At::kMutations:
-        pending_ = PendingMutation{};
+      case At::kMutations:  // pending_ is empty: finish_mutation() took the previous one
         at_ = At::kMutation;
         return true;
       case At::kValue:
+        pending_.value.emplace();
+        at_ = At::kValueColumns;
+        columns_.clear();
+        return true;
       case At::kKey:
-        at_ = at_ == At::kValue ? At::kValueColumns : At::kKeyColumns;
+        pending_.key.emplace();
+        at_ = At::kKeyColumns;
         columns_.clear();
         return true;
       default:
@@ -97,7 +101,6 @@ class WriteBatchSax {
     if (++depth_ > kMaxJsonDepth) return false;
     if (skipping()) return skip_open();
     if (at_ != At::kMutationsValue) return false;
-    saw_mutations_ = true;
     at_ = At::kMutations;
     return true;
   }
@@ -116,7 +119,6 @@ class WriteBatchSax {
     switch (at_) {
       case At::kTop:
         at_ = At::kEnd;
-        done_ = true;
         return true;
       case At::kMutation:
         at_ = At::kMutations;
@@ -134,14 +136,14 @@ class WriteBatchSax {
     if (skipping()) return true;
     switch (at_) {
       case At::kTop:
-        if (k == "id") return member(id_seen_, At::kId);
-        if (k == "mutations") return member(mutations_seen_, At::kMutationsValue);
+        if (k == "id") return member(id_.has_value(), At::kId);
+        if (k == "mutations") return member(std::exchange(mutations_seen_, true), At::kMutationsValue);
         return skip_next();
       case At::kMutation:
-        if (k == "op") return member(op_seen_, At::kOp);
-        if (k == "table") return member(table_seen_, At::kTable);
-        if (k == "value") return member(value_seen_, At::kValue, &pending_.value);
-        if (k == "key") return member(key_seen_, At::kKey, &pending_.key);
+        if (k == "op") return member(pending_.op.has_value(), At::kOp);
+        if (k == "table") return member(pending_.table.has_value(), At::kTable);
+        if (k == "value") return member(pending_.value.has_value(), At::kValue);
+        if (k == "key") return member(pending_.key.has_value(), At::kKey);
         return skip_next();
       case At::kValueColumns:
       case At::kKeyColumns: {
@@ -166,11 +168,10 @@ class WriteBatchSax {
     kValueColumns, kKeyColumns, kColumnValue, kEnd
   };
 
-  // A member seen for the first time: expect its value; a repeat stops the stream.
-  bool member(bool& seen, At next, std::optional<std::vector<std::pair<std::string, json>>>* row = nullptr) {
+  // A member's key: expect its value, unless the member was seen before (its value is set as
+  // soon as it arrives, and no other key comes in between), which stops the stream.
+  bool member(bool seen, At next) {
     if (seen) return false;
-    seen = true;
-    if (row) row->emplace();
     at_ = next;
     return true;
   }
@@ -209,15 +210,17 @@ class WriteBatchSax {
     return true;
   }
 
-  Row convert(const TableSchema& table, std::vector<std::pair<std::string, json>>& columns, bool& ok) {
+  // The columns as a typed row; nullopt on the first column the reference would refuse.
+  static std::optional<Row> convert(const TableSchema& table, const std::vector<std::pair<std::string, json>>& columns) {
     Row row;
-    for (auto& [name, v] : columns) ok = ok && set_column_from_json(table, name, v, row).ok();
+    for (const auto& [name, v] : columns) {
+      if (!set_column_from_json(table, name, v, row).ok()) return std::nullopt;
+    }
     return row;
   }
 
   bool finish_mutation() {
-    PendingMutation m = std::move(pending_);
-    op_seen_ = table_seen_ = value_seen_ = key_seen_ = false;
+    PendingMutation m = std::exchange(pending_, PendingMutation{});
     if (!m.op || !m.table) return false;
     auto name = parse_table_name(*m.table);
     if (!name.ok()) return false;
@@ -229,14 +232,18 @@ class WriteBatchSax {
     mutation.kind = *kind;
     mutation.schema = table->schema;
     mutation.table = table->name;
-    bool ok = true;
-    if (m.value) mutation.value = convert(*table, *m.value, ok);
+    if (m.value) {
+      auto value = convert(*table, *m.value);
+      if (!value) return false;
+      mutation.value = std::move(*value);
+    }
     if (m.key) {
-      mutation.key = convert(*table, *m.key, ok);
+      auto key = convert(*table, *m.key);
+      if (!key) return false;
+      mutation.key = std::move(*key);
     } else if (mutation.kind != ChangeKind::kInsert) {
       mutation.key = key_from_value(*table, mutation.value);
     }
-    if (!ok) return false;
     batch_.mutations.push_back(std::move(mutation));
     return true;
   }
@@ -247,8 +254,7 @@ class WriteBatchSax {
   size_t depth_ = 0;       // open objects and arrays, as bounded_json.h counts them
   size_t skip_depth_ = 0;  // > 0 while an unknown member's value is skipped
   bool skip_open_ = false;
-  bool id_seen_ = false, mutations_seen_ = false, saw_mutations_ = false, done_ = false;
-  bool op_seen_ = false, table_seen_ = false, value_seen_ = false, key_seen_ = false;
+  bool mutations_seen_ = false;
   std::optional<std::string> id_;
   PendingMutation pending_;
   std::set<std::string> columns_;  // the columns of the value or key being read
