@@ -98,7 +98,12 @@ Result<std::unique_ptr<ClientStore>> ClientStore::open(const std::string& path, 
   // Tables keyed by text are WITHOUT ROWID: one b-tree each instead of a table and its key
   // index, so a save journals and writes fewer pages. A file made before keeps its rowid
   // tables; every statement works on both layouts.
-  SHAPESIM_RETURN_IF_ERROR(store->exec(
+  // The file belongs to one engine: exclusive locking keeps its lock between transactions, so
+  // a save neither re-acquires it nor re-reads the header to revalidate the page cache, and a
+  // second engine (or process) on the same file fails to open it instead of interleaving its
+  // outbox with this one's.
+  SHAPESIM_RETURN_IF_ERROR(store->exec("PRAGMA locking_mode=EXCLUSIVE;"));
+  Status created = store->exec(
       "PRAGMA journal_mode=TRUNCATE;"
       "PRAGMA synchronous=FULL;"
       "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, body TEXT NOT NULL, user TEXT NOT NULL,"
@@ -106,7 +111,11 @@ Result<std::unique_ptr<ClientStore>> ClientStore::open(const std::string& path, 
       "CREATE TABLE IF NOT EXISTS shape_rows (shape TEXT NOT NULL, key TEXT NOT NULL, row TEXT NOT NULL, PRIMARY KEY (shape, key)) WITHOUT ROWID;"
       "CREATE TABLE IF NOT EXISTS shape_positions (shape TEXT PRIMARY KEY, handle TEXT NOT NULL, log_offset TEXT NOT NULL,"
       "  cursor TEXT, live INTEGER NOT NULL) WITHOUT ROWID;"
-      "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"));
+      "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;");
+  if (!created.ok() && sqlite3_errcode(db) == SQLITE_BUSY) {
+    return unavailable("the client store " + path + " is in use by another engine or process");
+  }
+  SHAPESIM_RETURN_IF_ERROR(created);
   // A file from before queued writes kept their mutations (user_version 0): add the column.
   SHAPESIM_RETURN_IF_ERROR(store->migrate());
   return store;

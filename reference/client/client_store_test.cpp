@@ -161,5 +161,24 @@ TEST(ClientStoreTest, AnUnopenableFileIsAClearError) {
   EXPECT_NE(store.status().message().find("cannot open the client store"), std::string::npos);
 }
 
+// The file belongs to one engine: a second store on it fails to open, with an error that says
+// why, until the first closes; no write of either is lost.
+TEST(ClientStoreTest, ASecondStoreOnAnOpenFileIsRefusedUntilTheFirstCloses) {
+  std::string path = temp_path("client_store_owned.db");
+  {
+    auto first = ClientStore::open(path);
+    ASSERT_TRUE(first.ok());
+    ASSERT_TRUE((*first)->put("owner", "first").ok());
+    auto second = ClientStore::open(path);
+    ASSERT_FALSE(second.ok());
+    EXPECT_EQ(second.status().message(), "the client store " + path + " is in use by another engine or process");
+    ASSERT_TRUE((*first)->put("after", "still writable").ok());
+  }
+  auto reopened = ClientStore::open(path);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().message();
+  EXPECT_EQ(*(*reopened)->get("owner"), std::optional<std::string>("first"));
+  EXPECT_EQ(*(*reopened)->get("after"), std::optional<std::string>("still writable"));
+}
+
 }  // namespace
 }  // namespace shapesim
