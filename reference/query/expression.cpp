@@ -254,6 +254,13 @@ int BoundExpr::max_column() const {
   return m;
 }
 
+void BoundExpr::rebase_columns(int first, int by) {
+  SHAPESIM_ASSERT(by >= 0 && by <= first);
+  for (Node& n : nodes_) {
+    if (n.op == ExprOp::kColumn && n.index >= first) n.index -= by;
+  }
+}
+
 void BoundExpr::mark_columns(std::vector<bool>& used, size_t offset) const {
   for (const Node& n : nodes_) {
     if (n.op != ExprOp::kColumn) continue;

@@ -106,7 +106,16 @@ Result<QueryPlan> bind_plan(const Query& q, const std::optional<Expr>& where,
   for (const auto& t : q.order_terms()) {
     auto bound = BoundExpr::bind(t.expr, order_columns);
     if (!bound.ok()) return invalid_argument("order_by " + t.expr.to_string() + ": " + bound.status().message());
-    if (!p.order_over_output && bound->max_column() >= static_cast<int>(p.joined_columns.size())) p.order_reads_output = true;
+    const int joined_width = static_cast<int>(p.joined_columns.size());
+    if (!p.order_over_output && bound->max_column() >= joined_width) {
+      // Without select items the output row is the joined row itself (project() returns it):
+      // read the term there, so a row's sort key needs no joined ++ output copy.
+      if (p.items.empty() && p.output_columns.size() == p.joined_columns.size()) {
+        bound->rebase_columns(joined_width, joined_width);
+      } else {
+        p.order_reads_output = true;
+      }
+    }
     p.order.push_back({std::move(*bound), t.descending, t.effective_nulls_first()});
   }
   p.offset = q.offset_value();
