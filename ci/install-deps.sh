@@ -11,6 +11,7 @@ packages=(
   librapidcheck-dev                     # property tests
   libbenchmark-dev                      # benchmarks
   nlohmann-json3-dev                    # JSON
+  libsimdjson-dev                       # fast JSON validation for response bodies (reference/wire)
   libcli11-dev                          # command-line parsing (tools/)
   libmimalloc-dev                       # the allocator of the simulator, server and tests (SHAPESIM_MIMALLOC)
   libbenchmark-tools python3-scipy      # compare.py's Mann-Whitney U test (ci/bench.sh)

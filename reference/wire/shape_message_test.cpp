@@ -90,8 +90,13 @@ TEST(ShapeMessage, StreamingDecoderAgreesWithTheReferenceDecoder) {
       R"([{"key":"k","value":{"a":"1"},"old_value":{"a":"0"},"headers":{"operation":"update","relation":["s","t"],"snapshot_mark":3}},{"headers":{"control":"must-refetch"}}])",
       R"([{"key":"k","value":{"a":1,"a":"x"},"headers":{"operation":"delete","extra":{"x":[1,{"y":null}]}},"headers":{"operation":"insert"}}])",
   };
+  // Also numbers and strings at the edges where simdjson and nlohmann could classify
+  // differently (signed zero, 64-bit limits, overflow, escapes, surrogates).
   const std::vector<std::string> tokens = {"1", "-1", "1.5", "true", "false", "null", "\"x\"", "\"12\"", "[]", "{}", "[1]",
-                                           "[\"a\"]", "{\"a\":1}", "\"insert\"", "\"up-to-date\"", "\"snapshot-end\""};
+                                           "[\"a\"]", "{\"a\":1}", "\"insert\"", "\"up-to-date\"", "\"snapshot-end\"",
+                                           "-0", "0", "1e2", "18446744073709551615", "18446744073709551616",
+                                           "9223372036854775808", "-9223372036854775809", "1e400",
+                                           "\"\\u00e9\"", "\"\\ud800\"", "\"\\ud83d\\ude00\""};
   Random rng(20261129);
   size_t compared = 0, agreed_ok = 0;
   auto check = [&](const std::string& body) {
@@ -115,6 +120,42 @@ TEST(ShapeMessage, StreamingDecoderAgreesWithTheReferenceDecoder) {
   }
   EXPECT_GT(agreed_ok, 100u);  // the mutations leave many bodies valid, not only errors
   EXPECT_GT(compared - agreed_ok, 1000u);  // and many errors, compared message for message
+}
+
+// Bodies simdjson may refuse or read differently from nlohmann, each compared with the
+// reference: the decoder must give the same messages or the same error.
+TEST(ShapeMessage, BodiesAtTheEdgeOfTheFastParserMatchTheReference) {
+  const std::string msg = R"({"key":"k","value":{"a":"1"},"headers":{"operation":"insert","op_position":OP,"txids":[TX]}})";
+  auto with = [&](const std::string& op, const std::string& tx) {
+    std::string m = msg;
+    m.replace(m.find("OP"), 2, op);
+    m.replace(m.find("TX"), 2, tx);
+    return "[" + m + "]";
+  };
+  const std::vector<std::string> bodies = {
+      with("0", "1"), with("-0", "1"), with("0.0", "1"), with("18446744073709551615", "18446744073709551615"),
+      with("18446744073709551616", "1"), with("1", "18446744073709551616"), with("1", "-0"), with("1e400", "1"),
+      with("9223372036854775808", "9223372036854775807"),
+      "\xEF\xBB\xBF" + with("1", "1"),  // a byte-order mark
+      with("1", "1") + " ",                  // trailing whitespace
+      with("1", "1") + " []",                // trailing content
+      "[{\"key\":\"\\ud800\",\"value\":{},\"headers\":{\"operation\":\"insert\"}}]",      // a lone surrogate
+      "[{\"key\":\"\\ud83d\\ude00\",\"value\":{},\"headers\":{\"operation\":\"insert\"}}]",  // a surrogate pair
+      "[{\"key\":\"\xC3\x28\",\"value\":{},\"headers\":{\"operation\":\"insert\"}}]",      // invalid UTF-8
+      "[{\"key\":\"a\tb\",\"value\":{},\"headers\":{\"operation\":\"insert\"}}]",           // a raw control character
+      "[{\"key\":\"a, -0\",\"value\":{\"b\":\"[-0\"},\"headers\":{\"operation\":\"insert\"}}]",  // "-0" inside strings
+      "  [ ]  ", "[]", "[", "]", "nul", "null", "\"x\"",
+  };
+  for (const auto& body : bodies) {
+    auto decoded = decode_messages(body);
+    auto reference = decode_messages_reference(body);
+    ASSERT_EQ(decoded.ok(), reference.ok()) << body;
+    if (decoded.ok()) {
+      EXPECT_EQ(*decoded, *reference) << body;
+    } else {
+      EXPECT_EQ(decoded.status().message(), reference.status().message()) << body;
+    }
+  }
 }
 
 TEST(RowKey, QuotesAndEscapes) {
