@@ -13,6 +13,7 @@
 // Precedence, as the reference has it: malformed JSON anywhere, then a body that is not an
 // array, then the first message in error. Depth is bounded before parsing (bounded_json.h),
 // so the frame stack and the walk's recursion hold at most kMaxJsonDepth frames.
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -464,12 +465,14 @@ bool may_hold_negative_zero(std::string_view body) {
   return false;
 }
 
-// One parser and one padded copy of the body per thread, reused: no allocation per body once
-// they have grown to the largest one.
+// A parser and a padded copy of the body. One per thread is reused for bodies up to
+// kReusedBodyLimit (no allocation per live answer once grown); a larger body (a snapshot
+// chunk) gets its own, freed after it, so a thread never keeps a big body's buffers.
 struct SimdjsonBuffers {
   simdjson::dom::parser parser;
   std::string padded;
 };
+constexpr size_t kReusedBodyLimit = size_t{1} << 20;
 
 Result<std::vector<ShapeMessage>> decode_with_nlohmann(std::string_view body) {
   std::vector<ShapeMessage> out;
@@ -486,7 +489,9 @@ Result<std::vector<ShapeMessage>> decode_messages(std::string_view body) {
     return invalid_argument("response body nests arrays and objects deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
   if (may_hold_negative_zero(body)) return decode_with_nlohmann(body);
-  thread_local SimdjsonBuffers buffers;
+  thread_local SimdjsonBuffers reused;
+  std::optional<SimdjsonBuffers> own;
+  SimdjsonBuffers& buffers = body.size() <= kReusedBodyLimit ? reused : own.emplace();
   buffers.padded.assign(body);
   buffers.padded.append(simdjson::SIMDJSON_PADDING, ' ');
   simdjson::dom::element root;

@@ -158,6 +158,26 @@ TEST(ShapeMessage, BodiesAtTheEdgeOfTheFastParserMatchTheReference) {
   }
 }
 
+// A body past the size whose parser buffers are reused (a snapshot chunk) decodes the same,
+// and a small one after it still does.
+TEST(ShapeMessage, ALargeBodyThenASmallOneDecodeLikeTheReference) {
+  std::string large = "[";
+  for (int i = 0; i < 15000; ++i) {
+    ChangeMessage c{.key = "k" + std::to_string(i),
+                    .value = {{"id", std::to_string(i)}, {"title", std::string(60, static_cast<char>('a' + i % 26))}},
+                    .op = Operation::kInsert};
+    large += (i ? "," : "") + encode_message(c);
+  }
+  large += "]";
+  ASSERT_GT(large.size(), size_t{1} << 20);
+  auto decoded = decode_messages(large);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  ASSERT_EQ(decoded->size(), 15000u);
+  EXPECT_EQ(*decoded, *decode_messages_reference(large));
+  const std::string small = R"([{"headers":{"control":"up-to-date","global_last_seen_lsn":"42"}}])";
+  EXPECT_EQ(*decode_messages(small), *decode_messages_reference(small));
+}
+
 TEST(RowKey, QuotesAndEscapes) {
   EXPECT_EQ(format_row_key("public", "tasks", {"1", "a/b"}), "\"public\".\"tasks\"/\"1\"/\"a//b\"");
   EXPECT_EQ(format_row_key("s", "we\"ird", {std::nullopt}), "\"s\".\"we\"\"ird\"/_");
