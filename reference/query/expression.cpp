@@ -254,10 +254,11 @@ int BoundExpr::max_column() const {
   return m;
 }
 
-void BoundExpr::rebase_columns(int first, int by) {
-  SHAPESIM_ASSERT(by >= 0 && by <= first);
+void BoundExpr::rebase_columns(int width) {
   for (Node& n : nodes_) {
-    if (n.op == ExprOp::kColumn && n.index >= first) n.index -= by;
+    if (n.op != ExprOp::kColumn || n.index < width) continue;
+    SHAPESIM_ASSERT(n.index < 2 * width);  // within the copy
+    n.index -= width;
   }
 }
 

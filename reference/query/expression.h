@@ -112,9 +112,9 @@ class BoundExpr {
   int max_column() const;
   // Marks every column position read: used[offset + i] for column i (`used` is large enough).
   void mark_columns(std::vector<bool>& used, size_t offset = 0) const;
-  // Every column position >= `first` moves down by `by` (a row whose tail repeats its head:
-  // the expression then reads the head). Requires by <= first.
-  void rebase_columns(int first, int by);
+  // For a row whose `width` columns are followed by a copy of themselves: every position in
+  // the copy (>= width) moves to the same column in the original.
+  void rebase_columns(int width);
 
  private:
   struct Node {

@@ -111,7 +111,7 @@ Result<QueryPlan> bind_plan(const Query& q, const std::optional<Expr>& where,
       // Without select items the output row is the joined row itself (project() returns it):
       // read the term there, so a row's sort key needs no joined ++ output copy.
       if (p.items.empty() && p.output_columns.size() == p.joined_columns.size()) {
-        bound->rebase_columns(joined_width, joined_width);
+        bound->rebase_columns(joined_width);
       } else {
         p.order_reads_output = true;
       }

@@ -395,9 +395,9 @@ class MessageSax {
 };
 
 // Sends `sax` the events nlohmann's SAX parser sends for the same JSON value. An integer is
-// unsigned when it is not negative (nlohmann decides by the sign it reads: simdjson parses
-// "-0" as a double, which is what nlohmann's signed zero is to the handlers, neither string
-// nor unsigned). Recursion: at most kMaxJsonDepth deep (checked before parsing).
+// unsigned when it is not negative; the one integer where nlohmann decides otherwise by the
+// sign it reads, -0, never gets here (may_hold_negative_zero). Recursion: at most
+// kMaxJsonDepth deep (checked before parsing).
 void walk(simdjson::dom::element e, MessageSax& sax) {
   using simdjson::dom::element_type;
   switch (e.type()) {
