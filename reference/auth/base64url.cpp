@@ -45,22 +45,32 @@ std::string base64url_encode(std::string_view bytes) {
 }
 
 std::optional<std::string> base64url_decode(std::string_view text) {
-  if (text.size() % 4 == 1) return std::nullopt;  // no byte string encodes to this length
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    int8_t v = kTable[static_cast<unsigned char>(c)];
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
+  size_t rest = text.size() % 4;
+  if (rest == 1) return std::nullopt;  // no byte string encodes to this length
+  size_t whole = text.size() / 4;
+  std::string out(whole * 3 + (rest == 0 ? 0 : rest - 1), '\0');
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  char* o = out.data();
+  // Four characters -> three bytes; a character outside the alphabet makes the OR negative.
+  for (size_t i = 0; i < whole; ++i, in += 4, o += 3) {
+    int32_t a = kTable[in[0]], b = kTable[in[1]], c = kTable[in[2]], d = kTable[in[3]];
+    if ((a | b | c | d) < 0) return std::nullopt;
+    uint32_t v = (static_cast<uint32_t>(a) << 18) | (static_cast<uint32_t>(b) << 12) | (static_cast<uint32_t>(c) << 6) |
+                 static_cast<uint32_t>(d);
+    o[0] = static_cast<char>(v >> 16);
+    o[1] = static_cast<char>(v >> 8);
+    o[2] = static_cast<char>(v);
   }
-  if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;  // non-canonical trailing bits
+  if (rest == 0) return out;
+  // Two characters carry one byte (4 bits left over), three carry two (2 bits left over);
+  // the leftover bits must be zero (canonical encoding).
+  int32_t a = kTable[in[0]], b = kTable[in[1]], c = rest == 3 ? kTable[in[2]] : 0;
+  if ((a | b | c) < 0) return std::nullopt;
+  uint32_t v = (static_cast<uint32_t>(a) << 18) | (static_cast<uint32_t>(b) << 12) | (static_cast<uint32_t>(c) << 6);
+  uint32_t leftover = rest == 2 ? (v & 0xffff) : (v & 0xff);
+  if (leftover != 0) return std::nullopt;
+  o[0] = static_cast<char>(v >> 16);
+  if (rest == 3) o[1] = static_cast<char>(v >> 8);
   return out;
 }
 

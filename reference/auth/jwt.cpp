@@ -1,6 +1,7 @@
 #include "reference/auth/jwt.h"
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <unordered_map>
 
@@ -11,6 +12,7 @@
 #include "reference/auth/base64url.h"
 #include "reference/common/assert.h"
 #include "reference/common/bounded_json.h"
+#include "reference/common/simdjson_sax.h"
 
 namespace shapesim::auth {
 
@@ -18,8 +20,9 @@ namespace {
 
 using nlohmann::json;
 
-// One HMAC-SHA256 key, prepared once: each use duplicates the keyed context (cheaper than
-// re-keying).
+// One HMAC-SHA256 key, prepared once. `keyed_` is re-initialized for each use: OpenSSL's HMAC
+// keeps the key's inner and outer pads, and EVP_MAC_init with no key restarts from them.
+// (Not for concurrent use: like the rest of JwtKeys, one thread at a time.)
 class HmacKey {
  public:
   static std::unique_ptr<HmacKey> create(const std::string& secret) {
@@ -38,16 +41,17 @@ class HmacKey {
   }
   ~HmacKey() { EVP_MAC_CTX_free(keyed_); }
 
-  std::string mac(std::string_view data) const {
-    EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(keyed_);
-    SHAPESIM_ASSERT(ctx != nullptr);
+  using Digest = std::array<unsigned char, 32>;
+  Digest mac(std::string_view data) const {
     unsigned char out[EVP_MAX_MD_SIZE];
     size_t len = 0;
-    bool ok = EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
-              EVP_MAC_final(ctx, out, &len, sizeof out) == 1;
-    EVP_MAC_CTX_free(ctx);
+    bool ok = EVP_MAC_init(keyed_, nullptr, 0, nullptr) == 1 &&
+              EVP_MAC_update(keyed_, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
+              EVP_MAC_final(keyed_, out, &len, sizeof out) == 1;
     SHAPESIM_ASSERT(ok && len == 32);
-    return std::string(reinterpret_cast<const char*>(out), len);
+    Digest digest;
+    std::copy(out, out + 32, digest.begin());
+    return digest;
   }
 
  private:
@@ -55,9 +59,11 @@ class HmacKey {
   EVP_MAC_CTX* keyed_;
 };
 
-// SAX handler: builds the value (nlohmann's DOM parser) and refuses a member name repeated
-// within one object, in one pass.
-class StrictDomParser {
+// SAX handler: builds the value in one pass, refusing a member name repeated within one object
+// (looked up in the object being built) and nesting deeper than kMaxJsonDepth (counted here;
+// the events come from simdjson_sax_parse, whose walk recursion is itself bounded, or from
+// nlohmann's SAX parser, which keeps its own stack).
+class StrictDomBuilder {
  public:
   using number_integer_t = json::number_integer_t;
   using number_unsigned_t = json::number_unsigned_t;
@@ -65,47 +71,75 @@ class StrictDomParser {
   using string_t = json::string_t;
   using binary_t = json::binary_t;
 
-  explicit StrictDomParser(json& result) : dom_(result, false) {}
-  bool duplicate = false;
-  bool null() { return dom_.null(); }
-  bool boolean(bool v) { return dom_.boolean(v); }
-  bool number_integer(number_integer_t v) { return dom_.number_integer(v); }
-  bool number_unsigned(number_unsigned_t v) { return dom_.number_unsigned(v); }
-  bool number_float(number_float_t v, const string_t& s) { return dom_.number_float(v, s); }
-  bool string(string_t& v) { return dom_.string(v); }
-  bool binary(binary_t& v) { return dom_.binary(v); }
-  bool start_object(std::size_t n) {
-    keys_.emplace_back();
-    return dom_.start_object(n);
-  }
+  explicit StrictDomBuilder(json& result) : root_(result) {}
+  bool refused = false;  // a duplicate member or too deep (the parse stopped there)
+
+  bool null() { return put(nullptr) != nullptr; }
+  bool boolean(bool v) { return put(v) != nullptr; }
+  bool number_integer(number_integer_t v) { return put(v) != nullptr; }
+  bool number_unsigned(number_unsigned_t v) { return put(v) != nullptr; }
+  bool number_float(number_float_t v, const string_t&) { return put(v) != nullptr; }
+  bool string(string_t& v) { return put(std::move(v)) != nullptr; }
+  bool binary(binary_t& v) { return put(json::binary(std::move(v))) != nullptr; }
+  bool start_object(std::size_t) { return open(json::value_t::object); }
+  bool start_array(std::size_t) { return open(json::value_t::array); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
   bool key(string_t& k) {
-    auto& seen = keys_.back();
-    if (std::find(seen.begin(), seen.end(), k) != seen.end()) {
-      duplicate = true;
-      return false;
-    }
-    seen.push_back(k);
-    return dom_.key(k);
+    auto& members = open_.back()->get_ref<json::object_t&>();
+    auto [it, inserted] = members.emplace(std::move(k), nullptr);
+    if (!inserted) return refuse();
+    member_ = &it->second;
+    return true;
   }
-  bool end_object() {
-    keys_.pop_back();
-    return dom_.end_object();
-  }
-  bool start_array(std::size_t n) { return dom_.start_array(n); }
-  bool end_array() { return dom_.end_array(); }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
 
  private:
-  nlohmann::detail::json_sax_dom_parser<json> dom_;
-  std::vector<std::vector<std::string>> keys_;  // member names per open object (objects are small)
+  // Places a value where the parse is: the root, the member whose key came last, or the end of
+  // the open array.
+  template <class V>
+  json* put(V&& v) {
+    if (open_.empty()) {
+      root_ = json(std::forward<V>(v));
+      return &root_;
+    }
+    json& parent = *open_.back();
+    if (parent.is_array()) {
+      auto& items = parent.get_ref<json::array_t&>();
+      items.emplace_back(std::forward<V>(v));
+      return &items.back();
+    }
+    SHAPESIM_ASSERT(member_ != nullptr);
+    *member_ = json(std::forward<V>(v));
+    json* placed = member_;
+    member_ = nullptr;
+    return placed;
+  }
+  bool open(json::value_t kind) {
+    if (open_.size() >= kMaxJsonDepth) return refuse();
+    open_.push_back(put(kind));
+    return true;
+  }
+  bool close() {
+    SHAPESIM_ASSERT(!open_.empty());
+    open_.pop_back();
+    return true;
+  }
+  bool refuse() {
+    refused = true;
+    return false;
+  }
+
+  json& root_;
+  std::vector<json*> open_;  // the arrays and objects being filled, outermost first
+  json* member_ = nullptr;   // the slot of the member whose key was just read
 };
 
 // Parses JSON text refusing duplicate members and deep nesting; nullopt if not valid.
 std::optional<json> parse_strict(std::string_view text) {
-  if (json_nesting_depth(text) > kMaxJsonDepth) return std::nullopt;
   json result;
-  StrictDomParser parser(result);
-  if (!json::sax_parse(text, &parser) || parser.duplicate) return std::nullopt;
+  StrictDomBuilder builder(result);
+  if (!simdjson_sax_parse(text, builder) || builder.refused) return std::nullopt;
   return result;
 }
 
@@ -120,7 +154,6 @@ std::optional<json> decode_object(std::string_view part) {
 
 Verified fail(TokenError e, std::string detail) { return Verified{e, std::move(detail), nullptr}; }
 
-constexpr size_t kVerifiedCacheSize = 8192;
 constexpr size_t kHeaderCacheSize = 64;
 
 // A NumericDate claim in microseconds; nullopt if absent; error if not a finite number.
@@ -159,15 +192,31 @@ bool json_without_duplicate_members(std::string_view text) { return parse_strict
 struct JwtKeys::Impl {
   std::vector<std::pair<std::string, std::unique_ptr<HmacKey>>> keys;  // kid -> key
   size_t signing = 0;
+  // Looked up by string_view, without building a string (C++20 heterogeneous lookup).
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  // A token is hashed by its last 32 characters, its signature's: an HMAC output, so entries
+  // (all correctly signed) spread evenly, and a forged token sharing an entry's tail only
+  // meets that one entry. Equality still compares whole tokens.
+  struct TokenHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view token) const {
+      return std::hash<std::string_view>{}(token.substr(token.size() > 32 ? token.size() - 32 : 0));
+    }
+  };
+  template <class V, class Hash = TextHash>
+  using TextMap = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
   // Header part -> the key it names (headers repeat: one per kid and library).
-  std::unordered_map<std::string, const HmacKey*> headers;
+  TextMap<const HmacKey*> headers;
   // Tokens whose signature and JSON were checked -> their claims; `order` evicts oldest first.
   struct Checked {
     std::shared_ptr<const json> payload;
     std::optional<int64_t> exp, nbf, iat;
   };
-  std::unordered_map<std::string, Checked> verified;
-  std::deque<std::string> order;
+  TextMap<Checked, TokenHash> verified;
+  std::deque<std::string_view> order;  // the keys of `verified` (a node's key never moves)
   const HmacKey* find(const std::string& kid) const {
     for (const auto& [k, key] : keys) {
       if (k == kid) return key.get();
@@ -206,7 +255,8 @@ std::string JwtKeys::sign(const json& claims) const {
   json header = {{"alg", "HS256"}, {"kid", kid}, {"typ", "JWT"}};
   std::string input = base64url_encode(header.dump()) + "." +
                       base64url_encode(claims.dump(-1, ' ', false, json::error_handler_t::replace));
-  return input + "." + base64url_encode(key->mac(input));
+  const auto digest = key->mac(input);
+  return input + "." + base64url_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 namespace {
@@ -234,22 +284,22 @@ Verified check_claims(std::shared_ptr<const json> claims, const std::optional<in
 
 Verified JwtKeys::verify(std::string_view token, Timestamp now, const JwtExpectations& expect) const {
   if (token.size() > kMaxTokenBytes) return fail(TokenError::kTooLarge, "token longer than " + std::to_string(kMaxTokenBytes) + " bytes");
-  auto hit = impl_->verified.find(std::string(token));
+  auto hit = impl_->verified.find(token);
   if (hit != impl_->verified.end()) {
     const auto& c = hit->second;
     return check_claims(c.payload, c.exp, c.nbf, c.iat, now, expect);
   }
-  return verify_uncached(token, now, expect);
+  return verify_first_sight(token, now, expect);
 }
 
-Verified JwtKeys::verify_uncached(std::string_view token, Timestamp now, const JwtExpectations& expect) const {
+Verified JwtKeys::verify_first_sight(std::string_view token, Timestamp now, const JwtExpectations& expect) const {
   if (token.size() > kMaxTokenBytes) return fail(TokenError::kTooLarge, "token longer than " + std::to_string(kMaxTokenBytes) + " bytes");
   size_t dot1 = token.find('.');
   size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
   if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
     return fail(TokenError::kMalformed, "a token has three dot-separated parts");
   }
-  std::string header_part(token.substr(0, dot1));
+  const std::string_view header_part = token.substr(0, dot1);
   const HmacKey* key = nullptr;
   if (auto known = impl_->headers.find(header_part); known != impl_->headers.end()) {
     key = known->second;
@@ -270,11 +320,11 @@ Verified JwtKeys::verify_uncached(std::string_view token, Timestamp now, const J
       return fail(TokenError::kUnknownKey, "kid required: several keys are active");
     }
     if (impl_->headers.size() >= kHeaderCacheSize) impl_->headers.clear();
-    impl_->headers.emplace(std::move(header_part), key);
+    impl_->headers.emplace(std::string(header_part), key);
   }
   auto signature = base64url_decode(token.substr(dot2 + 1));
   if (!signature) return fail(TokenError::kMalformed, "the signature is not base64url");
-  std::string expected = key->mac(token.substr(0, dot2));
+  const auto expected = key->mac(token.substr(0, dot2));
   if (signature->size() != expected.size() || CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0) {
     return fail(TokenError::kBadSignature, "signature does not match");
   }
@@ -289,11 +339,15 @@ Verified JwtKeys::verify_uncached(std::string_view token, Timestamp now, const J
   Verified result = check_claims(checked.payload, checked.exp, checked.nbf, checked.iat, now, expect);
   // Remember well-formed, correctly signed tokens (even expired ones: the answer stays cheap).
   if (checked.exp) {
-    if (impl_->verified.size() >= kVerifiedCacheSize) {
-      impl_->verified.erase(impl_->order.front());
+    if (impl_->verified.size() >= kVerifiedTokenCacheSize) {
+      auto oldest = impl_->verified.find(impl_->order.front());
+      SHAPESIM_ASSERT(oldest != impl_->verified.end());
       impl_->order.pop_front();
+      impl_->verified.erase(oldest);
     }
-    if (impl_->verified.emplace(std::string(token), checked).second) impl_->order.emplace_back(token);
+    auto [entry, inserted] = impl_->verified.try_emplace(std::string(token), checked);
+    if (inserted) impl_->order.emplace_back(entry->first);
+    SHAPESIM_ASSERT(impl_->order.size() == impl_->verified.size());
   }
   return result;
 }

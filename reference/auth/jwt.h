@@ -33,6 +33,8 @@
 namespace shapesim::auth {
 
 inline constexpr size_t kMaxTokenBytes = 8192;
+// How many verified tokens JwtKeys remembers (the oldest is forgotten first).
+inline constexpr size_t kVerifiedTokenCacheSize = 8192;
 
 struct JwtKey {
   std::string kid;
@@ -79,12 +81,12 @@ class JwtKeys {
   // A compact token: header {"alg":"HS256","kid":...,"typ":"JWT"}, the claims as given.
   std::string sign(const nlohmann::json& claims) const;
   Verified verify(std::string_view token, Timestamp now, const JwtExpectations& expect) const;
-  // verify() without the cache of verified tokens (what a first sight costs).
-  Verified verify_uncached(std::string_view token, Timestamp now, const JwtExpectations& expect) const;
 
  private:
   struct Impl;
   explicit JwtKeys(std::unique_ptr<Impl> impl);
+  // A token not in the cache: checked whole, and remembered when well formed and signed.
+  Verified verify_first_sight(std::string_view token, Timestamp now, const JwtExpectations& expect) const;
   std::unique_ptr<Impl> impl_;
 };
 

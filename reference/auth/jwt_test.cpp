@@ -5,6 +5,8 @@
 
 #include "reference/auth/base64url.h"
 #include "reference/auth/jwt.h"
+#include "reference/common/bounded_json.h"
+#include "reference/common/random.h"
 
 namespace shapesim::auth {
 namespace {
@@ -152,6 +154,60 @@ TEST(Base64UrlTest, RoundTripsAndIsStrict) {
   EXPECT_FALSE(base64url_decode("Z").has_value());     // impossible length
   EXPECT_FALSE(base64url_decode("a+b/").has_value());  // standard alphabet
   EXPECT_FALSE(base64url_decode("ab c").has_value());
+}
+
+// The reference decoder: six bits at a time into an accumulator (what base64url_decode did
+// before it decoded four characters at once).
+std::optional<std::string> decode_bit_by_bit(std::string_view text) {
+  static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    size_t v = kAlphabet.find(c);
+    if (v == std::string::npos || c == '\0') return std::nullopt;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xff);
+    }
+  }
+  if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
+TEST(Base64UrlTest, AgreesWithTheBitByBitDecoderOnRandomText) {
+  Random rng(7);
+  const std::string kChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=. !";
+  int decoded = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    size_t length = rng.uniform(0, 13);
+    bool alphabet_only = rng.uniform(0, 1) == 0;
+    for (size_t j = 0; j < length; ++j) text += kChars[rng.uniform(0, alphabet_only ? 63 : kChars.size() - 1)];
+    auto expected = decode_bit_by_bit(text);
+    ASSERT_EQ(base64url_decode(text), expected) << text;
+    decoded += expected.has_value();
+    std::string bytes;
+    for (size_t j = 0; j < length; ++j) bytes += static_cast<char>(rng.uniform(0, 255));
+    ASSERT_EQ(base64url_decode(base64url_encode(bytes)), bytes);
+  }
+  EXPECT_GT(decoded, 2000);  // both verdicts are exercised
+}
+
+TEST(JwtTest, StrictJsonRefusesDuplicatesAtAnyLevelAndDeepNesting) {
+  EXPECT_TRUE(json_without_duplicate_members(R"({"a":1,"b":{"a":2,"c":[{"a":3},{"a":4}]}})"));
+  EXPECT_FALSE(json_without_duplicate_members(R"({"a":1,"a":1})"));
+  EXPECT_FALSE(json_without_duplicate_members(R"({"a":{"x":1,"y":[{"z":1,"z":2}]}})"));
+  EXPECT_FALSE(json_without_duplicate_members(R"({"a":1)"));
+  std::string deepest = std::string(kMaxJsonDepth - 1, '[') + "{}" + std::string(kMaxJsonDepth - 1, ']');
+  EXPECT_TRUE(json_without_duplicate_members(deepest));
+  std::string deeper = "[" + deepest + "]";
+  EXPECT_FALSE(json_without_duplicate_members(deeper));
+  std::string very_deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_FALSE(json_without_duplicate_members(very_deep));
 }
 
 }  // namespace

@@ -4,11 +4,9 @@
 // (shape_message_reference_decoder.cpp), which the wire tests and fuzz_shape_messages compare
 // it with.
 //
-// The events come from simdjson, which validates and indexes a body several times faster than
-// nlohmann's lexer, walked in document order (every member, duplicates included, as nlohmann's
-// SAX parser sends them). A body simdjson refuses (malformed, or a form it declines such as an
-// integer beyond 64 bits) goes through nlohmann's SAX parser instead, so every error and every
-// accepted oddity is nlohmann's, as in the reference.
+// The events come from simdjson_sax_parse (simdjson where it can, nlohmann's SAX parser where it
+// cannot: reference/common/simdjson_sax.h), so every error and every accepted oddity is
+// nlohmann's, as in the reference.
 //
 // Precedence, as the reference has it: malformed JSON anywhere, then a body that is not an
 // array, then the first message in error. Depth is bounded before parsing (bounded_json.h),
@@ -17,11 +15,11 @@
 #include <set>
 
 #include <nlohmann/json.hpp>
-#include <simdjson.h>
 
 #include "reference/common/assert.h"
 #include "reference/common/bounded_json.h"
 #include "reference/common/log_offset.h"
+#include "reference/common/simdjson_sax.h"
 #include "reference/wire/shape_message.h"
 
 namespace shapesim {
@@ -394,116 +392,17 @@ class MessageSax {
   Status error_ = Status::Ok();
 };
 
-// Sends `sax` the events nlohmann's SAX parser sends for the same JSON value. An integer is
-// unsigned when it is not negative; the one integer where nlohmann decides otherwise by the
-// sign it reads, -0, never gets here (may_hold_negative_zero). Recursion: at most
-// kMaxJsonDepth deep (checked before parsing).
-void walk(simdjson::dom::element e, MessageSax& sax) {
-  using simdjson::dom::element_type;
-  switch (e.type()) {
-    case element_type::ARRAY: {
-      simdjson::dom::array a = e.get_array().value_unsafe();
-      sax.start_array(a.size());
-      for (simdjson::dom::element item : a) walk(item, sax);
-      sax.end_array();
-      return;
-    }
-    case element_type::OBJECT: {
-      simdjson::dom::object o = e.get_object().value_unsafe();
-      sax.start_object(o.size());
-      for (simdjson::dom::key_value_pair member : o) {
-        json::string_t key(member.key);
-        sax.key(key);
-        walk(member.value, sax);
-      }
-      sax.end_object();
-      return;
-    }
-    case element_type::INT64: {
-      const int64_t v = e.get_int64().value_unsafe();
-      if (v < 0) {
-        sax.number_integer(v);
-      } else {
-        sax.number_unsigned(static_cast<uint64_t>(v));
-      }
-      return;
-    }
-    case element_type::UINT64: sax.number_unsigned(e.get_uint64().value_unsafe()); return;
-    case element_type::DOUBLE: {
-      json::string_t unused;
-      sax.number_float(e.get_double().value_unsafe(), unused);
-      return;
-    }
-    case element_type::STRING: {
-      json::string_t text(e.get_string().value_unsafe());
-      sax.string(text);
-      return;
-    }
-    case element_type::BOOL: sax.boolean(e.get_bool().value_unsafe()); return;
-    case element_type::NULL_VALUE: sax.null(); return;
-  }
-  SHAPESIM_ASSERT(false);  // every element type is handled above
-}
-
-// Whether `body` may hold the integer -0 as a value: "-0" after ':', '[' or ',' (and optional
-// whitespace), not followed by a digit, '.', 'e' or 'E'. simdjson reads it as 0, nlohmann as a
-// signed integer, and the handlers tell unsigned from signed, so such a body goes to nlohmann.
-// A match inside a string is a false positive: it only costs the slower parser.
-bool may_hold_negative_zero(std::string_view body) {
-  for (size_t i = body.find("-0"); i != std::string_view::npos; i = body.find("-0", i + 1)) {
-    const size_t after = i + 2;
-    if (after < body.size()) {
-      const char next = body[after];
-      if ((next >= '0' && next <= '9') || next == '.' || next == 'e' || next == 'E') continue;
-    }
-    size_t before = i;
-    while (before > 0 && (body[before - 1] == ' ' || body[before - 1] == '\t' || body[before - 1] == '\n' || body[before - 1] == '\r')) {
-      --before;
-    }
-    if (before > 0 && (body[before - 1] == ':' || body[before - 1] == '[' || body[before - 1] == ',')) return true;
-  }
-  return false;
-}
-
-// A parser and a padded copy of the body. One per thread is reused for bodies up to
-// kReusedBodyLimit (no allocation per live answer once grown); a larger body (a snapshot
-// chunk) gets its own, freed after it, so a thread never keeps a big body's buffers.
-struct SimdjsonBuffers {
-  simdjson::dom::parser parser;
-  std::string padded;
-};
-constexpr size_t kReusedBodyLimit = size_t{1} << 20;
-
-Result<std::vector<ShapeMessage>> decode_with_nlohmann(std::string_view body) {
-  std::vector<ShapeMessage> out;
-  MessageSax sax(out);
-  const bool well_formed = json::sax_parse(body.begin(), body.end(), &sax);
-  SHAPESIM_RETURN_IF_ERROR(sax.result(well_formed));
-  return out;
-}
-
 }  // namespace
 
 Result<std::vector<ShapeMessage>> decode_messages(std::string_view body) {
   if (json_nesting_depth(body) > kMaxJsonDepth) {
     return invalid_argument("response body nests arrays and objects deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
-  if (may_hold_negative_zero(body)) return decode_with_nlohmann(body);
-  thread_local SimdjsonBuffers reused;
-  std::optional<SimdjsonBuffers> own;
-  SimdjsonBuffers& buffers = body.size() <= kReusedBodyLimit ? reused : own.emplace();
-  buffers.padded.assign(body);
-  buffers.padded.append(simdjson::SIMDJSON_PADDING, ' ');
-  simdjson::dom::element root;
-  if (buffers.parser.parse(buffers.padded.data(), body.size(), /*realloc_if_needed=*/false).get(root) == simdjson::SUCCESS) {
-    std::vector<ShapeMessage> out;
-    MessageSax sax(out);
-    walk(root, sax);
-    SHAPESIM_RETURN_IF_ERROR(sax.result(/*well_formed=*/true));
-    return out;
-  }
-  // Refused by simdjson: nlohmann decides, with the reference's errors.
-  return decode_with_nlohmann(body);
+  std::vector<ShapeMessage> out;
+  MessageSax sax(out);
+  const bool well_formed = simdjson_sax_parse(body, sax);
+  SHAPESIM_RETURN_IF_ERROR(sax.result(well_formed));
+  return out;
 }
 
 }  // namespace shapesim
