@@ -12,6 +12,7 @@
 #include "reference/client/client_store.h"
 #include "reference/client/optimistic_state.h"
 #include "reference/server/shape_server.h"
+#include "reference/common/testing/temp_file.h"
 
 using namespace shapesim;
 
@@ -75,8 +76,8 @@ BENCHMARK(BM_SyncedTransaction1000);
 // Loading a 100k-row shape and its position from the local file (what a restart costs instead
 // of refetching the snapshot).
 void BM_RestoreFromLocalFile100k(benchmark::State& state) {
-  std::string path = (std::filesystem::temp_directory_path() / "bench_client_restore.db").string();
-  std::filesystem::remove(path);
+  testing_support::TempFile file("bench_client_restore.db");
+  const std::string& path = file.path();
   {
     auto store = ClientStore::open(path);
     Collection rows;
@@ -136,7 +137,8 @@ bool sync_until_up_to_date(ClientEngine& e, ShapeServer& server, Timestamp now) 
 void BM_RestartRefetch100k(benchmark::State& state) {
   auto server = server_with_rows(kRestartRows);
   if (!server) return state.SkipWithError("cannot build the server");
-  std::string path = (std::filesystem::temp_directory_path() / "bench_client_refetch.db").string();
+  testing_support::TempFile file("bench_client_refetch.db");
+  const std::string& path = file.path();
   Timestamp now{Duration::seconds(1)};
   {
     // Warm the server's shape (its snapshot is taken once; a refetch reads the shape log).
@@ -166,8 +168,8 @@ BENCHMARK(BM_RestartRefetch100k)->Unit(benchmark::kMillisecond);
 void BM_RestartResume100k(benchmark::State& state) {
   auto server = server_with_rows(kRestartRows);
   if (!server) return state.SkipWithError("cannot build the server");
-  std::string path = (std::filesystem::temp_directory_path() / "bench_client_resume.db").string();
-  std::filesystem::remove(path);
+  testing_support::TempFile file("bench_client_resume.db");
+  const std::string& path = file.path();
   Timestamp now{Duration::seconds(1)};
   {
     auto store = ClientStore::open(path);

@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
 #include <benchmark/benchmark.h>
 #include <boost/asio/connect.hpp>
@@ -29,6 +30,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "reference/common/testing/temp_file.h"
 #include "reference/pg/testing/replication_rig.h"
 
 namespace {
@@ -174,10 +176,8 @@ void BM_WriteToClientLatencyHttp(benchmark::State& state) {
   if (!r.drop_slot(slot).ok()) return state.SkipWithError("cannot drop the old slot");
   // Arg 0: the store in memory; 1: a file (SQLite defaults: every commit synced).
   std::string store = ":memory:";
-  if (state.range(0) == 1) {
-    store = "/tmp/shapesim_bench_pg_" + std::to_string(::getpid()) + ".db";
-    ::unlink(store.c_str());
-  }
+  std::optional<testing_support::TempFile> store_file;  // outlives the server process below
+  if (state.range(0) == 1) store = store_file.emplace("bench_pg.db").path();
   auto server = ServerProcess::start(url, slot, store);
   if (!server.ok()) return state.SkipWithError(server.status().message().c_str());
   boost::asio::io_context io;
@@ -223,7 +223,6 @@ void BM_WriteToClientLatencyHttp(benchmark::State& state) {
   state.counters["p50_us"] = micros[micros.size() / 2];
   state.counters["p99_us"] = micros[std::min(micros.size() - 1, micros.size() * 99 / 100)];
   server->reset();
-  if (store != ":memory:") ::unlink(store.c_str());
   (void)r.drop_slot(slot);
 }
 

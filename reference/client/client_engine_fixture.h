@@ -12,6 +12,7 @@
 
 #include "reference/client/client_engine.h"
 #include "reference/server/shape_server.h"
+#include "reference/common/testing/temp_file.h"
 
 namespace shapesim::testing_rig {
 
@@ -38,9 +39,8 @@ class ClientEngineTest : public ::testing::Test {
     server = std::make_unique<ShapeServer>(ServerConfig{}, std::move(*store));
     // One file per test: CTest runs the cases of this fixture in parallel.
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path = (std::filesystem::path(::testing::TempDir()) / (std::string("client_engine_") + info->name() + "_" +
-                                                          std::to_string(::getpid()) + ".db")).string();
-    std::filesystem::remove(path);
+    file = std::make_unique<testing_support::TempFile>(std::string("client_engine_") + info->name() + ".db");
+    path = file->path();
     open_engine();
   }
 
@@ -101,6 +101,7 @@ class ClientEngineTest : public ::testing::Test {
   }
 
   std::unique_ptr<ShapeServer> server;
+  std::unique_ptr<testing_support::TempFile> file;  // outlives the store and engine below
   std::string path;
   std::unique_ptr<ClientStore> local;
   std::unique_ptr<ClientEngine> engine;

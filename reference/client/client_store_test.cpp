@@ -10,15 +10,10 @@
 #include <sqlite3.h>
 
 #include "reference/client/collection.h"
+#include "reference/common/testing/temp_file.h"
 
 namespace shapesim {
 namespace {
-
-std::string temp_path(const std::string& name) {
-  auto p = std::filesystem::path(::testing::TempDir()) / (std::to_string(::getpid()) + "_" + name);
-  std::filesystem::remove(p);
-  return p.string();
-}
 
 StreamUpdate insert(const std::string& key, const std::string& title) {
   StreamUpdate u;
@@ -32,7 +27,8 @@ StreamUpdate insert(const std::string& key, const std::string& title) {
 }
 
 TEST(ClientStoreTest, RowsAndPositionSurviveAReopenTogether) {
-  std::string path = temp_path("client_store_rows.db");
+  testing_support::TempFile file("client_store_rows.db");
+  const std::string& path = file.path();
   ShapeStreamPosition at{"h-1", *LogOffset::parse("1005_2"), "7", true};
   {
     auto store = ClientStore::open(path);
@@ -68,7 +64,8 @@ TEST(ClientStoreTest, RowsAndPositionSurviveAReopenTogether) {
 // A file from before the text-keyed tables were WITHOUT ROWID keeps its layout and works:
 // rows, positions and settings saved into it read back.
 TEST(ClientStoreTest, AFileWithRowidTablesStillWorks) {
-  std::string path = temp_path("client_store_rowid.db");
+  testing_support::TempFile file("client_store_rowid.db");
+  const std::string& path = file.path();
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
@@ -114,7 +111,8 @@ TEST(ClientStoreTest, AFileWithRowidTablesStillWorks) {
 }
 
 TEST(ClientStoreTest, ARefetchClearsTheShapeAndAPurgeClearsEverythingButTheOutbox) {
-  auto store = ClientStore::open(temp_path("client_store_purge.db"));
+  testing_support::TempFile file("client_store_purge.db");
+  auto store = ClientStore::open(file.path());
   ASSERT_TRUE(store.ok());
   Collection rows;
   StreamUpdate u = insert("k1", "one");
@@ -137,7 +135,8 @@ TEST(ClientStoreTest, ARefetchClearsTheShapeAndAPurgeClearsEverythingButTheOutbo
 }
 
 TEST(ClientStoreTest, TheOutboxPersistsThroughTheStore) {
-  std::string path = temp_path("client_store_outbox.db");
+  testing_support::TempFile file("client_store_outbox.db");
+  const std::string& path = file.path();
   {
     auto store = ClientStore::open(path);
     Outbox outbox(store->get(), Random(1));
@@ -164,7 +163,8 @@ TEST(ClientStoreTest, AnUnopenableFileIsAClearError) {
 // The file belongs to one engine: a second store on it fails to open, with an error that says
 // why, until the first closes; no write of either is lost.
 TEST(ClientStoreTest, ASecondStoreOnAnOpenFileIsRefusedUntilTheFirstCloses) {
-  std::string path = temp_path("client_store_owned.db");
+  testing_support::TempFile file("client_store_owned.db");
+  const std::string& path = file.path();
   {
     auto first = ClientStore::open(path);
     ASSERT_TRUE(first.ok());

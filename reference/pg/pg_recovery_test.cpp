@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "reference/pg/testing/synced_shapes.h"
+#include "reference/common/testing/temp_file.h"
 
 namespace shapesim::pg::testing {
 namespace {
@@ -26,8 +27,6 @@ class PgRecoveryTest : public ::testing::Test {
   void SetUp() override {
     const char* url = std::getenv("SHAPESIM_PG_URL");
     if (!url) GTEST_SKIP() << "SHAPESIM_PG_URL is not set (run through ctest -L pg, which starts PostgreSQL)";
-    store_path_ = std::filesystem::temp_directory_path() / ("shapesim_recovery_" + std::to_string(::getpid()) + ".db");
-    std::filesystem::remove(store_path_);
     auto rig = ReplicationRig::start(url, kSlot, kTable, kConfig, store_path_.string());
     ASSERT_TRUE(rig.ok()) << rig.status().to_string();
     rig_ = std::move(*rig);
@@ -41,7 +40,6 @@ class PgRecoveryTest : public ::testing::Test {
   void TearDown() override {
     clients_.reset();
     rig_.reset();
-    std::filesystem::remove(store_path_);
   }
 
   void sql(const std::string& q) { ASSERT_TRUE(rig_->sql(q).ok()) << q; }
@@ -75,7 +73,8 @@ class PgRecoveryTest : public ::testing::Test {
     }
   }
 
-  std::filesystem::path store_path_;
+  testing_support::TempFile store_file_{"recovery.db"};  // removed after the rig is gone
+  std::filesystem::path store_path_ = store_file_.path();
   std::unique_ptr<ReplicationRig> rig_;
   std::unique_ptr<SyncedShapes> clients_;
   SyncedShape* all_ = nullptr;

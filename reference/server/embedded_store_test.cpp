@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "reference/server/test_tables.h"
+#include "reference/common/testing/temp_file.h"
 
 namespace shapesim {
 namespace {
@@ -118,8 +119,8 @@ TEST(EmbeddedStore, TransactionLogReplaysCommittedTransactionsExactly) {
 }
 
 TEST(EmbeddedStore, ReopenedFileKeepsTablesRowsAndCounters) {
-  auto path = std::filesystem::temp_directory_path() / ("shapesim_store_test_" + std::to_string(::getpid()) + ".db");
-  std::filesystem::remove(path);
+  testing_support::TempFile file("store_test.db");
+  const std::filesystem::path path = file.path();
   Lsn last_lsn;
   {
     auto s = EmbeddedStore::open(path.string());
@@ -144,8 +145,8 @@ TEST(EmbeddedStore, ReopenedFileKeepsTablesRowsAndCounters) {
 }
 
 TEST(EmbeddedStore, AStoreFromBeforeShapesRecordedTheirTableSchemaIsUpgraded) {
-  auto path = std::filesystem::temp_directory_path() / ("shapesim_old_store_" + std::to_string(::getpid()) + ".db");
-  std::filesystem::remove(path);
+  testing_support::TempFile file("old_store.db");
+  const std::filesystem::path path = file.path();
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.string().c_str(), &db), SQLITE_OK);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reference/server/shape_server_fixture.h"
+#include "reference/common/testing/temp_file.h"
 
 namespace shapesim {
 namespace {
@@ -186,8 +187,8 @@ TEST_F(ShapeServerTest, ShapesAreLimitedEvictedLeastRecentlyReadAndExpireWhenIdl
 // a row-driven one is an error for that row (it is not in the shape), never an abort; and the
 // logged row replays harmlessly at restart.
 TEST(ShapeServerAmplification, ReplaceInAWhereIsBudgetedAndSurvivesRestart) {
-  auto path = std::filesystem::temp_directory_path() / ("shapesim_amplify_" + std::to_string(::getpid()) + ".db");
-  std::filesystem::remove(path);
+  testing_support::TempFile file("amplify.db");
+  const std::filesystem::path path = file.path();
   auto open = [&] {
     auto store = EmbeddedStore::open(path.string());
     EXPECT_TRUE(store.ok());

@@ -9,6 +9,7 @@
 
 #include "reference/server/shape_server.h"
 #include "reference/server/test_tables.h"
+#include "reference/common/testing/temp_file.h"
 
 namespace shapesim {
 namespace {
@@ -119,8 +120,8 @@ std::unique_ptr<ShapeServer> restart_with(const std::string& storage_path, const
 }
 
 TEST(ShapeServerRestartOnReplicatedSource, AShapeWhoseTableChangedWhileDownIsRetired) {
-  auto path = std::filesystem::temp_directory_path() / ("shapesim_schema_change_" + std::to_string(::getpid()) + ".db");
-  std::filesystem::remove(path);
+  testing_support::TempFile file("schema_change.db");
+  const std::filesystem::path path = file.path();
   auto get = [](ShapeServer& s, const std::string& target) {
     return s.handle(RequestId{1}, *HttpRequest::from_target("GET", target), Timestamp{0}).responses.at(0).second;
   };

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reference/server/shape_server_fixture.h"
+#include "reference/common/testing/temp_file.h"
 
 namespace shapesim {
 namespace {
@@ -303,8 +304,8 @@ TEST_F(ShapeServerTest, LogChunksAtTheByteThreshold) {
 }
 
 TEST(ShapeServerRestart, ShapesResumeWithTheSameHandlesAndOffsets) {
-  auto path = std::filesystem::temp_directory_path() / ("shapesim_restart_" + std::to_string(::getpid()) + ".db");
-  std::filesystem::remove(path);
+  testing_support::TempFile file("restart.db");
+  const std::filesystem::path path = file.path();
   auto request = [](ShapeServer& s, uint64_t id, const std::string& target, std::string body = "") {
     auto req = HttpRequest::from_target(body.empty() ? "GET" : "POST", target);
     req->body = std::move(body);
