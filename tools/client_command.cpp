@@ -29,13 +29,15 @@ struct ClientArgs {
   bool follow = false;
   uint64_t timeout_s = 60;
   std::optional<std::string> user_token;
+  std::optional<std::string> route;
+  std::optional<std::string> organization;
   bool help = false;
 };
 
 void print_client_help(std::ostream& out) {
   out << "usage: shapesim client --table T --file LOCAL.db [--url http://127.0.0.1:3000] [--where W]\n"
          "                       [--insert JSON]... [--key COLUMN] [--offline] [--follow] [--timeout-s N]\n"
-         "                       [--user-token TOKEN]\n"
+         "                       [--user-token TOKEN [--route PATH | --organization ORG]]\n"
          "\n"
          "Syncs one shape of a running `shapesim serve` into a local SQLite file with the reference client\n"
          "engine (docs/client.md) and exits once it is up to date with nothing queued. A second run resumes\n"
@@ -48,6 +50,11 @@ void print_client_help(std::ostream& out) {
          "  --follow            keep syncing (long-polls) until interrupted or --timeout-s\n"
          "  --timeout-s N       give up after N seconds (default 60): exit status 1\n"
          "  --user-token TOKEN  under `serve --auth`: a user token (the gatekeeper issues shape tokens)\n"
+         "  --route PATH        under `serve --auth`: read a declared route (e.g. /v1/shape/org/acme/tasks)\n"
+         "                      with the user token instead of asking the gatekeeper; the route decides\n"
+         "                      the shape (--table names the table it serves)\n"
+         "  --organization ORG  under the gatekeeper: the organization to scope the shape to (a user of\n"
+         "                      several must say)\n"
          "\n"
          "Prints how it started (resumed at an offset, or from scratch), then rows, queued and confirmed\n"
          "writes. Exit status: 0 done, 1 failed (unreachable, refused, timed out), 2 bad usage.\n";
@@ -56,7 +63,7 @@ void print_client_help(std::ostream& out) {
 std::optional<std::string> parse(const std::vector<std::string>& args, ClientArgs& a) {
   CLI::App app{"shapesim client"};
   app.set_help_flag();  // its own --help text
-  std::optional<std::string> url, table, where, file, key, user_token, timeout;
+  std::optional<std::string> url, table, where, file, key, user_token, timeout, route, organization;
   app.add_flag("-h,--help", a.help);
   app.add_option("--url", url);
   app.add_option("--table", table);
@@ -65,11 +72,14 @@ std::optional<std::string> parse(const std::vector<std::string>& args, ClientArg
   app.add_option("--key", key);
   app.add_option("--insert", a.inserts)->allow_extra_args(false);
   app.add_option("--user-token", user_token);
+  app.add_option("--route", route);
+  app.add_option("--organization", organization);
   app.add_option("--timeout-s", timeout);
   app.add_flag("--offline", a.offline);
   app.add_flag("--follow", a.follow);
   std::map<std::string, std::string> value_errors;
-  for (const char* f : {"--url", "--table", "--where", "--file", "--key", "--insert", "--user-token", "--timeout-s"}) {
+  for (const char* f : {"--url", "--table", "--where", "--file", "--key", "--insert", "--user-token", "--route", "--organization",
+                        "--timeout-s"}) {
     value_errors[f] = std::string(f) + " needs a value";
   }
   if (auto e = parse_cli(app, args, value_errors)) return e;
@@ -79,6 +89,8 @@ std::optional<std::string> parse(const std::vector<std::string>& args, ClientArg
   if (file) a.file = *file;
   if (key) a.key = *key;
   if (user_token) a.user_token = *user_token;
+  a.route = route;
+  a.organization = organization;
   if (timeout) {
     char* end = nullptr;
     a.timeout_s = std::strtoull(timeout->c_str(), &end, 10);
@@ -87,6 +99,12 @@ std::optional<std::string> parse(const std::vector<std::string>& args, ClientArg
   if (a.help) return std::nullopt;
   if (a.table.empty()) return "--table is required";
   if (a.file.empty()) return "--file is required (the local SQLite file)";
+  if ((a.route || a.organization) && !a.user_token) {
+    return std::string(a.route ? "--route" : "--organization") + " needs --user-token (it is read as that user)";
+  }
+  if (a.route && a.organization) return "--route and --organization cannot be used together (the route names its scope)";
+  if (a.route && !a.where.empty()) return "--where cannot be used with --route (the route decides the shape)";
+  if (a.route && (a.route->empty() || a.route->front() != '/')) return "--route must be a path (e.g. /v1/shape/org/acme/tasks)";
   return std::nullopt;
 }
 
@@ -121,7 +139,11 @@ int client_command(const std::vector<std::string>& args, std::ostream& out, std:
     err << "shapesim client: " << store.status().message() << "\n";
     return 1;
   }
-  ClientEngineOptions options{.collection = a.table, .shape = {.table = a.table, .where = a.where}, .user_token = a.user_token};
+  ClientEngineOptions options{.collection = a.table,
+                              .shape = {.table = a.table, .where = a.where},
+                              .user_token = a.user_token,
+                              .route = a.route,
+                              .organization = a.organization};
   Timestamp now = net::wall_clock_now();
   auto engine = ClientEngine::open(options, store->get(), Random(static_cast<uint64_t>(now.micros)));
   if (!engine.ok()) {
@@ -133,7 +155,8 @@ int client_command(const std::vector<std::string>& args, std::ostream& out, std:
     out << "shapesim client: resumed " << a.table << " at offset " << p->offset.to_string() << " (handle " << p->handle << ", "
         << e.state().visible(a.table).size() << " rows from " << a.file << ")" << std::endl;
   } else {
-    out << "shapesim client: syncing " << a.table << " from scratch" << std::endl;
+    out << "shapesim client: syncing " << a.table << (a.route ? " through route " + *a.route : std::string()) << " from scratch"
+        << std::endl;
   }
   std::map<uint64_t, std::string> mine;  // this run's transactions
   for (size_t i = 0; i < a.inserts.size(); ++i) {
@@ -174,7 +197,8 @@ int client_command(const std::vector<std::string>& args, std::ostream& out, std:
     (void)e.state().take_changes();
     bool settled = e.stream().up_to_date() && e.outbox().size() == 0 && e.state().pending().empty();
     if (e.denied()) {
-      err << "shapesim client: the gatekeeper refused this shape; local rows purged" << std::endl;
+      err << "shapesim client: " << (a.route ? "the server refused route " + *a.route : std::string("the gatekeeper refused this shape"))
+          << "; local rows purged" << std::endl;
       return 1;
     }
     if (settled && !a.follow) break;
