@@ -1,5 +1,8 @@
 #include "reference/client/client_engine.h"
 
+#include <algorithm>
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "reference/client/write_mutations.h"
@@ -10,59 +13,85 @@
 namespace shapesim {
 
 ClientEngine::ClientEngine(ClientEngineOptions options, ClientStore* store, Random rng,
-                           std::optional<ShapeStreamPosition> resume)
+                           std::vector<std::optional<ShapeStreamPosition>> resume)
     : options_(std::move(options)),
       store_(store),
       rng_(rng),
-      stream_(ShapeStreamOptions{.shape = options_.shape, .resume = resume}, rng_.stream(1)),
       outbox_(store, rng_.stream(2)),
       tokens_(options_.shared_tokens ? options_.shared_tokens
-                                     : std::make_shared<ShapeTokens>(ShapeTokensOptions{}, rng_.stream(4))),
-      saved_position_(std::move(resume)) {
-  state_.add_collection(options_.collection);
+                                     : std::make_shared<ShapeTokens>(ShapeTokensOptions{}, rng_.stream(4))) {
+  std::vector<CollectionSync> syncs = {CollectionSync{options_.collection, options_.shape, options_.table, options_.route,
+                                                      options_.organization}};
+  for (const auto& more : options_.more_collections) syncs.push_back(more);
+  SHAPESIM_ASSERT(resume.size() == syncs.size());
+  for (size_t i = 0; i < syncs.size(); ++i) {
+    // The first shape's stream draws from stream 1, as a one-collection engine always did.
+    Random stream_random = i == 0 ? rng_.stream(1) : stream_rng(i, 1);
+    shapes_.push_back(SyncedShape{.sync = syncs[i],
+                                  .stream = ShapeStream(ShapeStreamOptions{.shape = syncs[i].shape, .resume = resume[i]}, stream_random),
+                                  .saved_position = resume[i]});
+    state_.add_collection(syncs[i].collection);
+  }
   if (options_.user_token) {
     tokens_->set_user_token(*options_.user_token);
-    if (options_.sync && !options_.route) tokens_->want(options_.shape, options_.organization);
-    next_version_check_ = Timestamp{0};  // at once, before the stream goes
+    want_tokens();
+    next_version_check_ = Timestamp{0};  // at once, before the streams go
   }
 }
 
 Result<std::unique_ptr<ClientEngine>> ClientEngine::open(ClientEngineOptions options, ClientStore* store, Random rng) {
-  std::optional<ShapeStreamPosition> resume;
-  std::map<std::string, WireRow> rows;
-  if (store && options.sync) {
-    SHAPESIM_ASSIGN_OR_RETURN(ClientStore::SavedShape saved, store->load_shape(options.collection));
-    resume = saved.position;
-    rows = std::move(saved.rows);
+  if (!options.sync && !options.more_collections.empty()) return invalid_argument("a writer without a shape syncs no collections");
+  std::set<std::string> names = {options.collection};
+  for (const auto& more : options.more_collections) {
+    if (more.collection.empty()) return invalid_argument("a collection needs a name");
+    if (!names.insert(more.collection).second) return invalid_argument("collection " + more.collection + " is listed twice");
   }
-  std::optional<ShapeFilter> filter;
-  if (options.table && options.sync) {
-    auto f = ShapeFilter::create(options.shape, *options.table);
-    if (!f.ok()) return invalid_argument("the shape's WHERE: " + f.status().message());
-    filter = std::move(*f);
+  std::vector<CollectionSync> syncs = {CollectionSync{options.collection, options.shape, options.table, options.route,
+                                                      options.organization}};
+  for (const auto& more : options.more_collections) syncs.push_back(more);
+  std::vector<std::optional<ShapeStreamPosition>> resume(syncs.size());
+  std::vector<std::map<std::string, WireRow>> rows(syncs.size());
+  std::vector<std::optional<ShapeFilter>> filters(syncs.size());
+  for (size_t i = 0; i < syncs.size(); ++i) {
+    if (store && options.sync) {
+      SHAPESIM_ASSIGN_OR_RETURN(ClientStore::SavedShape saved, store->load_shape(syncs[i].collection));
+      resume[i] = saved.position;
+      rows[i] = std::move(saved.rows);
+    }
+    if (syncs[i].table && options.sync) {
+      auto f = ShapeFilter::create(syncs[i].shape, *syncs[i].table);
+      if (!f.ok()) {
+        return invalid_argument((i == 0 ? std::string("the shape's WHERE: ") : "collection " + syncs[i].collection + ": the shape's WHERE: ") +
+                                f.status().message());
+      }
+      filters[i] = std::move(*f);
+    }
   }
-  auto engine = std::unique_ptr<ClientEngine>(new ClientEngine(std::move(options), store, rng, resume));
+  auto engine = std::unique_ptr<ClientEngine>(new ClientEngine(std::move(options), store, rng, std::move(resume)));
   ClientEngine& e = *engine;
-  e.filter_ = std::move(filter);
   SHAPESIM_RETURN_IF_ERROR(e.outbox_.restore());
   // Another user's queued writes (they signed out, or another user signed in while the app
   // was closed) are never sent with this user's token: rolled back.
   if (!planted(PlantedBug::kOutboxReplaysForNewUser)) {
     e.settle_unsent(e.outbox_.settle_other_users(e.options_.user), "another user signed in");
   }
-  if (!rows.empty()) {
-    // The saved rows come back as one synced update (no changes are reported for them twice).
-    StreamUpdate restored;
-    for (auto& [key, row] : rows) {
-      ChangeMessage c;
-      c.key = key;
-      c.op = Operation::kInsert;
-      c.value = std::move(row);
-      restored.changes.push_back(std::move(c));
+  for (size_t i = 0; i < e.shapes_.size(); ++i) {
+    SyncedShape& s = e.shapes_[i];
+    s.filter = std::move(filters[i]);
+    if (!rows[i].empty()) {
+      // The saved rows come back as one synced update (no changes are reported for them twice).
+      StreamUpdate restored;
+      for (auto& [key, row] : rows[i]) {
+        ChangeMessage c;
+        c.key = key;
+        c.op = Operation::kInsert;
+        c.value = std::move(row);
+        restored.changes.push_back(std::move(c));
+      }
+      e.state_.apply_synced(s.sync.collection, restored);
     }
-    e.state_.apply_synced(e.options_.collection, restored);
+    s.saved_updates = e.state_.applied_updates(s.sync.collection);  // the file's own rows
   }
-  e.saved_updates_ = e.state_.applied_updates(e.options_.collection);  // the file's own rows
   // The queued writes of this user are shown again, on top of the synced rows, in order.
   for (const auto& entry : e.outbox_.entries()) {
     if (entry.user != e.options_.user) continue;
@@ -74,12 +103,42 @@ Result<std::unique_ptr<ClientEngine>> ClientEngine::open(ClientEngineOptions opt
   return engine;
 }
 
+ClientEngine::SyncedShape* ClientEngine::shape_of(const std::string& collection) {
+  for (auto& s : shapes_) {
+    if (s.sync.collection == collection) return &s;
+  }
+  return nullptr;
+}
+
+const ClientEngine::SyncedShape* ClientEngine::shape_of(const std::string& collection) const {
+  for (const auto& s : shapes_) {
+    if (s.sync.collection == collection) return &s;
+  }
+  return nullptr;
+}
+
+ClientEngine::SyncedShape* ClientEngine::stream_target(const std::string& batch_id) {
+  return batch_id.empty() ? &shapes_.front() : shape_of(batch_id);
+}
+
+const ShapeStream& ClientEngine::stream(const std::string& collection) const {
+  const SyncedShape* s = shape_of(collection);
+  SHAPESIM_ASSERT(s != nullptr);  // a collection this engine syncs
+  return s->stream;
+}
+
+std::vector<std::string> ClientEngine::collections() const {
+  std::vector<std::string> out;
+  for (const auto& s : shapes_) out.push_back(s.sync.collection);
+  return out;
+}
+
 Result<uint64_t> ClientEngine::transact(std::string id, const std::vector<LocalMutation>& mutations, std::string body) {
   // Refuse what cannot be applied before anything is persisted.
   SHAPESIM_ASSIGN_OR_RETURN(std::vector<LocalMutation> merged, merge_mutations(mutations));
   merged = within_shape(std::move(merged));
   for (const auto& m : merged) {
-    if (m.collection != options_.collection) return invalid_argument("no collection named " + m.collection);
+    if (!shape_of(m.collection)) return invalid_argument("no collection named " + m.collection);
   }
   if (id.empty()) return invalid_argument("a transaction needs an id");
   if (outbox_.contains(id) || seq_of_batch_.count(id)) return already_exists("transaction id " + id + " was used already");
@@ -93,14 +152,19 @@ Result<uint64_t> ClientEngine::transact(std::string id, const std::vector<LocalM
 }
 
 std::vector<LocalMutation> ClientEngine::within_shape(std::vector<LocalMutation> merged) const {
-  if (!filter_) return merged;
   std::vector<LocalMutation> out;
   for (auto& m : merged) {
+    const SyncedShape* s = shape_of(m.collection);
+    if (!s || !s->filter) {  // an unknown collection is refused by the caller
+      out.push_back(std::move(m));
+      continue;
+    }
+    const ShapeFilter* filter = &*s->filter;
     auto base = state_.visible_row(m.collection, m.key);
     switch (m.op) {
       case LocalMutation::Op::kInsert:
-        if (filter_->matches(m.value) == true) {
-          m.value = filter_->project(m.value);
+        if (filter->matches(m.value) == true) {
+          m.value = filter->project(m.value);
           out.push_back(std::move(m));
         }
         break;
@@ -108,9 +172,9 @@ std::vector<LocalMutation> ClientEngine::within_shape(std::vector<LocalMutation>
         if (!base) break;  // a row this shape does not hold: nothing to show
         WireRow after = base->row;
         for (const auto& [k, v] : m.value) after[k] = v;
-        std::optional<bool> in = filter_->matches(after);
+        std::optional<bool> in = filter->matches(after);
         if (in == true) {
-          m.value = filter_->project(m.value);
+          m.value = filter->project(m.value);
           out.push_back(std::move(m));
         } else if (in == false) {
           m.op = LocalMutation::Op::kDelete;  // it leaves the shape: the server sends a delete
@@ -135,21 +199,26 @@ std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
   }
   if (token_failure_ && now >= ask_again_at_) {
     // The gatekeeper gave up earlier: try again (the error stays surfaced until it answers).
-    tokens_->forget(options_.shape);
-    tokens_->want(options_.shape, options_.organization);
+    for (const auto& s : shapes_) {
+      if (!s.sync.route) tokens_->forget(s.sync.shape);
+    }
+    want_tokens();
     ask_again_at_ = Timestamp{INT64_MAX};
   }
   if (denied_ && now >= ask_again_at_) {
-    // Ask for the shape again: a grant since brings it back; a refusal denies it again.
+    // Ask for the shapes again: a grant since brings them back; a refusal denies them again.
     denied_ = false;
-    if (!options_.route) {
-      tokens_->forget(options_.shape);
-      tokens_->want(options_.shape, options_.organization);
-      streaming_granted_ = false;
+    for (size_t i = 0; i < shapes_.size(); ++i) {
+      SyncedShape& s = shapes_[i];
+      if (!s.sync.route) {
+        tokens_->forget(s.sync.shape);
+        s.streaming_granted = false;
+      }
+      replace_stream(s, ShapeStream(ShapeStreamOptions{.shape = s.sync.shape}, stream_rng(i, 5 + purges_ * 8 + 1)));
     }
-    replace_stream(ShapeStream(ShapeStreamOptions{.shape = options_.shape}, rng_.stream(5 + purges_ * 8 + 1)));
+    want_tokens();
   }
-  // The data version (under auth), then tokens, then writes (short), then the stream (a live
+  // The data version (under auth), then tokens, then writes (short), then the streams (a live
   // request may wait a long time).
   if (options_.user_token && !version_in_flight_ && next_version_check_ && now >= *next_version_check_) {
     version_in_flight_ = true;
@@ -159,10 +228,11 @@ std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
     req.headers["authorization"] = "Bearer " + *options_.user_token;
     return Outgoing{Kind::kDataVersion, "", std::move(req), session_};
   }
-  if (options_.user_token && options_.sync && !options_.route) {
+  const bool gatekeeper = std::any_of(shapes_.begin(), shapes_.end(), [](const SyncedShape& s) { return !s.sync.route; });
+  if (options_.user_token && options_.sync && gatekeeper) {
     // Another stream of this device may have had the cache's answer: take what it says.
     if (options_.shared_tokens && !denied_) {
-      tokens_->want(options_.shape, options_.organization);  // another stream's purge forgot it
+      want_tokens();  // another stream's purge forgot them
       if (take_token_answer(now)) return std::nullopt;  // denied: purged, asked again later
     }
     if (auto t = tokens_->poll(now)) return Outgoing{Kind::kToken, t->shape_key, std::move(t->request), session_};
@@ -179,17 +249,33 @@ std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
     if (options_.user_token) req.headers["authorization"] = "Bearer " + *options_.user_token;
     return Outgoing{Kind::kWrite, send->batch_id, std::move(req)};
   }
-  // Under auth the stream waits for the first data-version answer: a version that changed
+  // Under auth the streams wait for the first data-version answer: a version that changed
   // while this client was away must purge before anything resumes from an old offset.
   if (options_.user_token && !version_answered_) return std::nullopt;
-  if (auto request = poll_stream(now)) return Outgoing{Kind::kStream, "", std::move(*request), stream_generation_};
+  for (size_t i = 0; i < shapes_.size(); ++i) {
+    SyncedShape& s = shapes_[i];
+    if (auto request = poll_stream(s, now)) {
+      // The first collection's requests carry no name (as a one-collection engine's did).
+      return Outgoing{Kind::kStream, i == 0 ? std::string() : s.sync.collection, std::move(*request), s.generation};
+    }
+  }
   return std::nullopt;
 }
 
-bool ClientEngine::stale(Kind kind, std::optional<uint64_t> generation) const {
+void ClientEngine::want_tokens() {
+  if (!options_.user_token || !options_.sync) return;
+  for (const auto& s : shapes_) {
+    if (!s.sync.route) tokens_->want(s.sync.shape, s.sync.organization);
+  }
+}
+
+bool ClientEngine::stale(Kind kind, const std::string& batch_id, std::optional<uint64_t> generation) {
   if (!generation) return false;
   switch (kind) {
-    case Kind::kStream: return *generation != stream_generation_;
+    case Kind::kStream: {
+      const SyncedShape* s = stream_target(batch_id);
+      return !s || *generation != s->generation;
+    }
     case Kind::kToken:
     case Kind::kDataVersion: return *generation != session_;
     case Kind::kWrite: return false;  // the outbox knows its own batches
@@ -197,19 +283,19 @@ bool ClientEngine::stale(Kind kind, std::optional<uint64_t> generation) const {
   return false;
 }
 
-void ClientEngine::replace_stream(ShapeStream stream) {
-  stream_ = std::move(stream);
-  ++stream_generation_;  // answers to the old stream's requests are not this one's
+void ClientEngine::replace_stream(SyncedShape& s, ShapeStream stream) {
+  s.stream = std::move(stream);
+  ++s.generation;  // answers to the old stream's requests are not this one's
 }
 
-std::optional<HttpRequest> ClientEngine::poll_stream(Timestamp now) {
+std::optional<HttpRequest> ClientEngine::poll_stream(SyncedShape& s, Timestamp now) {
   if (!options_.sync || denied_) return std::nullopt;
-  if (!options_.user_token) return stream_.poll(now);
-  if (options_.route) {
-    auto request = stream_.poll(now);
+  if (!options_.user_token) return s.stream.poll(now);
+  if (s.sync.route) {
+    auto request = s.stream.poll(now);
     if (!request) return std::nullopt;
     // The route decides the shape: only protocol parameters go with it.
-    request->path = *options_.route;
+    request->path = *s.sync.route;
     QueryParams protocol;
     for (const auto& [k, v] : request->query) {
       if (is_protocol_param(k)) protocol[k] = v;
@@ -218,31 +304,32 @@ std::optional<HttpRequest> ClientEngine::poll_stream(Timestamp now) {
     request->headers["authorization"] = "Bearer " + *options_.user_token;
     return request;
   }
-  auto token = tokens_->token(options_.shape, now);
-  auto granted = tokens_->granted(options_.shape);
+  auto token = tokens_->token(s.sync.shape, now);
+  auto granted = tokens_->granted(s.sync.shape);
   if (!token || !granted) return std::nullopt;
-  if (!streaming_granted_ || stream_.shape() != *granted) {
+  if (!s.streaming_granted || s.stream.shape() != *granted) {
     // The stream requests exactly what the token binds; a resumed position stays if the
     // definition is the one it was saved for. Another grant than the one streamed drops the
     // rows of the old one first (they may include rows the new one excludes).
-    auto resume = streaming_granted_ ? std::nullopt : stream_.position();
-    if (streaming_granted_) {
-      state_.apply_synced(options_.collection, StreamUpdate{.must_refetch = true});
-      if (store_) unsaved_.emplace_back(StreamUpdate{.must_refetch = true}, std::nullopt);
-      save_applied();
+    auto resume = s.streaming_granted ? std::nullopt : s.stream.position();
+    if (s.streaming_granted) {
+      state_.apply_synced(s.sync.collection, StreamUpdate{.must_refetch = true});
+      if (store_) s.unsaved.emplace_back(StreamUpdate{.must_refetch = true}, std::nullopt);
+      save_applied(s);
     }
-    replace_stream(ShapeStream(ShapeStreamOptions{.shape = *granted, .resume = resume}, rng_.stream(5 + purges_ * 8)));
-    streaming_granted_ = true;
-    if (options_.table) {
+    const size_t i = static_cast<size_t>(&s - shapes_.data());
+    replace_stream(s, ShapeStream(ShapeStreamOptions{.shape = *granted, .resume = resume}, stream_rng(i, 5 + purges_ * 8)));
+    s.streaming_granted = true;
+    if (s.sync.table) {
       // The optimistic layer follows what the gatekeeper granted (its scope included): a
       // write outside it is sent, not shown, as its txid never comes back on this stream.
-      if (auto f = ShapeFilter::create(*granted, *options_.table); f.ok()) filter_ = std::move(*f);
+      if (auto f = ShapeFilter::create(*granted, *s.sync.table); f.ok()) s.filter = std::move(*f);
     }
   }
-  auto request = stream_.poll(now);
+  auto request = s.stream.poll(now);
   if (request) {
     request->headers["authorization"] = "Bearer " + *token;
-    stream_token_ = *token;  // a 401 on this request invalidates this token only
+    s.stream_token = *token;  // a 401 on this request invalidates this token only
   }
   return request;
 }
@@ -250,7 +337,7 @@ std::optional<HttpRequest> ClientEngine::poll_stream(Timestamp now) {
 ClientEngine::Handled ClientEngine::on_response(Kind kind, const std::string& batch_id, const HttpResponse& response,
                                                 Timestamp now, std::optional<uint64_t> generation) {
   Handled handled;
-  if (stale(kind, generation)) {
+  if (stale(kind, batch_id, generation)) {
     sometimes(Probe::kStaleAnswerIgnored);
     return handled;  // asked by a replaced stream, or for another user
   }
@@ -262,8 +349,11 @@ ClientEngine::Handled ClientEngine::on_response(Kind kind, const std::string& ba
     case Kind::kDataVersion:
       on_data_version(response, now, handled);
       return handled;
-    case Kind::kStream:
-      return on_stream_response(response, now);
+    case Kind::kStream: {
+      SyncedShape* s = stream_target(batch_id);
+      SHAPESIM_ASSERT(s != nullptr);  // stale() refused unknown collections
+      return on_stream_response(*s, response, now);
+    }
     case Kind::kWrite:
       break;
   }
@@ -294,40 +384,41 @@ ClientEngine::Handled ClientEngine::on_response(Kind kind, const std::string& ba
   return handled;
 }
 
-ClientEngine::Handled ClientEngine::on_stream_response(const HttpResponse& response, Timestamp now) {
+ClientEngine::Handled ClientEngine::on_stream_response(SyncedShape& s, const HttpResponse& response, Timestamp now) {
   Handled handled;
   if (options_.user_token && response.status == 401) {
     // A stale or expired token: get another and ask again from the same offset.
-    if (options_.route) {
+    if (s.sync.route) {
       needs_user_token_ = true;
     } else {
-      tokens_->invalidate(options_.shape, stream_token_);
+      tokens_->invalidate(s.sync.shape, s.stream_token);
     }
-    stream_.on_network_error(now);
+    s.stream.on_network_error(now);
     if (planted(PlantedBug::kTokenRefreshRefetches)) {
-      replace_stream(ShapeStream(ShapeStreamOptions{.shape = stream_.shape()}, rng_.stream(5 + purges_ * 8 + 3)));
+      const size_t i = static_cast<size_t>(&s - shapes_.data());
+      replace_stream(s, ShapeStream(ShapeStreamOptions{.shape = s.stream.shape()}, stream_rng(i, 5 + purges_ * 8 + 3)));
     }
     return handled;
   }
   if (options_.user_token && response.status == 403) {
-    (void)stream_.on_response(response, now);
+    (void)s.stream.on_response(response, now);
     deny(now, "the shape was refused");
     handled.purged = true;
     handled.update = StreamUpdate{.must_refetch = true};
     return handled;
   }
-  StreamUpdate update = stream_.on_response(response, now);
+  StreamUpdate update = s.stream.on_response(response, now);
   if (update.accepted && purged_by_denial_) {
     sometimes(Probe::kAccessBackAfterDenial);
     purged_by_denial_ = false;
   }
-  state_.apply_synced(options_.collection, update);
-  if (store_ && options_.save_every.micros == 0 && unsaved_.empty() &&
-      state_.applied_updates(options_.collection) == saved_updates_ + 1) {
-    save(update, stream_.position());  // applied at once (nothing held): saved as it is
-    saved_updates_++;
+  state_.apply_synced(s.sync.collection, update);
+  if (store_ && options_.save_every.micros == 0 && s.unsaved.empty() &&
+      state_.applied_updates(s.sync.collection) == s.saved_updates + 1) {
+    save(s, update, s.stream.position());  // applied at once (nothing held): saved as it is
+    s.saved_updates++;
   } else {
-    if (store_) unsaved_.emplace_back(update, stream_.position());
+    if (store_) s.unsaved.emplace_back(update, s.stream.position());
     save_soon(now);
   }
   handled.update = std::move(update);
@@ -335,14 +426,14 @@ ClientEngine::Handled ClientEngine::on_stream_response(const HttpResponse& respo
 }
 
 void ClientEngine::on_network_error(Kind kind, const std::string& batch_id, Timestamp now, std::optional<uint64_t> generation) {
-  if (stale(kind, generation)) return;
+  if (stale(kind, batch_id, generation)) return;
   switch (kind) {
     case Kind::kToken:
       tokens_->on_network_error(batch_id, now);
       note_token_failure(now);
       break;
     case Kind::kStream:
-      stream_.on_network_error(now);
+      if (SyncedShape* s = stream_target(batch_id)) s->stream.on_network_error(now);
       break;
     case Kind::kWrite:
       outbox_.on_network_error(batch_id, now);
@@ -359,13 +450,14 @@ std::optional<Timestamp> ClientEngine::wake_at() const {
   auto consider = [&](std::optional<Timestamp> t) {
     if (t && (!at || *t < *at)) at = t;
   };
-  consider(stream_.wake_at());
+  for (const auto& s : shapes_) consider(s.stream.wake_at());
   consider(outbox_.wake_at());
   consider(state_.wake_at());
   if (options_.user_token) consider(tokens_->wake_at());
   if (denied_ || (token_failure_ && ask_again_at_.micros != INT64_MAX)) consider(ask_again_at_);
   if (options_.user_token && !version_in_flight_) consider(next_version_check_);
-  if (!unsaved_.empty() && options_.save_every.micros > 0) consider(next_save_at_);
+  bool unsaved = std::any_of(shapes_.begin(), shapes_.end(), [](const SyncedShape& s) { return !s.unsaved.empty(); });
+  if (unsaved && options_.save_every.micros > 0) consider(next_save_at_);
   return at;
 }
 

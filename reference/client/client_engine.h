@@ -24,6 +24,11 @@
 // version is checked at start, when coming back online and every `data_version_every`; a
 // change purges and resyncs.
 // Nothing is sent while offline (set_online(false)); transactions are still taken.
+//
+// Several collections: `more_collections` adds collections, each synced from its own shape
+// (its own stream, resumed position, filter, and under auth its own shape token or route). A
+// transaction may span them; it is sent as one write and confirmed by one txid. A permission
+// change, a purge or another user affects the engine as a whole (every collection).
 #pragma once
 
 #include <deque>
@@ -41,6 +46,16 @@
 #include "reference/client/shape_tokens.h"
 
 namespace shapesim {
+
+// A further collection an engine syncs, from its own shape (see ClientEngineOptions: the same
+// fields as the first collection's).
+struct CollectionSync {
+  std::string collection;
+  ShapeDefinition shape;
+  std::optional<TableSchema> table;
+  std::optional<std::string> route;
+  std::optional<std::string> organization;
+};
 
 struct ClientEngineOptions {
   std::string collection = "main";
@@ -75,6 +90,9 @@ struct ClientEngineOptions {
   // of one shape): one gatekeeper request per refresh serves them all. The engines must act
   // for one user. Without it the engine keeps its own.
   std::shared_ptr<ShapeTokens> shared_tokens;
+  // Collections synced besides the first (`collection`, `shape`, `table`, `route`,
+  // `organization` above); each name must be distinct. Not with sync = false.
+  std::vector<CollectionSync> more_collections;
 };
 
 class ClientEngine {
@@ -82,7 +100,7 @@ class ClientEngine {
   enum class Kind { kStream, kWrite, kToken, kDataVersion };
   struct Outgoing {
     Kind kind = Kind::kStream;
-    std::string batch_id;  // kWrite; kToken: the shape key
+    std::string batch_id;  // kWrite; kToken: the shape key; kStream: the collection
     HttpRequest request;
     // Which stream (kStream) or user session (kToken, kDataVersion) asked: hand it back with
     // the answer.
@@ -125,9 +143,10 @@ class ClientEngine {
   // queued writes are settled (rejected, rolled back), never sent with the new user's token.
   // Returns the settled batch ids.
   Result<std::vector<std::string>> switch_user(const std::string& user, std::optional<std::string> user_token = std::nullopt);
-  // Another declared route (an organization switch): the old route's rows are purged (memory
-  // and file) and the new one syncs from scratch. Queued writes stay (same user). `shape` is
-  // what the application knows the new route serves (see ClientEngineOptions::route).
+  // Another declared route for the first collection (an organization switch): everything
+  // synced is purged (memory and file) and synced again from scratch, the new route for the
+  // first collection. Queued writes stay (same user). `shape` is what the application knows the
+  // new route serves (see ClientEngineOptions::route).
   Status set_route(std::optional<std::string> route, std::optional<ShapeDefinition> shape = std::nullopt);
   // A fresh user token (a login): parked writes resume.
   void set_user_token(std::string token);
@@ -142,7 +161,11 @@ class ClientEngine {
 
   const OptimisticState& state() const { return state_; }
   OptimisticState& state() { return state_; }
-  const ShapeStream& stream() const { return stream_; }
+  // The first collection's stream, or the stream of `collection` (which the engine syncs).
+  const ShapeStream& stream() const { return shapes_.front().stream; }
+  const ShapeStream& stream(const std::string& collection) const;
+  // The collections this engine syncs, the first one first.
+  std::vector<std::string> collections() const;
   const ShapeTokens& tokens() const { return *tokens_; }
   const ClientEngineOptions& options() const { return options_; }
   // The shape was refused (a permission change): everything was purged; asked again later.
@@ -156,59 +179,76 @@ class ClientEngine {
   const Status& storage_status() const { return storage_status_; }
 
  private:
-  ClientEngine(ClientEngineOptions options, ClientStore* store, Random rng, std::optional<ShapeStreamPosition> resume);
+  // One collection the engine syncs: its stream and what its local file holds of it.
+  struct SyncedShape {
+    CollectionSync sync;
+    std::optional<ShapeFilter> filter;
+    ShapeStream stream;
+    std::string stream_token;  // the shape token of the last stream request
+    uint64_t generation = 0;   // bumped when the stream is replaced
+    bool streaming_granted = false;  // under the gatekeeper: stream follows the granted definition
+    std::optional<ShapeStreamPosition> saved_position;
+    // Updates received but not yet saved, with the stream position after each; the first
+    // `saved_updates` of state_.applied_updates(collection) are in the file.
+    std::deque<std::pair<StreamUpdate, std::optional<ShapeStreamPosition>>> unsaved;
+    uint64_t saved_updates = 0;
+  };
+
+  ClientEngine(ClientEngineOptions options, ClientStore* store, Random rng,
+               std::vector<std::optional<ShapeStreamPosition>> resume);
+  // The random stream for the `k`-th kind of stream replacement of shape `i` (the first
+  // shape's are the ones a one-collection engine always used).
+  Random stream_rng(size_t i, uint64_t k) { return rng_.stream(k + 1'000'003 * i); }
+  SyncedShape* shape_of(const std::string& collection);
+  const SyncedShape* shape_of(const std::string& collection) const;
+  // Who answers a stream request's response: the collection named in batch_id ("" = first).
+  SyncedShape* stream_target(const std::string& batch_id);
   Status purge(const std::string& reason);
-  void replace_stream(ShapeStream stream);
-  bool stale(Kind kind, std::optional<uint64_t> generation) const;
-  // The part of a (merged) transaction this engine's shape would hold (see `table`).
+  void replace_stream(SyncedShape& s, ShapeStream stream);
+  bool stale(Kind kind, const std::string& batch_id, std::optional<uint64_t> generation);
+  // The part of a (merged) transaction this engine's shapes would hold (see `table`).
   std::vector<LocalMutation> within_shape(std::vector<LocalMutation> merged) const;
   void deny(Timestamp now, const std::string& reason);
   void note_token_failure(Timestamp now);
+  // Asks the gatekeeper for every shape not read through a route.
+  void want_tokens();
   // After the token cache answered (here or, when shared, to another engine): a denial purges
   // (returns true), a new data version is taken.
   bool take_token_answer(Timestamp now);
   void settle_unsent(const std::vector<OutboxEntry>& entries, const std::string& error);
-  std::optional<HttpRequest> poll_stream(Timestamp now);
-  Handled on_stream_response(const HttpResponse& response, Timestamp now);
+  std::optional<HttpRequest> poll_stream(SyncedShape& s, Timestamp now);
+  Handled on_stream_response(SyncedShape& s, const HttpResponse& response, Timestamp now);
   void on_data_version(const HttpResponse& response, Timestamp now, Handled& handled);
-  // Saves the stream updates the synced layer applied since the last save (held-back ones wait:
-  // the file never holds a position ahead of its rows), as one transaction.
+  // Saves the stream updates the synced layers applied since the last save (held-back ones
+  // wait: the file never holds a position ahead of its rows), one transaction per collection.
   void save_applied();
+  void save_applied(SyncedShape& s);
   // save_applied() now, or at next_save_at_ (save_every).
   void save_soon(Timestamp now);
-  void save(const StreamUpdate& update, const std::optional<ShapeStreamPosition>& position);
+  void save(SyncedShape& s, const StreamUpdate& update, const std::optional<ShapeStreamPosition>& position);
   void note(Status s) {
     if (!s.ok() && storage_status_.ok()) storage_status_ = std::move(s);
   }
 
   ClientEngineOptions options_;
-  std::optional<ShapeFilter> filter_;
   ClientStore* store_;
   Random rng_;
-  ShapeStream stream_;
+  std::vector<SyncedShape> shapes_;  // never empty: the first collection first
   OptimisticState state_;
   Outbox outbox_;
   std::shared_ptr<ShapeTokens> tokens_;  // never null
-  std::string stream_token_;  // the shape token of the last stream request
-  uint64_t stream_generation_ = 0;
   uint64_t session_ = 0;  // bumped when another user signs in
-  bool streaming_granted_ = false;  // under the gatekeeper: stream_ follows the granted definition
   bool denied_ = false;
-  bool purged_by_denial_ = false;  // until the shape streams again (coverage)
+  bool purged_by_denial_ = false;  // until a shape streams again (coverage)
   Timestamp ask_again_at_{0};  // while denied, or after a token failure
   std::optional<std::string> token_failure_;
   bool needs_user_token_ = false;
   bool online_ = true;
   bool version_in_flight_ = false;
-  bool version_answered_ = false;  // under auth the stream waits for the first answer
+  bool version_answered_ = false;  // under auth the streams wait for the first answer
   std::optional<Timestamp> next_version_check_;  // under auth: first check at once
   std::map<std::string, uint64_t> seq_of_batch_;  // queued writes -> their transaction
   std::vector<Outbox::Outcome> write_outcomes_;
-  std::optional<ShapeStreamPosition> saved_position_;
-  // Updates received but not yet saved, with the stream position after each; the first
-  // `saved_updates_` of state_.applied_updates() are in the file.
-  std::deque<std::pair<StreamUpdate, std::optional<ShapeStreamPosition>>> unsaved_;
-  uint64_t saved_updates_ = 0;
   Timestamp next_save_at_{0};
   std::optional<std::string> data_version_;
   uint64_t purges_ = 0;

@@ -15,7 +15,7 @@ void ClientEngine::set_user_token(std::string token) {
   tokens_->set_user_token(std::move(token));
   if (first) {
     // Opened without a token (the login failed then): start as the constructor would have.
-    if (options_.sync && !options_.route) tokens_->want(options_.shape, options_.organization);
+    want_tokens();
     if (!version_answered_) next_version_check_ = Timestamp{0};
   }
   if (needs_user_token_) {
@@ -61,25 +61,35 @@ void ClientEngine::on_data_version(const HttpResponse& response, Timestamp now, 
 
 bool ClientEngine::take_token_answer(Timestamp now) {
   note_token_failure(now);
-  if (tokens_->denied(options_.shape) && !denied_) {
-    deny(now, "the gatekeeper refused the shape");
-    return true;
-  }
-  if (std::string v = tokens_->data_version(options_.shape); !v.empty() && v != data_version_) {
-    // The gatekeeper authorized the shape under this version just now: what the stream holds
-    // is still this user's (a narrower grant changes the definition, which restarts the
-    // stream from scratch), so the version is taken without a purge.
-    data_version_ = v;
-    if (store_) note(store_->put("data_version", v));
+  for (const auto& s : shapes_) {
+    if (s.sync.route) continue;
+    if (tokens_->denied(s.sync.shape) && !denied_) {
+      deny(now, "the gatekeeper refused the shape");
+      return true;
+    }
+    if (std::string v = tokens_->data_version(s.sync.shape); !v.empty() && v != data_version_) {
+      // The gatekeeper authorized the shape under this version just now: what the stream holds
+      // is still this user's (a narrower grant changes the definition, which restarts the
+      // stream from scratch), so the version is taken without a purge.
+      data_version_ = v;
+      if (store_) note(store_->put("data_version", v));
+    }
   }
   return false;
 }
 
 void ClientEngine::note_token_failure(Timestamp now) {
-  if (auto failure = tokens_->failed(options_.shape)) {
+  std::optional<std::string> failure;
+  bool all_tokens = true;
+  for (const auto& s : shapes_) {
+    if (s.sync.route) continue;
+    if (auto f = tokens_->failed(s.sync.shape); f && !failure) failure = f;
+    if (!tokens_->token(s.sync.shape, now)) all_tokens = false;
+  }
+  if (failure) {
     if (!token_failure_ || ask_again_at_.micros == INT64_MAX) ask_again_at_ = now + options_.token_failure_retry;
     token_failure_ = failure;
-  } else if (tokens_->token(options_.shape, now)) {
+  } else if (all_tokens) {
     token_failure_.reset();
   }
 }
@@ -109,11 +119,14 @@ Status ClientEngine::purge(const std::string& reason) {
     const LocalTransaction* tx = state_.transaction(entry.second);
     return !tx || tx->status != TxStatus::kPersisting;
   });
-  replace_stream(ShapeStream(ShapeStreamOptions{.shape = options_.shape}, rng_.stream(5 + purges_ * 8 + 2)));
-  streaming_granted_ = false;
-  saved_position_.reset();
-  unsaved_.clear();
-  saved_updates_ = state_.applied_updates(options_.collection);
+  for (size_t i = 0; i < shapes_.size(); ++i) {
+    SyncedShape& s = shapes_[i];
+    replace_stream(s, ShapeStream(ShapeStreamOptions{.shape = s.sync.shape}, stream_rng(i, 5 + purges_ * 8 + 2)));
+    s.streaming_granted = false;
+    s.saved_position.reset();
+    s.unsaved.clear();
+    s.saved_updates = state_.applied_updates(s.sync.collection);
+  }
   if (planted(PlantedBug::kPurgeKeepsLocalFile)) return Status::Ok();
   return store_ ? store_->purge() : Status::Ok();
 }
@@ -153,13 +166,15 @@ Result<std::vector<std::string>> ClientEngine::switch_user(const std::string& us
   // The previous user's shape tokens are theirs: start over (a device's shared cache forgets
   // this shape; its streams act for one user).
   if (options_.shared_tokens) {
-    tokens_->forget(options_.shape);
+    for (const auto& s : shapes_) {
+      if (!s.sync.route) tokens_->forget(s.sync.shape);
+    }
   } else {
     tokens_ = std::make_shared<ShapeTokens>(ShapeTokensOptions{}, rng_.stream(4 + 64 * (purges_ + 1)));
   }
   if (options_.user_token) {
     tokens_->set_user_token(*options_.user_token);
-    if (options_.sync && !options_.route) tokens_->want(options_.shape, options_.organization);
+    want_tokens();
     next_version_check_ = Timestamp{0};
     version_answered_ = false;
   }
@@ -169,15 +184,19 @@ Result<std::vector<std::string>> ClientEngine::switch_user(const std::string& us
 }
 
 Status ClientEngine::set_route(std::optional<std::string> route, std::optional<ShapeDefinition> shape) {
-  if (route == options_.route) return Status::Ok();
-  options_.route = std::move(route);
-  if (shape) options_.shape = std::move(*shape);
-  filter_.reset();
-  if (options_.table) {
-    auto f = ShapeFilter::create(options_.shape, *options_.table);
+  SyncedShape& first = shapes_.front();
+  if (route == first.sync.route) return Status::Ok();
+  if (shape) first.sync.shape = std::move(*shape);
+  std::optional<ShapeFilter> filter;
+  if (first.sync.table) {
+    auto f = ShapeFilter::create(first.sync.shape, *first.sync.table);
     if (!f.ok()) return invalid_argument("the route's shape: " + f.status().message());
-    filter_ = std::move(*f);
+    filter = std::move(*f);
   }
+  first.sync.route = route;
+  first.filter = std::move(filter);
+  options_.route = std::move(route);
+  options_.shape = first.sync.shape;
   denied_ = false;
   return purge("switched to another route");
 }

@@ -25,6 +25,13 @@ inline TableSchema tasks() {
 
 inline std::string key_of(int id) { return "\"public\".\"tasks\"/\"" + std::to_string(id) + "\""; }
 
+// A second table, for engines that sync several collections.
+inline TableSchema projects() {
+  return TableSchema{"public", "projects", {{"id", ColumnType::kInt8, true}, {"name", ColumnType::kText}}, {"id"}};
+}
+
+inline std::string project_key(int id) { return "\"public\".\"projects\"/\"" + std::to_string(id) + "\""; }
+
 class ClientEngineTest : public ::testing::Test {
  public:
   // Engine options for open_engine() (a test may change them first).
@@ -35,6 +42,7 @@ class ClientEngineTest : public ::testing::Test {
     auto store = EmbeddedStore::open(":memory:");
     ASSERT_TRUE(store.ok());
     ASSERT_TRUE((*store)->create_table(tasks()).ok());
+    ASSERT_TRUE((*store)->create_table(projects()).ok());
     ASSERT_TRUE((*store)->apply({"seed", {{ChangeKind::kInsert, "public", "tasks", {}, Row{{"id", Value(int64_t{1})}, {"title", Value(std::string("one"))}}}}}).ok());
     server = std::make_unique<ShapeServer>(ServerConfig{}, std::move(*store));
     // One file per test: CTest runs the cases of this fixture in parallel.

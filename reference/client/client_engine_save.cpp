@@ -13,36 +13,40 @@ void ClientEngine::save_soon(Timestamp now) {
 }
 
 void ClientEngine::save_applied() {
-  uint64_t applied = state_.applied_updates(options_.collection);
-  SHAPESIM_ASSERT(saved_updates_ <= applied);  // the file never runs ahead of the synced layer
+  for (auto& s : shapes_) save_applied(s);
+}
+
+void ClientEngine::save_applied(SyncedShape& s) {
+  uint64_t applied = state_.applied_updates(s.sync.collection);
+  SHAPESIM_ASSERT(s.saved_updates <= applied);  // the file never runs ahead of the synced layer
   if (!store_) {
-    saved_updates_ = applied;
+    s.saved_updates = applied;
     return;
   }
-  if (applied == saved_updates_ || unsaved_.empty()) return;
+  if (applied == s.saved_updates || s.unsaved.empty()) return;
   // The updates applied since the last save, as one: their changes in order, a refetch among
   // them clears first, and the position is the last one's.
   StreamUpdate combined;
   std::optional<ShapeStreamPosition> position;
-  for (; saved_updates_ < applied && !unsaved_.empty(); ++saved_updates_) {
-    auto& [update, after] = unsaved_.front();
+  for (; s.saved_updates < applied && !s.unsaved.empty(); ++s.saved_updates) {
+    auto& [update, after] = s.unsaved.front();
     if (update.must_refetch) {
       combined.must_refetch = true;
       combined.changes.clear();  // dropped by the refetch anyway
     }
     for (auto& c : update.changes) combined.changes.push_back(std::move(c));
     position = after;
-    unsaved_.pop_front();
+    s.unsaved.pop_front();
   }
-  saved_updates_ = applied;
-  save(combined, position);
+  s.saved_updates = applied;
+  save(s, combined, position);
 }
 
-void ClientEngine::save(const StreamUpdate& update, const std::optional<ShapeStreamPosition>& position) {
-  if (!worth_saving(update, position, saved_position_)) return;
+void ClientEngine::save(SyncedShape& s, const StreamUpdate& update, const std::optional<ShapeStreamPosition>& position) {
+  if (!worth_saving(update, position, s.saved_position)) return;
   // The synced layer, not what is visible: optimistic rows are not server state.
-  note(store_->save_update(options_.collection, update, state_.synced(options_.collection), position));
-  saved_position_ = update.must_refetch && !position ? std::nullopt : position;
+  note(store_->save_update(s.sync.collection, update, state_.synced(s.sync.collection), position));
+  s.saved_position = update.must_refetch && !position ? std::nullopt : position;
 }
 
 }  // namespace shapesim

@@ -156,20 +156,25 @@ void OptimisticState::finish(uint64_t seq, TxStatus status, const std::string& e
 }
 
 void OptimisticState::settle() {
-  // 1. Complete acknowledged transactions whose txid reached a collection they touch, but only
-  //    together with every other pending transaction of those collections (their held updates
-  //    are flushed in this same step; completing one alone would show the stale synced row).
+  // 1. Complete acknowledged transactions whose txid reached every collection they touch (or
+  //    whose commit LSN that collection's stream has passed: the write changed nothing there),
+  //    but only together with every other pending transaction of those collections (their held
+  //    updates are flushed in this same step; completing one alone would show the stale synced
+  //    row, and completing a transaction before one of its collections has its change would
+  //    show that collection's row going away and coming back).
   std::set<uint64_t> ready;
   for (const auto& [seq, tx] : transactions_) {
     if (tx.status != TxStatus::kPersisting || !tx.txid) continue;
-    bool seen = false;
-    bool by_txid = false;
+    bool seen = true;
+    bool by_lsn = false;
     for (const auto& m : tx.mutations) {
       const CollectionState& c = state_of(m.collection);
-      by_txid = by_txid || c.seen_txids.count(*tx.txid) > 0;
-      seen = seen || by_txid || (tx.commit_lsn && c.seen_lsn > *tx.commit_lsn);
+      const bool txid_here = c.seen_txids.count(*tx.txid) > 0;
+      const bool lsn_here = tx.commit_lsn && c.seen_lsn > *tx.commit_lsn;
+      seen = seen && (txid_here || lsn_here);
+      by_lsn = by_lsn || (!txid_here && lsn_here);
     }
-    if (seen && !by_txid) sometimes(Probe::kConfirmedByLsn);
+    if (seen && by_lsn) sometimes(Probe::kConfirmedByLsn);
     if (seen) ready.insert(seq);
   }
   for (bool changed = true; changed;) {

@@ -70,9 +70,9 @@ class OptimisticState {
   // unknown collection, mutations that do not merge, an empty transaction.
   Result<uint64_t> commit(std::string id, const std::vector<LocalMutation>& mutations);
   // The server accepted it with `txid` (committed at `commit_lsn`, when the server says). It
-  // completes when the txid is synced into a collection it touches, or when an up-to-date of
-  // such a collection reports a global_last_seen_lsn past its commit LSN (the write changed
-  // nothing in that shape); else it fails at `confirm_by`.
+  // completes when, in every collection it touches, the txid is synced or an up-to-date reports
+  // a global_last_seen_lsn past its commit LSN (the write changed nothing in that shape); else
+  // it fails at `confirm_by`.
   void acknowledged(uint64_t seq, uint64_t txid, Timestamp confirm_by, std::optional<uint64_t> commit_lsn = std::nullopt);
   // Rolls back `seq` and every later pending transaction sharing a key with it.
   void fail(uint64_t seq, const std::string& error);

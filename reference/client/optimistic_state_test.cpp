@@ -46,6 +46,24 @@ class OptimisticStateTest : public ::testing::Test {
   Timestamp now{Duration::seconds(100)};
 };
 
+TEST_F(OptimisticStateTest, ATransactionOverTwoCollectionsCompletesOnlyWhenEachHasItsChange) {
+  auto seq = state.commit("both", {{Op::kUpdate, "tasks", "k1", {{"title", "new"}}}, {Op::kInsert, "notes", "n1", row("note")}});
+  ASSERT_TRUE(seq.ok());
+  state.acknowledged(*seq, 2, now + Duration::seconds(10));
+  (void)state.take_changes();
+  // The tasks stream delivers the transaction first: completing now would drop the note's
+  // overlay before the notes stream has the note (it would go away and come back).
+  state.apply_synced("tasks", synced_change("k1", Operation::kUpdate, row("new"), 2));
+  EXPECT_EQ(state.transaction(*seq)->status, TxStatus::kPersisting);
+  ASSERT_TRUE(state.visible_row("notes", "n1").has_value());
+  EXPECT_TRUE(state.take_changes().empty());  // nothing visible moved
+  state.apply_synced("notes", synced_change("n1", Operation::kInsert, row("note"), 2));
+  EXPECT_EQ(state.transaction(*seq)->status, TxStatus::kCompleted);
+  EXPECT_TRUE(state.visible_row("notes", "n1")->synced);
+  EXPECT_TRUE(state.visible_row("tasks", "k1")->synced);
+  EXPECT_TRUE(state.take_changes().empty());  // confirmed without a visible change
+}
+
 TEST_F(OptimisticStateTest, ACommitIsVisibleAtOnceAndCompletesWhenItsTxidSyncs) {
   auto seq = state.commit("t1", {{Op::kUpdate, "tasks", "k1", {{"title", "new"}}}});
   ASSERT_TRUE(seq.ok());
