@@ -104,6 +104,45 @@ TEST_F(ClientEngineAuthTest, ARouteClientIsPurgedWhenRefusedAndComesBackWhenGran
   EXPECT_EQ(engine->state().visible("tasks").size(), 2u);
 }
 
+TEST_F(ClientEngineAuthTest, TwoCollectionsUnderAuthAGatekeeperShapeAndARouteWithOneUserToken) {
+  std::string bob = login("bob");
+  ClientEngineOptions options{.collection = "tasks", .shape = {.table = "tasks"}, .user = "bob", .user_token = bob,
+                              .denied_retry = Duration::seconds(2), .data_version_every = Duration::seconds(0)};
+  options.more_collections = {CollectionSync{.collection = "notes", .shape = {.table = "notes"}, .route = "/v1/shape/me/notes"}};
+  auto e = ClientEngine::open(options, nullptr, Random(8));
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  engine = std::move(*e);
+  exchange();
+  EXPECT_EQ(engine->tokens().requests_sent(), 1u);  // the route needs no shape token
+  ASSERT_TRUE(engine->stream("notes").up_to_date());
+  EXPECT_EQ(engine->state().visible("tasks").size(), 2u);  // acme's
+  ASSERT_EQ(engine->state().visible("notes").size(), 1u);  // bob's own
+  // One transaction over both collections, checked by the policy as one write.
+  const std::string note_key = "\"public\".\"notes\"/\"30\"";
+  const std::string task_key = "\"public\".\"tasks\"/\"31\"";
+  auto seq = engine->transact("both",
+                              {{LocalMutation::Op::kInsert, "notes", note_key, {{"id", "30"}, {"owner_id", "bob"}, {"body", "mine"}}},
+                               {LocalMutation::Op::kInsert, "tasks", task_key, {{"id", "31"}, {"organization_id", "acme"}, {"title", "ours"}}}},
+                              nlohmann::json({{"id", "both"},
+                                              {"mutations",
+                                               {{{"op", "insert"}, {"table", "notes"}, {"value", {{"id", 30}, {"owner_id", "bob"}, {"body", "mine"}}}},
+                                                {{"op", "insert"}, {"table", "tasks"}, {"value", {{"id", 31}, {"organization_id", "acme"}, {"title", "ours"}}}}}}})
+                                  .dump());
+  ASSERT_TRUE(seq.ok()) << seq.status().message();
+  exchange();
+  EXPECT_EQ(engine->state().transaction(*seq)->status, TxStatus::kCompleted);
+  EXPECT_TRUE(engine->state().visible_row("notes", note_key)->synced);
+  EXPECT_TRUE(engine->state().visible_row("tasks", task_key)->synced);
+  // Revoked from acme: a permission change, so everything this user had is purged, in every
+  // collection (the engine's file and outbox are one; docs/client.md).
+  std::string alice = login("alice");
+  write_routed(alice, "revoke", {{{"op", "delete"}, {"table", "memberships"}, {"value", {{"user_id", "bob"}, {"organization_id", "acme"}}}}});
+  exchange();
+  EXPECT_TRUE(engine->denied());
+  EXPECT_TRUE(engine->state().visible("tasks").empty());
+  EXPECT_TRUE(engine->state().visible("notes").empty());
+}
+
 TEST_F(ClientEngineAuthTest, APeriodicDataVersionCheckPurgesAfterAPermissionChange) {
   std::string bob = login("bob");
   auto e = ClientEngine::open({.collection = "tasks", .user = "bob", .user_token = bob, .route = "/v1/shape/org/acme/tasks",
