@@ -354,6 +354,7 @@ Result<CheckResult> check_expression(const Node& root, const TableSchema& table,
   if (e.type != SqlType{TypeId::kBool}) {
     return err("argument of WHERE must be type boolean, not type " + e.type.name(), root.pos);
   }
+  assert_well_formed(e, table.columns.size());
   return CheckResult{std::move(e), checker.used()};
 }
 
@@ -365,6 +366,7 @@ Result<CheckResult> check_value_expression(const Node& root, const TableSchema& 
     SqlValue v = e.value;
     e = make_const(std::move(v), SqlType{TypeId::kText});
   }
+  assert_well_formed(e, table.columns.size());
   return CheckResult{std::move(e), checker.used()};
 }
 

@@ -420,7 +420,7 @@ Result<BoundExpr> Checker::bind_any_all(const Node& n) {
       return err("operator does not exist: " + value.type.name() + " " + (n.negated ? "!" : "") + op + " " + elem.name(), n.pos);
     }
     SHAPESIM_ASSIGN_OR_RETURN(value, coerce(std::move(value), SqlType{TypeId::kText}, n.pos));
-    e.op = op == "~~" ? 100 : 101;  // LIKE / ILIKE
+    e.op = op == "~~" ? kAnyAllLike : kAnyAllIlike;
     e.operand_type = SqlType{TypeId::kText};
     e.args.push_back(std::move(value));
     e.args.push_back(std::move(arr));

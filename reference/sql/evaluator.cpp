@@ -215,8 +215,8 @@ R evaluate_in(const BoundExpr& e, const std::vector<SqlValue>& row, EvalBudget& 
           continue;
         }
         bool r;
-        if (e.op >= 100) {
-          auto p = LikePattern::compile(str(item), '\\', e.op == 101);
+        if (e.op == kAnyAllLike || e.op == kAnyAllIlike) {
+          auto p = LikePattern::compile(str(item), '\\', e.op == kAnyAllIlike);
           if (!p.ok()) return p.status();
           r = p->matches(str(v)) != e.negated;
         } else {
