@@ -133,14 +133,31 @@ TEST_F(ClientEngineAuthTest, TwoCollectionsUnderAuthAGatekeeperShapeAndARouteWit
   EXPECT_EQ(engine->state().transaction(*seq)->status, TxStatus::kCompleted);
   EXPECT_TRUE(engine->state().visible_row("notes", note_key)->synced);
   EXPECT_TRUE(engine->state().visible_row("tasks", task_key)->synced);
-  // Revoked from acme: a permission change, so everything this user had is purged, in every
-  // collection (the engine's file and outbox are one; docs/client.md).
+  // Revoked from acme: the tasks shape is refused and what tasks held is purged; bob may still
+  // read his notes, which stay.
   std::string alice = login("alice");
   write_routed(alice, "revoke", {{{"op", "delete"}, {"table", "memberships"}, {"value", {{"user_id", "bob"}, {"organization_id", "acme"}}}}});
   exchange();
   EXPECT_TRUE(engine->denied());
   EXPECT_TRUE(engine->state().visible("tasks").empty());
-  EXPECT_TRUE(engine->state().visible("notes").empty());
+  EXPECT_EQ(engine->state().visible("notes").size(), 2u);
+  // Asked again after denied_retry: refused again, the notes untouched.
+  now_ = now_ + Duration::seconds(2);
+  exchange();
+  EXPECT_TRUE(engine->denied());
+  EXPECT_TRUE(engine->state().visible("tasks").empty());
+  EXPECT_EQ(engine->state().visible("notes").size(), 2u);
+  // A note written meanwhile still reaches him on the notes stream.
+  write_routed(bob, "n40", {{{"op", "insert"}, {"table", "notes"}, {"value", {{"id", 40}, {"owner_id", "bob"}, {"body", "later"}}}}});
+  exchange();
+  EXPECT_EQ(engine->state().visible("notes").size(), 3u);
+  // Granted again: the next ask brings tasks back.
+  write_routed(alice, "grant", {{{"op", "insert"}, {"table", "memberships"}, {"value", {{"user_id", "bob"}, {"organization_id", "acme"}, {"role", "member"}}}}});
+  now_ = now_ + Duration::seconds(2);
+  exchange();
+  EXPECT_FALSE(engine->denied());
+  EXPECT_EQ(engine->state().visible("tasks").size(), 3u);  // acme's two and the one bob wrote
+  EXPECT_EQ(engine->state().visible("notes").size(), 3u);
 }
 
 TEST_F(ClientEngineAuthTest, APeriodicDataVersionCheckPurgesAfterAPermissionChange) {

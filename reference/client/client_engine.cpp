@@ -127,6 +127,10 @@ const ShapeStream& ClientEngine::stream(const std::string& collection) const {
   return s->stream;
 }
 
+bool ClientEngine::denied() const {
+  return denied_ || std::any_of(shapes_.begin(), shapes_.end(), [](const SyncedShape& s) { return s.denied; });
+}
+
 std::vector<std::string> ClientEngine::collections() const {
   std::vector<std::string> out;
   for (const auto& s : shapes_) out.push_back(s.sync.collection);
@@ -205,17 +209,22 @@ std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
     want_tokens();
     ask_again_at_ = Timestamp{INT64_MAX};
   }
-  if (denied_ && now >= ask_again_at_) {
-    // Ask for the shapes again: a grant since brings them back; a refusal denies them again.
-    denied_ = false;
-    for (size_t i = 0; i < shapes_.size(); ++i) {
-      SyncedShape& s = shapes_[i];
-      if (!s.sync.route) {
-        tokens_->forget(s.sync.shape);
-        s.streaming_granted = false;
-      }
-      replace_stream(s, ShapeStream(ShapeStreamOptions{.shape = s.sync.shape}, stream_rng(i, 5 + purges_ * 8 + 1)));
+  // Ask for refused shapes again: a grant since brings them back; a refusal denies them again.
+  bool ask_again = false;
+  for (size_t i = 0; i < shapes_.size(); ++i) {
+    SyncedShape& s = shapes_[i];
+    const bool due = denied_ ? now >= ask_again_at_ : s.denied && now >= s.ask_again_at;
+    if (!due) continue;
+    s.denied = false;
+    if (!s.sync.route) {
+      tokens_->forget(s.sync.shape);
+      s.streaming_granted = false;
     }
+    replace_stream(s, ShapeStream(ShapeStreamOptions{.shape = s.sync.shape}, stream_rng(i, 5 + purges_ * 8 + 1)));
+    ask_again = true;
+  }
+  if (ask_again) {
+    denied_ = false;
     want_tokens();
   }
   // The data version (under auth), then tokens, then writes (short), then the streams (a live
@@ -289,7 +298,7 @@ void ClientEngine::replace_stream(SyncedShape& s, ShapeStream stream) {
 }
 
 std::optional<HttpRequest> ClientEngine::poll_stream(SyncedShape& s, Timestamp now) {
-  if (!options_.sync || denied_) return std::nullopt;
+  if (!options_.sync || denied_ || s.denied) return std::nullopt;
   if (!options_.user_token) return s.stream.poll(now);
   if (s.sync.route) {
     auto request = s.stream.poll(now);
@@ -402,7 +411,7 @@ ClientEngine::Handled ClientEngine::on_stream_response(SyncedShape& s, const Htt
   }
   if (options_.user_token && response.status == 403) {
     (void)s.stream.on_response(response, now);
-    deny(now, "the shape was refused");
+    deny(s, now, "the shape was refused");
     handled.purged = true;
     handled.update = StreamUpdate{.must_refetch = true};
     return handled;
@@ -455,6 +464,9 @@ std::optional<Timestamp> ClientEngine::wake_at() const {
   consider(state_.wake_at());
   if (options_.user_token) consider(tokens_->wake_at());
   if (denied_ || (token_failure_ && ask_again_at_.micros != INT64_MAX)) consider(ask_again_at_);
+  for (const auto& s : shapes_) {
+    if (s.denied) consider(s.ask_again_at);
+  }
   if (options_.user_token && !version_in_flight_) consider(next_version_check_);
   bool unsaved = std::any_of(shapes_.begin(), shapes_.end(), [](const SyncedShape& s) { return !s.unsaved.empty(); });
   if (unsaved && options_.save_every.micros > 0) consider(next_save_at_);

@@ -168,8 +168,9 @@ class ClientEngine {
   std::vector<std::string> collections() const;
   const ShapeTokens& tokens() const { return *tokens_; }
   const ClientEngineOptions& options() const { return options_; }
-  // The shape was refused (a permission change): everything was purged; asked again later.
-  bool denied() const { return denied_; }
+  // A shape was refused (a permission change): with one collection everything was purged;
+  // with several, what the refused collection held (the others stay). Asked again later.
+  bool denied() const;
   // The gatekeeper could not be reached after bounded retries, or answered an error (the
   // message); asked again after token_failure_retry, nothing purged.
   const std::optional<std::string>& token_failure() const { return token_failure_; }
@@ -192,6 +193,10 @@ class ClientEngine {
     // `saved_updates` of state_.applied_updates(collection) are in the file.
     std::deque<std::pair<StreamUpdate, std::optional<ShapeStreamPosition>>> unsaved;
     uint64_t saved_updates = 0;
+    // With several collections: this shape was refused (its rows purged), asked again at
+    // ask_again_at. (With one, the engine as a whole is denied: denied_.)
+    bool denied = false;
+    Timestamp ask_again_at{0};
   };
 
   ClientEngine(ClientEngineOptions options, ClientStore* store, Random rng,
@@ -208,7 +213,12 @@ class ClientEngine {
   bool stale(Kind kind, const std::string& batch_id, std::optional<uint64_t> generation);
   // The part of a (merged) transaction this engine's shapes would hold (see `table`).
   std::vector<LocalMutation> within_shape(std::vector<LocalMutation> merged) const;
-  void deny(Timestamp now, const std::string& reason);
+  // Shape `s` was refused: with one collection the engine is denied and everything purged; with
+  // several only `s` is, and only its part purged.
+  void deny(SyncedShape& s, Timestamp now, const std::string& reason);
+  // What one collection holds: its rows, position, held updates and the pending transactions
+  // touching it (memory and file).
+  Status purge_shape(SyncedShape& s, const std::string& reason);
   void note_token_failure(Timestamp now);
   // Asks the gatekeeper for every shape not read through a route.
   void want_tokens();

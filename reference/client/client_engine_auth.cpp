@@ -61,10 +61,10 @@ void ClientEngine::on_data_version(const HttpResponse& response, Timestamp now, 
 
 bool ClientEngine::take_token_answer(Timestamp now) {
   note_token_failure(now);
-  for (const auto& s : shapes_) {
+  for (auto& s : shapes_) {
     if (s.sync.route) continue;
-    if (tokens_->denied(s.sync.shape) && !denied_) {
-      deny(now, "the gatekeeper refused the shape");
+    if (tokens_->denied(s.sync.shape) && !denied_ && !s.denied) {
+      deny(s, now, "the gatekeeper refused the shape");
       return true;
     }
     if (std::string v = tokens_->data_version(s.sync.shape); !v.empty() && v != data_version_) {
@@ -94,11 +94,35 @@ void ClientEngine::note_token_failure(Timestamp now) {
   }
 }
 
-void ClientEngine::deny(Timestamp now, const std::string& reason) {
-  denied_ = true;
+void ClientEngine::deny(SyncedShape& s, Timestamp now, const std::string& reason) {
   purged_by_denial_ = true;
-  ask_again_at_ = now + options_.denied_retry;
-  note(purge(reason));
+  if (shapes_.size() == 1) {
+    denied_ = true;
+    ask_again_at_ = now + options_.denied_retry;
+    note(purge(reason));
+    return;
+  }
+  s.denied = true;
+  s.ask_again_at = now + options_.denied_retry;
+  note(purge_shape(s, reason));
+}
+
+Status ClientEngine::purge_shape(SyncedShape& s, const std::string& reason) {
+  if (outbox_.size() > 0) sometimes(Probe::kPurgeWithQueuedWrites);
+  ++purges_;
+  state_.purge_collection(s.sync.collection, reason);
+  std::erase_if(seq_of_batch_, [&](const auto& entry) {
+    const LocalTransaction* tx = state_.transaction(entry.second);
+    return !tx || tx->status != TxStatus::kPersisting;
+  });
+  const size_t i = static_cast<size_t>(&s - shapes_.data());
+  replace_stream(s, ShapeStream(ShapeStreamOptions{.shape = s.sync.shape}, stream_rng(i, 5 + purges_ * 8 + 2)));
+  s.streaming_granted = false;
+  s.saved_position.reset();
+  s.unsaved.clear();
+  s.saved_updates = state_.applied_updates(s.sync.collection);
+  if (planted(PlantedBug::kPurgeKeepsLocalFile) || !store_) return Status::Ok();
+  return store_->save_update(s.sync.collection, StreamUpdate{.must_refetch = true}, {}, std::nullopt);
 }
 
 void ClientEngine::settle_unsent(const std::vector<OutboxEntry>& entries, const std::string& error) {
@@ -179,6 +203,7 @@ Result<std::vector<std::string>> ClientEngine::switch_user(const std::string& us
     version_answered_ = false;
   }
   denied_ = false;
+  for (auto& s : shapes_) s.denied = false;
   SHAPESIM_RETURN_IF_ERROR(purge("another user logged in"));
   return settled;
 }
@@ -198,6 +223,7 @@ Status ClientEngine::set_route(std::optional<std::string> route, std::optional<S
   options_.route = std::move(route);
   options_.shape = first.sync.shape;
   denied_ = false;
+  for (auto& s : shapes_) s.denied = false;
   return purge("switched to another route");
 }
 

@@ -277,6 +277,19 @@ void OptimisticState::purge(const std::string& reason) {
   }
 }
 
+void OptimisticState::purge_collection(const std::string& collection, const std::string& reason) {
+  std::vector<uint64_t> touching;
+  for (const auto& [seq, tx] : transactions_) {
+    if (tx.status == TxStatus::kPersisting && touches(tx, collection)) touching.push_back(seq);
+  }
+  for (uint64_t seq : touching) fail(seq, reason);  // (a cascade may have failed it already: then a no-op)
+  CollectionState& c = state_of(collection);
+  SHAPESIM_ASSERT(c.overlays.empty());
+  for (const auto& [key, row] : c.visible) changes_.push_back({collection, key, row.row, std::nullopt});
+  c = CollectionState{};
+  settle();
+}
+
 std::map<std::string, VisibleRow> OptimisticState::visible(const std::string& collection) const {
   auto it = collections_.find(collection);
   return it == collections_.end() ? std::map<std::string, VisibleRow>{} : it->second.visible;

@@ -85,6 +85,10 @@ class OptimisticState {
   // Drops everything: synced rows, held updates, pending transactions (each fails with
   // `reason`). For a purge on a permission change or logout.
   void purge(const std::string& reason);
+  // Drops one collection's synced rows and held updates; pending transactions touching it fail
+  // (in every collection they touch, with those built on them). For a shape refused while the
+  // others stay readable.
+  void purge_collection(const std::string& collection, const std::string& reason);
 
   std::map<std::string, VisibleRow> visible(const std::string& collection) const;
   size_t visible_count(const std::string& collection) const;

@@ -64,6 +64,24 @@ TEST_F(OptimisticStateTest, ATransactionOverTwoCollectionsCompletesOnlyWhenEachH
   EXPECT_TRUE(state.take_changes().empty());  // confirmed without a visible change
 }
 
+TEST_F(OptimisticStateTest, PurgingOneCollectionFailsItsTransactionsEverywhereAndKeepsTheOthers) {
+  state.apply_synced("notes", synced_change("n1", Operation::kInsert, row("note"), 2));
+  auto both = state.commit("both", {{Op::kUpdate, "tasks", "k1", {{"title", "mine"}}}, {Op::kInsert, "notes", "n2", row("new")}});
+  auto tasks_only = state.commit("tasks-only", {{Op::kInsert, "tasks", "k2", row("two")}});
+  ASSERT_TRUE(both.ok() && tasks_only.ok());
+  (void)state.take_changes();
+  state.purge_collection("notes", "the notes shape was refused");
+  EXPECT_EQ(state.transaction(*both)->status, TxStatus::kFailed);
+  EXPECT_EQ(state.transaction(*both)->error, "the notes shape was refused");
+  EXPECT_EQ(state.transaction(*tasks_only)->status, TxStatus::kPersisting);  // shares no key: goes on
+  EXPECT_EQ(state.visible_count("notes"), 0u);
+  EXPECT_EQ(state.visible_row("tasks", "k1")->row.at("title"), "old");  // the failed overlay is gone
+  EXPECT_TRUE(state.visible_row("tasks", "k2").has_value());
+  size_t notes_removed = 0;
+  for (const auto& c : state.take_changes()) notes_removed += c.collection == "notes" && !c.after;
+  EXPECT_EQ(notes_removed, 2u);  // n1 (synced) and n2 (optimistic) went away
+}
+
 TEST_F(OptimisticStateTest, ACommitIsVisibleAtOnceAndCompletesWhenItsTxidSyncs) {
   auto seq = state.commit("t1", {{Op::kUpdate, "tasks", "k1", {{"title", "new"}}}});
   ASSERT_TRUE(seq.ok());
