@@ -20,15 +20,17 @@
 //
 // Under auth (a user token): the shape comes from the gatekeeper (ShapeTokens) or from a
 // declared route; a 403 on it (or from the gatekeeper) is a permission change: everything this
-// user had is purged and the shape is asked for again after `denied_retry`. The user's data
+// user had is purged (with several collections, what the refused one held) and the shape is
+// asked for again after `denied_retry`. The user's data
 // version is checked at start, when coming back online and every `data_version_every`; a
 // change purges and resyncs.
 // Nothing is sent while offline (set_online(false)); transactions are still taken.
 //
 // Several collections: `more_collections` adds collections, each synced from its own shape
 // (its own stream, resumed position, filter, and under auth its own shape token or route). A
-// transaction may span them; it is sent as one write and confirmed by one txid. A permission
-// change, a purge or another user affects the engine as a whole (every collection).
+// transaction may span them; it is sent as one write and confirmed by one txid, once each
+// collection it touches has its change. A changed data version, another user or a route switch
+// affects the engine as a whole (every collection).
 #pragma once
 
 #include <deque>
