@@ -2,11 +2,14 @@
 
 #include <cstdio>
 
+#include "reference/common/assert.h"
+
 namespace shapesim::pg {
 
 namespace {
 
 // Reads big-endian integers and NUL-terminated strings, failing on truncation.
+// Invariant: pos_ <= bytes_.size() (every bounds check below subtracts pos_ from the size).
 class Reader {
  public:
   explicit Reader(std::string_view bytes) : bytes_(bytes) {}
@@ -18,6 +21,7 @@ class Reader {
 
   template <typename T>
   Result<T> integer(const char* what) {
+    SHAPESIM_ASSERT(pos_ <= bytes_.size());
     if (bytes_.size() - pos_ < sizeof(T)) return error(std::string("truncated ") + what);
     uint64_t v = 0;
     for (size_t i = 0; i < sizeof(T); ++i) v = (v << 8) | static_cast<unsigned char>(bytes_[pos_ + i]);
@@ -35,13 +39,16 @@ class Reader {
     if (end == std::string_view::npos) return error(std::string("unterminated ") + what);
     std::string s(bytes_.substr(pos_, end - pos_));
     pos_ = end + 1;
+    SHAPESIM_ASSERT(pos_ <= bytes_.size());
     return s;
   }
 
   Result<std::string> counted(uint32_t n, const char* what) {
+    SHAPESIM_ASSERT(pos_ <= bytes_.size());
     if (bytes_.size() - pos_ < n) return error(std::string("truncated ") + what);
     std::string s(bytes_.substr(pos_, n));
     pos_ += n;
+    SHAPESIM_ASSERT(pos_ <= bytes_.size());
     return s;
   }
 

@@ -1,5 +1,6 @@
 #include "reference/pg/transaction_assembler.h"
 
+#include "reference/common/assert.h"
 #include "reference/pg/pg_types.h"
 
 namespace shapesim::pg {
@@ -15,6 +16,8 @@ Result<Row> TransactionAssembler::to_row(const PgRelation& rel, const PgTuple& t
     return invalid_argument("pgoutput: tuple of " + std::to_string(tuple.size()) + " columns for relation \"" +
                             rel.schema + "." + rel.name + "\" with " + std::to_string(rel.columns.size()));
   }
+  // The old tuple an update fills unchanged values from was converted (so checked) first.
+  SHAPESIM_ASSERT(!fill_unchanged_from || fill_unchanged_from->size() == tuple.size());
   Row row;
   for (size_t i = 0; i < tuple.size(); ++i) {
     const PgColumn& col = rel.columns[i];
