@@ -94,7 +94,6 @@ void BM_RestoreFromLocalFile100k(benchmark::State& state) {
     benchmark::DoNotOptimize(saved);
   }
   state.counters["rows/s"] = benchmark::Counter(100000.0 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
-  std::filesystem::remove(path);
 }
 BENCHMARK(BM_RestoreFromLocalFile100k)->Unit(benchmark::kMillisecond);
 
@@ -159,7 +158,6 @@ void BM_RestartRefetch100k(benchmark::State& state) {
     state.ResumeTiming();
   }
   state.counters["rows/s"] = benchmark::Counter(double(kRestartRows) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
-  std::filesystem::remove(path);
 }
 BENCHMARK(BM_RestartRefetch100k)->Unit(benchmark::kMillisecond);
 
@@ -190,7 +188,6 @@ void BM_RestartResume100k(benchmark::State& state) {
     state.ResumeTiming();
   }
   state.counters["rows/s"] = benchmark::Counter(double(kRestartRows) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
-  std::filesystem::remove(path);
 }
 BENCHMARK(BM_RestartResume100k)->Unit(benchmark::kMillisecond);
 

@@ -43,14 +43,12 @@ class HmacKey {
 
   using Digest = std::array<unsigned char, 32>;
   Digest mac(std::string_view data) const {
-    unsigned char out[EVP_MAX_MD_SIZE];
+    Digest digest;
     size_t len = 0;
     bool ok = EVP_MAC_init(keyed_, nullptr, 0, nullptr) == 1 &&
               EVP_MAC_update(keyed_, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
-              EVP_MAC_final(keyed_, out, &len, sizeof out) == 1;
-    SHAPESIM_ASSERT(ok && len == 32);
-    Digest digest;
-    std::copy(out, out + 32, digest.begin());
+              EVP_MAC_final(keyed_, digest.data(), &len, digest.size()) == 1;
+    SHAPESIM_ASSERT(ok && len == digest.size());
     return digest;
   }
 

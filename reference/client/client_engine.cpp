@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -20,15 +21,11 @@ ClientEngine::ClientEngine(ClientEngineOptions options, ClientStore* store, Rand
       outbox_(store, rng_.stream(2)),
       tokens_(options_.shared_tokens ? options_.shared_tokens
                                      : std::make_shared<ShapeTokens>(ShapeTokensOptions{}, rng_.stream(4))) {
-  std::vector<CollectionSync> syncs = {CollectionSync{options_.collection, options_.shape, options_.table, options_.route,
-                                                      options_.organization}};
-  for (const auto& more : options_.more_collections) syncs.push_back(more);
+  const std::vector<CollectionSync> syncs = collection_syncs(options_);
   SHAPESIM_ASSERT(resume.size() == syncs.size());
   for (size_t i = 0; i < syncs.size(); ++i) {
-    // The first shape's stream draws from stream 1, as a one-collection engine always did.
-    Random stream_random = i == 0 ? rng_.stream(1) : stream_rng(i, 1);
     shapes_.push_back(SyncedShape{.sync = syncs[i],
-                                  .stream = ShapeStream(ShapeStreamOptions{.shape = syncs[i].shape, .resume = resume[i]}, stream_random),
+                                  .stream = ShapeStream(ShapeStreamOptions{.shape = syncs[i].shape, .resume = resume[i]}, stream_rng(i, 1)),
                                   .saved_position = resume[i]});
     state_.add_collection(syncs[i].collection);
   }
@@ -46,9 +43,7 @@ Result<std::unique_ptr<ClientEngine>> ClientEngine::open(ClientEngineOptions opt
     if (more.collection.empty()) return invalid_argument("a collection needs a name");
     if (!names.insert(more.collection).second) return invalid_argument("collection " + more.collection + " is listed twice");
   }
-  std::vector<CollectionSync> syncs = {CollectionSync{options.collection, options.shape, options.table, options.route,
-                                                      options.organization}};
-  for (const auto& more : options.more_collections) syncs.push_back(more);
+  const std::vector<CollectionSync> syncs = collection_syncs(options);
   std::vector<std::optional<ShapeStreamPosition>> resume(syncs.size());
   std::vector<std::map<std::string, WireRow>> rows(syncs.size());
   std::vector<std::optional<ShapeFilter>> filters(syncs.size());
@@ -103,11 +98,15 @@ Result<std::unique_ptr<ClientEngine>> ClientEngine::open(ClientEngineOptions opt
   return engine;
 }
 
+std::vector<CollectionSync> ClientEngine::collection_syncs(const ClientEngineOptions& options) {
+  std::vector<CollectionSync> syncs = {
+      CollectionSync{options.collection, options.shape, options.table, options.route, options.organization}};
+  syncs.insert(syncs.end(), options.more_collections.begin(), options.more_collections.end());
+  return syncs;
+}
+
 ClientEngine::SyncedShape* ClientEngine::shape_of(const std::string& collection) {
-  for (auto& s : shapes_) {
-    if (s.sync.collection == collection) return &s;
-  }
-  return nullptr;
+  return const_cast<SyncedShape*>(std::as_const(*this).shape_of(collection));
 }
 
 const ClientEngine::SyncedShape* ClientEngine::shape_of(const std::string& collection) const {
@@ -128,7 +127,7 @@ const ShapeStream& ClientEngine::stream(const std::string& collection) const {
 }
 
 bool ClientEngine::denied() const {
-  return denied_ || std::any_of(shapes_.begin(), shapes_.end(), [](const SyncedShape& s) { return s.denied; });
+  return std::any_of(shapes_.begin(), shapes_.end(), [](const SyncedShape& s) { return s.denied; });
 }
 
 std::vector<std::string> ClientEngine::collections() const {
@@ -213,8 +212,7 @@ std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
   bool ask_again = false;
   for (size_t i = 0; i < shapes_.size(); ++i) {
     SyncedShape& s = shapes_[i];
-    const bool due = denied_ ? now >= ask_again_at_ : s.denied && now >= s.ask_again_at;
-    if (!due) continue;
+    if (!s.denied || now < s.ask_again_at) continue;
     s.denied = false;
     if (!s.sync.route) {
       tokens_->forget(s.sync.shape);
@@ -223,10 +221,7 @@ std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
     replace_stream(s, ShapeStream(ShapeStreamOptions{.shape = s.sync.shape}, stream_rng(i, 5 + purges_ * 8 + 1)));
     ask_again = true;
   }
-  if (ask_again) {
-    denied_ = false;
-    want_tokens();
-  }
+  if (ask_again) want_tokens();
   // The data version (under auth), then tokens, then writes (short), then the streams (a live
   // request may wait a long time).
   if (options_.user_token && !version_in_flight_ && next_version_check_ && now >= *next_version_check_) {
@@ -240,7 +235,8 @@ std::optional<ClientEngine::Outgoing> ClientEngine::poll(Timestamp now) {
   const bool gatekeeper = std::any_of(shapes_.begin(), shapes_.end(), [](const SyncedShape& s) { return !s.sync.route; });
   if (options_.user_token && options_.sync && gatekeeper) {
     // Another stream of this device may have had the cache's answer: take what it says.
-    if (options_.shared_tokens && !denied_) {
+    const bool all_denied = std::all_of(shapes_.begin(), shapes_.end(), [](const SyncedShape& s) { return s.denied; });
+    if (options_.shared_tokens && !all_denied) {
       want_tokens();  // another stream's purge forgot them
       if (take_token_answer(now)) return std::nullopt;  // denied: purged, asked again later
     }
@@ -298,7 +294,7 @@ void ClientEngine::replace_stream(SyncedShape& s, ShapeStream stream) {
 }
 
 std::optional<HttpRequest> ClientEngine::poll_stream(SyncedShape& s, Timestamp now) {
-  if (!options_.sync || denied_ || s.denied) return std::nullopt;
+  if (!options_.sync || s.denied) return std::nullopt;
   if (!options_.user_token) return s.stream.poll(now);
   if (s.sync.route) {
     auto request = s.stream.poll(now);
@@ -463,7 +459,7 @@ std::optional<Timestamp> ClientEngine::wake_at() const {
   consider(outbox_.wake_at());
   consider(state_.wake_at());
   if (options_.user_token) consider(tokens_->wake_at());
-  if (denied_ || (token_failure_ && ask_again_at_.micros != INT64_MAX)) consider(ask_again_at_);
+  if (token_failure_ && ask_again_at_.micros != INT64_MAX) consider(ask_again_at_);
   for (const auto& s : shapes_) {
     if (s.denied) consider(s.ask_again_at);
   }

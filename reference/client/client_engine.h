@@ -195,16 +195,17 @@ class ClientEngine {
     // `saved_updates` of state_.applied_updates(collection) are in the file.
     std::deque<std::pair<StreamUpdate, std::optional<ShapeStreamPosition>>> unsaved;
     uint64_t saved_updates = 0;
-    // With several collections: this shape was refused (its rows purged), asked again at
-    // ask_again_at. (With one, the engine as a whole is denied: denied_.)
+    // This shape was refused (see deny()), asked for again at ask_again_at.
     bool denied = false;
     Timestamp ask_again_at{0};
   };
 
   ClientEngine(ClientEngineOptions options, ClientStore* store, Random rng,
                std::vector<std::optional<ShapeStreamPosition>> resume);
-  // The random stream for the `k`-th kind of stream replacement of shape `i` (the first
-  // shape's are the ones a one-collection engine always used).
+  // The first collection's fields and more_collections, in order.
+  static std::vector<CollectionSync> collection_syncs(const ClientEngineOptions& options);
+  // The random stream for the `k`-th kind of stream of shape `i` (the first shape's are the
+  // ones a one-collection engine always used).
   Random stream_rng(size_t i, uint64_t k) { return rng_.stream(k + 1'000'003 * i); }
   SyncedShape* shape_of(const std::string& collection);
   const SyncedShape* shape_of(const std::string& collection) const;
@@ -221,6 +222,10 @@ class ClientEngine {
   // What one collection holds: its rows, position, held updates and the pending transactions
   // touching it (memory and file).
   Status purge_shape(SyncedShape& s, const std::string& reason);
+  // After a purge: `s` streams again from scratch, nothing of it saved or waiting to be.
+  void restart_shape(SyncedShape& s);
+  // Forgets the batches whose transactions are no longer pending (a purge failed them).
+  void forget_settled_batches();
   void note_token_failure(Timestamp now);
   // Asks the gatekeeper for every shape not read through a route.
   void want_tokens();
@@ -250,9 +255,8 @@ class ClientEngine {
   Outbox outbox_;
   std::shared_ptr<ShapeTokens> tokens_;  // never null
   uint64_t session_ = 0;  // bumped when another user signs in
-  bool denied_ = false;
   bool purged_by_denial_ = false;  // until a shape streams again (coverage)
-  Timestamp ask_again_at_{0};  // while denied, or after a token failure
+  Timestamp ask_again_at_{0};  // after a token failure
   std::optional<std::string> token_failure_;
   bool needs_user_token_ = false;
   bool online_ = true;

@@ -63,7 +63,7 @@ bool ClientEngine::take_token_answer(Timestamp now) {
   note_token_failure(now);
   for (auto& s : shapes_) {
     if (s.sync.route) continue;
-    if (tokens_->denied(s.sync.shape) && !denied_ && !s.denied) {
+    if (tokens_->denied(s.sync.shape) && !s.denied) {
       deny(s, now, "the gatekeeper refused the shape");
       return true;
     }
@@ -96,33 +96,36 @@ void ClientEngine::note_token_failure(Timestamp now) {
 
 void ClientEngine::deny(SyncedShape& s, Timestamp now, const std::string& reason) {
   purged_by_denial_ = true;
-  if (shapes_.size() == 1) {
-    denied_ = true;
-    ask_again_at_ = now + options_.denied_retry;
-    note(purge(reason));
-    return;
-  }
   s.denied = true;
   s.ask_again_at = now + options_.denied_retry;
-  note(purge_shape(s, reason));
+  // What the refused shape held; when it is the engine's only shape, that is everything.
+  note(shapes_.size() == 1 ? purge(reason) : purge_shape(s, reason));
 }
 
 Status ClientEngine::purge_shape(SyncedShape& s, const std::string& reason) {
   if (outbox_.size() > 0) sometimes(Probe::kPurgeWithQueuedWrites);
   ++purges_;
   state_.purge_collection(s.sync.collection, reason);
-  std::erase_if(seq_of_batch_, [&](const auto& entry) {
-    const LocalTransaction* tx = state_.transaction(entry.second);
-    return !tx || tx->status != TxStatus::kPersisting;
-  });
+  forget_settled_batches();
+  restart_shape(s);
+  if (planted(PlantedBug::kPurgeKeepsLocalFile) || !store_) return Status::Ok();
+  return store_->save_update(s.sync.collection, StreamUpdate{.must_refetch = true}, {}, std::nullopt);
+}
+
+void ClientEngine::restart_shape(SyncedShape& s) {
   const size_t i = static_cast<size_t>(&s - shapes_.data());
   replace_stream(s, ShapeStream(ShapeStreamOptions{.shape = s.sync.shape}, stream_rng(i, 5 + purges_ * 8 + 2)));
   s.streaming_granted = false;
   s.saved_position.reset();
   s.unsaved.clear();
   s.saved_updates = state_.applied_updates(s.sync.collection);
-  if (planted(PlantedBug::kPurgeKeepsLocalFile) || !store_) return Status::Ok();
-  return store_->save_update(s.sync.collection, StreamUpdate{.must_refetch = true}, {}, std::nullopt);
+}
+
+void ClientEngine::forget_settled_batches() {
+  std::erase_if(seq_of_batch_, [&](const auto& entry) {
+    const LocalTransaction* tx = state_.transaction(entry.second);
+    return !tx || tx->status != TxStatus::kPersisting;
+  });
 }
 
 void ClientEngine::settle_unsent(const std::vector<OutboxEntry>& entries, const std::string& error) {
@@ -139,18 +142,8 @@ Status ClientEngine::purge(const std::string& reason) {
   if (outbox_.size() > 0) sometimes(Probe::kPurgeWithQueuedWrites);
   ++purges_;
   state_.purge(reason);
-  std::erase_if(seq_of_batch_, [&](const auto& entry) {
-    const LocalTransaction* tx = state_.transaction(entry.second);
-    return !tx || tx->status != TxStatus::kPersisting;
-  });
-  for (size_t i = 0; i < shapes_.size(); ++i) {
-    SyncedShape& s = shapes_[i];
-    replace_stream(s, ShapeStream(ShapeStreamOptions{.shape = s.sync.shape}, stream_rng(i, 5 + purges_ * 8 + 2)));
-    s.streaming_granted = false;
-    s.saved_position.reset();
-    s.unsaved.clear();
-    s.saved_updates = state_.applied_updates(s.sync.collection);
-  }
+  forget_settled_batches();
+  for (auto& s : shapes_) restart_shape(s);
   if (planted(PlantedBug::kPurgeKeepsLocalFile)) return Status::Ok();
   return store_ ? store_->purge() : Status::Ok();
 }
@@ -202,7 +195,6 @@ Result<std::vector<std::string>> ClientEngine::switch_user(const std::string& us
     next_version_check_ = Timestamp{0};
     version_answered_ = false;
   }
-  denied_ = false;
   for (auto& s : shapes_) s.denied = false;
   SHAPESIM_RETURN_IF_ERROR(purge("another user logged in"));
   return settled;
@@ -222,7 +214,6 @@ Status ClientEngine::set_route(std::optional<std::string> route, std::optional<S
   first.filter = std::move(filter);
   options_.route = std::move(route);
   options_.shape = first.sync.shape;
-  denied_ = false;
   for (auto& s : shapes_) s.denied = false;
   return purge("switched to another route");
 }
