@@ -4,8 +4,7 @@
 #include <thread>
 
 #include "reference/client/write_mutations.h"
-#include "reference/common/sql_identifier.h"
-#include "reference/pg/pg_admin.h"
+#include "tools/live_identity.h"
 
 namespace shapesim::tools {
 
@@ -62,17 +61,7 @@ class LiveRun {
   Timestamp now() const { return net::wall_clock_now(); }
 
   std::optional<std::string> login(const std::string& user) {
-    if (!s_.auth) return std::nullopt;
-    HttpRequest req;
-    req.method = "POST";
-    req.path = "/api/auth/login";
-    req.headers["content-type"] = "application/json";
-    req.body = json({{"user_id", user}, {"secret", s_.auth->policy.login_secret}}).dump();
-    auto r = net::http_exchange(endpoint_, req, Duration::seconds(10));
-    if (!r.ok() || r->status != 200) return std::nullopt;
-    auto body = json::parse(r->body, nullptr, false);
-    if (!body.is_object() || !body.contains("token") || !body["token"].is_string()) return std::nullopt;
-    return body["token"].get<std::string>();
+    return s_.auth ? live_login(endpoint_, s_.auth->policy, user) : std::nullopt;
   }
 
   void open(LiveClient& c) {
@@ -429,16 +418,19 @@ class LiveRun {
           failures_.push_back(label + ": membership changes need --pg");
           break;
         }
-        std::string table = quote_identifier(s_.auth->policy.identity.memberships);
-        std::string sql =
-            st.kind == StepKind::kGrant
-                ? "INSERT INTO " + table + " (user_id, organization_id, role) VALUES ($1, $2, $3) "
-                  "ON CONFLICT (user_id, organization_id) DO UPDATE SET role = EXCLUDED.role"
-            : st.kind == StepKind::kRevoke ? "DELETE FROM " + table + " WHERE user_id = $1 AND organization_id = $2"
-                                           : "UPDATE " + table + " SET role = $3 WHERE user_id = $1 AND organization_id = $2";
-        std::vector<std::optional<std::string>> params = {a["user"].get<std::string>(), a["org"].get<std::string>()};
-        if (st.kind != StepKind::kRevoke) params.push_back(a["role"].get<std::string>());
-        if (auto r = pg::execute_sql(*pg_url_, sql, params); !r.ok()) failures_.push_back(label + ": " + r.status().message());
+        const std::string user = a["user"].get<std::string>(), org = a["org"].get<std::string>();
+        std::optional<std::string> role;
+        if (st.kind != StepKind::kRevoke) role = a["role"].get<std::string>();
+        if (Status w = write_membership(*pg_url_, s_.auth->policy, user, org, role, st.kind == StepKind::kGrant); !w.ok()) {
+          failures_.push_back(label + ": " + w.message());
+          break;
+        }
+        // The server learns of the change through replication, a moment later: the steps after
+        // this one start from a server that has it, as they do in simulation.
+        if (!server_sees_membership(endpoint_, s_.auth->policy, user, org, role, s_.settle_limit)) {
+          failures_.push_back(label + ": the server did not show the membership change within " +
+                              std::to_string(s_.settle_limit.as_millis()) + " ms");
+        }
         break;
       }
       case StepKind::kExpectNoRowsFrom:
