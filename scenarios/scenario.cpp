@@ -55,6 +55,49 @@ Result<ShapeDefinition> parse_shape(const nlohmann::json& j) {
 }
 
 
+// A client's "collections": [{"name", "shape" | "route"}], synced besides its first.
+Status parse_collections(const Scenario& s, const nlohmann::json& j, ScenarioClient& client) {
+  const std::string where = "client \"" + client.name + "\": ";
+  if (!j.is_array()) return invalid_argument(where + "collections must be an array");
+  if (!client.shape) return invalid_argument(where + "collections need the client's own shape or route first");
+  if (client.device) return invalid_argument(where + "a device's clients sync one collection each");
+  for (const auto& c : j) {
+    if (!c.is_object() || !c.contains("name") || !c["name"].is_string() || c["name"].get<std::string>().empty()) {
+      return invalid_argument(where + "each collection needs a non-empty \"name\"");
+    }
+    ScenarioCollection coll{c["name"].get<std::string>(), {}, std::nullopt};
+    for (const auto& [key, _] : c.items()) {
+      if (key != "name" && key != "shape" && key != "route") {
+        return invalid_argument(where + "collection \"" + coll.name + "\": unknown field \"" + key + "\"");
+      }
+    }
+    if (coll.name == "main" || client.shape_of(coll.name)) {
+      return invalid_argument(where + "collection name \"" + coll.name + "\" is used twice (\"main\" is the client's own)");
+    }
+    if (c.contains("shape") == c.contains("route")) {
+      return invalid_argument(where + "collection \"" + coll.name + "\": give a shape or a route");
+    }
+    if (c.contains("shape")) {
+      auto shape = parse_shape(c["shape"]);
+      if (!shape.ok()) return invalid_argument(where + "collection \"" + coll.name + "\": " + shape.status().message());
+      if (!s.find_table(shape->schema, shape->table)) {
+        return invalid_argument(where + "collection \"" + coll.name + "\": shape table \"" + shape->table + "\" is not declared");
+      }
+      coll.shape = std::move(*shape);
+    } else {
+      if (!client.user || !c["route"].is_string()) {
+        return invalid_argument(where + "collection \"" + coll.name + "\": a route is a string and needs the client's user");
+      }
+      coll.route = c["route"].get<std::string>();
+      auto table = route_table(s.auth->policy, *coll.route);
+      if (!table.ok()) return invalid_argument(where + "collection \"" + coll.name + "\": " + table.status().message());
+      coll.shape = ShapeDefinition{.table = *table};
+    }
+    client.collections.push_back(std::move(coll));
+  }
+  return Status::Ok();
+}
+
 Status parse_body(const nlohmann::json& j, const std::string& base_dir, Scenario& s) {
   if (!j.is_object()) return invalid_argument("a scenario must be a JSON object");
   if (!j.contains("name") || !j["name"].is_string()) return invalid_argument("\"name\" (a string) is required");
@@ -135,7 +178,7 @@ Status parse_body(const nlohmann::json& j, const std::string& base_dir, Scenario
     ScenarioClient client{c["name"].get<std::string>(), std::nullopt};
     for (const auto& [key, _] : c.items()) {
       if (key != "name" && key != "shape" && key != "clock" && key != "slow_ms" && key != "user" && key != "route" && key != "org" &&
-          key != "device" && key != "save_every_ms") {
+          key != "device" && key != "save_every_ms" && key != "collections") {
         return invalid_argument("client \"" + client.name + "\": unknown field \"" + key + "\"");
       }
     }
@@ -207,6 +250,7 @@ Status parse_body(const nlohmann::json& j, const std::string& base_dir, Scenario
         }
       }
     }
+    if (c.contains("collections")) SHAPESIM_RETURN_IF_ERROR(parse_collections(s, c["collections"], client));
     s.clients.push_back(std::move(client));
   }
   if (!j.contains("steps") || !j["steps"].is_array()) return invalid_argument("\"steps\" must be an array");
@@ -220,6 +264,14 @@ Status parse_body(const nlohmann::json& j, const std::string& base_dir, Scenario
 }
 
 }  // namespace
+
+const ShapeDefinition* ScenarioClient::shape_of(const std::string& collection) const {
+  if (collection == "main") return shape ? &*shape : nullptr;
+  for (const auto& c : collections) {
+    if (c.name == collection) return &c.shape;
+  }
+  return nullptr;
+}
 
 const ScenarioClient* Scenario::find_client(const std::string& n) const {
   for (const auto& c : clients) {

@@ -22,6 +22,14 @@
 
 namespace shapesim {
 
+// A collection a client syncs besides its first ("main"): its own shape, or under auth a
+// declared route (then `shape` is the route's table).
+struct ScenarioCollection {
+  std::string name;
+  ShapeDefinition shape;
+  std::optional<std::string> route;
+};
+
 struct ScenarioClient {
   std::string name;
   std::optional<ShapeDefinition> shape;  // none: a writer without a shape
@@ -38,6 +46,10 @@ struct ScenarioClient {
   int64_t slow_ms = 0;
   // How often its synced updates reach its local file (0: every update at once).
   int64_t save_every_ms = 0;
+  // Collections besides "main" (which `shape`/`route` describe); a transaction may span them.
+  std::vector<ScenarioCollection> collections;
+  // The shape of `collection` ("main" or one of `collections`); null if it has none.
+  const ShapeDefinition* shape_of(const std::string& collection) const;
 };
 
 enum class StepKind {

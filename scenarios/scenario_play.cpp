@@ -22,14 +22,16 @@ void check_expect(World& world, const Scenario& scenario, const ScenarioStep& st
   const auto& a = step.args;
   const std::string client_name = a["client"].get<std::string>();
   ClientNode& client = *world.find_client(client_name);
-  auto fail = [&](const std::string& what) { failures.push_back(label + " [" + client_name + "]: " + what); };
-  const auto& rows = client.collection().rows();
+  const std::string coll = a.value("collection", std::string(ClientNode::kCollection));
+  const std::string where = coll == ClientNode::kCollection ? client_name : client_name + "/" + coll;
+  auto fail = [&](const std::string& what) { failures.push_back(label + " [" + where + "]: " + what); };
+  const auto& rows = client.collection(coll).rows();
   if (a.contains("rows") && rows.size() != a["rows"].get<size_t>()) {
     fail("expected " + std::to_string(a["rows"].get<size_t>()) + " rows, has " + std::to_string(rows.size()));
   }
   const TableSchema* table = nullptr;
-  if (const ScenarioClient* c = scenario.find_client(client_name); c && c->shape) {
-    table = scenario.find_table(c->shape->schema, c->shape->table);
+  if (const ScenarioClient* c = scenario.find_client(client_name); c && c->shape_of(coll)) {
+    table = scenario.find_table(c->shape_of(coll)->schema, c->shape_of(coll)->table);
   }
   if (a.contains("has")) {
     auto key = row_key_of(*table, a["has"]);
@@ -60,9 +62,9 @@ void check_expect(World& world, const Scenario& scenario, const ScenarioStep& st
       fail("expected row " + *key + " to be absent");
     }
   }
-  if (a.contains("refetches") && client.stream() && client.stream()->refetches() != a["refetches"].get<uint64_t>()) {
-    fail("expected " + std::to_string(a["refetches"].get<uint64_t>()) + " refetches, saw " +
-         std::to_string(client.stream()->refetches()));
+  const ShapeStream* stream = client.stream(coll);
+  if (a.contains("refetches") && stream && stream->refetches() != a["refetches"].get<uint64_t>()) {
+    fail("expected " + std::to_string(a["refetches"].get<uint64_t>()) + " refetches, saw " + std::to_string(stream->refetches()));
   }
   if (a.contains("writes_acked") && client.acked_writes().size() != a["writes_acked"].get<size_t>()) {
     fail("expected " + std::to_string(a["writes_acked"].get<size_t>()) + " acknowledged writes, has " +
@@ -72,9 +74,9 @@ void check_expect(World& world, const Scenario& scenario, const ScenarioStep& st
     fail("expected " + std::to_string(a["pending"].get<size_t>()) + " pending local transactions, has " +
          std::to_string(client.pending_transactions()));
   }
-  if (a.contains("visible_rows") && client.visible().size() != a["visible_rows"].get<size_t>()) {
+  if (a.contains("visible_rows") && client.visible(coll).size() != a["visible_rows"].get<size_t>()) {
     fail("expected " + std::to_string(a["visible_rows"].get<size_t>()) + " visible rows, shows " +
-         std::to_string(client.visible().size()));
+         std::to_string(client.visible(coll).size()));
   }
   if (a.contains("purges") && client.purges() != a["purges"].get<uint64_t>()) {
     fail("expected " + std::to_string(a["purges"].get<uint64_t>()) + " purges, saw " + std::to_string(client.purges()));
@@ -95,10 +97,9 @@ void check_expect(World& world, const Scenario& scenario, const ScenarioStep& st
     for (const auto& f : sim::check_query(client.queries(), *table, a["query"])) fail(f);
   }
   if (a.contains("converged") && a["converged"].get<bool>()) {
-    for (const auto& d : sim::convergence_differences(world, client)) fail("not converged: " + d);
-    if (!client.stream() || client.stream()->state() != StreamState::kLive) {
-      fail(client.stream() ? std::string("stream is ") + stream_state_name(client.stream()->state()) + ", not live"
-                         : std::string("the client is down"));
+    for (const auto& d : sim::convergence_differences(world, client, nullptr, coll)) fail("not converged: " + d);
+    if (!stream || stream->state() != StreamState::kLive) {
+      fail(stream ? std::string("stream is ") + stream_state_name(stream->state()) + ", not live" : std::string("the client is down"));
     }
   }
 }

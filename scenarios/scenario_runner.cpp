@@ -82,6 +82,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
       .json("knobs", knobs.dump());
   sim::add_default_checkers(world);
   for (const auto& c : scenario.clients) {
+    std::vector<sim::ClientCollectionOptions> more;
+    for (const auto& coll : c.collections) more.push_back({coll.name, coll.shape, coll.route});
     world.add_client(c.name, {.shape = c.shape,
                               .user = c.user,
                               .route = c.route,
@@ -89,7 +91,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
                               .device = c.device.value_or(""),
                               .save_every = Duration::millis(c.save_every_ms),
                               .clock = {c.clock_skew_ms * 1000, c.clock_drift_ppm},
-                              .slowness = Duration::millis(c.slow_ms)});
+                              .slowness = Duration::millis(c.slow_ms),
+                              .more_collections = std::move(more)});
   }
   if (!world.violations().empty()) finish(result, RunOutcome::kSetupError, "setup");
   world.start();

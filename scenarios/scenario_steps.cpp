@@ -21,8 +21,8 @@ const std::vector<StepSpec>& step_specs() {
       {"partition", StepKind::kPartition, {"isolate", "from", "to", "two_way"}},
       {"heal", StepKind::kHeal, {}},
       {"expect", StepKind::kExpect,
-       {"client", "rows", "has", "values", "lacks", "refetches", "converged", "writes_acked", "pending", "visible_rows", "purges", "query",
-        "token_failure", "token_requests_at_most"}},
+       {"client", "collection", "rows", "has", "values", "lacks", "refetches", "converged", "writes_acked", "pending", "visible_rows",
+        "purges", "query", "token_failure", "token_requests_at_most"}},
       {"crash", StepKind::kCrash, {"node", "during_io"}},
       {"restart", StepKind::kRestart, {"node"}},
       {"clog", StepKind::kClog, {"node", "ms"}},
@@ -256,6 +256,12 @@ Status parse_step(const Scenario& s, const nlohmann::json& j, ScenarioStep& step
       bool needs_shape = j.contains("rows") || j.contains("has") || j.contains("lacks") || j.contains("refetches") ||
                          j.contains("converged");
       if (needs_shape && !c->shape) return invalid_argument("client \"" + c->name + "\" has no shape to check");
+      if (j.contains("collection")) {
+        if (!j["collection"].is_string() || !c->shape_of(j["collection"].get<std::string>())) {
+          return invalid_argument("client \"" + c->name + "\" syncs no collection " + j["collection"].dump());
+        }
+        if (j.contains("query")) return invalid_argument("live queries are over the client's first collection (\"main\")");
+      }
       for (const char* key : {"rows", "refetches", "writes_acked", "pending", "visible_rows", "purges", "token_requests_at_most"}) {
         if (j.contains(key) && !is_non_negative_int(j[key])) {
           return invalid_argument(std::string("\"") + key + "\" must be an integer >= 0");

@@ -109,6 +109,42 @@ TEST(Scenario, AuthErrorsNameTheProblem) {
   EXPECT_NE(error_of(j).find("cannot open"), std::string::npos);
 }
 
+TEST(Scenario, AClientSyncsFurtherCollections) {
+  json j = minimal();
+  j["tables"].push_back({{"name", "c"}, {"columns", {{{"name", "id"}, {"type", "int8"}}, {{"name", "t_id"}, {"type", "int8"}}}}, {"primary_key", {"id"}}});
+  j["clients"][0]["collections"] = json::array({{{"name", "notes"}, {"shape", {{"table", "c"}, {"where", "t_id = 1"}}}}});
+  j["steps"] = json::array({{{"step", "expect"}, {"client", "a"}, {"collection", "notes"}, {"rows", 0}}});
+  auto s = parse_scenario(j, "x.json");
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  ASSERT_EQ(s->clients[0].collections.size(), 1u);
+  EXPECT_EQ(s->clients[0].shape_of("notes")->where, "t_id = 1");
+  EXPECT_EQ(s->clients[0].shape_of("main")->table, "t");
+  EXPECT_EQ(s->clients[0].shape_of("other"), nullptr);
+
+  json bad = j;
+  bad["steps"][0]["collection"] = "other";
+  EXPECT_EQ(error_of(bad), "x.json: step 1: client \"a\" syncs no collection \"other\"");
+  bad = j;
+  bad["clients"][0]["collections"][0]["name"] = "main";
+  EXPECT_NE(error_of(bad).find("is used twice"), std::string::npos);
+  bad = j;
+  bad["clients"][0]["collections"][0]["shape"]["table"] = "nope";
+  EXPECT_NE(error_of(bad).find("collection \"notes\": shape table \"nope\" is not declared"), std::string::npos);
+  bad = j;
+  bad["clients"][0]["collections"][0].erase("shape");
+  EXPECT_NE(error_of(bad).find("give a shape or a route"), std::string::npos);
+  bad = j;
+  bad["clients"][0]["collections"][0]["colour"] = 1;
+  EXPECT_NE(error_of(bad).find("unknown field \"colour\""), std::string::npos);
+  bad = j;
+  bad["clients"][1]["collections"] = bad["clients"][0]["collections"];  // a writer without a shape
+  EXPECT_NE(error_of(bad).find("need the client's own shape"), std::string::npos);
+  bad = j;
+  bad["clients"][0]["collections"][0]["route"] = "/v1/shape/org/acme/tasks";
+  bad["clients"][0]["collections"][0].erase("shape");
+  EXPECT_NE(error_of(bad).find("needs the client's user"), std::string::npos);
+}
+
 TEST(Scenario, RejectsBadTopLevelFields) {
   json j = minimal();
   j.erase("name");

@@ -23,10 +23,11 @@ class AuthorizedRowsChecker : public InvariantChecker {
 
   void after_apply(World& world, const ClientNode& client, const StreamUpdate& update) override {
     const auth::AuthGate* gate = world.server().gate();
-    if (!gate || !client.user() || !client.shape()) return;
+    const auto& shape = client.shape(client.applying());
+    if (!gate || !client.user() || !shape) return;
     for (const auto& c : update.changes) {
       if (c.op == Operation::kDelete) continue;
-      check_row(world, *gate, client, c.key, c.value, true);
+      check_row(world, *gate, client, shape->table, c.key, c.value, true);
     }
   }
 
@@ -35,16 +36,18 @@ class AuthorizedRowsChecker : public InvariantChecker {
     if (!gate) return;
     for (const auto& client : world.clients()) {
       if (!client->up() || !client->user() || !client->shape()) continue;
-      for (const auto& [key, row] : client->collection().rows()) check_row(world, *gate, *client, key, row, false);
-      // Nor on disk: a purge clears the local file with the memory.
-      for (const auto& [key, row] : client->saved_rows()) check_row(world, *gate, *client, key, row, false);
+      for (const auto& coll : client->collection_names()) {
+        const std::string& table = client->shape(coll)->table;
+        for (const auto& [key, row] : client->collection(coll).rows()) check_row(world, *gate, *client, table, key, row, false);
+        // Nor on disk: a purge clears the local file with the memory.
+        for (const auto& [key, row] : client->saved_rows(coll)) check_row(world, *gate, *client, table, key, row, false);
+      }
     }
   }
 
  private:
-  void check_row(World& world, const auth::AuthGate& gate, const ClientNode& client, const std::string& key,
-                 const WireRow& row, bool just_received) {
-    const std::string& table = client.shape()->table;
+  void check_row(World& world, const auth::AuthGate& gate, const ClientNode& client, const std::string& table,
+                 const std::string& key, const WireRow& row, bool just_received) {
     const auth::TablePolicy* policy = gate.policy().table(table);
     if (!policy) {
       world.report({name(), client.name(), "received " + key + " of " + table + ", a table no policy allows", world.now()});

@@ -42,10 +42,11 @@ Value to_value(const ColumnSchema& c, const WireRow& row) {
 
 }  // namespace
 
-std::vector<std::string> convergence_differences(World& world, const ClientNode& client, FromScratchResults* cache) {
+std::vector<std::string> convergence_differences(World& world, const ClientNode& client, FromScratchResults* cache,
+                                                 const std::string& collection) {
   std::vector<std::string> out;
-  if (!world.server().up() || !client.stream()) return {"the server is down or the client has no shape"};
-  const ShapeDefinition& shape = client.shape() ? *client.shape() : client.stream()->shape();
+  if (!world.server().up() || !client.stream(collection)) return {"the server is down or the client has no shape"};
+  const ShapeDefinition& shape = client.shape(collection) ? *client.shape(collection) : client.stream(collection)->shape();
   FromScratchResults local;
   FromScratchResults& results = cache ? *cache : local;
   std::string key = shape.canonical();
@@ -53,7 +54,7 @@ std::vector<std::string> convergence_differences(World& world, const ClientNode&
   if (at == results.end()) at = results.emplace(std::move(key), world.server().core().evaluate_from_scratch(shape)).first;
   const auto& expected = at->second;
   if (!expected.ok()) return {"server cannot evaluate the shape: " + expected.status().message()};
-  const auto& actual = client.collection().rows();
+  const auto& actual = client.collection(collection).rows();
   for (const auto& [key, row] : *expected) {
     auto it = actual.find(key);
     if (it == actual.end()) {
@@ -105,9 +106,12 @@ class ConvergenceChecker : public InvariantChecker {
           world.report({"dropped-write", c->name(), "write " + batch + " was never committed but reached the server", world.now()});
         }
       }
-      const ShapeStream* s = c->stream();
-      if (!c->up() || !s || !world.reachable(c->id()) || s->state() != StreamState::kLive || c->denied()) continue;
-      for (auto& d : convergence_differences(world, *c, &from_scratch)) world.report({name(), c->name(), std::move(d), world.now()});
+      for (const auto& coll : c->collection_names()) {
+        const ShapeStream* s = c->stream(coll);
+        if (!c->up() || !s || !world.reachable(c->id()) || s->state() != StreamState::kLive || c->denied(coll)) continue;
+        const std::string who = coll == ClientNode::kCollection ? c->name() : c->name() + "/" + coll;
+        for (auto& d : convergence_differences(world, *c, &from_scratch, coll)) world.report({name(), who, std::move(d), world.now()});
+      }
     }
     // Last: a refused write is the weakest signal (a lost write can make a later one of the
     // workload invalid), so a run that lost a write is reported as lost-write first.
@@ -132,13 +136,14 @@ class MonotonicOffsetsChecker : public InvariantChecker {
   const char* name() const override { return "monotonic-offsets"; }
 
   void after_apply(World& world, const ClientNode& client, const StreamUpdate& update) override {
-    Seen& seen = seen_[client.name()];
+    Seen& seen = seen_[client.name()][client.applying()];
     if (update.must_refetch) {
       seen = Seen{};
       return;
     }
     if (!update.accepted || !update.offset) return;
-    if (seen.handle != client.stream()->handle()) seen = Seen{client.stream()->handle(), std::nullopt};
+    const ShapeStream* stream = client.stream(client.applying());
+    if (seen.handle != stream->handle()) seen = Seen{stream->handle(), std::nullopt};
     if (seen.offset) {
       if (*update.offset < *seen.offset) {
         world.report({name(), client.name(),
@@ -158,7 +163,7 @@ class MonotonicOffsetsChecker : public InvariantChecker {
     std::optional<std::string> handle;
     std::optional<LogOffset> offset;
   };
-  std::map<std::string, Seen> seen_;
+  std::map<std::string, std::map<std::string, Seen>> seen_;  // by client, then collection
 };
 
 class ExactlyOnceChecker : public InvariantChecker {
@@ -166,8 +171,8 @@ class ExactlyOnceChecker : public InvariantChecker {
   const char* name() const override { return "exactly-once"; }
 
   void after_apply(World& world, const ClientNode& client, const StreamUpdate&) override {
-    Counts& seen = seen_[client.name()];
-    const Collection& c = client.collection();
+    Counts& seen = seen_[client.name()][client.applying()];
+    const Collection& c = client.collection(client.applying());
     if (c.duplicate_changes() > seen.duplicates) {
       world.report({name(), client.name(),
                     std::to_string(c.duplicate_changes() - seen.duplicates) + " log change(s) applied twice", world.now()});
@@ -184,7 +189,7 @@ class ExactlyOnceChecker : public InvariantChecker {
     uint64_t duplicates = 0;
     size_t anomalies = 0;
   };
-  std::map<std::string, Counts> seen_;
+  std::map<std::string, std::map<std::string, Counts>> seen_;  // by client, then collection
 };
 
 class ShapeBoundsChecker : public InvariantChecker {
@@ -192,16 +197,17 @@ class ShapeBoundsChecker : public InvariantChecker {
   const char* name() const override { return "shape-bounds"; }
 
   void after_apply(World& world, const ClientNode& client, const StreamUpdate& update) override {
-    if (!client.shape()) return;
-    Bound* bound = bound_for(world, client);
+    const std::string& coll = client.applying();
+    if (!client.shape(coll)) return;
+    Bound* bound = bound_for(world, client, *client.shape(coll));
     if (!bound || !bound->shape) return;
-    const auto& rows = client.collection().rows();
+    const auto& rows = client.collection(coll).rows();
     auto check = [&](const std::string& key, const WireRow& row) {
       Row typed;
       for (const ColumnSchema* c : bound->columns) typed[c->name] = to_value(*c, row);
       if (!bound->shape->matches(typed)) {
         world.report({name(), client.name(), "holds row " + key + " " + describe_row(row) + " outside WHERE " +
-                                                 client.shape()->where,
+                                                 client.shape(coll)->where,
                       world.now()});
       }
     };
@@ -222,20 +228,20 @@ class ShapeBoundsChecker : public InvariantChecker {
     TableSchema table;
   };
 
-  Bound* bound_for(World& world, const ClientNode& client) {
+  Bound* bound_for(World& world, const ClientNode& client, const ShapeDefinition& served) {
     // By client and shape: under auth the shape a client is served changes (another user,
     // organization or role).
-    std::string id = client.name() + "\n" + client.shape()->canonical();
+    std::string id = client.name() + "\n" + served.canonical();
     auto it = bounds_.find(id);
     if (it != bounds_.end()) return &it->second;
-    const TableSchema* table = table_of(world, *client.shape());
+    const TableSchema* table = table_of(world, served);
     if (!table) return nullptr;
     Bound& b = bounds_[id];
     b.table = *table;
-    b.columns = shape_columns(b.table, *client.shape());
-    if (client.shape()->columns.empty() && !client.shape()->where.empty()) {
+    b.columns = shape_columns(b.table, served);
+    if (served.columns.empty() && !served.where.empty()) {
       std::string error_param;
-      auto shape = Shape::create(ShapeHandle{"bounds-" + client.name()}, *client.shape(), b.table, 1 << 20, error_param);
+      auto shape = Shape::create(ShapeHandle{"bounds-" + client.name()}, served, b.table, 1 << 20, error_param);
       if (shape.ok()) b.shape = std::move(*shape);
     }
     return &b;
@@ -251,10 +257,11 @@ class LiveQueryChecker : public InvariantChecker {
   const char* name() const override { return "live-query"; }
 
   void after_apply(World& world, const ClientNode& client, const StreamUpdate& update) override {
-    if (!client.shape()) return;
-    Mirror* m = mirror_for(world, client);
+    const std::string& coll = client.applying();
+    if (!client.shape(coll)) return;
+    Mirror* m = mirror_for(world, client, coll);
     if (!m) return;
-    const auto& rows = client.collection().rows();
+    const auto& rows = client.collection(coll).rows();
     query::Transaction tx;
     auto sync_key = [&](const std::string& key) {
       auto it = rows.find(key);
@@ -288,7 +295,9 @@ class LiveQueryChecker : public InvariantChecker {
   }
 
   void at_quiescence(World& world) override {
-    for (auto& [client, m] : mirrors_) compare(world, client, *m);
+    for (auto& [client, by_collection] : mirrors_) {
+      for (auto& [_, m] : by_collection) compare(world, client, *m);
+    }
   }
 
   void after_client_restart(const ClientNode& client) override { mirrors_.erase(client.name()); }
@@ -332,14 +341,15 @@ class LiveQueryChecker : public InvariantChecker {
     }
   };
 
-  Mirror* mirror_for(World& world, const ClientNode& client) {
-    auto it = mirrors_.find(client.name());
-    if (it != mirrors_.end()) return it->second.get();
-    const TableSchema* table = table_of(world, *client.shape());
+  Mirror* mirror_for(World& world, const ClientNode& client, const std::string& coll) {
+    auto& by_collection = mirrors_[client.name()];
+    auto it = by_collection.find(coll);
+    if (it != by_collection.end()) return it->second.get();
+    const TableSchema* table = table_of(world, *client.shape(coll));
     if (!table) return nullptr;
     auto m = std::make_unique<Mirror>();
     m->table = *table;
-    m->columns = shape_columns(m->table, *client.shape());
+    m->columns = shape_columns(m->table, *client.shape(coll));
     std::vector<std::string> names{"_key"};
     for (const ColumnSchema* c : m->columns) names.push_back(c->name);
     auto rows = m->db.create_collection(client.name(), names, {"_key"});
@@ -354,11 +364,11 @@ class LiveQueryChecker : public InvariantChecker {
     if (window.ok()) m->queries.push_back(*window);
     if (grouped.ok()) m->queries.push_back(*grouped);
     Mirror* out = m.get();
-    mirrors_[client.name()] = std::move(m);
+    by_collection[coll] = std::move(m);
     return out;
   }
 
-  std::map<std::string, std::unique_ptr<Mirror>> mirrors_;
+  std::map<std::string, std::map<std::string, std::unique_ptr<Mirror>>> mirrors_;  // by client, then collection
 };
 
 }  // namespace

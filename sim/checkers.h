@@ -1,7 +1,8 @@
 // Invariant checkers: pluggable safety and liveness checks over a running World.
 //
 // A checker sees every stream update a client applies (after_apply: safety, checked
-// throughout the fault phase) and the world once it is quiescent after the heal phase
+// throughout the fault phase; ClientNode::applying() names the collection, for clients that
+// sync several) and the world once it is quiescent after the heal phase
 // (at_quiescence: convergence). It reports through World::report(); the run fails on the
 // first violation. Default set (add_default_checkers):
 //   convergence        each client that is up and live holds exactly the rows the server
@@ -52,6 +53,7 @@ using FromScratchResults = std::map<std::string, Result<std::map<std::string, Wi
 
 // How a client's rows differ from the server's from-scratch result for its shape (empty:
 // converged). Used by the convergence checker and by scenario `expect` steps.
-std::vector<std::string> convergence_differences(World& world, const ClientNode& client, FromScratchResults* cache = nullptr);
+std::vector<std::string> convergence_differences(World& world, const ClientNode& client, FromScratchResults* cache = nullptr,
+                                                 const std::string& collection = "main");
 
 }  // namespace shapesim::sim

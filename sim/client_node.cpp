@@ -34,10 +34,8 @@ ClientNode::ClientNode(NodeEnv& env, ClientHost& host, ClientNodeConfig config, 
       config_(config),
       id_(id),
       name_(std::move(name)),
-      requested_(options.shape),
-      shape_(options.shape),
+      applying_(kCollection),
       user_(options.user),
-      route_(options.route),
       organization_(options.organization),
       device_(options.device),
       save_every_(options.save_every),
@@ -46,6 +44,12 @@ ClientNode::ClientNode(NodeEnv& env, ClientHost& host, ClientNodeConfig config, 
       rng_(rng),
       crash_rng_(rng.stream(11)),
       disk_(std::make_unique<SimDisk>("client-" + name_, rng_.stream(9), config_.keep_unsynced)) {
+  colls_.push_back({kCollection, options.shape, options.shape, options.route, std::nullopt});
+  for (const auto& more : options.more_collections) {
+    SHAPESIM_ASSERT(options.shape.has_value() && more.shape.has_value() && !more.name.empty());
+    SHAPESIM_ASSERT(std::none_of(colls_.begin(), colls_.end(), [&](const SyncedCollection& c) { return c.name == more.name; }));
+    colls_.push_back({more.name, more.shape, more.shape, more.route, std::nullopt});
+  }
   open_engine();
 }
 
@@ -57,17 +61,28 @@ void ClientNode::open_engine() {
   auto store = ClientStore::open("/" + name_ + "/client.db", disk_->vfs_name());
   SHAPESIM_ASSERT(store.ok());  // an in-memory disk with no failure armed
   store_ = std::move(*store);
-  if (shape_ && !table_) table_ = host_.find_table(shape_->schema, shape_->table);
+  for (auto& c : colls_) {
+    if (c.shape && !c.table) c.table = host_.find_table(c.shape->schema, c.shape->table);
+  }
+  const SyncedCollection& main = colls_.front();
   ClientEngineOptions options{.collection = kCollection,
-                              .shape = route_ ? route_shape() : requested_.value_or(ShapeDefinition{}),
-                              .sync = requested_.has_value(),
+                              .shape = main.route ? route_shape(main) : main.requested.value_or(ShapeDefinition{}),
+                              .sync = main.requested.has_value(),
                               .user = signed_out_ ? "" : user_.value_or(""),
-                              .route = route_,
+                              .route = main.route,
                               .organization = organization_,
-                              .table = table_,
+                              .table = main.table,
                               .denied_retry = Duration::seconds(2),
                               .save_every = save_every_};
-  if (!device_.empty() && user_ && !route_) options.shared_tokens = host_.device_tokens(device_);
+  for (size_t i = 1; i < colls_.size(); ++i) {
+    const SyncedCollection& c = colls_[i];
+    options.more_collections.push_back({.collection = c.name,
+                                        .shape = c.route ? route_shape(c) : c.requested.value_or(ShapeDefinition{}),
+                                        .table = c.table,
+                                        .route = c.route,
+                                        .organization = c.route ? std::nullopt : organization_});
+  }
+  if (!device_.empty() && user_ && !main.route) options.shared_tokens = host_.device_tokens(device_);
   if (user_ && !signed_out_) {
     std::string token = host_.user_token(*user_);
     token_minted_ = env_.now();
@@ -84,24 +99,48 @@ void ClientNode::open_engine() {
   if (!engine_->state().pending().empty()) sometimes(Probe::kQueuedWritesShownAfterRestart);
 }
 
-ShapeDefinition ClientNode::route_shape() const {
+ShapeDefinition ClientNode::route_shape(const SyncedCollection& c) const {
   // The application knows what its route serves (the policy's WHERE, scoped to the user's
   // organization); without the gate at hand, only its table.
-  if (user_ && route_) {
-    if (auto d = host_.resolve_route(*user_, *route_)) return *d;
+  if (user_ && c.route) {
+    if (auto d = host_.resolve_route(*user_, *c.route)) return *d;
   }
-  return requested_.value_or(ShapeDefinition{});
+  return c.requested.value_or(ShapeDefinition{});
+}
+
+const ClientNode::SyncedCollection& ClientNode::coll(const std::string& name) const {
+  for (const auto& c : colls_) {
+    if (c.name == name) return c;
+  }
+  SHAPESIM_ASSERT(false && "a collection this client syncs");
+  return colls_.front();
+}
+
+ClientNode::SyncedCollection& ClientNode::coll(const std::string& name) {
+  return const_cast<SyncedCollection&>(std::as_const(*this).coll(name));
+}
+
+std::vector<std::string> ClientNode::collection_names() const {
+  std::vector<std::string> out;
+  for (const auto& c : colls_) out.push_back(c.name);
+  return out;
 }
 
 Timestamp ClientNode::local_now() const { return clock_.local(env_.now()); }
 
-const Collection& ClientNode::collection() const {
-  static const Collection kEmpty;
-  return engine_ ? engine_->state().synced_collection(kCollection) : kEmpty;
+size_t ClientNode::all_rows() const {
+  size_t n = 0;
+  for (const auto& c : colls_) n += collection(c.name).rows().size();
+  return n;
 }
 
-std::map<std::string, VisibleRow> ClientNode::visible() const {
-  return engine_ ? engine_->state().visible(kCollection) : std::map<std::string, VisibleRow>{};
+const Collection& ClientNode::collection(const std::string& name) const {
+  static const Collection kEmpty;
+  return engine_ ? engine_->state().synced_collection(name) : kEmpty;
+}
+
+std::map<std::string, VisibleRow> ClientNode::visible(const std::string& name) const {
+  return engine_ ? engine_->state().visible(name) : std::map<std::string, VisibleRow>{};
 }
 
 std::string ClientNode::stored_batch_id(const std::string& batch) const {
@@ -110,17 +149,18 @@ std::string ClientNode::stored_batch_id(const std::string& batch) const {
 }
 
 Status ClientNode::declare_query(const std::string& name, ClientQueries::Spec spec) {
-  if (!table_) return failed_precondition("client " + name_ + " has no table to query");
+  const auto& table = colls_.front().table;
+  if (!table) return failed_precondition("client " + name_ + " has no table to query");
   bool first = !queries_;
-  if (first) queries_ = std::make_unique<ClientQueries>(kCollection, *table_);
+  if (first) queries_ = std::make_unique<ClientQueries>(kCollection, *table);
   SHAPESIM_RETURN_IF_ERROR(queries_->declare(name, std::move(spec)));
   if (first && engine_) return queries_->reset(visible());
   return Status::Ok();
 }
 
-std::map<std::string, WireRow> ClientNode::saved_rows() const {
+std::map<std::string, WireRow> ClientNode::saved_rows(const std::string& name) const {
   if (!store_) return {};
-  auto saved = store_->load_shape(kCollection);
+  auto saved = store_->load_shape(name);
   return saved.ok() ? std::move(saved->rows) : std::map<std::string, WireRow>{};
 }
 
@@ -148,11 +188,15 @@ void ClientNode::login(const std::string& user) {
   bool another = user_ != user;
   user_ = user;
   signed_out_ = false;
-  if (another && user_ && route_) shape_ = requested_;  // resolved again from the server's answers
+  if (another && user_) {
+    for (auto& c : colls_) {
+      if (c.route) c.shape = c.requested;  // resolved again from the server's answers
+    }
+  }
   if (!up_) return;
   std::string token = host_.user_token(user);
   token_minted_ = env_.now();
-  size_t rows_before = collection().rows().size();
+  size_t rows_before = all_rows();
   auto settled = engine_->switch_user(user, token.empty() ? std::nullopt : std::optional<std::string>(token));
   SHAPESIM_ASSERT(settled.ok());  // the simulated disk does not fail here
   if (another && rows_before > 0) ++purges_;
@@ -167,7 +211,7 @@ void ClientNode::logout() {
   host_.note_client_disturbed(*this);
   signed_out_ = true;
   if (!up_) return;
-  size_t rows_before = collection().rows().size();
+  size_t rows_before = all_rows();
   auto settled = engine_->switch_user("", std::nullopt);
   SHAPESIM_ASSERT(settled.ok());
   if (rows_before > 0) ++purges_;
@@ -179,11 +223,12 @@ void ClientNode::logout() {
 
 void ClientNode::switch_route(const std::string& route) {
   host_.note_client_disturbed(*this);
-  route_ = route;
-  shape_ = requested_;
+  SyncedCollection& main = colls_.front();
+  main.route = route;
+  main.shape = main.requested;
   if (!up_) return;
-  size_t rows_before = collection().rows().size();
-  SHAPESIM_ASSERT(engine_->set_route(route, route_shape()).ok());
+  size_t rows_before = all_rows();
+  SHAPESIM_ASSERT(engine_->set_route(route, route_shape(main)).ok());
   if (rows_before > 0) ++purges_;
   host_.after_client_restart(*this);
   TraceEvent(env_.trace(), env_.now(), name_, TraceKind::kSwitchRoute).field("route", route);
@@ -214,12 +259,15 @@ void ClientNode::write(std::string batch_id, std::string body) {
     return;
   }
   std::vector<LocalMutation> local;
-  if (shape_ && table_) {
-    // The application's optimistic side of the write: the rows of its own collection.
+  if (has_shape()) {
+    // The application's optimistic side of the write: the rows of its own collections.
     auto parsed = nlohmann::json::parse(body, nullptr, false);
     if (parsed.is_object() && parsed.contains("mutations")) {
-      auto mutations = local_mutations_for(parsed["mutations"], *table_, kCollection);
-      if (mutations.ok()) local = std::move(*mutations);
+      for (const auto& c : colls_) {
+        if (!c.table) continue;
+        auto mutations = local_mutations_for(parsed["mutations"], *c.table, c.name);
+        if (mutations.ok()) local.insert(local.end(), mutations->begin(), mutations->end());
+      }
     }
   }
   auto seq = engine_->transact(batch_id, local, body);
@@ -341,21 +389,27 @@ bool ClientNode::record_outcomes() {
   return acked;
 }
 
-void ClientNode::after_update(RequestId id, const StreamUpdate& update, bool purged) {
-  if (user_ && update.accepted && engine_->stream().handle()) {
+void ClientNode::after_update(RequestId id, const std::string& collection, const StreamUpdate& update, bool purged) {
+  SyncedCollection& c = coll(collection);
+  const ShapeStream& s = engine_->stream(collection);
+  if (user_ && update.accepted && s.handle()) {
     // The route or the gatekeeper decides the shape (the scope, a role's columns): the
     // client's shape is the one the server answered from, for the checkers.
-    if (auto served = host_.served_shape(*engine_->stream().handle())) shape_ = std::move(*served);
+    if (auto served = host_.served_shape(*s.handle())) c.shape = std::move(*served);
   }
-  const ShapeStream& s = engine_->stream();
-  TraceEvent(env_.trace(), env_.now(), name_, purged ? TraceKind::kPurge : TraceKind::kApply)
-      .field("id", id.value)
-      .field("changes", update.changes.size())
-      .field("refetch", update.must_refetch)
-      .field("state", stream_state_name(s.state()))
-      .field("rows", collection().rows().size())
-      .field("pending", pending_transactions());
+  {
+    TraceEvent event(env_.trace(), env_.now(), name_, purged ? TraceKind::kPurge : TraceKind::kApply);  // recorded at '}'
+    event.field("id", id.value);
+    if (collection != kCollection) event.field("collection", collection);
+    event.field("changes", update.changes.size())
+        .field("refetch", update.must_refetch)
+        .field("state", stream_state_name(s.state()))
+        .field("rows", this->collection(collection).rows().size())
+        .field("pending", pending_transactions());
+  }
+  applying_ = collection;
   host_.after_apply(*this, update);
+  applying_ = kCollection;
 }
 
 void ClientNode::on_response(RequestId id, const HttpResponse& response, Timestamp sent_at) {
@@ -368,7 +422,7 @@ void ClientNode::on_response(RequestId id, const HttpResponse& response, Timesta
   InFlight what = r->second;
   requests_.erase(r);
   if (what.kind == ClientEngine::Kind::kWrite && response.status == 200 && crash_point(CrashPoint::kAfterServerCommit)) return;
-  size_t rows_before = collection().rows().size() + engine_->state().visible_count(kCollection);
+  size_t rows_before = all_rows() + engine_->state().visible_count(kCollection);
   ClientEngine::Handled handled = engine_->on_response(what.kind, what.batch_id, response, local_now(), what.generation);
   if (handled.purged) {
     host_.note_client_disturbed(*this);
@@ -377,7 +431,7 @@ void ClientNode::on_response(RequestId id, const HttpResponse& response, Timesta
   }
   bool acked = record_outcomes();
   if (what.kind == ClientEngine::Kind::kWrite && acked && crash_point(CrashPoint::kAfterRemoval)) return;
-  if (handled.update) after_update(id, *handled.update, handled.purged);
+  if (handled.update) after_update(id, what.batch_id.empty() ? kCollection : what.batch_id, *handled.update, handled.purged);
   pump();
   if (what.kind == ClientEngine::Kind::kToken) host_.device_tokens_changed(*this);
 }

@@ -23,6 +23,11 @@
 // Under auth (a `user`): the engine carries a user token minted as a login would (renewed at
 // half its lifetime, and when a 401 asks for it); a `route` client reads that declared route,
 // any other goes through the gatekeeper.
+//
+// Several collections (ClientOptions::more_collections): the engine syncs each from its own
+// shape; a write shows optimistically in every collection whose table it touches and is one
+// transaction. The accessors below take a collection (the first, "main", by default); during
+// after_apply, applying() names the collection the update belongs to.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +49,13 @@ namespace shapesim::sim {
 
 class SimDisk;
 
+// A collection synced besides the first: its own shape, or (under auth) a declared route.
+struct ClientCollectionOptions {
+  std::string name;
+  std::optional<ShapeDefinition> shape;  // with a route: the route's table
+  std::optional<std::string> route;
+};
+
 struct ClientOptions {
   std::optional<ShapeDefinition> shape;  // none: a writer without a shape
   // Under auth: the user this client acts for (tokens minted by the gate, as a login would) and
@@ -59,6 +71,8 @@ struct ClientOptions {
   Duration save_every{0};
   NodeClock clock;
   Duration slowness{0};  // processing time per message: a slow client's inbox queues up
+  // Collections besides the first (which `shape` and `route` describe); needs a `shape`.
+  std::vector<ClientCollectionOptions> more_collections;
 };
 
 // Where a client can crash around one write (probes client.crash_<point>).
@@ -102,28 +116,39 @@ class ClientNode {
   NodeId id() const { return id_; }
   const std::string& name() const { return name_; }
   bool up() const { return up_; }
-  bool has_shape() const { return shape_.has_value(); }
+  bool has_shape() const { return colls_.front().shape.has_value(); }
   const std::optional<std::string>& user() const { return user_; }
-  const std::optional<std::string>& route() const { return route_; }
+  // The route a collection reads (the first's by default).
+  const std::optional<std::string>& route(const std::string& collection = kCollection) const { return coll(collection).route; }
+  // The collections it syncs, the first ("main") first.
+  std::vector<std::string> collection_names() const;
+  // While a stream update is handled (after_apply): the collection it belongs to.
+  const std::string& applying() const { return applying_; }
   const std::optional<std::string>& organization() const { return organization_; }
-  // Its shape was refused (a permission change): purged, asking again.
+  // Its shape was refused (a permission change): purged, asking again. Without a collection:
+  // any of its shapes.
   bool denied() const { return engine_ && engine_->denied(); }
+  bool denied(const std::string& collection) const { return engine_ && has_shape() && engine_->denied(collection); }
   uint64_t purges() const { return purges_; }  // purges that dropped rows it held
   // The shape it syncs (a route client: the one the server last answered from).
-  const std::optional<ShapeDefinition>& shape() const { return shape_; }
+  const std::optional<ShapeDefinition>& shape(const std::string& collection = kCollection) const { return coll(collection).shape; }
   // What the application asks for (under the gatekeeper: the narrowing it sends).
-  const std::optional<ShapeDefinition>& requested_shape() const { return requested_; }
-  const ShapeStream* stream() const { return engine_ && shape_ ? &engine_->stream() : nullptr; }
+  const std::optional<ShapeDefinition>& requested_shape(const std::string& collection = kCollection) const {
+    return coll(collection).requested;
+  }
+  const ShapeStream* stream(const std::string& collection = kCollection) const {
+    return engine_ && has_shape() ? &engine_->stream(collection) : nullptr;
+  }
   // The synced layer (what the server sent); empty while down.
-  const Collection& collection() const;
+  const Collection& collection(const std::string& name = kCollection) const;
   // What the application sees: synced rows with pending local transactions applied.
-  std::map<std::string, VisibleRow> visible() const;
+  std::map<std::string, VisibleRow> visible(const std::string& name = kCollection) const;
   // The application's live queries over what it sees (scenario step live_query).
   Status declare_query(const std::string& name, ClientQueries::Spec spec);
   const ClientQueries* queries() const { return queries_.get(); }
   const ClientEngine* engine() const { return engine_.get(); }
   // The rows its local file holds for the shape (what a restart would show).
-  std::map<std::string, WireRow> saved_rows() const;
+  std::map<std::string, WireRow> saved_rows(const std::string& name = kCollection) const;
   size_t pending_writes() const { return engine_ ? engine_->outbox().size() : 0; }
   size_t pending_transactions() const { return engine_ ? engine_->state().pending().size() : 0; }
   // Every transaction the application committed (persisted), in order.
@@ -158,12 +183,24 @@ class ClientNode {
   // Opens the local file (again, after a crash) and the engine over it.
   void open_engine();
   void on_timeout(RequestId id);
-  // A route client: the definition its route serves it now (for the engine's optimistic filter).
-  ShapeDefinition route_shape() const;
+  // One collection it syncs: what the application asks for and what the server serves.
+  struct SyncedCollection {
+    std::string name;
+    std::optional<ShapeDefinition> requested;  // what the application asks for
+    std::optional<ShapeDefinition> shape;      // what the server serves it (for the checkers)
+    std::optional<std::string> route;
+    std::optional<TableSchema> table;  // the shape's table (its optimistic rows are filtered by the shape)
+  };
+  const SyncedCollection& coll(const std::string& name) const;
+  SyncedCollection& coll(const std::string& name);
+  // A route collection: the definition its route serves it now (for the engine's optimistic filter).
+  ShapeDefinition route_shape(const SyncedCollection& c) const;
   void renew_user_token(bool force);
   // Records the writes that reached a final answer; returns whether one was acknowledged.
   bool record_outcomes();
-  void after_update(RequestId id, const StreamUpdate& update, bool purged);
+  void after_update(RequestId id, const std::string& collection, const StreamUpdate& update, bool purged);
+  // The synced rows of every collection.
+  size_t all_rows() const;
   // A crash point: the client may crash here (then restarts later). Returns whether it did.
   bool crash_point(CrashPoint point);
 
@@ -172,12 +209,10 @@ class ClientNode {
   ClientNodeConfig config_;
   NodeId id_;
   std::string name_;
-  std::optional<ShapeDefinition> requested_;  // what the application asks for
-  std::optional<ShapeDefinition> shape_;      // what the server serves it (for the checkers)
+  std::vector<SyncedCollection> colls_;  // never empty: "main" first
+  std::string applying_;  // see applying()
   std::optional<std::string> user_;
-  std::optional<std::string> route_;
   std::optional<std::string> organization_;
-  std::optional<TableSchema> table_;  // the shape's table (its optimistic rows are filtered by the shape)
   Timestamp token_minted_{0};
   std::string device_;
   Duration save_every_{0};  // ClientOptions::save_every

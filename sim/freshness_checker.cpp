@@ -26,28 +26,32 @@ class FreshnessChecker : public InvariantChecker {
     if (!world.server().up()) return;
     const ShapeServer& core = world.server().core();
     for (const auto& c : world.clients()) {
-      const ShapeStream* s = c->stream();
-      // Only a client in its steady state is held to the bound: live, with its long-poll out
-      // (a client backing off after an error, or syncing from scratch, has its own pace).
-      if (!c->up() || !s || !s->handle() || !s->offset() || c->denied() || s->state() != StreamState::kLive || !s->in_flight()) {
-        continue;
+      for (const auto& coll : c->collection_names()) {
+        const ShapeStream* s = c->stream(coll);
+        // Only a stream in its steady state is held to the bound: live, with its long-poll out
+        // (a client backing off after an error, or syncing from scratch, has its own pace).
+        if (!c->up() || !s || !s->handle() || !s->offset() || c->denied(coll) || s->state() != StreamState::kLive || !s->in_flight()) {
+          continue;
+        }
+        const Shape* shape = core.registry().find_by_handle(*s->handle());
+        if (!shape) continue;
+        LogOffset head = shape->log().head();
+        if (!(*s->offset() < head)) continue;
+        auto& mine = deliveries_[c->name()][coll];
+        if (!mine.empty() && mine.back().handle == *s->handle() && !(mine.back().head < head)) continue;  // already waiting
+        mine.push_back({*s->handle(), head, world.now(), *s->offset(), std::min(world.now(), c->stream_request_sent_at())});
+        schedule_delivery_check(world, c->name(), coll, mine.back());
       }
-      const Shape* shape = core.registry().find_by_handle(*s->handle());
-      if (!shape) continue;
-      LogOffset head = shape->log().head();
-      if (!(*s->offset() < head)) continue;
-      auto& mine = deliveries_[c->name()];
-      if (!mine.empty() && mine.back().handle == *s->handle() && !(mine.back().head < head)) continue;  // already waiting
-      mine.push_back({*s->handle(), head, world.now(), *s->offset(), std::min(world.now(), c->stream_request_sent_at())});
-      schedule_delivery_check(world, c->name(), mine.back());
     }
     check_access(world);
   }
 
   void after_apply(World& world, const ClientNode& client, const StreamUpdate&) override {
-    auto it = deliveries_.find(client.name());
-    if (it == deliveries_.end()) return;
-    const ShapeStream* s = client.stream();
+    auto by_client = deliveries_.find(client.name());
+    if (by_client == deliveries_.end()) return;
+    auto it = by_client->second.find(client.applying());
+    if (it == by_client->second.end()) return;
+    const ShapeStream* s = client.stream(client.applying());
     auto& mine = it->second;
     mine.erase(std::remove_if(mine.begin(), mine.end(),
                               [&](const Delivery& d) {
@@ -60,8 +64,12 @@ class FreshnessChecker : public InvariantChecker {
   }
 
   void after_write_acknowledged(World& world, const ClientNode& client, const std::string& batch) override {
-    const ShapeStream* s = client.stream();
-    if (!s || client.denied() || s->state() != StreamState::kLive || !s->in_flight() || !pending(client, batch)) return;
+    // (Every stream: a transaction across collections completes once each has its change.)
+    for (const auto& coll : client.collection_names()) {
+      const ShapeStream* s = client.stream(coll);
+      if (!s || client.denied(coll) || s->state() != StreamState::kLive || !s->in_flight()) return;
+    }
+    if (!pending(client, batch)) return;
     // Held to the bound from its steady state: live, its long-poll out since before the ack.
     Timestamp since = std::min(world.now(), client.stream_request_sent_at());
     Timestamp acked = world.now();
@@ -104,28 +112,30 @@ class FreshnessChecker : public InvariantChecker {
     Timestamp since{0};  // healthy since then (INT64_MAX: not held to the bound)
   };
 
-  void schedule_delivery_check(World& world, const std::string& client, const Delivery& d) {
-    world.schedule(world.now() + world.freshness_bound(), [this, &world, client, d] {
+  void schedule_delivery_check(World& world, const std::string& client, const std::string& coll, const Delivery& d) {
+    world.schedule(world.now() + world.freshness_bound(), [this, &world, client, coll, d] {
       ClientNode* c = world.find_client(client);
-      auto it = deliveries_.find(client);
-      if (!c || it == deliveries_.end()) return;
+      auto by_client = deliveries_.find(client);
+      if (!c || by_client == deliveries_.end()) return;
+      auto it = by_client->second.find(coll);
+      if (it == by_client->second.end()) return;
       auto& mine = it->second;
       auto pending = std::find_if(mine.begin(), mine.end(), [&](const Delivery& x) {
         return x.handle == d.handle && x.head == d.head && x.committed == d.committed;
       });
       if (pending == mine.end()) return;  // received
-      const ShapeStream* s = c->stream();
-      if (!s || !s->handle() || *s->handle() != d.handle || c->denied() || !world.healthy_since(*c, d.since)) {
+      const ShapeStream* s = c->stream(coll);
+      if (!s || !s->handle() || *s->handle() != d.handle || c->denied(coll) || !world.healthy_since(*c, d.since)) {
         mine.erase(pending);  // another shape, or something delayed it legitimately
         return;
       }
       if (s->offset() && pending->from < *s->offset()) {
         // Progressing (a change in several chunks): look again one bound later.
         pending->from = *s->offset();
-        schedule_delivery_check(world, client, *pending);
+        schedule_delivery_check(world, client, coll, *pending);
         return;
       }
-      world.report({name(), client,
+      world.report({name(), coll == ClientNode::kCollection ? client : client + "/" + coll,
                     "did not receive the change at offset " + d.head.to_string() + " of shape " + d.handle + " within " +
                         std::to_string((world.now() - d.committed).micros / 1000) + " ms (bound " +
                         std::to_string(world.freshness_bound().micros / 1000) + " ms), stuck at " +
@@ -147,11 +157,13 @@ class FreshnessChecker : public InvariantChecker {
   static bool holds_rows_of(World& world, const ClientNode& c, const std::string& org) {
     const auth::AuthGate* gate = world.server().gate();
     if (!gate || !c.shape()) return false;
-    const auth::TablePolicy* t = gate->policy().table(c.shape()->table);
-    if (!t || t->scope.kind != auth::RowScope::Kind::kOrganization) return false;
-    for (const auto& [key, row] : c.collection().rows()) {
-      auto v = row.find(t->scope.column);
-      if (v != row.end() && v->second && *v->second == org) return true;
+    for (const auto& coll : c.collection_names()) {
+      const auth::TablePolicy* t = gate->policy().table(c.shape(coll)->table);
+      if (!t || t->scope.kind != auth::RowScope::Kind::kOrganization) continue;
+      for (const auto& [key, row] : c.collection(coll).rows()) {
+        auto v = row.find(t->scope.column);
+        if (v != row.end() && v->second && *v->second == org) return true;
+      }
     }
     return false;
   }
@@ -166,15 +178,17 @@ class FreshnessChecker : public InvariantChecker {
     last_generation_ = gate->directory_generation();
     for (const auto& c : world.clients()) {
       if (!c->up() || !c->user() || !c->shape() || c->signed_out()) continue;
-      const auth::TablePolicy* t = gate->policy().table(c->shape()->table);
-      if (!t || t->scope.kind != auth::RowScope::Kind::kOrganization) continue;
-      std::set<std::string> orgs;
-      for (const auto& [key, row] : c->collection().rows()) {
-        auto v = row.find(t->scope.column);
-        if (v != row.end() && v->second) orgs.insert(*v->second);
+      std::set<std::string> orgs;  // organizations it holds rows of that its user may not read
+      for (const auto& coll : c->collection_names()) {
+        const std::string& table = c->shape(coll)->table;
+        const auth::TablePolicy* t = gate->policy().table(table);
+        if (!t || t->scope.kind != auth::RowScope::Kind::kOrganization) continue;
+        for (const auto& [key, row] : c->collection(coll).rows()) {
+          auto v = row.find(t->scope.column);
+          if (v != row.end() && v->second && !gate->may_read(*c->user(), table, *v->second)) orgs.insert(*v->second);
+        }
       }
       for (const auto& org : orgs) {
-        if (gate->may_read(*c->user(), c->shape()->table, org)) continue;
         auto lost = gate->access_changed_at(*c->user(), org);
         if (!lost) continue;  // it never could: authorized-rows reports that
         auto& mine = losses_[c->name()];
@@ -205,7 +219,7 @@ class FreshnessChecker : public InvariantChecker {
   World* world_ = nullptr;
   const auth::AuthGate* last_gate_ = nullptr;
   uint64_t last_generation_ = 0;
-  std::map<std::string, std::vector<Delivery>> deliveries_;
+  std::map<std::string, std::map<std::string, std::vector<Delivery>>> deliveries_;  // by client, then collection
   std::map<std::string, std::vector<Loss>> losses_;
 };
 

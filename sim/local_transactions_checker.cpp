@@ -46,19 +46,22 @@ class LocalTransactionsChecker : public InvariantChecker {
         world.report({name(), c->name(), std::to_string(c->pending_transactions()) + " local transaction(s) still pending at quiescence",
                       world.now()});
       }
-      if (!c->shape() || c->denied()) continue;
-      const auto& synced = c->collection().rows();
-      auto visible = c->visible();
-      for (const auto& [key, v] : visible) {
-        auto s = synced.find(key);
-        if (s == synced.end()) {
-          world.report({name(), c->name(), "shows " + key + ", which the server never sent", world.now()});
-        } else if (!v.synced || v.row != s->second) {
-          world.report({name(), c->name(), "shows " + key + " other than its synced row", world.now()});
+      for (const auto& coll : c->collection_names()) {
+        if (!c->shape(coll) || c->denied(coll)) continue;
+        const std::string who = coll == ClientNode::kCollection ? c->name() : c->name() + "/" + coll;
+        const auto& synced = c->collection(coll).rows();
+        auto visible = c->visible(coll);
+        for (const auto& [key, v] : visible) {
+          auto s = synced.find(key);
+          if (s == synced.end()) {
+            world.report({name(), who, "shows " + key + ", which the server never sent", world.now()});
+          } else if (!v.synced || v.row != s->second) {
+            world.report({name(), who, "shows " + key + " other than its synced row", world.now()});
+          }
         }
-      }
-      for (const auto& [key, _] : synced) {
-        if (!visible.count(key)) world.report({name(), c->name(), "does not show synced row " + key, world.now()});
+        for (const auto& [key, _] : synced) {
+          if (!visible.count(key)) world.report({name(), who, "does not show synced row " + key, world.now()});
+        }
       }
     }
   }

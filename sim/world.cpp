@@ -151,7 +151,6 @@ bool World::run_until_quiescent(Duration max) {
 
 bool World::quiescent() const {
   if (!server_->up()) return false;
-  const ShapeServer& core = server_->core();
   for (const auto& c : clients_) {
     if (!c->up() || !reachable(c->id()) || c->signed_out() || !c->online()) continue;
     if (c->pending_writes() > 0 || c->pending_transactions() > 0) return false;
@@ -159,30 +158,37 @@ bool World::quiescent() const {
     if (const ClientEngine* e = c->engine(); e && (e->token_failure() || e->needs_user_token() || e->checking_data_version())) {
       return false;
     }
-    if (c->denied()) {
-      // Refused by the policy: nothing to converge to, unless access came back (it will ask
-      // again and must sync).
-      if (c->route() && c->user() && server_->gate() && server_->gate()->resolve_route(*c->user(), *c->route())) return false;
-      continue;
+    for (const auto& coll : c->collection_names()) {
+      if (!collection_settled(*c, coll)) return false;
     }
-    if (c->route() && c->user() && server_->gate()) {
-      // A permission change may have moved the route to another shape, or closed it: not
-      // settled until the client syncs the shape the route serves its user now, or is refused.
-      auto current = server_->gate()->resolve_route(*c->user(), *c->route());
-      if (!current || !c->shape() || *current != *c->shape()) return false;
-    } else if (c->user() && c->requested_shape() && server_->gate()) {
-      // Likewise under the gatekeeper: settled once the client streams what it would grant
-      // now (a role change can change the columns), or is refused.
-      auto current = server_->gate()->resolve_grant(*c->user(), *c->requested_shape(), c->organization());
-      if (!current || !c->shape() || *current != *c->shape()) return false;
-    }
-    const ShapeStream* s = c->stream();
-    if (!s || s->state() == StreamState::kFailed) continue;
-    if (s->state() != StreamState::kLive || !s->up_to_date() || !s->handle() || !s->offset()) return false;
-    const Shape* shape = core.registry().find_by_definition(c->shape() ? *c->shape() : s->shape());
-    if (!shape || shape->handle().value != *s->handle() || shape->log().head() != *s->offset()) return false;
   }
   return true;
+}
+
+bool World::collection_settled(const ClientNode& c, const std::string& coll) const {
+  const ShapeServer& core = server_->core();
+  const auto& route = c.route(coll);
+  if (c.denied(coll)) {
+    // Refused by the policy: nothing to converge to, unless access came back (it will ask
+    // again and must sync).
+    return !(route && c.user() && server_->gate() && server_->gate()->resolve_route(*c.user(), *route));
+  }
+  if (route && c.user() && server_->gate()) {
+    // A permission change may have moved the route to another shape, or closed it: not
+    // settled until the client syncs the shape the route serves its user now, or is refused.
+    auto current = server_->gate()->resolve_route(*c.user(), *route);
+    if (!current || !c.shape(coll) || *current != *c.shape(coll)) return false;
+  } else if (c.user() && c.requested_shape(coll) && server_->gate()) {
+    // Likewise under the gatekeeper: settled once the client streams what it would grant
+    // now (a role change can change the columns), or is refused.
+    auto current = server_->gate()->resolve_grant(*c.user(), *c.requested_shape(coll), c.organization());
+    if (!current || !c.shape(coll) || *current != *c.shape(coll)) return false;
+  }
+  const ShapeStream* s = c.stream(coll);
+  if (!s || s->state() == StreamState::kFailed) return true;
+  if (s->state() != StreamState::kLive || !s->up_to_date() || !s->handle() || !s->offset()) return false;
+  const Shape* shape = core.registry().find_by_definition(c.shape(coll) ? *c.shape(coll) : s->shape());
+  return shape && shape->handle().value == *s->handle() && shape->log().head() == *s->offset();
 }
 
 // --- faults ---

@@ -75,6 +75,9 @@ class World : public NodeEnv, public ServerHost, public ClientHost {
   // The server is up, and every client that is up and can reach it has no pending write and
   // is live at the head of its shape's log (same handle, same offset).
   bool quiescent() const;
+  // One collection of a client has nothing left to do: streaming what the server would serve
+  // it now, up to date with its log (or refused).
+  bool collection_settled(const ClientNode& c, const std::string& collection) const;
 
   // --- faults ---
   void isolate(NodeId node);                       // two-way cut between node and the server

@@ -1,9 +1,11 @@
 #include "tools/live_run.h"
 
 #include <chrono>
+#include <future>
 #include <thread>
 
 #include "reference/client/write_mutations.h"
+#include "tools/live_checks.h"
 #include "tools/live_identity.h"
 
 namespace shapesim::tools {
@@ -11,25 +13,6 @@ namespace shapesim::tools {
 namespace {
 
 using nlohmann::json;
-
-// One live application: the engine over its own local file.
-struct LiveClient {
-  const ScenarioClient* spec = nullptr;
-  std::string file;
-  std::optional<std::string> user;
-  std::optional<std::string> route;
-  bool up = true;
-  bool online = true;
-  bool signed_out = false;
-  uint64_t incarnation = 0;
-  std::unique_ptr<ClientStore> store;
-  std::unique_ptr<ClientEngine> engine;
-  std::unique_ptr<sim::ClientQueries> queries;  // the application's live queries
-  std::vector<std::string> committed;
-  std::map<std::string, uint64_t> acked;
-  std::map<std::string, std::string> rejected;
-  uint64_t token_requests = 0;  // gatekeeper requests it sent
-};
 
 class LiveRun {
  public:
@@ -48,7 +31,7 @@ class LiveRun {
     }
     for (size_t i = 0; i < s_.steps.size(); ++i) step(i);
     if (!settle(s_.settle_limit, "the end")) failures_.push_back("the end: not settled within " + std::to_string(s_.settle_limit.as_millis()) + " ms");
-    for (auto& [name, c] : clients_) check_promises(name, c);
+    for (auto& [name, c] : clients_) check_live_promises(name, c, failures_);
     for (const auto& [label, client, id, expect] : transacts_) {
       LiveClient& c = clients_.at(client);
       std::string actual = c.acked.count(id) ? "confirmed" : c.rejected.count(id) ? "rolled_back" : "neither confirmed nor rolled back";
@@ -80,6 +63,14 @@ class LiveRun {
                                 .route = c.route,
                                 .organization = c.spec->org,
                                 .table = c.route ? std::nullopt : table_of(c)};
+    for (const auto& more : c.spec->collections) {
+      const TableSchema* t = s_.find_table(more.shape.schema, more.shape.table);
+      options.more_collections.push_back({.collection = more.name,
+                                          .shape = more.shape,
+                                          .table = more.route || !t ? std::nullopt : std::optional<TableSchema>(*t),
+                                          .route = more.route,
+                                          .organization = more.route ? std::nullopt : c.spec->org});
+    }
     if (c.spec->device && c.user && !c.route) {
       // The clients of one device share its token cache (as the simulator's do).
       auto& shared = device_tokens_[*c.spec->device];
@@ -124,17 +115,29 @@ class LiveRun {
       if (c.engine->needs_user_token() && c.user && !c.signed_out) {
         if (auto token = login(*c.user)) c.engine->set_user_token(*token);
       }
-      auto out = c.engine->poll(t);
-      if (!out) break;
+      // Everything the engine asks for now goes out at once, as from a real application: with
+      // several collections their long-polls are in flight together (one at a time, the
+      // first stream's long-poll would starve the others).
+      std::vector<ClientEngine::Outgoing> outs;
+      while (auto out = c.engine->poll(t)) outs.push_back(std::move(*out));
+      if (outs.empty()) break;
       moved = true;
-      if (out->kind == ClientEngine::Kind::kToken) ++c.token_requests;
-      auto response = net::http_exchange(endpoint_, out->request, Duration::seconds(30));
-      if (!response.ok()) {
-        c.engine->on_network_error(out->kind, out->batch_id, now(), out->generation);
-      } else {
-        c.engine->on_response(out->kind, out->batch_id, *response, now(), out->generation);
+      std::vector<std::future<Result<HttpResponse>>> answers;
+      for (const auto& out : outs) {
+        if (out.kind == ClientEngine::Kind::kToken) ++c.token_requests;
+        answers.push_back(std::async(outs.size() == 1 ? std::launch::deferred : std::launch::async,
+                                     [this, &out] { return net::http_exchange(endpoint_, out.request, Duration::seconds(30)); }));
       }
-      record(c);
+      for (size_t k = 0; k < outs.size(); ++k) {
+        auto response = answers[k].get();
+        const auto& out = outs[k];
+        if (!response.ok()) {
+          c.engine->on_network_error(out.kind, out.batch_id, now(), out.generation);
+        } else {
+          c.engine->on_response(out.kind, out.batch_id, *response, now(), out.generation);
+        }
+        record(c);
+      }
     }
     record(c);
     return moved;
@@ -149,9 +152,17 @@ class LiveRun {
     }
   }
 
-  // The rows a fresh reader of the client's shape gets from the target now.
-  std::optional<std::map<std::string, WireRow>> fresh_rows(const LiveClient& c) {
+  // The rows a fresh reader of the shape of the client's `collection` gets from the target now.
+  std::optional<std::map<std::string, WireRow>> fresh_rows(const LiveClient& c, const std::string& collection) {
     ClientEngineOptions options = c.engine->options();
+    for (const auto& more : options.more_collections) {
+      if (more.collection != collection) continue;
+      options.shape = more.shape;
+      options.route = more.route;
+      options.organization = more.organization;
+    }
+    options.collection = collection;
+    options.more_collections.clear();
     options.table.reset();
     auto reader = ClientEngine::open(options, nullptr, Random(7));
     if (!reader.ok()) return std::nullopt;
@@ -168,7 +179,7 @@ class LiveRun {
       r.on_response(out->kind, out->batch_id, *response, now(), out->generation);
     }
     if (!r.stream().up_to_date()) return std::nullopt;
-    return r.state().synced("main");
+    return r.state().synced(collection);
   }
 
   bool settled(LiveClient& c) {
@@ -176,7 +187,11 @@ class LiveRun {
     const ClientEngine& e = *c.engine;
     if (e.outbox().size() > 0 || !e.state().pending().empty()) return false;
     if (!c.spec->shape || e.denied()) return true;
-    return e.stream().state() == StreamState::kLive && e.stream().up_to_date() && !e.checking_data_version();
+    for (const auto& coll : collections_of(c)) {
+      const ShapeStream& s = e.stream(coll);
+      if (s.state() != StreamState::kLive || !s.up_to_date()) return false;
+    }
+    return !e.checking_data_version();
   }
 
   // The clients on c's device (c alone without one).
@@ -189,19 +204,27 @@ class LiveRun {
     return out;
   }
 
-  std::vector<std::string> differences(LiveClient& c) {
+  // How the client's collections differ from a fresh read (only `only` when given).
+  std::vector<std::string> differences(LiveClient& c, const std::optional<std::string>& only = std::nullopt) {
     std::vector<std::string> out;
     if (!c.up || !c.online || c.signed_out || !c.spec->shape || !c.engine || c.engine->denied()) return out;
-    auto expected = fresh_rows(c);
-    if (!expected) return {"cannot read the shape fresh from the target"};
-    const auto& actual = c.engine->state().synced("main");
-    for (const auto& [k, row] : *expected) {
-      auto it = actual.find(k);
-      if (it == actual.end()) out.push_back("missing row " + k);
-      else if (it->second != row) out.push_back("row " + k + " differs from a fresh read");
-    }
-    for (const auto& [k, _] : actual) {
-      if (!expected->count(k)) out.push_back("extra row " + k);
+    for (const auto& coll : collections_of(c)) {
+      if (only && coll != *only) continue;
+      const std::string in = coll == "main" ? "" : " in " + coll;
+      auto expected = fresh_rows(c, coll);
+      if (!expected) {
+        out.push_back("cannot read the shape" + in + " fresh from the target");
+        continue;
+      }
+      const auto& actual = c.engine->state().synced(coll);
+      for (const auto& [k, row] : *expected) {
+        auto it = actual.find(k);
+        if (it == actual.end()) out.push_back("missing row " + k + in);
+        else if (it->second != row) out.push_back("row " + k + in + " differs from a fresh read");
+      }
+      for (const auto& [k, _] : actual) {
+        if (!expected->count(k)) out.push_back("extra row " + k + in);
+      }
     }
     return out;
   }
@@ -224,99 +247,11 @@ class LiveRun {
     return false;
   }
 
-  void check_promises(const std::string& name, LiveClient& c) {
-    if (!c.engine) return;
-    for (const auto& id : c.committed) {
-      if (!c.acked.count(id) && !c.rejected.count(id)) {
-        failures_.push_back("local-transactions [" + name + "]: " + id + " neither reached the server nor was rolled back");
-      }
-    }
-    if (!c.engine->state().pending().empty()) failures_.push_back("local-transactions [" + name + "]: transactions still pending");
-    if (c.spec->shape && !c.engine->denied()) {
-      const auto& synced = c.engine->state().synced("main");
-      for (const auto& [k, v] : c.engine->state().visible("main")) {
-        auto s = synced.find(k);
-        if (s == synced.end() || !v.synced || s->second != v.row) failures_.push_back("local-transactions [" + name + "]: shows " + k + " other than synced");
-      }
-    }
-  }
-
   void expect(const std::string& label, LiveClient& c, const json& a) {
-    const std::string name = c.spec->name;
-    auto fail = [&](const std::string& what) { failures_.push_back(label + " [" + name + "]: " + what); };
-    if (!c.engine) return fail("the client is not running");
-    const auto& rows = c.engine->state().synced("main");
-    if (a.contains("rows") && rows.size() != a["rows"].get<size_t>()) {
-      fail("expected " + std::to_string(a["rows"].get<size_t>()) + " rows, has " + std::to_string(rows.size()));
-    }
-    const TableSchema* table = c.spec->shape ? s_.find_table(c.spec->shape->schema, c.spec->shape->table) : nullptr;
-    if (a.contains("has") && table) {
-      auto key = row_key_of(*table, a["has"]);
-      auto it = key.ok() ? rows.find(*key) : rows.end();
-      if (it == rows.end()) {
-        fail("expected row " + (key.ok() ? *key : a["has"].dump()) + " to be present");
-      } else if (a.contains("values")) {
-        for (const auto& [col, v] : a["values"].items()) {
-          const ColumnSchema* column = table->find_column(col);
-          auto want = column ? Value::from_json(column->type, v) : Result<Value>(invalid_argument("no such column"));
-          auto got = it->second.find(col);
-          if (!want.ok() || got == it->second.end() || got->second != want->to_pg_text()) fail("row " + *key + " column " + col + " differs");
-        }
-      }
-    }
-    if (a.contains("lacks") && table) {
-      auto key = row_key_of(*table, a["lacks"]);
-      if (key.ok() && rows.count(*key)) fail("expected row " + *key + " to be absent");
-    }
-    if (a.contains("pending") && c.engine->state().pending().size() != a["pending"].get<size_t>()) {
-      fail("expected " + a["pending"].dump() + " pending transactions, has " + std::to_string(c.engine->state().pending().size()));
-    }
-    if (a.contains("visible_rows") && c.engine->state().visible_count("main") != a["visible_rows"].get<size_t>()) {
-      fail("expected " + a["visible_rows"].dump() + " visible rows, shows " + std::to_string(c.engine->state().visible_count("main")));
-    }
-    if (a.contains("writes_acked") && c.acked.size() != a["writes_acked"].get<size_t>()) {
-      fail("expected " + a["writes_acked"].dump() + " acknowledged writes, has " + std::to_string(c.acked.size()));
-    }
-    if (a.contains("refetches") && c.engine->stream().refetches() != a["refetches"].get<uint64_t>()) {
-      fail("expected " + a["refetches"].dump() + " refetches, saw " + std::to_string(c.engine->stream().refetches()));
-    }
-    if (a.value("converged", false)) {
-      for (const auto& d : differences(c)) fail("not converged: " + d);
-    }
-    if (a.contains("token_failure") && c.engine->token_failure().has_value() != a["token_failure"].get<bool>()) {
-      fail(c.engine->token_failure() ? "the gatekeeper failure is surfaced: " + *c.engine->token_failure()
-                                     : std::string("no gatekeeper failure is surfaced"));
-    }
-    if (a.contains("token_requests_at_most")) {
-      uint64_t sent = 0;
-      for (const LiveClient* d : device_of(c)) sent += d->token_requests;
-      if (sent > a["token_requests_at_most"].get<uint64_t>()) {
-        fail("expected at most " + a["token_requests_at_most"].dump() + " gatekeeper requests, saw " + std::to_string(sent));
-      }
-    }
-    if (a.contains("query") && table) {
-      for (const auto& f : sim::check_query(c.queries.get(), *table, a["query"])) fail(f);
-    }
-  }
-
-  void no_rows_from(const std::string& label, LiveClient& c, const json& a) {
-    if (!c.engine || !s_.auth || !c.spec->shape) return;
-    const auth::TablePolicy* t = s_.auth->policy.table(c.spec->shape->table);
-    if (!t) return;
-    std::string who = a.contains("org") ? a["org"].get<std::string>() : a["user"].get<std::string>();
-    auto scoped = [&](const WireRow& row) {
-      auto it = row.find(t->scope.column);
-      return it != row.end() && it->second && *it->second == who;
-    };
-    for (const auto& [k, row] : c.engine->state().synced("main")) {
-      if (scoped(row)) failures_.push_back(label + " [" + c.spec->name + "]: still holds " + k + " of " + who);
-    }
-    auto saved = c.store ? c.store->load_shape("main") : Result<ClientStore::SavedShape>(ClientStore::SavedShape{});
-    if (saved.ok()) {
-      for (const auto& [k, row] : saved->rows) {
-        if (scoped(row)) failures_.push_back(label + " [" + c.spec->name + "]: its local file still holds " + k + " of " + who);
-      }
-    }
+    uint64_t device_token_requests = 0;
+    for (const LiveClient* d : device_of(c)) device_token_requests += d->token_requests;
+    check_live_expect(s_, label, c, a, device_token_requests,
+                      [&](const std::string& coll) { return differences(c, coll); }, failures_);
   }
 
   void step(size_t i) {
@@ -331,9 +266,12 @@ class LiveRun {
         json body = {{"id", id}, {"mutations", a["mutations"]}};
         if (!c->up || c->signed_out || !c->engine) break;
         std::vector<LocalMutation> local;
-        if (auto t = table_of(*c)) {
-          auto m = local_mutations_for(a["mutations"], *t, "main");
-          if (m.ok()) local = std::move(*m);
+        for (const auto& coll : collections_of(*c)) {
+          const ShapeDefinition* shape = c->spec->shape_of(coll);
+          const TableSchema* t = shape ? s_.find_table(shape->schema, shape->table) : nullptr;
+          if (!t) continue;
+          auto m = local_mutations_for(a["mutations"], *t, coll);
+          if (m.ok()) local.insert(local.end(), m->begin(), m->end());
         }
         auto seq = c->engine->transact(id, local, body.dump());
         if (!seq.ok()) seq = c->engine->transact(id, {}, body.dump());
@@ -435,7 +373,7 @@ class LiveRun {
       }
       case StepKind::kExpectNoRowsFrom:
         if (a.contains("within_ms")) run_for(Duration::millis(a["within_ms"].get<int64_t>()));
-        no_rows_from(label, *c, a);
+        check_live_no_rows_from(s_, label, *c, a, failures_);
         break;
       default:
         failures_.push_back(label + ": not playable live");

@@ -130,6 +130,12 @@ bool ClientEngine::denied() const {
   return std::any_of(shapes_.begin(), shapes_.end(), [](const SyncedShape& s) { return s.denied; });
 }
 
+bool ClientEngine::denied(const std::string& collection) const {
+  const SyncedShape* s = shape_of(collection);
+  SHAPESIM_ASSERT(s != nullptr);  // a collection this engine syncs
+  return s->denied;
+}
+
 std::vector<std::string> ClientEngine::collections() const {
   std::vector<std::string> out;
   for (const auto& s : shapes_) out.push_back(s.sync.collection);

@@ -173,6 +173,8 @@ class ClientEngine {
   // A shape was refused (a permission change): with one collection everything was purged;
   // with several, what the refused collection held (the others stay). Asked again later.
   bool denied() const;
+  // Whether the shape of `collection` (which the engine syncs) is refused now.
+  bool denied(const std::string& collection) const;
   // The gatekeeper could not be reached after bounded retries, or answered an error (the
   // message); asked again after token_failure_retry, nothing purged.
   const std::optional<std::string>& token_failure() const { return token_failure_; }
