@@ -9,6 +9,7 @@ set -euo pipefail
 bin="$1"
 dir="$(mktemp -d)"
 here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/serve-port.sh"
 server_pid=""
 auth_pid=""
 cleanup() {
@@ -21,8 +22,7 @@ fail() { echo "client-resume: FAIL: $*" >&2; exit 1; }
 
 "$bin" serve --store "$dir/server.db" --schema "$here/conformance/schema.json" --port 0 --long-poll-ms 5000 > "$dir/serve.out" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 100); do grep -q "listening on" "$dir/serve.out" && break; sleep 0.05; done
-port="$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$dir/serve.out")"
+port="$(serve_port "$dir/serve.out" "$server_pid" || true)"
 [[ -n "$port" ]] || fail "the server did not start: $(cat "$dir/serve.out")"
 client=("$bin" client --url "http://127.0.0.1:$port" --table items --file "$dir/local.db" --timeout-s 20)
 
@@ -52,8 +52,7 @@ examples="$here/../docs/examples/auth"
 "$bin" serve --store :memory: --schema "$examples/schema.json" --auth "$examples/policy.json" --port 0 --long-poll-ms 5000 \
   > "$dir/auth.out" 2>&1 &
 auth_pid=$!
-for _ in $(seq 1 100); do grep -q "listening on" "$dir/auth.out" && break; sleep 0.05; done
-auth_port="$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$dir/auth.out")"
+auth_port="$(serve_port "$dir/auth.out" "$auth_pid" || true)"
 [[ -n "$auth_port" ]] || fail "the auth server did not start: $(cat "$dir/auth.out")"
 auth_url="http://127.0.0.1:$auth_port"
 bob="$(curl -s -X POST "$auth_url/api/auth/login" -d '{"user_id":"bob","secret":"dev-login-secret"}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')"

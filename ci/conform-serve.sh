@@ -14,6 +14,7 @@ shift
 pg_port=""
 if [[ "${1:-}" == "--pg" ]]; then pg_port="$2"; shift 2; fi
 here="$(cd "$(dirname "$0")/.." && pwd)"
+source "$here/ci/serve-port.sh"
 dir="$(mktemp -d)"
 server_pid=""
 cleanup() { [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null; rm -rf "$dir"; }
@@ -72,8 +73,7 @@ PY
   fi
   "$bin" serve "${source_args[@]}" "${auth[@]}" --port 0 --long-poll-ms 300 > "$dir/serve.out" 2>&1 &
   server_pid=$!
-  for _ in $(seq 1 100); do grep -q "listening on" "$dir/serve.out" && break; sleep 0.05; done
-  port="$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$dir/serve.out")"
+  port="$(serve_port "$dir/serve.out" "$server_pid" || true)"
   [[ -n "$port" ]] || { echo "conform-serve: the server did not start for $name: $(cat "$dir/serve.out")" >&2; exit 1; }
   junit=()
   if [[ -n "${CONFORM_JUNIT_DIR:-}" ]]; then mkdir -p "$CONFORM_JUNIT_DIR"; junit=(--junit "$CONFORM_JUNIT_DIR/$name.xml"); fi

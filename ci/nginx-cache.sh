@@ -5,6 +5,7 @@
 # usage: ci/nginx-cache.sh PATH/TO/shapesim [CLIENTS]   (needs nginx: ci/install-deps.sh)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/serve-port.sh"
 bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 clients="${2:-20}"
 nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
@@ -21,11 +22,7 @@ trap cleanup EXIT
 
 "$bin" serve --store :memory: --schema "$here/conformance/schema.json" --port 0 --long-poll-ms 4000 >"$dir/serve.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 100); do
-  upstream_port="$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$dir/serve.log")"
-  [[ -n "$upstream_port" ]] && break
-  sleep 0.05
-done
+upstream_port="$(serve_port "$dir/serve.log" "$server_pid" || true)"
 [[ -n "$upstream_port" ]] || { cat "$dir/serve.log" >&2; exit 1; }
 port=$((20000 + RANDOM % 20000))
 mkdir -p "$dir/cache"
