@@ -58,9 +58,9 @@ PY
     db="conform_$(echo "$name" | tr -c 'a-z0-9_\n' '_' | cut -c1-40)"
     base="postgresql://postgres@127.0.0.1:$pg_port"
     # CREATE DATABASE copies template1 and fails while another session (a concurrent test
-    # creating its own database) uses it: retry a few times, and say why if it never works.
+    # creating its own database) uses it: retry for up to 20 s, and say why if it never works.
     created=""
-    for _ in 1 2 3 4 5 6 7 8 9 10; do
+    for _ in $(seq 1 40); do
       if created="$(psql -q -v ON_ERROR_STOP=1 "$base/postgres" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" 2>&1)"; then
         created=ok
         break
