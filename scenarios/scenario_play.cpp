@@ -30,8 +30,8 @@ void check_expect(World& world, const Scenario& scenario, const ScenarioStep& st
     fail("expected " + std::to_string(a["rows"].get<size_t>()) + " rows, has " + std::to_string(rows.size()));
   }
   const TableSchema* table = nullptr;
-  if (const ScenarioClient* c = scenario.find_client(client_name); c && c->shape_of(coll)) {
-    table = scenario.find_table(c->shape_of(coll)->schema, c->shape_of(coll)->table);
+  if (const ScenarioClient* c = scenario.find_client(client_name)) {
+    if (const ShapeDefinition* shape = c->shape_of(coll)) table = scenario.find_table(shape->schema, shape->table);
   }
   if (a.contains("has")) {
     auto key = row_key_of(*table, a["has"]);

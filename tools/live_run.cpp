@@ -64,10 +64,9 @@ class LiveRun {
                                 .organization = c.spec->org,
                                 .table = c.route ? std::nullopt : table_of(c)};
     for (const auto& more : c.spec->collections) {
-      const TableSchema* t = s_.find_table(more.shape.schema, more.shape.table);
       options.more_collections.push_back({.collection = more.name,
                                           .shape = more.shape,
-                                          .table = more.route || !t ? std::nullopt : std::optional<TableSchema>(*t),
+                                          .table = more.route ? std::nullopt : table_of(c, more.name),
                                           .route = more.route,
                                           .organization = more.route ? std::nullopt : c.spec->org});
     }
@@ -89,9 +88,10 @@ class LiveRun {
     if (c.queries) (void)c.queries->reset(c.engine->state().visible("main"));
   }
 
-  std::optional<TableSchema> table_of(const LiveClient& c) const {
-    if (!c.spec->shape) return std::nullopt;
-    const TableSchema* t = s_.find_table(c.spec->shape->schema, c.spec->shape->table);
+  // The table of the shape of c's `collection`, if it has one.
+  std::optional<TableSchema> table_of(const LiveClient& c, const std::string& collection = "main") const {
+    const ShapeDefinition* shape = c.spec->shape_of(collection);
+    const TableSchema* t = shape ? s_.find_table(shape->schema, shape->table) : nullptr;
     return t ? std::optional<TableSchema>(*t) : std::nullopt;
   }
 
@@ -267,8 +267,7 @@ class LiveRun {
         if (!c->up || c->signed_out || !c->engine) break;
         std::vector<LocalMutation> local;
         for (const auto& coll : collections_of(*c)) {
-          const ShapeDefinition* shape = c->spec->shape_of(coll);
-          const TableSchema* t = shape ? s_.find_table(shape->schema, shape->table) : nullptr;
+          auto t = table_of(*c, coll);
           if (!t) continue;
           auto m = local_mutations_for(a["mutations"], *t, coll);
           if (m.ok()) local.insert(local.end(), m->begin(), m->end());
