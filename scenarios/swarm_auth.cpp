@@ -108,6 +108,16 @@ void generate_auth_world(uint64_t seed, Random& rng, const SwarmOptions& options
     } else {
       json shape = {{"table", "items"}};
       if (coin(0.3)) shape["where"] = "n > " + std::to_string(rng.uniform(0, 6));
+      // Sometimes a hostile narrowing: a top-level OR that would widen the shape past its
+      // scope if the gatekeeper pasted text (drawn from its own stream: the other draws stay).
+      if (Random hostile = rng.stream(950 + static_cast<uint64_t>(i)); hostile.bernoulli(0.3)) {
+        const std::string k = std::to_string(hostile.uniform(0, 6));
+        const char* forms[] = {"n > K OR true", "org <> '' OR n > K", "n < K OR n >= K", "n = K OR NOT (n = K)"};
+        std::string w = forms[hostile.uniform(0, 3)];
+        w.replace(w.find('K'), 1, k);
+        if (auto second = w.find('K'); second != std::string::npos) w.replace(second, 1, k);
+        shape["where"] = w;
+      }
       c["shape"] = shape;
       const auto& mine = orgs_of[user];
       c["org"] = !mine.empty() && coin(0.85) ? pick(mine) : pick(orgs);

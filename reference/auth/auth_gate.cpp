@@ -8,6 +8,8 @@
 
 #include "reference/common/assert.h"
 #include "reference/server/http_responses.h"
+#include "reference/sql/deparse.h"
+#include "reference/sql/parser.h"
 
 namespace shapesim::auth {
 
@@ -38,7 +40,11 @@ std::optional<std::string> normalize_path(const std::string& path) {
 }
 
 AuthGate::AuthGate(Policy policy, JwtKeys keys, ShapeServer& server)
-    : policy_(std::move(policy)), keys_(std::move(keys)), server_(server) {}
+    : policy_(std::move(policy)), keys_(std::move(keys)), server_(server) {
+  server_.set_before_fanout(this, [this](const CommittedTransaction& tx, Timestamp now) { return before_fanout(tx, now); });
+}
+
+AuthGate::~AuthGate() { server_.clear_before_fanout(this); }
 
 Result<std::unique_ptr<AuthGate>> AuthGate::create(Policy policy, ShapeServer& server) {
   SHAPESIM_ASSIGN_OR_RETURN(JwtKeys keys, JwtKeys::create(policy.keys, policy.signing_kid));
@@ -67,6 +73,22 @@ Result<std::unique_ptr<AuthGate>> AuthGate::create(Policy policy, ShapeServer& s
       for (const auto& pk : table->primary_key) {
         if (std::find(columns.begin(), columns.end(), pk) == columns.end()) {
           return invalid_argument("policy: tables." + name + ".columns." + role_name(role) + ": must include the primary key column '" + pk + "'");
+        }
+      }
+    }
+  }
+  // A route's where is a narrowing like any other: one complete expression, naming no column
+  // a role that reads the route may not see.
+  for (const auto& route : policy.routes) {
+    if (route.where.empty()) continue;
+    auto tree = sql::parse_where(route.where);
+    if (!tree.ok()) return invalid_argument("policy: route " + route.path + ": where: " + tree.status().message());
+    const TablePolicy* t = policy.table(route.table);
+    for (const auto& [role, visible] : t ? t->columns : std::map<Role, std::vector<std::string>>{}) {
+      for (const auto& c : sql::columns_named(**tree)) {
+        if (std::find(visible.begin(), visible.end(), c) == visible.end()) {
+          return invalid_argument("policy: route " + route.path + ": where names column '" + c + "', which a " +
+                                  role_name(role) + " may not read");
         }
       }
     }
@@ -109,7 +131,8 @@ void AuthGate::add_gate_headers(HttpResponse& r) {
 
 ServerOutput AuthGate::handle(RequestId id, const HttpRequest& request, Timestamp now) {
   auto answer = [&](HttpResponse r) {
-    add_cors_headers(r, request.header("origin"));
+    // A refused origin is not told it may read the answer.
+    if (origin_may_write(request, server_.config().policy)) add_cors_headers(r, request.header("origin"));
     ServerOutput out;
     out.responses.emplace_back(id, std::move(r));
     return finish(std::move(out), now);
@@ -118,6 +141,15 @@ ServerOutput AuthGate::handle(RequestId id, const HttpRequest& request, Timestam
   if (!path) return answer(auth_error(400, "bad path"));
   HttpRequest req = request;
   req.path = *path;
+  // One Host and origin policy for every endpoint: every one of them reads or acts with a
+  // credential, so a browser page of another origin gets nothing (not even a preflight, a
+  // login or a gatekeeper answer) unless serve --cors-origin lists it.
+  const RequestPolicy& policy = server_.config().policy;
+  if (auto refused = check_host(req, policy)) return answer(std::move(*refused));
+  if (!origin_may_write(req, policy)) {
+    return answer(auth_error(403, "origin " + *req.header("origin") +
+                                      " may not call this server (serve --cors-origin ORIGIN allows a cross-origin app)"));
+  }
   if (req.method == "OPTIONS" || req.path == "/v1/health") return forward(id, req, now, "");
   if (req.path == "/api/auth/login") {
     return answer(req.method == "POST" ? login(req, now) : auth_error(405, "method not allowed"));
@@ -168,29 +200,42 @@ void AuthGate::cancel(RequestId id) {
 
 ServerOutput AuthGate::observe(ServerOutput out, Timestamp now) { return finish(std::move(out), now); }
 
+ServerOutput AuthGate::before_fanout(const CommittedTransaction& tx, Timestamp now) {
+  for (const auto& c : tx.changes) {
+    if (is_identity_table(policy_, c.schema + "." + c.table)) return reload_identity(now);
+  }
+  return {};
+}
+
+ServerOutput AuthGate::reload_identity(Timestamp now) {
+  ServerOutput out;
+  Directory previous = directory_;
+  Status loaded = load_directory();
+  if (!loaded.ok()) out.notices.push_back("auth: cannot re-read the identity tables: " + loaded.message());
+  std::set<std::string> affected;  // users whose data version moved (new, gone or changed)
+  std::set<std::string> everyone = previous.users();
+  everyone.merge(directory_.users());
+  for (const auto& user : everyone) {
+    if (previous.data_version(user, policy_.epoch) != data_version(user)) affected.insert(user);
+    for (const auto& [org, role] : previous.memberships(user)) {
+      if (directory_.role(user, org) != role) access_changed_at_[{user, org}] = now;
+    }
+  }
+  std::vector<RequestId> release;
+  for (const auto& [id, user] : user_of_) {
+    if (affected.count(user) || !loaded.ok()) release.push_back(id);
+  }
+  if (planted(PlantedBug::kRevocationLeavesPollsOpen)) release.clear();
+  for (RequestId id : release) out.append(server_.release_now(id, now));
+  return out;
+}
+
 ServerOutput AuthGate::finish(ServerOutput out, Timestamp now) {
+  // Transactions that changed identity tables were handled before their fan-out
+  // (before_fanout); a change that reached the tables another way is caught here.
   bool identity_changed = false;
   for (const auto& t : out.changed_tables) identity_changed = identity_changed || is_identity_table(policy_, t);
-  if (identity_changed) {
-    Directory previous = directory_;
-    Status loaded = load_directory();
-    if (!loaded.ok()) out.notices.push_back("auth: cannot re-read the identity tables: " + loaded.message());
-    std::set<std::string> affected;  // users whose data version moved (new, gone or changed)
-    std::set<std::string> everyone = previous.users();
-    everyone.merge(directory_.users());
-    for (const auto& user : everyone) {
-      if (previous.data_version(user, policy_.epoch) != data_version(user)) affected.insert(user);
-      for (const auto& [org, role] : previous.memberships(user)) {
-        if (directory_.role(user, org) != role) access_changed_at_[{user, org}] = now;
-      }
-    }
-    std::vector<RequestId> release;
-    for (const auto& [id, user] : user_of_) {
-      if (affected.count(user) || !loaded.ok()) release.push_back(id);
-    }
-    if (planted(PlantedBug::kRevocationLeavesPollsOpen)) release.clear();
-    for (RequestId id : release) out.append(server_.release_now(id, now));
-  }
+  if (identity_changed) out.append(reload_identity(now));
   // Answered requests are no longer tracked (a stream is, until its end event).
   for (const auto& [id, r] : out.responses) {
     if (!r.streaming) user_of_.erase(id);

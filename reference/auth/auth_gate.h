@@ -19,11 +19,13 @@
 // dropped, percent-decoding done by HttpRequest), and the request forwarded carries the
 // normalized path, so the gate and the server always agree on the route.
 //
-// Permission changes: after every output the gate looks at the tables committed transactions
-// changed; when an identity table changed it re-reads the identity tables, and every user whose
-// data version changed has their parked long-polls answered and streams ended at once, so the
-// next request is authorized again (stale shape token: 401; route: membership checked anew).
-// Output from elsewhere (replication) goes through observe().
+// Permission changes: a committed transaction that changes an identity table makes the gate
+// re-read the identity tables before the transaction reaches any shape (the server's
+// before-fanout hook), and every user whose data version changed has their parked long-polls
+// answered (at their own offset, without the transaction) and streams ended, so no answer
+// built from the revoking transaction reaches them and the next request is authorized again
+// (stale shape token: 401; route: membership checked anew). Output from elsewhere
+// (replication) goes through observe().
 //
 // Every response carries `vary: authorization`; 401 and 403 are `cache-control: no-store`.
 #pragma once
@@ -48,6 +50,9 @@ class AuthGate : public HttpService {
   // Checks the policy against the source's tables (scoping and listed columns exist, the
   // identity tables exist) and reads the identity tables.
   static Result<std::unique_ptr<AuthGate>> create(Policy policy, ShapeServer& server);
+  ~AuthGate() override;
+  AuthGate(const AuthGate&) = delete;
+  AuthGate& operator=(const AuthGate&) = delete;
 
   ServerOutput handle(RequestId id, const HttpRequest& request, Timestamp now) override;
   ServerOutput tick(Timestamp now) override;
@@ -114,6 +119,11 @@ class AuthGate : public HttpService {
   // Identity tables changed? Re-read them and release the requests of users whose data
   // version changed. Then drop tracking of answered requests and add the gate's headers.
   ServerOutput finish(ServerOutput out, Timestamp now);
+  // The server's hook: a transaction that changes an identity table releases the affected
+  // users' requests before any answer built from it exists.
+  ServerOutput before_fanout(const CommittedTransaction& tx, Timestamp now);
+  // Re-reads the identity tables; releases the requests of users whose data version moved.
+  ServerOutput reload_identity(Timestamp now);
   Status load_directory();
   static void add_gate_headers(HttpResponse& r);
 

@@ -81,7 +81,7 @@ TEST_F(AuthGateTest, GatekeeperMatrix) {
   auto viewer = gatekeeper(carol, "tasks", {{"organization", "acme"}});
   EXPECT_EQ(viewer["shape"]["columns"], json({"id", "organization_id", "title", "done"}));
   auto ok = gatekeeper(bob, "tasks", {{"where", "done = $1"}, {"params", {"false"}}});
-  EXPECT_EQ(ok["shape"]["where"], "(done = $1) AND \"organization_id\" = $2");
+  EXPECT_EQ(ok["shape"]["where"], "((\"done\" = $1) AND (\"organization_id\" = $2))");
   EXPECT_EQ(ok["shape"]["params"], json({"false", "acme"}));
   EXPECT_EQ(ok["url"], "/v1/shape");
   EXPECT_EQ(ok["headers"]["Authorization"], "Bearer " + ok["token"].get<std::string>());
@@ -207,10 +207,11 @@ TEST_F(AuthGateTest, ARevokedMembershipReleasesTheUsersRequestsAtOnce) {
   auto out = send("POST", "/api/mutations", alice,
                   json({{"id", "revoke"}, {"mutations", {{{"op", "delete"}, {"table", "memberships"},
                                                           {"value", {{"user_id", "bob"}, {"organization_id", "acme"}}}}}}}).dump());
+  // They are released before the transaction reaches any shape, so they lead the output.
   ASSERT_EQ(out.responses.size(), 3u);
-  EXPECT_EQ(out.responses[0].second.status, 200);  // the write
-  EXPECT_EQ(out.responses[1].first, RequestId{5});  // the parked shape-token request
-  EXPECT_EQ(out.responses[2].first, RequestId{7});  // the parked route request
+  EXPECT_EQ(out.responses[0].first, RequestId{5});  // the parked shape-token request
+  EXPECT_EQ(out.responses[1].first, RequestId{7});  // the parked route request
+  EXPECT_EQ(out.responses[2].second.status, 200);  // the write
   EXPECT_EQ(gate_->tracked_count(), 1u);
   EXPECT_NE(gate_->data_version("bob"), before);
   // Bob's next requests are refused: the shape token is stale, the route checks membership.
@@ -269,6 +270,132 @@ TEST_F(AuthGateTest, InvalidUtf8InThePathIsAnsweredNotThrown) {
   auto r = call("POST", "/api/gatekeeper/t%F9sks", login("bob"));
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("does not exist"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace shapesim::auth::testing
+
+namespace shapesim::auth::testing {
+namespace {
+
+// Issue 28, 3: the revoking transaction's own rows never reach the revoked user, in either
+// order of the batch, on a parked long-poll, a route long-poll or an SSE stream.
+TEST_F(AuthGateTest, RowsOfTheRevokingTransactionNeverReachTheRevokedUser) {
+  for (bool delete_first : {true, false}) {
+    if (!delete_first) {  // a fresh deployment (the gate goes before its server)
+      gate_.reset();
+      server_.reset();
+      SetUp();
+    }
+    std::string alice = login("alice");
+    std::string bob = login("bob");
+    auto live = [&](const std::string& base, const HttpResponse& first) {
+      return base + (base.find('?') == std::string::npos ? "?" : "&") + "offset=" + *first.header("electric-offset") +
+             "&handle=" + *first.header("electric-handle") + "&live=true";
+    };
+    auto granted = gatekeeper(bob, "tasks", nullptr);
+    std::string token = granted["token"];
+    auto gk_first = call("GET", shape_target(granted["shape"]), token);
+    ASSERT_TRUE(send("GET", shape_target(granted["shape"], "offset=" + *gk_first.header("electric-offset") + "&handle=" +
+                                                                *gk_first.header("electric-handle") + "&live=true"),
+                     token).responses.empty());
+    std::set<RequestId> bobs{RequestId{next_id_ - 1}};
+    auto routed = call("GET", "/v1/shape/org/acme/tasks?offset=-1", bob);
+    ASSERT_TRUE(send("GET", live("/v1/shape/org/acme/tasks", routed), bob).responses.empty());
+    bobs.insert(RequestId{next_id_ - 1});
+    auto sse = send("GET", live("/v1/shape/org/acme/tasks", routed) + "&live_sse=true", bob);
+    ASSERT_EQ(sse.responses.size(), 1u);
+    bobs.insert(RequestId{next_id_ - 1});
+    // Alice, on the same route, parks too: she must get task 201.
+    auto alices = call("GET", "/v1/shape/org/acme/tasks?offset=-1", alice);
+    ASSERT_TRUE(send("GET", live("/v1/shape/org/acme/tasks", alices), alice).responses.empty());
+    RequestId alice_poll{next_id_ - 1};
+
+    json revoke = {{"op", "delete"}, {"table", "memberships"}, {"key", {{"user_id", "bob"}, {"organization_id", "acme"}}}};
+    json insert = {{"op", "insert"}, {"table", "tasks"}, {"value", {{"id", 201}, {"organization_id", "acme"}, {"title", "after-revoke"}}}};
+    auto out = send("POST", "/api/mutations", alice,
+                    json({{"id", "r"}, {"mutations", delete_first ? json::array({revoke, insert}) : json::array({insert, revoke})}}).dump());
+    bool alice_saw_it = false;
+    size_t bob_answers = 0;
+    for (const auto& [id, r] : out.responses) {
+      if (bobs.count(id)) {
+        ++bob_answers;
+        EXPECT_EQ(r.body.find("after-revoke"), std::string::npos) << "bob's request " << id.value << " got " << r.body;
+      }
+      if (id == alice_poll) alice_saw_it = r.body.find("after-revoke") != std::string::npos;
+    }
+    bool stream_ended = false;
+    for (const auto& e : out.stream_events) {
+      if (!bobs.count(e.id)) continue;
+      EXPECT_EQ(e.data.find("after-revoke"), std::string::npos) << e.data;
+      stream_ended = stream_ended || e.end;
+    }
+    EXPECT_EQ(bob_answers, 2u);
+    EXPECT_TRUE(stream_ended);
+    EXPECT_TRUE(alice_saw_it);
+    EXPECT_EQ(gate_->tracked_count(), 0u);
+  }
+}
+
+}  // namespace
+}  // namespace shapesim::auth::testing
+
+namespace shapesim::auth::testing {
+namespace {
+
+// Issue 28, 5: one Host and origin policy for every endpoint under auth; only --cors-origin
+// allows another origin.
+TEST(AuthGateOrigins, EveryEndpointRefusesForeignOriginsAndHosts) {
+  auto store = EmbeddedStore::open(":memory:");
+  ASSERT_TRUE(store.ok());
+  size_t created = 0;
+  ASSERT_TRUE(load_schema_file(source_path("docs/examples/auth/schema.json"), **store, created).ok());
+  ServerConfig config;
+  config.policy = RequestPolicy::for_listen_address("127.0.0.1", {"http://app.example"}, {});
+  ShapeServer server(config, std::move(*store));
+  auto policy = load_policy_file(source_path("docs/examples/auth/policy.json"));
+  ASSERT_TRUE(policy.ok());
+  auto gate = AuthGate::create(std::move(*policy), server);
+  ASSERT_TRUE(gate.ok());
+  Timestamp now{Duration::seconds(1'800'000'000)};
+  uint64_t next = 1;
+  auto call = [&](const std::string& method, const std::string& target, const std::map<std::string, std::string>& headers,
+                  const std::string& body = "") {
+    auto req = HttpRequest::from_target(method, target);
+    for (const auto& [k, v] : headers) req->headers[k] = v;
+    req->body = body;
+    auto out = (*gate)->handle(RequestId{next++}, *req, now);
+    out.expand_shared();
+    return out.responses.at(0).second;
+  };
+  const std::string login_body = R"({"user_id":"bob","secret":"dev-login-secret"})";
+  const std::string bob = (*gate)->user_token("bob", now);
+  const std::vector<std::pair<std::string, std::string>> endpoints = {
+      {"GET", "/v1/shape?table=tasks&offset=-1"}, {"GET", "/v1/shape/org/acme/tasks?offset=-1"},
+      {"POST", "/api/gatekeeper/tasks"},          {"POST", "/api/auth/login"},
+      {"GET", "/api/auth/data-version"},          {"POST", "/api/mutations"},
+      {"GET", "/v1/health"}};
+  for (const auto& [method, target] : endpoints) {
+    auto preflight = call("OPTIONS", target, {{"origin", "http://evil.com"}, {"host", "127.0.0.1:3000"},
+                                              {"access-control-request-method", method},
+                                              {"access-control-request-headers", "authorization"}});
+    EXPECT_EQ(preflight.status, 403) << target;
+    EXPECT_FALSE(preflight.header("access-control-allow-origin")) << target;
+    auto direct = call(method, target, {{"origin", "http://evil.com"}, {"host", "127.0.0.1:3000"}, {"authorization", "Bearer " + bob}},
+                       target == "/api/auth/login" ? login_body : "");
+    EXPECT_EQ(direct.status, 403) << target << ": " << direct.body;
+    auto rebound = call(method, target, {{"host", "evil.com"}, {"authorization", "Bearer " + bob}},
+                        target == "/api/auth/login" ? login_body : "");
+    EXPECT_EQ(rebound.status, 403) << target << ": " << rebound.body;
+    // The listed origin and the server's own pass the preflight, and are echoed.
+    for (const char* origin : {"http://app.example", "http://127.0.0.1:3000"}) {
+      auto ok = call("OPTIONS", target, {{"origin", origin}, {"host", "127.0.0.1:3000"}, {"access-control-request-method", method}});
+      EXPECT_EQ(ok.status, 204) << target << " from " << origin;
+      EXPECT_EQ(ok.header("access-control-allow-origin").value_or(""), origin);
+    }
+  }
+  // Without Origin (a non-browser client), login works as before.
+  EXPECT_EQ(call("POST", "/api/auth/login", {{"host", "localhost:3000"}}, login_body).status, 200);
 }
 
 }  // namespace

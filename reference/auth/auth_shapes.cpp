@@ -1,14 +1,20 @@
 // AuthGate: shapes. The gatekeeper mints shape tokens, the proxy checks /v1/shape requests
 // against them, and declared routes build a user's shape from the path and their membership.
 #include <algorithm>
+#include <set>
 
 #include "reference/auth/auth_gate.h"
 #include "reference/auth/auth_responses.h"
 #include "reference/common/assert.h"
 #include "reference/common/bounded_json.h"
+#include "reference/common/planted_bugs.h"
 #include "reference/common/sql_identifier.h"
 #include "reference/server/http_responses.h"
 #include "reference/server/shape.h"
+#include "reference/sql/deparse.h"
+#include "reference/sql/order_by.h"
+#include "reference/sql/parser.h"
+#include "reference/sql/where_clause.h"
 #include "reference/wire/shape_request.h"
 
 namespace shapesim::auth {
@@ -26,6 +32,56 @@ int64_t seconds(Timestamp t) { return t.micros / 1'000'000; }
 json shape_json(const ShapeDefinition& d) {
   return {{"table", d.table}, {"where", d.where}, {"params", d.params}, {"columns", d.columns},
           {"replica", d.replica == Replica::kFull ? "full" : "default"}};
+}
+
+// 400 in the shape API's form: {"message": ..., "errors": {param: [message]}}.
+HttpResponse where_refused(const std::string& param, const std::string& message) {
+  ValidationErrors errors;
+  errors.add(param, message);
+  HttpResponse r;
+  r.status = 400;
+  r.headers["content-type"] = "application/json";
+  r.body = errors.to_json();
+  return r;
+}
+
+// The first column `where` names that is not in `visible` (nullopt: none, or the where does
+// not parse, which the scoping answers).
+std::optional<std::string> hidden_column_named(const std::string& where, const std::vector<std::string>& visible) {
+  auto tree = sql::parse_where(where);
+  if (!tree.ok()) return std::nullopt;
+  for (const auto& c : sql::columns_named(**tree)) {
+    if (std::find(visible.begin(), visible.end(), c) == visible.end()) return c;
+  }
+  return std::nullopt;
+}
+
+// 403 when a subset (GET subset__*, or the JSON body of a POST) reads a column outside the
+// shape's: its filter or order would tell the hidden values. nullopt: forward (an invalid
+// subset is the server's to answer).
+std::optional<HttpResponse> check_subset_columns(const HttpRequest& req, const ShapeDefinition& d, const TableSchema& table) {
+  if (d.columns.empty()) return std::nullopt;  // every column is the caller's
+  std::optional<SubsetRequest> subset;
+  if (req.method == "POST") {
+    ValidationErrors errors;
+    subset = parse_subset_body(req.body, errors);
+  } else if (auto parsed = parse_shape_request(req.query); parsed.request) {
+    subset = parsed.request->subset;
+  }
+  if (!subset) return std::nullopt;
+  std::set<int> read;
+  if (auto w = sql::WhereClause::compile(subset->where, table, subset->params); w.ok()) read = sql::columns_read(w->expression());
+  if (auto o = sql::OrderBy::compile(subset->order_by, table, subset->params); o.ok()) {
+    for (const auto& item : o->items()) read.merge(sql::columns_read(item.expr));
+  }
+  for (int c : read) {
+    const std::string& name = table.columns[static_cast<size_t>(c)].name;
+    if (std::find(d.columns.begin(), d.columns.end(), name) == d.columns.end()) {
+      return json_answer(403, {{"error", kNotAuthorized}, {"column", name},
+                               {"reason", "a subset may only filter and sort by the shape's columns, not " + name}});
+    }
+  }
+  return std::nullopt;
 }
 
 bool is_definition_param(const std::string& key) {
@@ -63,13 +119,25 @@ std::variant<ShapeDefinition, HttpResponse> AuthGate::scoped_shape(const TablePo
       for (const auto& c : columns) {
         if (std::find(visible->second.begin(), visible->second.end(), c) == visible->second.end()) return forbidden();
       }
+      // Nor may the where test a hidden column: which rows match would tell its values.
+      if (auto hidden = hidden_column_named(where, visible->second)) {
+        return json_answer(403, {{"error", kNotAuthorized}, {"column", *hidden},
+                                 {"reason", "a " + std::string(role_name(*role)) + " may not filter by column " + *hidden}});
+      }
     }
   }
   ShapeDefinition d;
   d.table = t.name;
+  const size_t bound_params = params.size();
   params.push_back(scope_value);
-  std::string scope = quote_identifier(t.scope.column) + " = $" + std::to_string(params.size());
-  d.where = where.empty() ? scope : "(" + where + ") AND " + scope;
+  // The scope is AND-ed onto the narrowing as trees (never as text): nothing in the
+  // narrowing can reach outside its operand.
+  auto scoped_where = sql::and_scope(where, bound_params, t.scope.column, params.size());
+  if (!scoped_where.ok()) return where_refused("where", scoped_where.status().message());
+  d.where = *scoped_where;
+  if (planted(PlantedBug::kGatekeeperWhereAsText) && !where.empty()) {
+    d.where = where + " AND " + quote_identifier(t.scope.column) + " = $" + std::to_string(params.size());
+  }
   d.params = std::move(params);
   d.columns = std::move(columns);
   d.replica = replica;
@@ -77,15 +145,7 @@ std::variant<ShapeDefinition, HttpResponse> AuthGate::scoped_shape(const TablePo
   if (!table) return auth_error(400, "Table \"" + d.schema + "." + d.table + "\" does not exist");
   std::string error_param;
   auto checked = Shape::create(ShapeHandle{"gatekeeper-check"}, d, *table, 1 << 20, error_param);
-  if (!checked.ok()) {
-    ValidationErrors errors;
-    errors.add(error_param.empty() ? "where" : error_param, checked.status().message());
-    HttpResponse r;
-    r.status = 400;
-    r.headers["content-type"] = "application/json";
-    r.body = errors.to_json();
-    return r;
-  }
+  if (!checked.ok()) return where_refused(error_param.empty() ? "where" : error_param, checked.status().message());
   return d;
 }
 
@@ -177,6 +237,9 @@ std::optional<HttpResponse> AuthGate::check_shape_request(const HttpRequest& req
     d.where = param("where");
   }
   if (d.schema != "public" || shape_json(d) != *bound) return forbidden();
+  if (const TableSchema* table = server_.source().find_table(d.schema, d.table)) {
+    if (auto refused = check_subset_columns(req, d, *table)) return refused;
+  }
   user = c.user;
   return std::nullopt;
 }
@@ -212,13 +275,17 @@ std::variant<HttpRequest, HttpResponse> AuthGate::route_request(const HttpReques
   SHAPESIM_ASSERT(t != nullptr);  // parse_policy checked it
   auto scoped = scoped_shape(*t, user, organization, route->where, {}, route->columns, Replica::kDefault);
   if (auto* refused = std::get_if<HttpResponse>(&scoped)) return std::move(*refused);
+  const ShapeDefinition& d = std::get<ShapeDefinition>(scoped);
   HttpRequest forwarded = req;
   forwarded.path = "/v1/shape";
   forwarded.query.clear();
   for (const auto& [k, v] : req.query) {
     if (is_protocol_param(k)) forwarded.query[k] = v;
   }
-  std::get<ShapeDefinition>(scoped).to_query(forwarded.query);
+  d.to_query(forwarded.query);
+  if (const TableSchema* table = server_.source().find_table(d.schema, d.table)) {
+    if (auto refused = check_subset_columns(forwarded, d, *table)) return std::move(*refused);
+  }
   return forwarded;
 }
 

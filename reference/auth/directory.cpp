@@ -11,6 +11,13 @@ void Directory::add_membership(const std::string& user, const std::string& org, 
   if (!added && it->second < role) it->second = role;
 }
 
+void Directory::remove_membership(const std::string& user, const std::string& org) {
+  auto u = roles_.find(user);
+  if (u == roles_.end()) return;
+  u->second.erase(org);
+  if (u->second.empty()) roles_.erase(u);
+}
+
 std::optional<Role> Directory::role(const std::string& user, const std::string& org) const {
   auto u = roles_.find(user);
   if (u == roles_.end()) return std::nullopt;

@@ -25,6 +25,8 @@ class Directory {
   void add_user(const std::string& id) { users_.insert(id); }
   // A membership row; a user listed twice in one organization keeps the highest role.
   void add_membership(const std::string& user, const std::string& org, Role role);
+  // Forgets the user's role in `org` (a membership row deleted or moved).
+  void remove_membership(const std::string& user, const std::string& org);
 
   bool has_user(const std::string& id) const { return users_.count(id) > 0; }
   std::optional<Role> role(const std::string& user, const std::string& org) const;

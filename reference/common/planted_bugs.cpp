@@ -21,6 +21,7 @@ const char* planted_bug_name(PlantedBug b) {
     case PlantedBug::kRevocationLeavesPollsOpen: return "revocation-leaves-polls-open";
     case PlantedBug::kLongPollWaitsForTimeout: return "long-poll-waits-for-timeout";
     case PlantedBug::kReplayAnswersNoLsn: return "replay-answers-no-lsn";
+    case PlantedBug::kGatekeeperWhereAsText: return "gatekeeper-where-as-text";
     case PlantedBug::kCount: break;
   }
   return "?";

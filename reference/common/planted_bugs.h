@@ -27,6 +27,7 @@ enum class PlantedBug : uint8_t {
   kRevocationLeavesPollsOpen,     // server: a membership change does not release the user's parked requests
   kLongPollWaitsForTimeout,       // server: new data does not release parked long-polls (they wait for their deadline)
   kReplayAnswersNoLsn,            // server: a retried write is answered without its first commit's LSN
+  kGatekeeperWhereAsText,         // auth: the gatekeeper pastes the narrowing and its scope together as text
   kCount,
 };
 

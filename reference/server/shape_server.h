@@ -18,6 +18,7 @@
 // lies after every change of that transaction and before the next one.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -120,6 +121,22 @@ class ShapeServer : public HttpService {
   // open stream, so its client asks again (and is authorized again). Nothing if neither.
   ServerOutput release_now(RequestId id, Timestamp now);
 
+  // Called with every committed transaction before it reaches any shape, parked request or
+  // stream; what it returns leads the transaction's output. The auth gate releases there the
+  // requests of users whose permissions the transaction changes, so no answer built from the
+  // transaction reaches them.
+  // One hook at a time, set and cleared by its owner (a later owner's hook is not cleared).
+  using BeforeFanout = std::function<ServerOutput(const CommittedTransaction&, Timestamp)>;
+  void set_before_fanout(const void* owner, BeforeFanout hook) {
+    before_fanout_owner_ = owner;
+    before_fanout_ = std::move(hook);
+  }
+  void clear_before_fanout(const void* owner) {
+    if (before_fanout_owner_ != owner) return;
+    before_fanout_owner_ = nullptr;
+    before_fanout_ = nullptr;
+  }
+
   // Applies a committed transaction to every shape on its tables (used by the write API;
   // a replication source would call it too) and answers parked polls that got data.
   ServerOutput on_transaction(const CommittedTransaction& tx, Timestamp now);
@@ -133,6 +150,7 @@ class ShapeServer : public HttpService {
   // The last transaction position the shape logs hold (acknowledge up to here).
   Lsn durable_lsn() const { return store_->last_lsn(); }
 
+  const ServerConfig& config() const { return config_; }
   EmbeddedStore& store() { return *store_; }
   // Where rows live and writes go (the store, or PostgreSQL).
   SourceOfTruth& source() { return *source_; }
@@ -220,6 +238,8 @@ class ShapeServer : public HttpService {
   // Answers one parked request as timed out (up-to-date at its offset; 409 if its shape is gone).
   void time_out(std::map<RequestId, Parked>::iterator it, Timestamp now, ServerOutput& out);
   Status startup_status_;
+  BeforeFanout before_fanout_;
+  const void* before_fanout_owner_ = nullptr;
 };
 
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,10 @@ struct BoundExpr {
 // are boolean. The checker calls it on every tree it returns, once per compiled expression.
 // Recursion: as deep as the tree, which the parser bounds (kMaxExpressionHeight, plus the casts the checker inserts).
 void assert_well_formed(const BoundExpr& e, size_t columns);
+
+// The columns (indexes in the table's columns) `e` reads, after constant folding: what its
+// result can depend on. Recursion: as for assert_well_formed.
+std::set<int> columns_read(const BoundExpr& e);
 
 // Evaluates `e` over one row (values in the table's column order). Errors are PostgreSQL's
 // runtime errors ("division by zero", "integer out of range", ...).

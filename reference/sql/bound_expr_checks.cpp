@@ -1,4 +1,5 @@
-// assert_well_formed(): the shape of a checked expression tree, as the evaluator reads it.
+// assert_well_formed(): the shape of a checked expression tree, as the evaluator reads it;
+// columns_read(): the columns it depends on.
 #include "reference/common/assert.h"
 #include "reference/sql/bound_expr.h"
 
@@ -68,6 +69,18 @@ void assert_well_formed(const BoundExpr& e, size_t columns) {
   }
   if (is_predicate(e.kind)) SHAPESIM_ASSERT(e.type == SqlType{TypeId::kBool});
   for (const auto& a : e.args) assert_well_formed(a, columns);
+}
+
+std::set<int> columns_read(const BoundExpr& e) {
+  std::set<int> out;
+  std::vector<const BoundExpr*> pending{&e};
+  while (!pending.empty()) {
+    const BoundExpr* n = pending.back();
+    pending.pop_back();
+    if (n->kind == BoundKind::kColumn) out.insert(n->column);
+    for (const auto& a : n->args) pending.push_back(&a);
+  }
+  return out;
 }
 
 }  // namespace shapesim::sql
