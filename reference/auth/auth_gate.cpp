@@ -95,6 +95,7 @@ Result<std::unique_ptr<AuthGate>> AuthGate::create(Policy policy, ShapeServer& s
   }
   auto gate = std::unique_ptr<AuthGate>(new AuthGate(std::move(policy), std::move(keys), server));
   SHAPESIM_RETURN_IF_ERROR(gate->load_directory());
+  SHAPESIM_RETURN_IF_ERROR(gate->load_counters());
   return gate;
 }
 
@@ -117,6 +118,31 @@ Status AuthGate::load_directory() {
   }
   directory_ = std::move(fresh);
   return Status::Ok();
+}
+
+Status AuthGate::load_counters() {
+  for (auto [prefix, counters] : {std::pair{"auth_epoch:", &user_epochs_}, std::pair{"auth_logout:", &token_generations_}}) {
+    SHAPESIM_ASSIGN_OR_RETURN(auto stored, server_.store().meta_with_prefix(prefix));
+    counters->clear();
+    for (const auto& [key, value] : stored) (*counters)[key.substr(std::string_view(prefix).size())] = value;
+  }
+  return Status::Ok();
+}
+
+Status AuthGate::bump(std::map<std::string, uint64_t>& counters, const char* prefix, const std::string& user) {
+  uint64_t next = ++counters[user];
+  return server_.store().set_meta(prefix + user, next);
+}
+
+ServerOutput AuthGate::release_users(const std::set<std::string>& users, Timestamp now) {
+  ServerOutput out;
+  std::vector<RequestId> release;
+  for (const auto& [id, user] : user_of_) {
+    if (users.count(user)) release.push_back(id);
+  }
+  if (planted(PlantedBug::kRevocationLeavesPollsOpen)) release.clear();
+  for (RequestId id : release) out.append(server_.release_now(id, now));
+  return out;
 }
 
 void AuthGate::add_gate_headers(HttpResponse& r) {
@@ -153,6 +179,14 @@ ServerOutput AuthGate::handle(RequestId id, const HttpRequest& request, Timestam
   if (req.method == "OPTIONS" || req.path == "/v1/health") return forward(id, req, now, "");
   if (req.path == "/api/auth/login") {
     return answer(req.method == "POST" ? login(req, now) : auth_error(405, "method not allowed"));
+  }
+  if (req.path == "/api/auth/logout") {
+    if (req.method != "POST") return answer(auth_error(405, "method not allowed"));
+    ServerOutput out = logout(id, req, now);
+    for (auto& [rid, r] : out.responses) {
+      if (rid == id) add_cors_headers(r, request.header("origin"));
+    }
+    return finish(std::move(out), now);
   }
   if (req.path == "/api/auth/data-version") {
     return answer(req.method == "GET" ? data_version_answer(req, now) : auth_error(405, "method not allowed"));
@@ -212,21 +246,27 @@ ServerOutput AuthGate::reload_identity(Timestamp now) {
   Directory previous = directory_;
   Status loaded = load_directory();
   if (!loaded.ok()) out.notices.push_back("auth: cannot re-read the identity tables: " + loaded.message());
-  std::set<std::string> affected;  // users whose data version moved (new, gone or changed)
+  std::set<std::string> affected;  // users whose rights moved (new, gone or changed)
   std::set<std::string> everyone = previous.users();
   everyone.merge(directory_.users());
   for (const auto& user : everyone) {
-    if (previous.data_version(user, policy_.epoch) != data_version(user)) affected.insert(user);
+    if (!loaded.ok() || previous.data_version(user, policy_.epoch) != directory_.data_version(user, policy_.epoch)) {
+      affected.insert(user);
+    }
     for (const auto& [org, role] : previous.memberships(user)) {
       if (directory_.role(user, org) != role) access_changed_at_[{user, org}] = now;
     }
   }
-  std::vector<RequestId> release;
-  for (const auto& [id, user] : user_of_) {
-    if (affected.count(user) || !loaded.ok()) release.push_back(id);
+  // Their data version moves forward: a token minted before stays refused, even once the
+  // same rights are given back.
+  for (const auto& user : affected) {
+    Status kept = bump(user_epochs_, "auth_epoch:", user);
+    if (!kept.ok()) out.notices.push_back("auth: cannot persist the data version of " + user + ": " + kept.message());
   }
-  if (planted(PlantedBug::kRevocationLeavesPollsOpen)) release.clear();
-  for (RequestId id : release) out.append(server_.release_now(id, now));
+  if (!loaded.ok()) {  // release everyone's: nothing can be authorized until the tables read again
+    for (const auto& [id, user] : user_of_) affected.insert(user);
+  }
+  out.append(release_users(affected, now));
   return out;
 }
 

@@ -6,7 +6,9 @@
 //   auto out = gate->handle(id, request, now);                 // like ShapeServer::handle
 //
 // Endpoints (docs/auth.md):
-//   POST /api/auth/login {user_id, secret}         -> user token (dev login, shared secret)
+//   POST /api/auth/login {user_id, secret}         -> user token (dev login, shared secret);
+//                                                     failed logins limited per user and address (429)
+//   POST /api/auth/logout (user token)             -> every token of the user refused from now on
 //   GET  /api/auth/data-version                    -> the user's data version and memberships
 //   POST /api/gatekeeper/:table {where,params,columns,replica,organization}
 //                                                  -> shape token binding the whole definition
@@ -33,6 +35,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 
@@ -40,6 +43,7 @@
 
 #include "reference/auth/directory.h"
 #include "reference/auth/jwt.h"
+#include "reference/auth/login_limiter.h"
 #include "reference/auth/policy.h"
 #include "reference/server/shape_server.h"
 
@@ -67,7 +71,9 @@ class AuthGate : public HttpService {
   // Replaces the signing keys (an operator rotating the secret with no grace period): every
   // token signed before is refused from now on (401), so every client must log in again.
   Status rotate_keys(std::vector<JwtKey> keys, const std::string& signing_kid);
-  std::string data_version(const std::string& user) const { return directory_.data_version(user, policy_.epoch); }
+  std::string data_version(const std::string& user) const {
+    return directory_.data_version(user, policy_.epoch, counter(user_epochs_, user));
+  }
   const Directory& directory() const { return directory_; }
   const Policy& policy() const { return policy_; }
   // Parked or streaming requests the gate forwarded, with their user.
@@ -98,7 +104,10 @@ class AuthGate : public HttpService {
   // The bearer token's verified claims of `kind` ("user" or "shape"), or the 401/400 answer.
   std::variant<Caller, HttpResponse> authenticate(const HttpRequest& req, const char* kind, Timestamp now) const;
 
-  HttpResponse login(const HttpRequest& req, Timestamp now) const;
+  HttpResponse login(const HttpRequest& req, Timestamp now);
+  // POST /api/auth/logout: every token of the caller is refused from now on (user tokens by
+  // their generation, shape tokens by the data version), and their open requests released.
+  ServerOutput logout(RequestId id, const HttpRequest& req, Timestamp now);
   HttpResponse data_version_answer(const HttpRequest& req, Timestamp now) const;
   HttpResponse gatekeeper(const std::string& table, const HttpRequest& req, Timestamp now) const;
   // /v1/shape: the answer when refused, or nullopt to forward (`user` set).
@@ -125,6 +134,17 @@ class AuthGate : public HttpService {
   // Re-reads the identity tables; releases the requests of users whose data version moved.
   ServerOutput reload_identity(Timestamp now);
   Status load_directory();
+  // Per-user counters kept in the server's store (they survive restarts): "auth_epoch:<user>"
+  // moves the data version forward, "auth_logout:<user>" the user-token generation.
+  static uint64_t counter(const std::map<std::string, uint64_t>& counters, const std::string& user) {
+    auto it = counters.find(user);
+    return it == counters.end() ? 0 : it->second;
+  }
+  Status load_counters();
+  // Bumps `user`'s counter in `counters` and persists it under `prefix` + user.
+  Status bump(std::map<std::string, uint64_t>& counters, const char* prefix, const std::string& user);
+  // Releases the tracked requests of `users` (their permissions or tokens changed).
+  ServerOutput release_users(const std::set<std::string>& users, Timestamp now);
   static void add_gate_headers(HttpResponse& r);
 
   Policy policy_;
@@ -134,10 +154,16 @@ class AuthGate : public HttpService {
   std::map<RequestId, std::string> user_of_;  // forwarded shape requests not yet answered
   std::map<std::pair<std::string, std::string>, Timestamp> access_changed_at_;  // (user, org)
   uint64_t directory_generation_ = 0;
+  std::map<std::string, uint64_t> user_epochs_;        // user -> epoch (0: never bumped)
+  std::map<std::string, uint64_t> token_generations_;  // user -> logouts so far
+  LoginLimiter login_limits_;                          // failed logins per user and per address
 };
 
 // The id a user's write batch is stored under: batch ids are idempotency keys per user.
-inline std::string stored_batch_id(const std::string& user, const std::string& id) { return user + "/" + id; }
+// "<length of user>:<user>/<id>" when that fits the store's limit (kMaxBatchIdBytes), else
+// "#" and the SHA-256 of it: every id a client may send (up to kMaxBatchIdBytes) is stored,
+// and two (user, id) pairs never share a stored id (the two forms start differently).
+std::string stored_batch_id(const std::string& user, const std::string& id);
 
 // '//' collapsed and a trailing '/' dropped ("/v1//shape/" -> "/v1/shape"); nullopt for a
 // path with "." or ".." segments or not starting with '/'.

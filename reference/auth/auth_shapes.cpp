@@ -204,6 +204,11 @@ HttpResponse AuthGate::gatekeeper(const std::string& table, const HttpRequest& r
   std::string token = keys_.sign({{"iss", policy_.issuer}, {"aud", policy_.audience}, {"sub", user}, {"kind", "shape"},
                                   {"iat", seconds(now)}, {"exp", seconds(now) + policy_.shape_token_seconds},
                                   {"dv", version}, {"shape", shape_json(d)}});
+  // The proxy reads no token longer than this: refuse here what could never be used.
+  if (token.size() > kMaxTokenBytes) {
+    return auth_error(400, "the shape is too large for a token (" + std::to_string(token.size()) + " bytes, at most " +
+                               std::to_string(kMaxTokenBytes) + "): narrow it with fewer or shorter terms and columns");
+  }
   return json_answer(200, {{"token", token},
                            {"url", "/v1/shape"},
                            {"headers", {{"Authorization", "Bearer " + token}}},

@@ -1,5 +1,7 @@
 // AuthGate: writes. Every mutation of a batch is checked against the policy before any is
 // applied; one refusal refuses the batch (403, a reason per refused mutation).
+#include <openssl/evp.h>
+
 #include <map>
 
 #include "reference/auth/auth_gate.h"
@@ -96,6 +98,22 @@ class BatchView {
 };
 
 }  // namespace
+
+std::string stored_batch_id(const std::string& user, const std::string& id) {
+  std::string readable = std::to_string(user.size()) + ":" + user + "/" + id;
+  if (readable.size() <= kMaxBatchIdBytes) return readable;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  SHAPESIM_ASSERT(EVP_Digest(readable.data(), readable.size(), digest, &size, EVP_sha256(), nullptr) == 1);
+  static const char* kHex = "0123456789abcdef";
+  std::string out = "#";
+  for (unsigned int i = 0; i < size; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  SHAPESIM_ASSERT(out.size() <= kMaxBatchIdBytes);
+  return out;
+}
 
 std::variant<HttpRequest, HttpResponse> AuthGate::check_writes(const HttpRequest& req, Timestamp now) const {
   auto caller = authenticate(req, "user", now);

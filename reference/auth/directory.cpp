@@ -31,9 +31,10 @@ std::map<std::string, Role> Directory::memberships(const std::string& user) cons
   return u == roles_.end() ? std::map<std::string, Role>{} : u->second;
 }
 
-std::string Directory::data_version(const std::string& user, uint64_t epoch) const {
+std::string Directory::data_version(const std::string& user, uint64_t epoch, uint64_t user_epoch) const {
   // Length-prefixed fields: no two different inputs share an encoding.
   std::string text = std::to_string(user.size()) + ":" + user + "|" + std::to_string(epoch);
+  if (user_epoch > 0) text += "|e" + std::to_string(user_epoch);
   for (const auto& [org, role] : memberships(user)) {
     text += "|" + std::to_string(org.size()) + ":" + org + "=" + role_name(role);
   }

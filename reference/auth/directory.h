@@ -1,9 +1,11 @@
 // Who belongs where: users and their role in each organization, read from the identity
 // tables of the source of truth (Policy::identity), and each user's data version.
 //
-// data_version(user) is a hash of (user, every (organization, role) they hold, policy epoch):
-// it changes exactly when what the user may see or do changes, and is bound into every shape
-// token, so a token minted before a change is refused after it.
+// data_version(user) is a hash of (user, every (organization, role) they hold, policy epoch,
+// the user's own epoch): the gate bumps the user's epoch at every change of their rights and
+// at logout, so it only ever moves forward (rights given back do not bring back an old
+// version), and it is bound into every shape token, so a token minted before a change is
+// refused after it.
 #pragma once
 
 #include <map>
@@ -32,7 +34,7 @@ class Directory {
   std::optional<Role> role(const std::string& user, const std::string& org) const;
   // Organizations where the user holds a role (ordered).
   std::map<std::string, Role> memberships(const std::string& user) const;
-  std::string data_version(const std::string& user, uint64_t epoch) const;
+  std::string data_version(const std::string& user, uint64_t epoch, uint64_t user_epoch = 0) const;
   // Every user with a membership or a user row (ordered).
   std::set<std::string> users() const;
 

@@ -135,6 +135,7 @@ class StrictDomBuilder {
 
 // Parses JSON text refusing duplicate members and deep nesting; nullopt if not valid.
 std::optional<json> parse_strict(std::string_view text) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") return std::nullopt;  // a byte-order mark is not JSON (RFC 8259 8.1)
   json result;
   StrictDomBuilder builder(result);
   if (!simdjson_sax_parse(text, builder) || builder.refused) return std::nullopt;
@@ -186,6 +187,8 @@ const char* token_error_name(TokenError e) {
 }
 
 bool json_without_duplicate_members(std::string_view text) { return parse_strict(text).has_value(); }
+
+std::optional<nlohmann::json> parse_strict_json(std::string_view text) { return parse_strict(text); }
 
 struct JwtKeys::Impl {
   std::vector<std::pair<std::string, std::unique_ptr<HmacKey>>> keys;  // kid -> key

@@ -93,5 +93,8 @@ class JwtKeys {
 // Whether `text` is a JSON object with no member repeated at any level (RFC 8259 leaves
 // duplicates to the parser; a token that says "alg" twice is refused, not guessed).
 bool json_without_duplicate_members(std::string_view text);
+// JSON text parsed strictly: no member repeated at any level, bounded nesting, no byte-order
+// mark; nullopt if it is not that.
+std::optional<nlohmann::json> parse_strict_json(std::string_view text);
 
 }  // namespace shapesim::auth

@@ -90,6 +90,8 @@ TEST(JwtTest, AttackCatalogue) {
       {"duplicate alg member", craft(R"({"alg":"none","alg":"HS256","kid":"k1"})", c.dump()), TokenError::kMalformed},
       {"duplicate sub member", craft(kHeader, R"({"sub":"u1","sub":"admin","iss":"iss-a","aud":"aud-a","exp":1800000060})"), TokenError::kMalformed},
       {"payload not JSON", craft(kHeader, "{"), TokenError::kMalformed},
+      {"payload with a byte-order mark", craft(kHeader, "\xEF\xBB\xBF" + c.dump()), TokenError::kMalformed},
+      {"header with a byte-order mark", craft("\xEF\xBB\xBF" + std::string(kHeader), c.dump()), TokenError::kMalformed},
       {"payload a string", craft(kHeader, "\"x\""), TokenError::kMalformed},
       {"exp missing", craft(kHeader, without("exp")), TokenError::kBadClaims},
       {"exp a string", craft(kHeader, with("exp", "1800000060")), TokenError::kBadClaims},

@@ -362,6 +362,8 @@ void Session::on_read(beast::error_code ec) {
   keep_alive_ = req.keep_alive();
   auto parsed = to_core_request(req);
   if (!parsed.ok()) return reply_directly(400, parsed.status().message());
+  beast::error_code peer_error;
+  if (auto peer = socket_.remote_endpoint(peer_error); !peer_error) parsed->peer = peer.address().to_string();
   RequestId id = driver_.next_id();
   pending_ = id;
   driver_.handle(id, shared_from_this(), *parsed);

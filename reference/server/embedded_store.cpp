@@ -156,12 +156,22 @@ Status EmbeddedStore::load_state() {
   return tables.status();
 }
 
-Status EmbeddedStore::set_meta(const char* key, uint64_t value) {
+Status EmbeddedStore::set_meta(const std::string& key, uint64_t value) {
   SqliteStatement st(db_, cache_, "INSERT INTO _shapesim_meta (key, value) VALUES (?, ?) "
                           "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   st.bind(1, Value(key));
   st.bind(2, Value(static_cast<int64_t>(value)));
   return st.run();
+}
+
+Result<std::map<std::string, uint64_t>> EmbeddedStore::meta_with_prefix(const std::string& prefix) {
+  std::map<std::string, uint64_t> out;
+  SqliteStatement st(db_, cache_, "SELECT key, value FROM _shapesim_meta WHERE substr(key, 1, ?) = ? ORDER BY key");
+  st.bind(1, Value(static_cast<int64_t>(prefix.size())));
+  st.bind(2, Value(prefix));
+  while (st.step_row()) out[st.column_text(0)] = static_cast<uint64_t>(st.column_int(1));
+  SHAPESIM_RETURN_IF_ERROR(st.status());
+  return out;
 }
 
 Status EmbeddedStore::create_table(const TableSchema& schema) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <utility>
 #include <string>
@@ -83,6 +84,11 @@ class EmbeddedStore : public SourceOfTruth {
   Xid next_xid() const { return next_xid_; }
   // A persistent counter for shape handles, so a handle is never reused.
   Result<uint64_t> next_sequence();
+  // Small named counters kept with the shapes (the auth gate's per-user epochs): durable
+  // once the call returns.
+  Status set_meta(const std::string& key, uint64_t value);
+  // Every counter whose name starts with `prefix`, by name.
+  Result<std::map<std::string, uint64_t>> meta_with_prefix(const std::string& prefix);
 
  private:
   explicit EmbeddedStore(sqlite3* db) : db_(db) {}
@@ -94,7 +100,6 @@ class EmbeddedStore : public SourceOfTruth {
   // The answer to a batch whose id is taken: its first outcome, or already_exists when the
   // id came with different mutations.
   Result<WriteOutcome> replay(const std::string& batch_id, const std::string& digest);
-  Status set_meta(const char* key, uint64_t value);
   Status log_transaction(const CommittedTransaction& tx);
 
   sqlite3* db_;

@@ -23,6 +23,7 @@ struct HttpRequest {
   QueryParams query;   // decoded; on a repeated key the last one wins
   Headers headers;
   std::string body;
+  std::string peer;    // the client's address as the network driver saw it ("" when unknown)
 
   // Splits and decodes a request target "path?query".
   static Result<HttpRequest> from_target(std::string method, std::string_view target);
