@@ -3,7 +3,8 @@
 // is replaced by a valid user token for that user, "@shape" by a shape token for bob's tasks,
 // so the fuzzer gets past the signature into the gatekeeper, proxy, routes and writes.
 // Invariants: no crash, no 5xx, every request answered unless parked, tokens verify without
-// crashing whatever their bytes.
+// crashing whatever their bytes, and a shape the gatekeeper grants alice or bob holds only
+// their own rows (evaluated from scratch over seeded rows of another organization and user).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -68,7 +69,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       {ChangeKind::kInsert, "public", "memberships", {}, row({{"user_id", Value(std::string("alice"))}, {"organization_id", Value(std::string("o1"))}, {"role", Value(std::string("owner"))}})},
       {ChangeKind::kInsert, "public", "memberships", {}, row({{"user_id", Value(std::string("bob"))}, {"organization_id", Value(std::string("o1"))}, {"role", Value(std::string("member"))}})},
       {ChangeKind::kInsert, "public", "tasks", {}, row({{"id", Value(int64_t{1})}, {"org", Value(std::string("o1"))}})},
+      {ChangeKind::kInsert, "public", "tasks", {}, row({{"id", Value(int64_t{2})}, {"org", Value(std::string("o2"))}})},
+      {ChangeKind::kInsert, "public", "memberships", {}, row({{"user_id", Value(std::string("carol"))}, {"organization_id", Value(std::string("o2"))}, {"role", Value(std::string("owner"))}})},
       {ChangeKind::kInsert, "public", "notes", {}, row({{"id", Value(int64_t{1})}, {"owner_id", Value(std::string("bob"))}})},
+      {ChangeKind::kInsert, "public", "notes", {}, row({{"id", Value(int64_t{2})}, {"owner_id", Value(std::string("alice"))}})},
   };
   if (!(*store)->apply(seed).ok()) __builtin_trap();
   ShapeServer server(ServerConfig{}, std::move(*store));
@@ -79,6 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Timestamp now{Duration::seconds(1'800'000'000)};
 
   std::string auth(input.substr(line1 + 1, line2 - line1 - 1));
+  const std::string auth_name = auth;
   if (auth == "@alice" || auth == "@bob") {
     auth = "Bearer " + (*gate)->user_token(auth.substr(1), now);
   } else if (auth == "@shape") {
@@ -96,6 +101,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (id == RequestId{2}) ++answers;
   });
   if (answers > 1) __builtin_trap();
+  // A shape the gatekeeper grants holds only the caller's rows: bob and alice belong to o1
+  // only (another organization's task and another user's note are seeded), and a viewer-less
+  // policy column list never widens.
+  if (request->path.rfind("/api/gatekeeper/", 0) == 0 && (auth_name == "@alice" || auth_name == "@bob")) {
+    for_each_response(out, [&](RequestId id, const HttpResponse& r) {
+      if (id != RequestId{2} || r.status != 200) return;
+      auto granted = nlohmann::json::parse(r.body, nullptr, false);
+      if (!granted.is_object() || !granted.contains("shape")) __builtin_trap();
+      const auto& shape = granted["shape"];
+      ShapeDefinition d;
+      d.table = shape["table"];
+      d.where = shape["where"];
+      for (const auto& p : shape["params"]) d.params.push_back(p);
+      for (const auto& c : shape["columns"]) d.columns.push_back(c);
+      auto rows = server.evaluate_from_scratch(d);
+      if (!rows.ok()) return;  // evaluation errors leave rows out; nothing is exposed
+      const char* scope = d.table == "notes" ? "owner_id" : d.table == "tasks" ? "org" : "organization_id";
+      const std::string expected = d.table == "notes" ? auth_name.substr(1) : "o1";
+      for (const auto& [key, row] : *rows) {
+        auto it = row.find(scope);
+        if (it == row.end() || !it->second || *it->second != expected) __builtin_trap();
+      }
+    });
+  }
   if (answers == 0 && (*gate)->tracked_count() == 0 && server.parked_count() == 0 && server.stream_count() == 0) __builtin_trap();
   (void)(*gate)->tick(now + Duration::seconds(60));
   return 0;
