@@ -59,7 +59,8 @@ INSTANTIATE_TEST_SUITE_P(EveryPlantedBug, PlantedBugTest,
                                            PlantedBug::kOutboxPersistedLate, PlantedBug::kPurgeKeepsLocalFile,
                                            PlantedBug::kTokenRefreshRefetches, PlantedBug::kOutboxReplaysForNewUser,
                                            PlantedBug::kRevocationLeavesPollsOpen, PlantedBug::kLongPollWaitsForTimeout,
-                                           PlantedBug::kReplayAnswersNoLsn, PlantedBug::kGatekeeperWhereAsText),
+                                           PlantedBug::kReplayAnswersNoLsn, PlantedBug::kGatekeeperWhereAsText,
+                                           PlantedBug::kRevocationAfterFanout),
                          [](const auto& info) {
                            std::string name = planted_bug_name(info.param);
                            for (auto& c : name) if (c == '-') c = '_';

@@ -260,7 +260,11 @@ void play_step(World& world, const Scenario& scenario, size_t i, RunResult& resu
         sim::TraceEvent(world.trace(), world.now(), "operator", sim::TraceKind::kMembershipUnchanged).detail(a.dump());
         break;
       }
-      int status = world.admin_write(scenario.name + "/admin-" + std::to_string(i + 1), nlohmann::json::array({m}).dump());
+      // A revocation may carry other writes in its transaction ("with_before", "with").
+      nlohmann::json batch = a.value("with_before", nlohmann::json::array());
+      batch.push_back(m);
+      for (const auto& w : a.value("with", nlohmann::json::array())) batch.push_back(w);
+      int status = world.admin_write(scenario.name + "/admin-" + std::to_string(i + 1), batch.dump());
       // A 5xx is the server failing under the change (an armed mid-commit crash): the change
       // did not happen, which the run tolerates; a 4xx means the step itself is wrong.
       if (status >= 400 && status < 500) {

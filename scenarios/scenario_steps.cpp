@@ -36,7 +36,7 @@ const std::vector<StepSpec>& step_specs() {
       {"logout", StepKind::kLogout, {"client"}},
       {"switch_org", StepKind::kSwitchOrg, {"client", "route"}},
       {"grant", StepKind::kGrant, {"user", "org", "role"}},
-      {"revoke", StepKind::kRevoke, {"user", "org"}},
+      {"revoke", StepKind::kRevoke, {"user", "org", "with_before", "with"}},
       {"set_role", StepKind::kSetRole, {"user", "org", "role"}},
       {"expire_tokens", StepKind::kExpireTokens, {}},
       {"gatekeeper_down", StepKind::kGatekeeperDown, {}},
@@ -230,6 +230,13 @@ Status parse_step(const Scenario& s, const nlohmann::json& j, ScenarioStep& step
       SHAPESIM_RETURN_IF_ERROR(need_string("org"));
       if (j.contains("role") && !auth::parse_role(j["role"].get<std::string>())) {
         return invalid_argument("\"role\" must be owner, member or viewer");
+      }
+      for (const char* k : {"with_before", "with"}) {  // revoke: more mutations in the same transaction
+        if (!j.contains(k)) continue;
+        if (!j[k].is_array() || j[k].empty()) return invalid_argument(std::string("\"") + k + "\" must be a non-empty array of mutations");
+        for (const auto& m : j[k]) {
+          if (!m.is_object()) return invalid_argument(std::string("\"") + k + "\" must be a non-empty array of mutations");
+        }
       }
       break;
     case StepKind::kExpireTokens:

@@ -193,7 +193,15 @@ void generate_auth_world(uint64_t seed, Random& rng, const SwarmOptions& options
       const std::string& o = pick(orgs);
       uint64_t kind = rng.uniform(0, 2);
       if (kind == 0) {
-        steps.push_back({{"step", "revoke"}, {"user", u}, {"org", o}});
+        json revoke = {{"step", "revoke"}, {"user", u}, {"org", o}};
+        // Sometimes the revoking transaction writes a row of that organization too (drawn from
+        // its own stream: the other draws stay as they were).
+        if (Random with = rng.stream(970 + static_cast<uint64_t>(a)); with.bernoulli(0.4)) {
+          json row = {{"id", 5000 + a}, {"org", o}, {"owner", users[with.uniform(0, users.size() - 1)]}, {"n", 9},
+                      {"note", "with-revoke"}};
+          revoke[with.bernoulli(0.5) ? "with" : "with_before"] = json::array({{{"op", "insert"}, {"table", "items"}, {"value", row}}});
+        }
+        steps.push_back(revoke);
       } else {
         // grant of an existing membership is refused by the store (a duplicate key): set_role then
         steps.push_back({{"step", kind == 1 ? "grant" : "set_role"}, {"user", u}, {"org", o}, {"role", kRoles[rng.uniform(0, 2)]}});

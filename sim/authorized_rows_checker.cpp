@@ -7,7 +7,8 @@
 // The exposure of a row is the time from the step where the user lost their role in the row's
 // organization (AuthGate::access_changed_at) to the moment the client applied it; the largest
 // seen is kept in World::max_exposure(). Whatever the network, the server must not have sent
-// the row after the loss committed (the answer's send time is checked too).
+// the row after the loss committed (the answer's send time is checked too), and no row of the
+// revoking transaction itself, or a later one, may reach the user (by the change's LSN).
 #include <algorithm>
 
 #include "reference/auth/auth_gate.h"
@@ -27,7 +28,7 @@ class AuthorizedRowsChecker : public InvariantChecker {
     if (!gate || !client.user() || !shape) return;
     for (const auto& c : update.changes) {
       if (c.op == Operation::kDelete) continue;
-      check_row(world, *gate, client, shape->table, c.key, c.value, true);
+      check_row(world, *gate, client, shape->table, c.key, c.value, true, c.lsn);
     }
   }
 
@@ -47,7 +48,8 @@ class AuthorizedRowsChecker : public InvariantChecker {
 
  private:
   void check_row(World& world, const auth::AuthGate& gate, const ClientNode& client, const std::string& table,
-                 const std::string& key, const WireRow& row, bool just_received) {
+                 const std::string& key, const WireRow& row, bool just_received,
+                 std::optional<uint64_t> lsn = std::nullopt) {
     const auth::TablePolicy* policy = gate.policy().table(table);
     if (!policy) {
       world.report({name(), client.name(), "received " + key + " of " + table + ", a table no policy allows", world.now()});
@@ -74,6 +76,16 @@ class AuthorizedRowsChecker : public InvariantChecker {
       world.report({name(), client.name(),
                     std::string(just_received ? "received " : "still holds ") + key + " of " + owner + ", which " + user +
                         " may not read" + (lost ? "" : " and never could"),
+                    world.now()});
+      return;
+    }
+    // Nor may a row of the transaction that took the access away (or of a later one) reach
+    // the user, even in an answer built in the same step.
+    auto lost_lsn = gate.access_changed_lsn(user, owner);
+    if (lsn && lost_lsn && *lsn >= *lost_lsn) {
+      world.report({name(), client.name(),
+                    "received " + key + " of " + owner + " from the transaction at LSN " + std::to_string(*lsn) +
+                        (*lsn == *lost_lsn ? ", the one that took " + user + "'s access away" : ", after " + user + " lost access"),
                     world.now()});
       return;
     }

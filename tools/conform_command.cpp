@@ -110,6 +110,9 @@ std::string unsupported(const Scenario& s, int64_t max_wait_s, bool sql) {
   for (const auto& step : s.steps) {
     bool membership = step.kind == StepKind::kGrant || step.kind == StepKind::kRevoke || step.kind == StepKind::kSetRole;
     if (!kLiveSteps.count(step.kind) && !(membership && sql)) missing.insert(step_kind_name(step.kind) + std::string(membership ? " (needs --pg)" : ""));
+    if (step.kind == StepKind::kRevoke && (step.args.contains("with") || step.args.contains("with_before"))) {
+      missing.insert("a revocation with other writes in its transaction");
+    }
     if (step.kind == StepKind::kWait) waited_ms += step.args["ms"].get<int64_t>();
     if (step.kind == StepKind::kExpectNoRowsFrom) waited_ms += step.args.value("within_ms", int64_t{0});
   }

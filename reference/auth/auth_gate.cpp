@@ -236,12 +236,12 @@ ServerOutput AuthGate::observe(ServerOutput out, Timestamp now) { return finish(
 
 ServerOutput AuthGate::before_fanout(const CommittedTransaction& tx, Timestamp now) {
   for (const auto& c : tx.changes) {
-    if (is_identity_table(policy_, c.schema + "." + c.table)) return reload_identity(now);
+    if (is_identity_table(policy_, c.schema + "." + c.table)) return reload_identity(now, tx.commit_lsn.value);
   }
   return {};
 }
 
-ServerOutput AuthGate::reload_identity(Timestamp now) {
+ServerOutput AuthGate::reload_identity(Timestamp now, std::optional<uint64_t> lsn) {
   ServerOutput out;
   Directory previous = directory_;
   Status loaded = load_directory();
@@ -254,7 +254,10 @@ ServerOutput AuthGate::reload_identity(Timestamp now) {
       affected.insert(user);
     }
     for (const auto& [org, role] : previous.memberships(user)) {
-      if (directory_.role(user, org) != role) access_changed_at_[{user, org}] = now;
+      if (directory_.role(user, org) != role) {
+        access_changed_at_[{user, org}] = now;
+        if (lsn) access_changed_lsn_[{user, org}] = *lsn;
+      }
     }
   }
   // Their data version moves forward: a token minted before stays refused, even once the
@@ -275,7 +278,8 @@ ServerOutput AuthGate::finish(ServerOutput out, Timestamp now) {
   // (before_fanout); a change that reached the tables another way is caught here.
   bool identity_changed = false;
   for (const auto& t : out.changed_tables) identity_changed = identity_changed || is_identity_table(policy_, t);
-  if (identity_changed) out.append(reload_identity(now));
+  // The store's last LSN is at or after the change: the checkers' bound stays safe.
+  if (identity_changed) out.append(reload_identity(now, server_.durable_lsn().value));
   // Answered requests are no longer tracked (a stream is, until its end event).
   for (const auto& [id, r] : out.responses) {
     if (!r.streaming) user_of_.erase(id);

@@ -84,6 +84,13 @@ class AuthGate : public HttpService {
     auto it = access_changed_at_.find({user, org});
     return it == access_changed_at_.end() ? std::nullopt : std::optional<Timestamp>(it->second);
   }
+  // The commit LSN of the transaction that last took a role in `org` from `user`, when the
+  // gate saw it before its fan-out (nullopt otherwise): no row of that transaction or a later
+  // one may reach the user.
+  std::optional<uint64_t> access_changed_lsn(const std::string& user, const std::string& org) const {
+    auto it = access_changed_lsn_.find({user, org});
+    return it == access_changed_lsn_.end() ? std::nullopt : std::optional<uint64_t>(it->second);
+  }
   // The shape a declared route serves `user` now (nullopt: no such route, or refused).
   std::optional<ShapeDefinition> resolve_route(const std::string& user, const std::string& path) const;
   // Bumped whenever the identity tables are read again (a membership or user changed).
@@ -132,7 +139,8 @@ class AuthGate : public HttpService {
   // users' requests before any answer built from it exists.
   ServerOutput before_fanout(const CommittedTransaction& tx, Timestamp now);
   // Re-reads the identity tables; releases the requests of users whose data version moved.
-  ServerOutput reload_identity(Timestamp now);
+  // `lsn`: the commit LSN of the transaction that changed them, when known.
+  ServerOutput reload_identity(Timestamp now, std::optional<uint64_t> lsn = std::nullopt);
   Status load_directory();
   // Per-user counters kept in the server's store (they survive restarts): "auth_epoch:<user>"
   // moves the data version forward, "auth_logout:<user>" the user-token generation.
@@ -153,6 +161,7 @@ class AuthGate : public HttpService {
   Directory directory_;
   std::map<RequestId, std::string> user_of_;  // forwarded shape requests not yet answered
   std::map<std::pair<std::string, std::string>, Timestamp> access_changed_at_;  // (user, org)
+  std::map<std::pair<std::string, std::string>, uint64_t> access_changed_lsn_;   // (user, org)
   uint64_t directory_generation_ = 0;
   std::map<std::string, uint64_t> user_epochs_;        // user -> epoch (0: never bumped)
   std::map<std::string, uint64_t> token_generations_;  // user -> logouts so far

@@ -22,6 +22,7 @@ const char* planted_bug_name(PlantedBug b) {
     case PlantedBug::kLongPollWaitsForTimeout: return "long-poll-waits-for-timeout";
     case PlantedBug::kReplayAnswersNoLsn: return "replay-answers-no-lsn";
     case PlantedBug::kGatekeeperWhereAsText: return "gatekeeper-where-as-text";
+    case PlantedBug::kRevocationAfterFanout: return "revocation-after-fanout";
     case PlantedBug::kCount: break;
   }
   return "?";

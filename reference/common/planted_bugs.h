@@ -28,6 +28,7 @@ enum class PlantedBug : uint8_t {
   kLongPollWaitsForTimeout,       // server: new data does not release parked long-polls (they wait for their deadline)
   kReplayAnswersNoLsn,            // server: a retried write is answered without its first commit's LSN
   kGatekeeperWhereAsText,         // auth: the gatekeeper pastes the narrowing and its scope together as text
+  kRevocationAfterFanout,         // server: a revoking transaction reaches shapes before the gate releases the user's requests
   kCount,
 };
 

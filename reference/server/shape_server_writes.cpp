@@ -43,7 +43,7 @@ HttpResponse ShapeServer::handle_mutations(const HttpRequest& req, Timestamp now
 }
 
 ServerOutput ShapeServer::on_transaction(const CommittedTransaction& tx, Timestamp now) {
-  ServerOutput out = before_fanout_ ? before_fanout_(tx, now) : ServerOutput{};
+  ServerOutput out = before_fanout_ && !planted(PlantedBug::kRevocationAfterFanout) ? before_fanout_(tx, now) : ServerOutput{};
   for (const auto& c : tx.changes) out.changed_tables.insert(c.schema + "." + c.table);
   // Convert each changed row once; ask the table's routing index which shapes may care
   // about the old or the new row; hand each shape its changes in transaction order.
