@@ -96,5 +96,41 @@ TEST_F(PgAuthTest, ASqlMembershipChangeReleasesAndRevokes) {
   EXPECT_EQ(refused.responses[0].second.status, 403);
 }
 
+// Issue 28, 3, under --pg: a revocation's own rows, and those of transactions replicated with
+// it, never reach the revoked user; the owner on the same route gets them.
+TEST_F(PgAuthTest, RowsReplicatedWithARevocationNeverReachTheRevokedUser) {
+  std::string bob = gate_->user_token("bob", now_);
+  std::string alice = gate_->user_token("alice", now_);
+  auto live = [&](const std::string& token, RequestId first_id, RequestId live_id) {
+    auto first = send("/v1/shape/org/acme/tasks?offset=-1", token, first_id);
+    const auto& r = first.responses.at(0).second;
+    auto parked = send("/v1/shape/org/acme/tasks?offset=" + *r.header("electric-offset") + "&handle=" +
+                           *r.header("electric-handle") + "&live=true",
+                       token, live_id);
+    return parked.responses.empty();
+  };
+  ASSERT_TRUE(live(bob, RequestId{1}, RequestId{2}));
+  ASSERT_TRUE(live(alice, RequestId{3}, RequestId{4}));
+  ASSERT_TRUE(rig_->sql("BEGIN; INSERT INTO tasks VALUES (201, 'acme', 'with-revoke-1', false, 1);"
+                        "DELETE FROM memberships WHERE user_id = 'bob';"
+                        "INSERT INTO tasks VALUES (202, 'acme', 'with-revoke-2', false, 1); COMMIT;"
+                        "INSERT INTO tasks VALUES (203, 'acme', 'after-revoke', false, 1);").ok());
+  bool bob_answered = false, alice_got_them = false;
+  for (int round = 0; round < 40 && !(bob_answered && alice_got_them); ++round) {
+    auto out = rig_->wait_and_drain(250, now_);
+    ASSERT_TRUE(out.ok());
+    ServerOutput seen = gate_->observe(std::move(*out), now_);
+    for_each_response(seen, [&](RequestId id, const HttpResponse& r) {
+      if (id == RequestId{2}) {
+        bob_answered = true;
+        EXPECT_EQ(r.body.find("revoke"), std::string::npos) << r.body;
+      }
+      if (id == RequestId{4}) alice_got_them = r.body.find("with-revoke-2") != std::string::npos;
+    });
+  }
+  EXPECT_TRUE(bob_answered);
+  EXPECT_TRUE(alice_got_them);
+}
+
 }  // namespace
 }  // namespace shapesim::auth
