@@ -2,14 +2,23 @@
 
 namespace shapesim {
 
-std::string quote_identifier(const std::string& id) {
-  std::string out = "\"";
-  for (char c : id) {
-    if (c == '"') out.push_back('"');
+namespace {
+
+// `text` between `quote`s, each `quote` inside doubled.
+std::string quoted(const std::string& text, char quote) {
+  std::string out(1, quote);
+  for (char c : text) {
+    if (c == quote) out.push_back(quote);
     out.push_back(c);
   }
-  return out + "\"";
+  return out + quote;
 }
+
+}  // namespace
+
+std::string quote_identifier(const std::string& id) { return quoted(id, '"'); }
+
+std::string quote_literal(const std::string& text) { return quoted(text, '\''); }
 
 std::string format_identifier(const std::string& id) {
   bool plain = !id.empty() && ((id[0] >= 'a' && id[0] <= 'z') || id[0] == '_');

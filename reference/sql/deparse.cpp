@@ -12,15 +12,6 @@ namespace shapesim::sql {
 
 namespace {
 
-std::string quote_string(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out.push_back('\'');
-    out.push_back(c);
-  }
-  return out + "'";
-}
-
 // The type as parse_type reads it back: base name, modifiers, then [].
 std::string type_text(const Node& n) {
   std::string out = SqlType{n.type.id, false}.name();
@@ -82,12 +73,12 @@ std::string to_where_text(const Node& n) {
   switch (n.kind) {
     case NodeKind::kInteger:
     case NodeKind::kNumber: return n.text;
-    case NodeKind::kString: return quote_string(n.text);
+    case NodeKind::kString: return quote_literal(n.text);
     case NodeKind::kBool: return n.flag ? "true" : "false";
     case NodeKind::kNull: return "NULL";
     case NodeKind::kColumn: return quote_identifier(n.text);
     case NodeKind::kParam: return "$" + n.text;
-    case NodeKind::kTypedLiteral: return "CAST(" + quote_string(n.text) + " AS " + type_text(n) + ")";
+    case NodeKind::kTypedLiteral: return "CAST(" + quote_literal(n.text) + " AS " + type_text(n) + ")";
     case NodeKind::kUnary: return "(" + n.text + " " + to_where_text(*n.args[0]) + ")";
     case NodeKind::kBinary:
       return "(" + to_where_text(*n.args[0]) + " " + n.text + " " + to_where_text(*n.args[1]) + ")";

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "reference/common/sql_identifier.h"
+
 namespace shapesim::sql::testing {
 namespace {
 
@@ -64,14 +66,7 @@ std::vector<Row> make_diff_rows(int n) {
   return rows;
 }
 
-std::string pg_quote_literal(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out.push_back('\'');
-    out.push_back(c);
-  }
-  return out + "'";
-}
+std::string pg_quote_literal(const std::string& s) { return quote_literal(s); }
 
 std::string pg_literal(const Value& v) { return v.is_null() ? "NULL" : pg_quote_literal(*v.to_pg_text()); }
 
